@@ -1,0 +1,581 @@
+//! The write pipeline: every pass over every byte of the target, in large
+//! aligned blocks, with the random stream generated ahead of the writer on all
+//! cores, `fdatasync` at the end of each pass, and a stop flag checked between
+//! blocks.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::Instant;
+
+use chrono::Utc;
+
+use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
+use crate::report::{
+    rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport,
+    FORMAT,
+};
+use crate::target::{Identity, Target};
+
+/// Default size of one write.
+pub const DEFAULT_BLOCK: usize = 4 << 20;
+
+/// What the engine writes to: a [`Target`], or a fault-injecting stand-in in tests.
+pub trait Medium {
+    fn identity(&self) -> &Identity;
+    /// Alignment of `O_DIRECT` writes; `None` when written through the page cache.
+    fn direct_align(&self) -> Option<u64>;
+    fn set_direct(&mut self, on: bool) -> io::Result<()>;
+    /// Gives up `O_DIRECT` for the rest of the wipe.
+    fn drop_direct(&mut self) -> io::Result<()>;
+    fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()>;
+    fn sync(&mut self) -> io::Result<()>;
+}
+
+impl Medium for Target {
+    fn identity(&self) -> &Identity {
+        &self.identity
+    }
+    fn direct_align(&self) -> Option<u64> {
+        Target::direct_align(self)
+    }
+    fn set_direct(&mut self, on: bool) -> io::Result<()> {
+        Target::set_direct(self, on)
+    }
+    fn drop_direct(&mut self) -> io::Result<()> {
+        Target::drop_direct(self)
+    }
+    fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()> {
+        Target::write_at(self, buf, offset)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        Target::sync(self)
+    }
+}
+
+/// Receives the engine's progress; the library itself never prints.
+pub trait Progress {
+    fn pass_started(&self, _index: usize, _count: usize, _pattern: &str, _bytes: u64) {}
+    /// `done` bytes of the current pass are written.
+    fn advanced(&self, _done: u64) {}
+    fn pass_finished(&self, _pass: &PassReport) {}
+}
+
+/// Progress that goes nowhere.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Tuning of the pipeline.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub block_size: usize,
+    /// Threads generating random blocks; the writer is the calling thread.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            block_size: DEFAULT_BLOCK,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// Wipes `medium` with `patterns` in order and reports what happened.
+///
+/// `stop` is checked before every block: once set, the current pass ends after the
+/// block in flight, is synced, and the outcome is `interrupted`.
+pub fn wipe(
+    medium: &mut dyn Medium,
+    method: MethodRecord,
+    patterns: &[Pattern],
+    opts: Options,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> WipeReport {
+    let started = Utc::now();
+    let mut passes = Vec::with_capacity(patterns.len());
+    let mut outcome = Outcome::Sanitised;
+    for (i, pattern) in patterns.iter().enumerate() {
+        if stop.load(Ordering::SeqCst) {
+            outcome = Outcome::Interrupted;
+            break;
+        }
+        let size = medium.identity().size;
+        progress.pass_started(i + 1, patterns.len(), &pattern.label(), size);
+        let pass = run_pass(medium, pattern, i, opts, stop, progress);
+        progress.pass_finished(&pass);
+        let failed = !pass.errors.is_empty();
+        let completed = pass.completed;
+        passes.push(pass);
+        if failed {
+            outcome = Outcome::Failed;
+            break;
+        }
+        if !completed {
+            outcome = Outcome::Interrupted;
+            break;
+        }
+    }
+    let direct_align = medium.direct_align();
+    WipeReport {
+        format: FORMAT.into(),
+        tool: Tool::this(),
+        target: medium.identity().clone(),
+        method,
+        io: IoRecord {
+            direct: direct_align.is_some(),
+            alignment: direct_align,
+            block_size: opts.block_size as u64,
+            generator_threads: opts.threads as u32,
+            sync: "fdatasync after each pass".into(),
+        },
+        bytes_written: passes.iter().map(|p| p.bytes).sum(),
+        passes,
+        outcome,
+        started,
+        finished: Utc::now(),
+    }
+}
+
+fn run_pass(
+    medium: &mut dyn Medium,
+    pattern: &Pattern,
+    index: usize,
+    opts: Options,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> PassReport {
+    let size = medium.identity().size;
+    let t0 = Instant::now();
+    let mut st = PassState {
+        errors: Vec::new(),
+        written: 0,
+        interrupted: false,
+        stop,
+        progress,
+    };
+
+    // The aligned body goes through O_DIRECT in large blocks; a file's unaligned
+    // tail is written through the page cache afterwards.
+    let (unit, body_end) = match medium.direct_align() {
+        Some(a) => (a.max(4096), size / a * a),
+        None => (4096, size),
+    };
+    let block = block_len(opts.block_size as u64, unit, pattern.period());
+    let flow = match medium.set_direct(true) {
+        Ok(()) => for_each_block(
+            medium,
+            pattern,
+            body_end,
+            block,
+            opts.threads,
+            &mut |m, o, d| st.write(m, o, d),
+        ),
+        Err(e) => st.fault(
+            "write",
+            Some(0),
+            size,
+            format!("cannot enable O_DIRECT: {e}"),
+        ),
+    };
+    if flow.is_continue() && st.written < size {
+        let tail_start = st.written;
+        let mut tail = vec![0u8; (size - tail_start) as usize];
+        pattern.fill(tail_start, &mut tail);
+        let _ = match medium.set_direct(false) {
+            Ok(()) => st.write(medium, tail_start, &tail),
+            Err(e) => st.fault(
+                "write",
+                Some(tail_start),
+                tail.len() as u64,
+                format!("cannot leave O_DIRECT for the unaligned tail: {e}"),
+            ),
+        };
+    }
+    // Sync whatever was written, also when interrupted: the result vouches only for
+    // synced bytes.
+    if let Err(e) = medium.sync() {
+        let written = st.written;
+        let _ = st.fault("sync", None, written, e.to_string());
+    }
+    let milliseconds = t0.elapsed().as_millis() as u64;
+    PassReport {
+        index: index as u32 + 1,
+        pattern: pattern.label(),
+        bytes: st.written,
+        size,
+        milliseconds,
+        rate: rate(st.written, milliseconds),
+        completed: st.errors.is_empty() && !st.interrupted && st.written == size,
+        errors: st.errors,
+        random: match pattern {
+            Pattern::Random(key) => Some(RandomRecord {
+                key: key.to_hex(),
+                construction: STREAM_CONSTRUCTION.into(),
+                generator_crate: STREAM_CRATE.into(),
+            }),
+            Pattern::Fixed(_) => None,
+        },
+    }
+}
+
+/// What one pass has done so far.
+struct PassState<'a> {
+    errors: Vec<IoFault>,
+    /// Bytes written, contiguous from offset 0.
+    written: u64,
+    interrupted: bool,
+    stop: &'a AtomicBool,
+    progress: &'a dyn Progress,
+}
+
+impl PassState<'_> {
+    fn write(&mut self, medium: &mut dyn Medium, offset: u64, data: &[u8]) -> ControlFlow<()> {
+        if let Err(e) = write_block(medium, data, offset) {
+            return self.fault("write", Some(offset), data.len() as u64, e.to_string());
+        }
+        self.written += data.len() as u64;
+        self.progress.advanced(self.written);
+        if self.stop.load(Ordering::SeqCst) {
+            self.interrupted = true;
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn fault(
+        &mut self,
+        operation: &str,
+        offset: Option<u64>,
+        length: u64,
+        error: String,
+    ) -> ControlFlow<()> {
+        self.errors.push(IoFault {
+            operation: operation.into(),
+            offset,
+            length,
+            error,
+        });
+        ControlFlow::Break(())
+    }
+}
+
+/// Writes one block, falling back from `O_DIRECT` to buffered I/O for good when a
+/// file system accepted the flag at open but refuses the I/O (EINVAL).
+fn write_block(medium: &mut dyn Medium, data: &[u8], offset: u64) -> io::Result<()> {
+    match medium.write_at(data, offset) {
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) && medium.direct_align().is_some() => {
+            medium.drop_direct()?;
+            medium.write_at(data, offset)
+        }
+        other => other,
+    }
+}
+
+/// The block length for a pattern: a multiple of the I/O unit and of the pattern's
+/// period, so that one buffer filled once serves every block of a fixed pass.
+pub fn block_len(want: u64, unit: u64, period: Option<usize>) -> u64 {
+    let step = unit * period.unwrap_or(1) as u64;
+    (want / step).max(1) * step
+}
+
+/// Calls `write` with the pattern's bytes for every block of `0..end`, in order.
+fn for_each_block(
+    medium: &mut dyn Medium,
+    pattern: &Pattern,
+    end: u64,
+    block: u64,
+    threads: usize,
+    write: &mut dyn FnMut(&mut dyn Medium, u64, &[u8]) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    if end == 0 {
+        return ControlFlow::Continue(());
+    }
+    let count = end.div_ceil(block);
+    let len_of = |i: u64| (end - i * block).min(block) as usize;
+    match pattern {
+        Pattern::Fixed(_) => {
+            // Filled once; nothing but I/O remains.
+            let mut buf = AlignedBuf::new(block as usize);
+            pattern.fill(0, buf.as_mut());
+            for i in 0..count {
+                write(medium, i * block, &buf.as_ref()[..len_of(i)])?;
+            }
+            ControlFlow::Continue(())
+        }
+        Pattern::Random(key) => {
+            let threads = threads.max(1);
+            let depth = (threads * 2).min(count as usize).max(1);
+            let (job_tx, job_rx) = mpsc::channel::<(u64, AlignedBuf)>();
+            let job_rx = Mutex::new(job_rx);
+            let (done_tx, done_rx) = mpsc::channel::<(u64, AlignedBuf)>();
+            std::thread::scope(|s| {
+                for _ in 0..threads.min(depth) {
+                    let done_tx = done_tx.clone();
+                    let job_rx = &job_rx;
+                    s.spawn(move || {
+                        let mut stream = RandomStream::new(key);
+                        loop {
+                            let job = job_rx
+                                .lock()
+                                .map_err(drop)
+                                .and_then(|rx| rx.recv().map_err(drop));
+                            let Ok((i, mut buf)) = job else { return };
+                            let n = len_of(i);
+                            stream.fill(i * block, &mut buf.as_mut()[..n]);
+                            if done_tx.send((i, buf)).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+                drop(done_tx);
+                for i in 0..depth as u64 {
+                    let _ = job_tx.send((i, AlignedBuf::new(block as usize)));
+                }
+                let mut ready = BTreeMap::new();
+                let mut next = 0u64;
+                let mut flow = ControlFlow::Continue(());
+                while next < count {
+                    let buf = match ready.remove(&next) {
+                        Some(buf) => buf,
+                        None => match done_rx.recv() {
+                            Ok((i, buf)) => {
+                                ready.insert(i, buf);
+                                continue;
+                            }
+                            Err(_) => break,
+                        },
+                    };
+                    flow = write(medium, next * block, &buf.as_ref()[..len_of(next)]);
+                    if flow.is_break() {
+                        break;
+                    }
+                    let again = next + depth as u64;
+                    if again < count {
+                        let _ = job_tx.send((again, buf));
+                    }
+                    next += 1;
+                }
+                // Closing the job channel ends the workers.
+                drop(job_tx);
+                flow
+            })
+        }
+    }
+}
+
+/// A heap buffer whose start is aligned for `O_DIRECT` (4096 bytes), without unsafe code.
+pub struct AlignedBuf {
+    raw: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl AlignedBuf {
+    pub const ALIGN: usize = 4096;
+
+    pub fn new(len: usize) -> AlignedBuf {
+        let raw = vec![0u8; len + Self::ALIGN];
+        let start = raw.as_ptr().align_offset(Self::ALIGN);
+        AlignedBuf { raw, start, len }
+    }
+}
+
+impl AsRef<[u8]> for AlignedBuf {
+    fn as_ref(&self) -> &[u8] {
+        &self.raw[self.start..self.start + self.len]
+    }
+}
+
+impl AsMut<[u8]> for AlignedBuf {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.raw[self.start..self.start + self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Kind;
+
+    /// An in-memory medium that can fail writes at chosen offsets.
+    struct Memory {
+        identity: Identity,
+        data: Vec<u8>,
+        align: Option<u64>,
+        direct_on: bool,
+        fail_at: Option<u64>,
+        direct_writes: Vec<(u64, usize)>,
+    }
+
+    impl Memory {
+        fn new(size: usize, align: Option<u64>) -> Memory {
+            Memory {
+                identity: Identity {
+                    kind: Kind::File,
+                    path: "memory".into(),
+                    size: size as u64,
+                    device: None,
+                    devno: None,
+                    partition_of: None,
+                    serial: None,
+                    serial_source: None,
+                    model: None,
+                    wwn: None,
+                    logical_sector: None,
+                    physical_sector: None,
+                    rotational: None,
+                    partitions: vec![],
+                    labels: vec![],
+                    inode: None,
+                },
+                data: vec![0xEE; size],
+                align,
+                direct_on: false,
+                fail_at: None,
+                direct_writes: vec![],
+            }
+        }
+    }
+
+    impl Medium for Memory {
+        fn identity(&self) -> &Identity {
+            &self.identity
+        }
+        fn direct_align(&self) -> Option<u64> {
+            self.align
+        }
+        fn set_direct(&mut self, on: bool) -> io::Result<()> {
+            self.direct_on = on && self.align.is_some();
+            Ok(())
+        }
+        fn drop_direct(&mut self) -> io::Result<()> {
+            self.align = None;
+            self.direct_on = false;
+            Ok(())
+        }
+        fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()> {
+            if let Some(f) = self.fail_at {
+                if (offset..offset + buf.len() as u64).contains(&f) {
+                    return Err(io::Error::from_raw_os_error(libc::EIO));
+                }
+            }
+            if self.direct_on {
+                let a = self.align.unwrap();
+                assert_eq!(offset % a, 0, "unaligned direct offset");
+                assert_eq!(buf.len() as u64 % a, 0, "unaligned direct length");
+                assert_eq!(
+                    buf.as_ptr() as usize % AlignedBuf::ALIGN,
+                    0,
+                    "unaligned buffer"
+                );
+                self.direct_writes.push((offset, buf.len()));
+            }
+            self.data[offset as usize..offset as usize + buf.len()].copy_from_slice(buf);
+            Ok(())
+        }
+        fn sync(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn method(patterns: &[Pattern]) -> MethodRecord {
+        MethodRecord {
+            name: "test".into(),
+            passes: patterns.iter().map(Pattern::label).collect(),
+            blank: false,
+        }
+    }
+
+    fn expected(p: &Pattern, size: usize) -> Vec<u8> {
+        let mut v = vec![0u8; size];
+        p.fill(0, &mut v);
+        v
+    }
+
+    #[test]
+    fn every_byte_is_written_odd_sizes_and_tails() {
+        let key = crate::pattern::StreamKey([7; 32]);
+        for size in [0usize, 1, 4095, 4097, (1 << 20) + 1, 3 * 4096 * 5 + 17] {
+            for p in [
+                Pattern::Fixed(vec![0x92, 0x49, 0x24]),
+                Pattern::Random(key.clone()),
+                Pattern::Fixed(vec![0]),
+            ] {
+                let mut m = Memory::new(size, Some(4096));
+                let opts = Options {
+                    block_size: 3 * 4096,
+                    threads: 3,
+                };
+                let r = wipe(
+                    &mut m,
+                    method(&[p.clone()]),
+                    &[p.clone()],
+                    opts,
+                    &AtomicBool::new(false),
+                    &Silent,
+                );
+                assert_eq!(r.outcome, Outcome::Sanitised, "size {size}");
+                assert_eq!(m.data, expected(&p, size), "size {size} {}", p.label());
+                assert_eq!(r.passes[0].bytes, size as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn a_write_error_fails_the_wipe_and_stops() {
+        let mut m = Memory::new(1 << 20, Some(4096));
+        m.fail_at = Some(300_000);
+        let p = [Pattern::Fixed(vec![0]), Pattern::Fixed(vec![0xFF])];
+        let opts = Options {
+            block_size: 65536,
+            threads: 2,
+        };
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            opts,
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Failed);
+        assert_eq!(r.passes.len(), 1);
+        assert_eq!(r.passes[0].errors[0].offset, Some(262_144));
+        assert!(!r.passes[0].completed);
+    }
+
+    #[test]
+    fn a_set_stop_flag_interrupts_after_the_current_block() {
+        let mut m = Memory::new(1 << 20, None);
+        let p = [Pattern::Random(crate::pattern::StreamKey([1; 32]))];
+        let stop = AtomicBool::new(false);
+        struct StopAfterFirst<'a>(&'a AtomicBool);
+        impl Progress for StopAfterFirst<'_> {
+            fn advanced(&self, _: u64) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let opts = Options {
+            block_size: 65536,
+            threads: 2,
+        };
+        let r = wipe(&mut m, method(&p), &p, opts, &stop, &StopAfterFirst(&stop));
+        assert_eq!(r.outcome, Outcome::Interrupted);
+        assert_eq!(r.passes[0].bytes, 65536);
+    }
+
+    #[test]
+    fn block_lengths_respect_unit_and_period() {
+        assert_eq!(block_len(4 << 20, 4096, Some(1)), 4 << 20);
+        let b = block_len(4 << 20, 4096, Some(3));
+        assert_eq!(b % (3 * 4096), 0);
+        assert!(b <= 4 << 20 && b > (4 << 20) - 3 * 4096);
+        assert_eq!(block_len(100, 4096, None), 4096);
+    }
+}

@@ -1,0 +1,13 @@
+//! mediasan: secure media sanitisation.
+//!
+//! The library owns the work; the `mediasan` binary parses the command line,
+//! calls in here and prints. Modules are named after what they own:
+//! [`pattern`] (what a pass writes), [`method`] (named pass sequences),
+//! [`target`] (what can be wiped and whether it may be), [`engine`] (the write
+//! pipeline) and [`report`] (the result format).
+
+pub mod engine;
+pub mod method;
+pub mod pattern;
+pub mod report;
+pub mod target;

@@ -1,0 +1,139 @@
+//! The wipe result: what was written where, how fast, with which keys, and the
+//! outcome. Format `mediasan-result/1`, specified in `docs/result-format.md`.
+//! No floating-point numbers: rates are whole bytes per second.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::target::Identity;
+
+/// The format tag every result carries.
+pub const FORMAT: &str = "mediasan-result/1";
+
+/// How a wipe ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every pass wrote every byte and was synced.
+    Sanitised,
+    /// Some regions could not be written (listed); reserved for the fault-handling engine.
+    Incomplete,
+    /// A write or sync failed and the wipe stopped.
+    Failed,
+    /// Stopped by SIGINT or SIGTERM after the current block.
+    Interrupted,
+}
+
+impl Outcome {
+    /// The exit code of PRODUCT.md §9.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Sanitised => 0,
+            Outcome::Incomplete | Outcome::Failed => 1,
+            Outcome::Interrupted => 130,
+        }
+    }
+}
+
+/// The whole result of wiping one target.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WipeReport {
+    pub format: String,
+    pub tool: Tool,
+    pub target: Identity,
+    pub method: MethodRecord,
+    pub io: IoRecord,
+    pub passes: Vec<PassReport>,
+    pub outcome: Outcome,
+    pub bytes_written: u64,
+    pub started: DateTime<Utc>,
+    pub finished: DateTime<Utc>,
+}
+
+/// The program that wrote the result.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// The method as planned: its name and every pass in order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MethodRecord {
+    /// A name from `mediasan methods`, or `custom`.
+    pub name: String,
+    /// Pattern labels of every planned pass (`0xFF`, `random`, ...), the `--blank` pass included.
+    pub passes: Vec<String>,
+    pub blank: bool,
+}
+
+/// How the target was written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IoRecord {
+    /// Whether writes bypassed the page cache with `O_DIRECT` (a file's unaligned tail never does).
+    pub direct: bool,
+    /// Alignment of direct writes in bytes.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub alignment: Option<u64>,
+    pub block_size: u64,
+    /// Threads generating the random stream ahead of the writer.
+    pub generator_threads: u32,
+    /// Each pass ends with `fdatasync`.
+    pub sync: String,
+}
+
+/// One pass as it happened.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PassReport {
+    /// 1-based.
+    pub index: u32,
+    pub pattern: String,
+    /// Bytes written and synced by this pass.
+    pub bytes: u64,
+    /// Bytes the pass had to write (the target's size).
+    pub size: u64,
+    pub milliseconds: u64,
+    /// Bytes per second.
+    pub rate: u64,
+    pub completed: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<IoFault>,
+    /// For a random pass: the key and how the stream is built from it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub random: Option<RandomRecord>,
+}
+
+/// A failed write or sync.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IoFault {
+    /// `write` or `sync`.
+    pub operation: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub offset: Option<u64>,
+    pub length: u64,
+    pub error: String,
+}
+
+/// What anyone needs to regenerate a random pass.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RandomRecord {
+    /// 64 hex digits.
+    pub key: String,
+    pub construction: String,
+    #[serde(rename = "crate")]
+    pub generator_crate: String,
+}
+
+/// Whole bytes per second, without floating point.
+pub fn rate(bytes: u64, milliseconds: u64) -> u64 {
+    (u128::from(bytes) * 1000 / u128::from(milliseconds.max(1))) as u64
+}
