@@ -283,6 +283,9 @@ pub fn block_len(want: u64, unit: u64, period: Option<usize>) -> u64 {
     (want / step).max(1) * step
 }
 
+/// Writes one block at an offset; `Break` ends the pass.
+type WriteFn<'a> = dyn FnMut(&mut dyn Medium, u64, &[u8]) -> ControlFlow<()> + 'a;
+
 /// Calls `write` with the pattern's bytes for every block of `0..end`, in order.
 fn for_each_block(
     medium: &mut dyn Medium,
@@ -290,7 +293,7 @@ fn for_each_block(
     end: u64,
     block: u64,
     threads: usize,
-    write: &mut dyn FnMut(&mut dyn Medium, u64, &[u8]) -> ControlFlow<()>,
+    write: &mut WriteFn<'_>,
 ) -> ControlFlow<()> {
     if end == 0 {
         return ControlFlow::Continue(());
@@ -514,8 +517,8 @@ mod tests {
                 };
                 let r = wipe(
                     &mut m,
-                    method(&[p.clone()]),
-                    &[p.clone()],
+                    method(std::slice::from_ref(&p)),
+                    std::slice::from_ref(&p),
                     opts,
                     &AtomicBool::new(false),
                     &Silent,

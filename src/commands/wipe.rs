@@ -1,0 +1,451 @@
+//! `mediasan wipe`: arguments → a validated plan → for each target: open and
+//! check, confirm, write every pass, report.
+
+use std::fs::File;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use anyhow::anyhow;
+use serde_json::json;
+
+use mediasan::engine::{self, Options};
+use mediasan::method::{self, PassTemplate};
+use mediasan::report::{MethodRecord, WipeReport};
+use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
+
+use crate::cli::WipeArgs;
+use crate::ui::{bytes, json_line, Failure, Reporter};
+
+/// The checks every block device passed before it may be written.
+pub const BLOCK_CHECKS: &[&str] = &[
+    "opened exclusively (O_EXCL): no mount, swap, RAID/LVM/dm or other wipe holds it",
+    "neither it nor any partition is mounted (/proc/self/mountinfo)",
+    "neither it nor any partition is active swap (/proc/swaps)",
+    "no holders on it or its partitions (/sys/block/*/holders)",
+    "it does not back the root file system",
+    "writable (sysfs ro and BLKROGET)",
+    "serial number readable",
+];
+
+/// A wipe, validated once from the command line.
+pub struct Plan {
+    pub method: String,
+    pub passes: Vec<PassTemplate>,
+    pub blank: bool,
+    pub options: Options,
+    pub dry_run: bool,
+    pub json: bool,
+    pub confirm: Vec<String>,
+    pub result: Option<PathBuf>,
+}
+
+impl Plan {
+    pub fn from_args(args: &WipeArgs) -> Result<Plan, Failure> {
+        let (name, mut passes) = match (&args.method, &args.passes) {
+            (Some(name), _) => {
+                let m = method::find(name).ok_or_else(|| {
+                    Failure::usage(anyhow!("unknown method {name:?}"))
+                        .hint("`mediasan methods` lists them; --passes takes a custom sequence")
+                })?;
+                (m.name.to_string(), m.passes.to_vec())
+            }
+            (None, Some(list)) => {
+                let passes = method::parse_passes(list).map_err(|e| {
+                    Failure::usage(anyhow!("--passes: {e}"))
+                        .hint("example: --passes 0x00,0xFF,0x55AA,random")
+                })?;
+                ("custom".to_string(), passes)
+            }
+            (None, None) => ("random".to_string(), vec![PassTemplate::Random]),
+        };
+        if args.blank {
+            passes.push(method::blank_pass());
+        }
+        if args.result.is_some() && args.targets.len() > 1 {
+            return Err(Failure::usage(anyhow!(
+                "--result takes one target; {} were named",
+                args.targets.len()
+            ))
+            .hint("wipe the targets one by one, each with its own --result, or use --json"));
+        }
+        let mut options = Options::default();
+        if let Some(b) = args.block_size {
+            if b == 0 || b % 4096 != 0 || b > (256 << 20) {
+                return Err(Failure::usage(anyhow!(
+                    "--block-size must be a multiple of 4096 up to 256 MiB"
+                )));
+            }
+            options.block_size = b;
+        }
+        if let Some(t) = args.threads {
+            options.threads = t.clamp(1, 256);
+        }
+        Ok(Plan {
+            method: name,
+            passes,
+            blank: args.blank,
+            options,
+            dry_run: args.dry_run,
+            json: args.json,
+            confirm: args.confirm.clone(),
+            result: args.result.clone(),
+        })
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.passes.iter().map(method::describe).collect()
+    }
+}
+
+pub fn run(args: WipeArgs) -> Result<u8, Failure> {
+    let plan = Plan::from_args(&args)?;
+    let sys = Sys::host();
+    let mut code = 0u8;
+    for path in &args.targets {
+        if stop_flag().load(Ordering::SeqCst) {
+            break;
+        }
+        let c = match wipe_target(path, &plan, &sys) {
+            Ok(Some(report)) => report.outcome.exit_code(),
+            Ok(None) => 0,
+            Err(f) => {
+                if plan.json {
+                    json_line(&json!({
+                        "event": "error", "target": escape_path(path), "exit_code": f.code,
+                        "error": format!("{:#}", f.error), "hint": f.hint,
+                    }));
+                }
+                f.print();
+                f.code
+            }
+        };
+        code = code.max(c);
+    }
+    Ok(code)
+}
+
+/// Opens, checks, confirms and wipes one target. `Ok(None)` for a dry run.
+pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeReport>, Failure> {
+    let access = Access {
+        write: !plan.dry_run,
+    };
+    let mut target = Target::open(path, sys, access).map_err(|e| {
+        let code = e.exit_code();
+        let hint = e.hint();
+        let f = Failure::new(code, e);
+        match hint {
+            Some(h) => f.hint(h),
+            None => f,
+        }
+    })?;
+    let identity = target.identity.clone();
+    if plan.dry_run {
+        print_plan(&identity, plan);
+        return Ok(None);
+    }
+    if identity.kind == Kind::BlockDevice {
+        confirm(&identity, &plan.confirm)?;
+    }
+    // The result file is opened before any byte is written: a wipe must not end in a
+    // result that cannot be saved.
+    let mut result_file = match &plan.result {
+        Some(p) => Some(File::create(p).map_err(|e| {
+            Failure::usage(anyhow!(
+                "{}: cannot create the result file: {e}",
+                escape_path(p)
+            ))
+        })?),
+        None => None,
+    };
+    let patterns = method::expand(&plan.passes).map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!("cannot read the OS entropy source for the random keys: {e}"),
+        )
+    })?;
+    let record = MethodRecord {
+        name: plan.method.clone(),
+        passes: plan.labels(),
+        blank: plan.blank,
+    };
+    if !plan.json {
+        errln!(
+            "{}: wiping {} with {} ({} pass{})",
+            identity.path,
+            bytes(identity.size),
+            plan.method,
+            patterns.len(),
+            if patterns.len() == 1 { "" } else { "es" }
+        );
+    }
+    let reporter = Reporter::new(&identity.path, plan.json);
+    let report = engine::wipe(
+        &mut target,
+        record,
+        &patterns,
+        plan.options,
+        stop_flag(),
+        &reporter,
+    );
+    drop(target);
+    if let Some(file) = result_file.as_mut() {
+        let written = serde_json::to_writer_pretty(&mut *file, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| file.write_all(b"\n"))
+            .and_then(|()| file.sync_all());
+        if let Err(e) = written {
+            // The wipe happened; say so and fail loudly about the record.
+            print_summary(&report, plan);
+            return Err(Failure::new(
+                1,
+                anyhow!(
+                    "the wipe ended {:?} but its result could not be saved: {e}",
+                    report.outcome
+                ),
+            ));
+        }
+    }
+    print_summary(&report, plan);
+    Ok(Some(report))
+}
+
+fn print_summary(report: &WipeReport, plan: &Plan) {
+    if plan.json {
+        json_line(&json!({ "event": "result", "result": report }));
+        return;
+    }
+    let ms = report.passes.iter().map(|p| p.milliseconds).sum::<u64>();
+    outln!(
+        "{}: {} — {} of {} passes, {} written in {}.{:03} s",
+        report.target.path,
+        serde_json::to_value(report.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        report.passes.iter().filter(|p| p.completed).count(),
+        report.method.passes.len(),
+        bytes(report.bytes_written),
+        ms / 1000,
+        ms % 1000,
+    );
+    for p in &report.passes {
+        for e in &p.errors {
+            match e.offset {
+                Some(o) => errln!(
+                    "  pass {}: {} failed at offset {o} ({} bytes): {}",
+                    p.index,
+                    e.operation,
+                    e.length,
+                    e.error
+                ),
+                None => errln!("  pass {}: {} failed: {}", p.index, e.operation, e.error),
+            }
+        }
+    }
+    if let Some(r) = &plan.result {
+        outln!("result: {}", escape_path(r));
+    }
+}
+
+/// The flag SIGINT and SIGTERM set; registered on first use. A second SIGINT
+/// ends the process at once (exit 130) for a wipe stuck on a dying device.
+fn stop_flag() -> &'static AtomicBool {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let _ = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&flag));
+        for sig in [SIGINT, SIGTERM] {
+            let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
+        }
+        flag
+    })
+}
+
+/// Requires the device's serial: from `--confirm`, or typed at a prompt after a
+/// screen that shows what is about to be destroyed.
+fn confirm(id: &Identity, given: &[String]) -> Result<(), Failure> {
+    let Some(serial) = id.serial.as_deref() else {
+        return Err(Failure::refused(anyhow!(
+            "{}: the device's serial number cannot be read",
+            id.path
+        )));
+    };
+    if !given.is_empty() {
+        if given.iter().any(|g| g == serial) {
+            return Ok(());
+        }
+        return Err(Failure::refused(anyhow!(
+            "{}: --confirm {} does not match the device's serial {serial:?}",
+            id.path,
+            given
+                .iter()
+                .map(|g| format!("{g:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ))
+        .hint(
+            "check that this is the device you mean (mediasan wipe --dry-run shows its identity)",
+        ));
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Failure::refused(anyhow!(
+            "{}: writing a block device needs its serial number confirmed",
+            id.path
+        ))
+        .hint(format!(
+            "check the device with --dry-run, then pass --confirm {}",
+            shell_quote(serial)
+        )));
+    }
+    errln!("\nmediasan is about to DESTROY every byte of this device:\n");
+    {
+        let mut e = std::io::stderr().lock();
+        let _ = write!(
+            e,
+            "{}\nType the serial number to confirm, or press Enter to cancel: ",
+            identity_screen(id)
+        );
+        let _ = e.flush();
+    }
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if line.trim_end_matches(['\n', '\r']) == serial {
+        Ok(())
+    } else {
+        Err(Failure::refused(anyhow!(
+            "{}: not confirmed; nothing was written",
+            id.path
+        )))
+    }
+}
+
+fn identity_screen(id: &Identity) -> String {
+    let mut s = String::new();
+    let mut row = |k: &str, v: String| s.push_str(&format!("  {k:<10} {v}\n"));
+    row(
+        "device",
+        format!("{} ({})", id.path, id.device.as_deref().unwrap_or("?")),
+    );
+    if let Some(p) = &id.partition_of {
+        row("partition", format!("of {p}"));
+    }
+    row(
+        "model",
+        id.model.clone().unwrap_or_else(|| "unknown".into()),
+    );
+    row(
+        "serial",
+        format!(
+            "{} ({})",
+            id.serial.as_deref().unwrap_or("unreadable"),
+            id.serial_source.as_deref().unwrap_or("-")
+        ),
+    );
+    if let Some(w) = &id.wwn {
+        row("wwn", w.clone());
+    }
+    row(
+        "size",
+        format!(
+            "{} ({} bytes), logical sector {}, physical {}",
+            bytes(id.size),
+            id.size,
+            id.logical_sector.unwrap_or(0),
+            id.physical_sector.unwrap_or(0)
+        ),
+    );
+    row(
+        "partitions",
+        if id.partitions.is_empty() {
+            "none".into()
+        } else {
+            id.partitions.join(", ")
+        },
+    );
+    row(
+        "labels",
+        if id.labels.is_empty() {
+            "none known to udev".into()
+        } else {
+            id.labels.join("; ")
+        },
+    );
+    s
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// An assumed sustained write rate for the estimate, stated with it.
+fn assumed_rate(id: &Identity) -> (u64, &'static str) {
+    match (id.kind, id.rotational) {
+        (Kind::BlockDevice, Some(true)) => (150_000_000, "150 MB/s, a typical rotational disk"),
+        (Kind::BlockDevice, _) => (400_000_000, "400 MB/s, a typical SATA SSD"),
+        (Kind::File, _) => (400_000_000, "400 MB/s"),
+    }
+}
+
+fn print_plan(id: &Identity, plan: &Plan) {
+    let labels = plan.labels();
+    let total = id.size.saturating_mul(labels.len() as u64);
+    let (rate, why) = assumed_rate(id);
+    let seconds = total.div_ceil(rate);
+    let checks: &[&str] = match id.kind {
+        Kind::BlockDevice => BLOCK_CHECKS,
+        Kind::File => &["regular file, opened for reading; nothing else is checked for files"],
+    };
+    if plan.json {
+        json_line(&json!({
+            "event": "plan", "target": id, "confirm": id.serial, "checks": checks,
+            "method": plan.method, "passes": labels, "bytes": total,
+            "estimate_seconds": seconds, "assumed_rate": rate,
+        }));
+        return;
+    }
+    outln!("dry run: nothing will be written\n");
+    match id.kind {
+        Kind::BlockDevice => outln!("{}", identity_screen(id).trim_end()),
+        Kind::File => outln!("  {:<10} {} (file, {} bytes)", "file", id.path, id.size),
+    }
+    outln!("\nchecks passed:");
+    for c in checks {
+        outln!("  - {c}");
+    }
+    outln!("\nmethod: {} — {}", plan.method, labels.join(", "));
+    outln!(
+        "writes: {} pass{} × {} = {}",
+        labels.len(),
+        if labels.len() == 1 { "" } else { "es" },
+        bytes(id.size),
+        bytes(total)
+    );
+    outln!("estimate: about {} at an assumed {why}", duration(seconds));
+    if let (Kind::BlockDevice, Some(serial)) = (id.kind, &id.serial) {
+        outln!(
+            "\nto wipe it: mediasan wipe {} --confirm {}",
+            id.path,
+            shell_quote(serial)
+        );
+    }
+    if id.kind == Kind::File {
+        outln!("\nnote: copy-on-write and journalling file systems and flash media may keep old copies of a file's data that overwriting it cannot reach.");
+    }
+}
+
+fn duration(s: u64) -> String {
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}

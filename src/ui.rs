@@ -1,0 +1,205 @@
+//! What a person or a script sees: errors with hints, progress bars on a
+//! terminal, or one JSON object a line.
+
+use std::cell::{Cell, RefCell};
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use indicatif::{BinaryBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use serde_json::json;
+
+use mediasan::engine::Progress;
+use mediasan::report::PassReport;
+
+/// An error for people: what failed, and what to do; and the exit code it means.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(code: u8, error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code,
+            error: error.into(),
+            hint: None,
+        }
+    }
+
+    /// Bad usage or unreadable input (exit 2).
+    pub fn usage(error: impl Into<anyhow::Error>) -> Failure {
+        Failure::new(2, error)
+    }
+
+    /// Refused for safety or policy (exit 3).
+    pub fn refused(error: impl Into<anyhow::Error>) -> Failure {
+        Failure::new(3, error)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn print(&self) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "mediasan: {:#}", self.error);
+        if let Some(h) = &self.hint {
+            let _ = writeln!(err, "hint: {h}");
+        }
+    }
+}
+
+/// `println!` that never panics: a closed stdout (a pipe into `head`) must not
+/// abort a wipe or print a backtrace.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// Prints one JSON object on its own line on stdout.
+pub fn json_line(value: &impl Serialize) {
+    let mut out = std::io::stdout().lock();
+    if let Ok(s) = serde_json::to_string(value) {
+        let _ = writeln!(out, "{s}");
+        let _ = out.flush();
+    }
+}
+
+/// Human byte counts: `64.00 MiB`.
+pub fn bytes(n: u64) -> String {
+    BinaryBytes(n).to_string()
+}
+
+/// How progress is shown.
+pub enum Reporter {
+    /// indicatif bars on a terminal's stderr; a line per pass elsewhere.
+    Human {
+        target: String,
+        bar: RefCell<Option<ProgressBar>>,
+        terminal: bool,
+        pass: Cell<(usize, usize)>,
+    },
+    /// One JSON object a line on stdout.
+    Json {
+        target: String,
+        pass: Cell<(usize, u64)>,
+        last: Cell<Instant>,
+    },
+}
+
+impl Reporter {
+    pub fn new(target: &str, json: bool) -> Reporter {
+        if json {
+            Reporter::Json {
+                target: target.into(),
+                pass: Cell::new((0, 0)),
+                last: Cell::new(Instant::now()),
+            }
+        } else {
+            Reporter::Human {
+                target: target.into(),
+                bar: RefCell::new(None),
+                terminal: std::io::stderr().is_terminal(),
+                pass: Cell::new((0, 0)),
+            }
+        }
+    }
+}
+
+const JSON_PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+impl Progress for Reporter {
+    fn pass_started(&self, index: usize, count: usize, pattern: &str, size: u64) {
+        match self {
+            Reporter::Human {
+                target,
+                bar,
+                terminal,
+                pass,
+            } => {
+                pass.set((index, count));
+                if *terminal {
+                    let pb =
+                        ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+                    let style = ProgressStyle::with_template(
+                        "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                    pb.set_style(style);
+                    pb.set_prefix(format!("{target} pass {index}/{count} {pattern:>8}"));
+                    *bar.borrow_mut() = Some(pb);
+                }
+            }
+            Reporter::Json { target, pass, last } => {
+                pass.set((index, size));
+                last.set(Instant::now());
+                json_line(&json!({
+                    "event": "pass-started", "target": target, "pass": index, "of": count,
+                    "pattern": pattern, "bytes": size,
+                }));
+            }
+        }
+    }
+
+    fn advanced(&self, done: u64) {
+        match self {
+            Reporter::Human { bar, .. } => {
+                if let Some(pb) = bar.borrow().as_ref() {
+                    pb.set_position(done);
+                }
+            }
+            Reporter::Json { target, pass, last } => {
+                if last.get().elapsed() >= JSON_PROGRESS_EVERY {
+                    last.set(Instant::now());
+                    let (index, size) = pass.get();
+                    json_line(&json!({
+                        "event": "progress", "target": target, "pass": index,
+                        "bytes_done": done, "bytes": size,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn pass_finished(&self, p: &PassReport) {
+        match self {
+            Reporter::Human {
+                target, bar, pass, ..
+            } => {
+                if let Some(pb) = bar.borrow_mut().take() {
+                    pb.finish_and_clear();
+                }
+                let (index, count) = pass.get();
+                let state = if p.completed { "" } else { " (stopped)" };
+                errln!(
+                    "{target}: pass {index}/{count} {}: {} in {}.{:03} s, {}/s{state}",
+                    p.pattern,
+                    bytes(p.bytes),
+                    p.milliseconds / 1000,
+                    p.milliseconds % 1000,
+                    bytes(p.rate),
+                );
+            }
+            Reporter::Json { target, .. } => json_line(&json!({
+                "event": "pass-finished", "target": target, "pass": p.index, "pattern": p.pattern,
+                "bytes": p.bytes, "milliseconds": p.milliseconds, "rate": p.rate,
+                "completed": p.completed, "errors": p.errors,
+            })),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Helpers shared by the integration tests: the binary, loop devices that
+//! detach themselves, tmpfs mounts that unmount themselves, markers, and the
+//! expected bytes of a pass.
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mediasan::pattern::{Pattern, StreamKey};
+
+pub fn bin() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("mediasan").expect("the mediasan binary is built")
+}
+
+pub fn bin_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("mediasan")
+}
+
+/// Prints why a test does not run here; the test then returns early.
+pub fn skip(test: &str, reason: &str) {
+    eprintln!("SKIP {test}: {reason}");
+}
+
+pub fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// A loop device, detached on drop (also when the test fails).
+pub struct Loop {
+    pub dev: PathBuf,
+    pub backing: PathBuf,
+}
+
+impl Loop {
+    /// Attaches `backing`, or says why it cannot (not root, no losetup, no loop support).
+    pub fn attach(backing: &Path, sector: Option<u32>, read_only: bool) -> Result<Loop, String> {
+        if !is_root() {
+            return Err("needs root for losetup".into());
+        }
+        let mut cmd = Command::new("losetup");
+        cmd.arg("-f").arg("--show");
+        if let Some(s) = sector {
+            cmd.arg("--sector-size").arg(s.to_string());
+        }
+        if read_only {
+            cmd.arg("-r");
+        }
+        let out = cmd
+            .arg(backing)
+            .output()
+            .map_err(|e| format!("cannot run losetup: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "losetup failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        let dev = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        Ok(Loop {
+            dev,
+            backing: fs::canonicalize(backing).unwrap(),
+        })
+    }
+
+    pub fn serial(&self) -> String {
+        self.backing.to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = Command::new("losetup").arg("-d").arg(&self.dev).status();
+    }
+}
+
+/// A tmpfs mounted on a temporary folder, unmounted on drop.
+pub struct Tmpfs {
+    pub dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    pub fn mount(size: &str) -> Result<Tmpfs, String> {
+        if !is_root() {
+            return Err("needs root to mount a tmpfs".into());
+        }
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let st = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !st.success() {
+            return Err("mount -t tmpfs failed".into());
+        }
+        Ok(Tmpfs { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+pub const MARKER: &[u8] = b"MEDIASAN-TEST-MARKER-";
+
+/// Writes a file of `size` bytes holding distinct markers every 4 KiB (and one
+/// straddling the end); returns how many were planted.
+pub fn plant_markers(path: &Path, size: u64) -> usize {
+    let mut data = vec![b'.'; size as usize];
+    let mut n = 0;
+    let mut at = 0usize;
+    while at < data.len() {
+        let m = format!("{}{n:08}", String::from_utf8_lossy(MARKER));
+        let len = m.len().min(data.len() - at);
+        data[at..at + len].copy_from_slice(&m.as_bytes()[..len]);
+        if len == m.len() {
+            n += 1;
+        }
+        at += 4096;
+    }
+    let mut f = fs::File::create(path).unwrap();
+    f.write_all(&data).unwrap();
+    f.sync_all().unwrap();
+    n
+}
+
+pub fn count_markers(data: &[u8]) -> usize {
+    data.windows(MARKER.len()).filter(|w| *w == MARKER).count()
+}
+
+/// The bytes a pass writes over `0..size`, from its label and (for random) its key.
+pub fn expected(label: &str, key: Option<&str>, size: u64) -> Vec<u8> {
+    let pattern = pattern_of(label, key);
+    let mut v = vec![0u8; size as usize];
+    pattern.fill(0, &mut v);
+    v
+}
+
+pub fn pattern_of(label: &str, key: Option<&str>) -> Pattern {
+    if label == "random" {
+        Pattern::Random(StreamKey::from_hex(key.expect("a random pass records its key")).unwrap())
+    } else {
+        let digits = label.strip_prefix("0x").unwrap();
+        let bytes = (0..digits.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap())
+            .collect();
+        Pattern::Fixed(bytes)
+    }
+}
+
+/// Index of the first byte where `a` and `b` differ.
+pub fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    if a.len() != b.len() {
+        return Some(a.len().min(b.len()));
+    }
+    a.iter().zip(b).position(|(x, y)| x != y)
+}
+
+/// Checks that `data` equals the last pass of a result (JSON).
+pub fn assert_last_pass(data: &[u8], result: &serde_json::Value) {
+    let last = result["passes"].as_array().unwrap().last().unwrap();
+    let want = expected(
+        last["pattern"].as_str().unwrap(),
+        last["random"]["key"].as_str(),
+        data.len() as u64,
+    );
+    assert_eq!(
+        first_difference(data, &want),
+        None,
+        "target differs from the last pass {}",
+        last["pattern"]
+    );
+}

@@ -1,0 +1,281 @@
+//! `mediasan wipe` on regular files: every method, odd sizes, custom patterns,
+//! results, dry runs and bad input. Runs anywhere, root or not.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use mediasan::method::METHODS;
+
+const ODD: u64 = (1 << 20) + 1;
+
+fn wipe_json(args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let out = bin().arg("wipe").arg("--json").args(args).output().unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every --json line is a JSON object"))
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_method_overwrites_every_byte_of_an_odd_sized_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for m in METHODS {
+        for blank in [false, true] {
+            let file = dir.path().join(format!("{}-{blank}.img", m.name));
+            let planted = plant_markers(&file, ODD);
+            let result = dir.path().join(format!("{}-{blank}.json", m.name));
+            let mut args = vec![
+                "--method",
+                m.name,
+                "--result",
+                result.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ];
+            if blank {
+                args.push("--blank");
+            }
+            let (code, lines, stderr) = wipe_json(&args);
+            assert_eq!(code, 0, "{}: {stderr}", m.name);
+            let saved: serde_json::Value =
+                serde_json::from_slice(&fs::read(&result).unwrap()).unwrap();
+            let last = lines.last().unwrap();
+            assert_eq!(last["event"], "result");
+            assert_eq!(
+                last["result"], saved,
+                "the last --json object is the saved result"
+            );
+            assert_eq!(saved["format"], "mediasan-result/1");
+            assert_eq!(saved["outcome"], "sanitised");
+            let passes = saved["passes"].as_array().unwrap();
+            assert_eq!(
+                passes.len(),
+                m.passes.len() + usize::from(blank),
+                "{}",
+                m.name
+            );
+            for p in passes {
+                assert_eq!(p["bytes"], ODD, "{} pass {}", m.name, p["index"]);
+                assert_eq!(p["completed"], true);
+                if p["pattern"] == "random" {
+                    assert_eq!(p["random"]["key"].as_str().unwrap().len(), 64);
+                    assert!(p["random"]["construction"]
+                        .as_str()
+                        .unwrap()
+                        .contains("ChaCha20"));
+                }
+            }
+            let data = fs::read(&file).unwrap();
+            assert_eq!(data.len() as u64, ODD, "the file keeps its size");
+            assert_last_pass(&data, &saved);
+            if blank {
+                assert!(data.iter().all(|&b| b == 0));
+            }
+            assert!(planted > 200);
+            assert_eq!(count_markers(&data), 0, "{}: markers survived", m.name);
+        }
+    }
+}
+
+#[test]
+fn multi_byte_patterns_are_phased_by_absolute_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("phase.img");
+    plant_markers(&file, 3 * 1_048_576 + 7);
+    // A block size that is not a multiple of 3 must not break the phase.
+    let (code, lines, err) = wipe_json(&[
+        "--passes",
+        "0x924924",
+        "--block-size",
+        "65536",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let data = fs::read(&file).unwrap();
+    for (i, b) in data.iter().enumerate() {
+        assert_eq!(*b, [0x92, 0x49, 0x24][i % 3], "byte {i}");
+    }
+    assert_eq!(lines.last().unwrap()["result"]["method"]["name"], "custom");
+}
+
+#[test]
+fn custom_sequences_run_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.img");
+    plant_markers(&file, 100_000);
+    let (code, lines, err) = wipe_json(&[
+        "--passes",
+        "0x00,0xFF,0x55AA,random",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let result = &lines.last().unwrap()["result"];
+    let labels: Vec<_> = result["passes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["pattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["0x00", "0xFF", "0x55AA", "random"]);
+    assert_last_pass(&fs::read(&file).unwrap(), result);
+    let events: Vec<_> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(events.iter().filter(|e| **e == "pass-started").count(), 4);
+    assert_eq!(events.iter().filter(|e| **e == "pass-finished").count(), 4);
+}
+
+#[test]
+fn empty_and_non_utf8_named_files_are_wiped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // "机密文件" in GBK.
+    let name = std::ffi::OsStr::from_bytes(b"\xbb\xfa\xc3\xdc\xce\xc4\xbc\xfe.doc");
+    let file = dir.path().join(name);
+    plant_markers(&file, 10_000);
+    let out = bin()
+        .arg("wipe")
+        .arg("--method")
+        .arg("zero")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\\xbb\\xfa"),
+        "the name is shown escaped"
+    );
+    assert!(fs::read(&file).unwrap().iter().all(|&b| b == 0));
+
+    let empty = dir.path().join("empty");
+    fs::write(&empty, b"").unwrap();
+    let (code, lines, err) = wipe_json(&[empty.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines.last().unwrap()["result"]["outcome"], "sanitised");
+}
+
+#[test]
+fn a_dry_run_writes_nothing_and_shows_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.img");
+    plant_markers(&file, 50_000);
+    let before = fs::read(&file).unwrap();
+    let (code, lines, _) = wipe_json(&["--dry-run", "--method", "dod-3", file.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["event"], "plan");
+    assert_eq!(
+        lines[0]["passes"],
+        serde_json::json!(["0x00", "0xFF", "random"])
+    );
+    assert_eq!(lines[0]["bytes"], 150_000);
+    assert_eq!(fs::read(&file).unwrap(), before);
+    let human = bin()
+        .args(["wipe", "--dry-run"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("nothing will be written") && text.contains("estimate"),
+        "{text}"
+    );
+}
+
+/// Bad input: a clear message, exit 2, and the target untouched.
+#[test]
+fn bad_input_is_refused_with_exit_2_and_touches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keep.img");
+    plant_markers(&file, 20_000);
+    let before = fs::read(&file).unwrap();
+    let f = file.to_str().unwrap();
+    let missing = dir.path().join("missing");
+    let cases: &[(&[&str], &str)] = &[
+        (&["--method", "nope", f], "unknown method"),
+        (&["--passes", "0x00,0xZZ", f], "pass 2"),
+        (&["--passes", "", f], "empty"),
+        (&["--passes", "0x0", f], "pass 1"),
+        (&[missing.to_str().unwrap()], "no such file"),
+        (&[dir.path().to_str().unwrap()], "is a directory"),
+        (&["/dev/null"], "character device"),
+        (&["--result", "/tmp/r.json", f, f], "one target"),
+        (&["--block-size", "1000", f], "multiple of 4096"),
+        (
+            &["--result", "/nonexistent-dir/r.json", f],
+            "cannot create the result file",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = bin().arg("wipe").args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{args:?}: {err:?} should mention {needle:?}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read(&file).unwrap(),
+            before,
+            "{args:?} changed the target"
+        );
+    }
+    // clap's own usage errors also exit 2.
+    let out = bin()
+        .args(["wipe", "--method", "zero", "--passes", "0x00", f])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(fs::read(&file).unwrap(), before);
+}
+
+#[test]
+fn methods_lists_every_method_with_passes_and_source() {
+    let out = bin().args(["methods", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), METHODS.len());
+    let gutmann = rows.iter().find(|r| r["name"] == "gutmann").unwrap();
+    assert_eq!(gutmann["passes"].as_array().unwrap().len(), 35);
+    assert!(rows
+        .iter()
+        .all(|r| !r["source"].as_str().unwrap().is_empty()));
+}
+
+#[test]
+fn the_demo_runs_end_to_end_without_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("demo")
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("0 of") && text.contains("sanitised"),
+        "{text}"
+    );
+    assert!(Path::new(&dir.path().join("scratch.result.json")).exists());
+}
