@@ -1,0 +1,216 @@
+//! `mediasan wipe` on real loop devices (512- and 4096-byte sectors), the
+//! refusals that can be staged on them, and a real write fault. Needs root and
+//! losetup; each test prints why it skips where they are missing.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::*;
+
+/// Attaches a loop device over a marker-filled image, or prints why not.
+fn staged(
+    test: &str,
+    size: u64,
+    sector: Option<u32>,
+    read_only: bool,
+) -> Option<(tempfile::TempDir, Loop)> {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    plant_markers(&img, size);
+    match Loop::attach(&img, sector, read_only) {
+        Ok(l) => Some((dir, l)),
+        Err(reason) => {
+            skip(test, &reason);
+            None
+        }
+    }
+}
+
+fn wipe(args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let out = bin().arg("wipe").arg("--json").args(args).output().unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every --json line is a JSON object"))
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn loop_devices_are_overwritten_completely_at_both_sector_sizes() {
+    // Not a multiple of the 4 MiB block: the last block is short.
+    let size = (9 << 20) + 3 * 4096;
+    for sector in [512, 4096] {
+        for method in ["bmb21", "gutmann", "dod-7"] {
+            let Some((_dir, lp)) =
+                staged("loop_devices_are_overwritten", size, Some(sector), false)
+            else {
+                return;
+            };
+            let serial = lp.serial();
+            let (code, lines, err) = wipe(&[
+                "--method",
+                method,
+                "--confirm",
+                &serial,
+                lp.dev.to_str().unwrap(),
+            ]);
+            assert_eq!(code, 0, "{method} on {sector}-byte sectors: {err}");
+            let result = &lines.last().unwrap()["result"];
+            assert_eq!(result["outcome"], "sanitised");
+            assert_eq!(result["target"]["kind"], "block-device");
+            assert_eq!(result["target"]["serial"], serial.as_str());
+            assert_eq!(result["target"]["serial_source"], "loop backing file");
+            assert_eq!(result["target"]["logical_sector"], sector);
+            assert_eq!(result["io"]["direct"], true);
+            let data = fs::read(&lp.backing).unwrap();
+            assert_eq!(data.len() as u64, size);
+            assert_last_pass(&data, result);
+            assert_eq!(count_markers(&data), 0);
+        }
+    }
+}
+
+#[test]
+fn a_block_device_is_not_written_without_its_serial() {
+    let Some((_dir, lp)) = staged(
+        "a_block_device_is_not_written_without_its_serial",
+        4 << 20,
+        None,
+        false,
+    ) else {
+        return;
+    };
+    let before = fs::read(&lp.backing).unwrap();
+    let dev = lp.dev.to_str().unwrap();
+    // No --confirm and no terminal: refused.
+    let (code, _, err) = wipe(&[dev]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("--confirm") && err.contains(&lp.serial()),
+        "{err}"
+    );
+    // A wrong serial: refused.
+    let (code, _, err) = wipe(&["--confirm", "WD-NOT-THIS-ONE", dev]);
+    assert_eq!(code, 3);
+    assert!(err.contains("does not match"), "{err}");
+    assert_eq!(
+        fs::read(&lp.backing).unwrap(),
+        before,
+        "a refused device was changed"
+    );
+
+    // The dry run names the identity that --confirm expects, and writes nothing.
+    let (code, lines, _) = wipe(&["--dry-run", "--method", "zero", dev]);
+    assert_eq!(code, 0);
+    assert_eq!(lines[0]["confirm"], lp.serial().as_str());
+    assert_eq!(lines[0]["target"]["size"], 4 << 20);
+    assert!(lines[0]["checks"].as_array().unwrap().len() >= 6);
+    assert_eq!(fs::read(&lp.backing).unwrap(), before);
+}
+
+#[test]
+fn a_read_only_device_is_refused_before_anything_is_written() {
+    let Some((_dir, lp)) = staged("a_read_only_device_is_refused", 4 << 20, None, true) else {
+        return;
+    };
+    let before = fs::read(&lp.backing).unwrap();
+    let (code, _, err) = wipe(&[
+        "--method",
+        "zero",
+        "--confirm",
+        &lp.serial(),
+        lp.dev.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("read-only"), "{err}");
+    assert_eq!(fs::read(&lp.backing).unwrap(), before);
+}
+
+#[test]
+fn a_mounted_device_is_refused_and_left_alone() {
+    let test = "a_mounted_device_is_refused";
+    let Some((dir, lp)) = staged(test, 16 << 20, None, false) else {
+        return;
+    };
+    let dev = lp.dev.to_str().unwrap();
+    let mkfs = Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-L", "SECRETDATA", dev])
+        .status();
+    if !mkfs.is_ok_and(|s| s.success()) {
+        return skip(test, "mkfs.ext4 is not available");
+    }
+    let mnt = dir.path().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    if !Command::new("mount")
+        .arg(dev)
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return skip(test, "cannot mount ext4 here");
+    }
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _guard = Unmount(&mnt);
+    let _ = Command::new("sync").status();
+    let before = fs::read(&lp.backing).unwrap();
+    let (code, _, err) = wipe(&["--method", "zero", "--confirm", &lp.serial(), dev]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("mounted at") && err.contains(mnt.to_str().unwrap()),
+        "{err}"
+    );
+    assert!(err.contains("hint: unmount"), "{err}");
+    assert_eq!(fs::read(&lp.backing).unwrap(), before);
+}
+
+/// A loop device over a sparse image larger than the tmpfs it lives on: writes
+/// past the tmpfs's capacity fail with ENOSPC, a real write error.
+#[test]
+fn a_write_error_fails_the_wipe_with_exit_1() {
+    let test = "a_write_error_fails_the_wipe";
+    let tmpfs = match Tmpfs::mount("8m") {
+        Ok(t) => t,
+        Err(e) => return skip(test, &e),
+    };
+    let img = tmpfs.path().join("img");
+    fs::File::create(&img).unwrap().set_len(32 << 20).unwrap();
+    let lp = match Loop::attach(&img, Some(4096), false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let (code, lines, err) = wipe(&[
+        "--method",
+        "zero",
+        "--confirm",
+        &lp.serial(),
+        "--result",
+        result.to_str().unwrap(),
+        lp.dev.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let r = &lines.last().unwrap()["result"];
+    assert_eq!(r["outcome"], "failed");
+    let pass = &r["passes"][0];
+    assert_eq!(pass["completed"], false);
+    let errors = pass["errors"].as_array().unwrap();
+    assert!(!errors.is_empty());
+    assert!(pass["bytes"].as_u64().unwrap() < 32 << 20);
+    let saved: serde_json::Value = serde_json::from_slice(&fs::read(&result).unwrap()).unwrap();
+    assert_eq!(
+        saved["outcome"], "failed",
+        "the saved result never says sanitised"
+    );
+}
