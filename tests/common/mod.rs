@@ -39,6 +39,12 @@ impl Loop {
         if !is_root() {
             return Err("needs root for losetup".into());
         }
+        // One attach at a time across test processes: `losetup -f` picks a free
+        // device and binds it in two steps.
+        let lock = fs::File::create(std::env::temp_dir().join("mediasan-tests-losetup.lock"))
+            .map_err(|e| e.to_string())?;
+        let _held = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive)
+            .map_err(|(_, e)| e.to_string())?;
         let mut cmd = Command::new("losetup");
         cmd.arg("-f").arg("--show");
         if let Some(s) = sector {
