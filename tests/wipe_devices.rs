@@ -148,7 +148,10 @@ fn a_mounted_device_is_refused_and_left_alone() {
     // The confirmation screen and the dry run show the file-system label.
     let (_, lines, _) = wipe(&["--dry-run", dev]);
     let labels = lines[0]["target"]["labels"].to_string();
-    assert!(labels.contains("SECRETDATA") && labels.contains("ext4"), "{labels}");
+    assert!(
+        labels.contains("SECRETDATA") && labels.contains("ext4"),
+        "{labels}"
+    );
     let mnt = dir.path().join("mnt");
     fs::create_dir(&mnt).unwrap();
     if !Command::new("mount")

@@ -69,7 +69,7 @@ fn every_method_overwrites_every_byte_of_an_odd_sized_file() {
                     assert!(p["random"]["construction"]
                         .as_str()
                         .unwrap()
-                        .contains("ChaCha12"));
+                        .contains("ChaCha8"));
                 }
             }
             let data = fs::read(&file).unwrap();
