@@ -92,21 +92,10 @@ mod tests {
 
     #[test]
     fn method_and_passes_exclude_each_other() {
-        let r = Cli::try_parse_from([
-            "mediasan", "wipe", "x", "--method", "zero", "--passes", "0x00",
-        ]);
+        let r = Cli::try_parse_from(["mediasan", "wipe", "x", "--method", "zero", "--passes", "0x00"]);
         assert!(r.is_err());
-        let c = Cli::try_parse_from([
-            "mediasan",
-            "wipe",
-            "a",
-            "b",
-            "--confirm",
-            "S1",
-            "--confirm",
-            "S2",
-        ])
-        .unwrap();
+        let c = Cli::try_parse_from(["mediasan", "wipe", "a", "b", "--confirm", "S1", "--confirm", "S2"])
+            .unwrap();
         match c.command {
             Command::Wipe(w) => assert_eq!((w.targets.len(), w.confirm.len()), (2, 2)),
             _ => panic!("wipe expected"),

@@ -14,13 +14,17 @@ use chrono::Utc;
 
 use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
 use crate::report::{
-    rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport,
-    FORMAT,
+    rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport, FORMAT,
 };
 use crate::target::{Identity, Target};
 
 /// Default size of one write.
 pub const DEFAULT_BLOCK: usize = 4 << 20;
+
+/// Most generator threads used by default, and most random blocks in flight:
+/// memory stays a few blocks per drive (64 MiB at most) whatever the machine.
+pub const MAX_THREADS: usize = 8;
+const MAX_IN_FLIGHT: usize = 16;
 
 /// What the engine writes to: a [`Target`], or a fault-injecting stand-in in tests.
 pub trait Medium {
@@ -32,6 +36,8 @@ pub trait Medium {
     fn drop_direct(&mut self) -> io::Result<()>;
     fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()>;
     fn sync(&mut self) -> io::Result<()>;
+    /// The size now (fstat or BLKGETSIZE64), to notice a target that changed under the wipe.
+    fn current_size(&self) -> io::Result<u64>;
 }
 
 impl Medium for Target {
@@ -52,6 +58,9 @@ impl Medium for Target {
     }
     fn sync(&mut self) -> io::Result<()> {
         Target::sync(self)
+    }
+    fn current_size(&self) -> io::Result<u64> {
+        Target::current_size(self)
     }
 }
 
@@ -79,7 +88,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             block_size: DEFAULT_BLOCK,
-            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_THREADS)),
         }
     }
 }
@@ -98,7 +107,12 @@ pub fn wipe(
 ) -> WipeReport {
     let started = Utc::now();
     let mut passes = Vec::with_capacity(patterns.len());
-    let mut outcome = Outcome::Sanitised;
+    // A wipe without passes sanitises nothing.
+    let mut outcome = if patterns.is_empty() {
+        Outcome::Failed
+    } else {
+        Outcome::Sanitised
+    };
     for (i, pattern) in patterns.iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
             outcome = Outcome::Interrupted;
@@ -167,31 +181,31 @@ fn run_pass(
     };
     let block = block_len(opts.block_size as u64, unit, pattern.period());
     let flow = match medium.set_direct(true) {
-        Ok(()) => for_each_block(
-            medium,
-            pattern,
-            body_end,
-            block,
-            opts.threads,
-            &mut |m, o, d| st.write(m, o, d),
-        ),
-        Err(e) => st.fault(
-            "write",
-            Some(0),
-            size,
-            format!("cannot enable O_DIRECT: {e}"),
-        ),
+        Ok(()) => for_each_block(medium, pattern, body_end, block, opts.threads, &mut |m, o, d| {
+            st.write(m, o, d)
+        })
+        .unwrap_or_else(|e| st.fault("write", Some(st.written), size - st.written, e)),
+        Err(e) => st.fault("write", Some(0), size, format!("cannot enable O_DIRECT: {e}")),
     };
-    if flow.is_continue() && st.written < size {
+    let tail = size - st.written;
+    if flow.is_continue() && tail >= unit {
+        // Only a short unaligned tail may be left after the body.
+        let _ = st.fault(
+            "write",
+            Some(st.written),
+            tail,
+            "internal error: the body stopped short".into(),
+        );
+    } else if flow.is_continue() && tail > 0 {
         let tail_start = st.written;
-        let mut tail = vec![0u8; (size - tail_start) as usize];
-        pattern.fill(tail_start, &mut tail);
+        let mut buf = vec![0u8; tail as usize];
+        pattern.fill(tail_start, &mut buf);
         let _ = match medium.set_direct(false) {
-            Ok(()) => st.write(medium, tail_start, &tail),
+            Ok(()) => st.write(medium, tail_start, &buf),
             Err(e) => st.fault(
                 "write",
                 Some(tail_start),
-                tail.len() as u64,
+                tail,
                 format!("cannot leave O_DIRECT for the unaligned tail: {e}"),
             ),
         };
@@ -201,6 +215,26 @@ fn run_pass(
     if let Err(e) = medium.sync() {
         let written = st.written;
         let _ = st.fault("sync", None, written, e.to_string());
+    }
+    // A file that grew or shrank under the wipe (another writer) was not wiped as recorded.
+    match medium.current_size() {
+        Ok(now) if now != size => {
+            let _ = st.fault(
+                "size-check",
+                None,
+                now,
+                format!("the target's size changed during the pass, from {size} to {now} bytes"),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            let _ = st.fault(
+                "size-check",
+                None,
+                size,
+                format!("cannot read the target's size after the pass: {e}"),
+            );
+        }
     }
     let milliseconds = t0.elapsed().as_millis() as u64;
     PassReport {
@@ -247,13 +281,7 @@ impl PassState<'_> {
         ControlFlow::Continue(())
     }
 
-    fn fault(
-        &mut self,
-        operation: &str,
-        offset: Option<u64>,
-        length: u64,
-        error: String,
-    ) -> ControlFlow<()> {
+    fn fault(&mut self, operation: &str, offset: Option<u64>, length: u64, error: String) -> ControlFlow<()> {
         self.errors.push(IoFault {
             operation: operation.into(),
             offset,
@@ -294,9 +322,9 @@ fn for_each_block(
     block: u64,
     threads: usize,
     write: &mut WriteFn<'_>,
-) -> ControlFlow<()> {
+) -> Result<ControlFlow<()>, String> {
     if end == 0 {
-        return ControlFlow::Continue(());
+        return Ok(ControlFlow::Continue(()));
     }
     let count = end.div_ceil(block);
     let len_of = |i: u64| (end - i * block).min(block) as usize;
@@ -306,37 +334,50 @@ fn for_each_block(
             let mut buf = AlignedBuf::new(block as usize);
             pattern.fill(0, buf.as_mut());
             for i in 0..count {
-                write(medium, i * block, &buf.as_ref()[..len_of(i)])?;
+                if write(medium, i * block, &buf.as_ref()[..len_of(i)]).is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
             }
-            ControlFlow::Continue(())
+            Ok(ControlFlow::Continue(()))
         }
         Pattern::Random(key) => {
             let threads = threads.max(1);
-            let depth = (threads * 2).min(count as usize).max(1);
+            let depth = (threads + 2).min(MAX_IN_FLIGHT).min(count as usize).max(1);
             let (job_tx, job_rx) = mpsc::channel::<(u64, AlignedBuf)>();
             let job_rx = Mutex::new(job_rx);
             let (done_tx, done_rx) = mpsc::channel::<(u64, AlignedBuf)>();
             std::thread::scope(|s| {
+                let mut started = 0;
+                let mut spawn_error = None;
                 for _ in 0..threads.min(depth) {
                     let done_tx = done_tx.clone();
                     let job_rx = &job_rx;
-                    s.spawn(move || {
-                        let mut stream = RandomStream::new(key);
-                        loop {
-                            let job = job_rx
-                                .lock()
-                                .map_err(drop)
-                                .and_then(|rx| rx.recv().map_err(drop));
-                            let Ok((i, mut buf)) = job else { return };
-                            let n = len_of(i);
-                            stream.fill(i * block, &mut buf.as_mut()[..n]);
-                            if done_tx.send((i, buf)).is_err() {
-                                return;
+                    let spawned = std::thread::Builder::new()
+                        .name("mediasan-stream".into())
+                        .spawn_scoped(s, move || {
+                            let mut stream = RandomStream::new(key);
+                            loop {
+                                let job = job_rx.lock().map_err(drop).and_then(|rx| rx.recv().map_err(drop));
+                                let Ok((i, mut buf)) = job else { return };
+                                let n = len_of(i);
+                                stream.fill(i * block, &mut buf.as_mut()[..n]);
+                                if done_tx.send((i, buf)).is_err() {
+                                    return;
+                                }
                             }
-                        }
-                    });
+                        });
+                    match spawned {
+                        Ok(_) => started += 1,
+                        Err(e) => spawn_error = Some(e),
+                    }
                 }
                 drop(done_tx);
+                if started == 0 {
+                    let e = spawn_error.map_or_else(String::new, |e| e.to_string());
+                    return Err(format!(
+                        "cannot start a thread to generate the random stream: {e}"
+                    ));
+                }
                 for i in 0..depth as u64 {
                     let _ = job_tx.send((i, AlignedBuf::new(block as usize)));
                 }
@@ -351,7 +392,7 @@ fn for_each_block(
                                 ready.insert(i, buf);
                                 continue;
                             }
-                            Err(_) => break,
+                            Err(_) => return Err("the random stream's generator threads stopped".into()),
                         },
                     };
                     flow = write(medium, next * block, &buf.as_ref()[..len_of(next)]);
@@ -366,7 +407,7 @@ fn for_each_block(
                 }
                 // Closing the job channel ends the workers.
                 drop(job_tx);
-                flow
+                Ok(flow)
             })
         }
     }
@@ -414,6 +455,11 @@ mod tests {
         direct_on: bool,
         fail_at: Option<u64>,
         direct_writes: Vec<(u64, usize)>,
+        /// Direct writes from this offset on fail with EINVAL (a file system that
+        /// accepted O_DIRECT at open but refuses the I/O).
+        einval_from: Option<u64>,
+        /// The size `current_size` reports, when it differs from the data.
+        reported_size: Option<u64>,
     }
 
     impl Memory {
@@ -442,6 +488,8 @@ mod tests {
                 direct_on: false,
                 fail_at: None,
                 direct_writes: vec![],
+                einval_from: None,
+                reported_size: None,
             }
         }
     }
@@ -468,15 +516,14 @@ mod tests {
                     return Err(io::Error::from_raw_os_error(libc::EIO));
                 }
             }
+            if self.direct_on && self.einval_from.is_some_and(|e| offset >= e) {
+                return Err(io::Error::from_raw_os_error(libc::EINVAL));
+            }
             if self.direct_on {
                 let a = self.align.unwrap();
                 assert_eq!(offset % a, 0, "unaligned direct offset");
                 assert_eq!(buf.len() as u64 % a, 0, "unaligned direct length");
-                assert_eq!(
-                    buf.as_ptr() as usize % AlignedBuf::ALIGN,
-                    0,
-                    "unaligned buffer"
-                );
+                assert_eq!(buf.as_ptr() as usize % AlignedBuf::ALIGN, 0, "unaligned buffer");
                 self.direct_writes.push((offset, buf.len()));
             }
             self.data[offset as usize..offset as usize + buf.len()].copy_from_slice(buf);
@@ -484,6 +531,9 @@ mod tests {
         }
         fn sync(&mut self) -> io::Result<()> {
             Ok(())
+        }
+        fn current_size(&self) -> io::Result<u64> {
+            Ok(self.reported_size.unwrap_or(self.data.len() as u64))
         }
     }
 
@@ -539,14 +589,7 @@ mod tests {
             block_size: 65536,
             threads: 2,
         };
-        let r = wipe(
-            &mut m,
-            method(&p),
-            &p,
-            opts,
-            &AtomicBool::new(false),
-            &Silent,
-        );
+        let r = wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent);
         assert_eq!(r.outcome, Outcome::Failed);
         assert_eq!(r.passes.len(), 1);
         assert_eq!(r.passes[0].errors[0].offset, Some(262_144));
@@ -571,6 +614,54 @@ mod tests {
         let r = wipe(&mut m, method(&p), &p, opts, &stop, &StopAfterFirst(&stop));
         assert_eq!(r.outcome, Outcome::Interrupted);
         assert_eq!(r.passes[0].bytes, 65536);
+    }
+
+    #[test]
+    fn einval_under_o_direct_falls_back_to_buffered_writes() {
+        let size = (1 << 20) + 100;
+        let mut m = Memory::new(size, Some(4096));
+        m.einval_from = Some(3 * 65536);
+        let p = [Pattern::Fixed(vec![0x5A])];
+        let opts = Options {
+            block_size: 65536,
+            threads: 2,
+        };
+        let r = wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent);
+        assert_eq!(r.outcome, Outcome::Sanitised);
+        assert!(!r.io.direct, "the result says O_DIRECT was given up");
+        assert_eq!(m.direct_writes.len(), 3);
+        assert!(m.data.iter().all(|&b| b == 0x5A));
+    }
+
+    #[test]
+    fn a_target_that_changes_size_is_not_sanitised() {
+        let mut m = Memory::new(100_000, None);
+        m.reported_size = Some(200_000);
+        let p = [Pattern::Fixed(vec![0])];
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            Options::default(),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Failed);
+        assert_eq!(r.passes[0].errors[0].operation, "size-check");
+    }
+
+    #[test]
+    fn no_passes_is_no_sanitisation() {
+        let mut m = Memory::new(10, None);
+        let r = wipe(
+            &mut m,
+            method(&[]),
+            &[],
+            Options::default(),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Failed);
     }
 
     #[test]

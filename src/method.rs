@@ -184,12 +184,10 @@ pub fn parse_passes(list: &str) -> Result<Vec<PassTemplate>, PassListError> {
                 .strip_prefix("0x")
                 .or_else(|| token.strip_prefix("0X"))
                 .filter(|d| !d.is_empty());
-            let bytes = digits
-                .and_then(parse_hex)
-                .ok_or_else(|| PassListError::Token {
-                    index,
-                    token: token.to_string(),
-                })?;
+            let bytes = digits.and_then(parse_hex).ok_or_else(|| PassListError::Token {
+                index,
+                token: token.to_string(),
+            })?;
             if bytes.len() > MAX_PATTERN_LEN {
                 return Err(PassListError::TooLong {
                     index,
@@ -269,10 +267,7 @@ mod tests {
     #[test]
     fn bmb21_follows_nwipe() {
         let labels: Vec<_> = find("bmb21").unwrap().passes.iter().map(describe).collect();
-        assert_eq!(
-            labels,
-            ["0xFF", "0x00", "random", "random", "random", "0xFF"]
-        );
+        assert_eq!(labels, ["0xFF", "0x00", "random", "random", "random", "0xFF"]);
     }
 
     #[test]
@@ -306,15 +301,7 @@ mod tests {
         assert_eq!(p.len(), 5);
         assert_eq!(p[2], PassTemplate::Fixed(Cow::Owned(vec![0x55, 0xAA])));
         assert_eq!(parse_passes(""), Err(PassListError::Empty));
-        for bad in [
-            "0x",
-            "0x0",
-            "ff",
-            "0xZZ",
-            "0x00,,random",
-            "rand",
-            "0x00;0xff",
-        ] {
+        for bad in ["0x", "0x0", "ff", "0xZZ", "0x00,,random", "rand", "0x00;0xff"] {
             assert!(parse_passes(bad).is_err(), "{bad}");
         }
         assert_eq!(
@@ -325,10 +312,7 @@ mod tests {
             })
         );
         let long = format!("0x{}", "ab".repeat(MAX_PATTERN_LEN + 1));
-        assert!(matches!(
-            parse_passes(&long),
-            Err(PassListError::TooLong { .. })
-        ));
+        assert!(matches!(parse_passes(&long), Err(PassListError::TooLong { .. })));
     }
 
     proptest! {

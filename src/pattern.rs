@@ -236,6 +236,17 @@ mod tests {
         }
 
         #[test]
+        fn seeking_matches_the_raw_generator(seed in any::<u8>(), offset in 0u64..20_000, len in 0usize..3_000) {
+            // An independent reference: the generator itself, read from the start.
+            let mut raw = StreamRng::from_seed([seed; 32]);
+            let mut streamed = vec![0u8; (offset as usize + len).div_ceil(4) * 4];
+            rand_chacha::rand_core::RngCore::fill_bytes(&mut raw, &mut streamed);
+            let mut sought = vec![0u8; len];
+            RandomStream::new(&key(seed)).fill(offset, &mut sought);
+            prop_assert_eq!(&sought[..], &streamed[offset as usize..offset as usize + len]);
+        }
+
+        #[test]
         fn blockwise_filling_equals_one_fill(seed in any::<u8>(), block in 1usize..3000) {
             let k = key(seed);
             let total = 20_000usize;

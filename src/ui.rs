@@ -133,8 +133,7 @@ impl Progress for Reporter {
             } => {
                 pass.set((index, count));
                 if *terminal {
-                    let pb =
-                        ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+                    let pb = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
                     let style = ProgressStyle::with_template(
                         "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
                     )

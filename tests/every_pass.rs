@@ -59,14 +59,7 @@ fn wipe_and_check_each_pass(target: &Path, raw: &Path, method_name: &str) {
         block_size: 5 * 4096 * 3,
         threads: 3,
     };
-    let r = engine::wipe(
-        &mut t,
-        record,
-        &patterns,
-        opts,
-        &AtomicBool::new(false),
-        &rb,
-    );
+    let r = engine::wipe(&mut t, record, &patterns, opts, &AtomicBool::new(false), &rb);
     assert_eq!(r.outcome, Outcome::Sanitised);
     assert_eq!(rb.checked.borrow().len(), patterns.len());
 }

@@ -44,8 +44,7 @@ fn interrupt_with(signal: Signal) {
     let passes = r["passes"].as_array().unwrap();
     assert!(passes.len() < 35, "the wipe went on after {signal}");
     assert_eq!(passes[0]["completed"], true);
-    let saved: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&result).unwrap()).unwrap();
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&result).unwrap()).unwrap();
     assert_eq!(&saved, r);
     // What the result claims was written is really there.
     let last = passes.last().unwrap();

@@ -25,17 +25,12 @@ impl Tree {
         };
         t.disk("sdb", 8, 16, &[("sdb1", 17), ("sdb2", 18)]);
         // A SATA disk behind libata: the serial is in VPD page 0x80, not device/serial.
-        let mut vpd = vec![0x00, 0x80, 0x00, 0x14];
-        vpd.extend_from_slice(b"      WD-WCC4N1234567");
+        let serial = b"      WD-WCC4N1234567";
+        let mut vpd = vec![0x00, 0x80, 0x00, serial.len() as u8];
+        vpd.extend_from_slice(serial);
         t.write_bytes(&format!("{DISK_DIR}/sdb/device/vpd_pg80"), &vpd);
-        t.write(
-            &format!("{DISK_DIR}/sdb/device/model"),
-            "WDC WD10EZEX-08W\n",
-        );
-        t.write(
-            "proc/swaps",
-            "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n",
-        );
+        t.write(&format!("{DISK_DIR}/sdb/device/model"), "WDC WD10EZEX-08W\n");
+        t.write("proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
         t.write(
             "proc/self/mountinfo",
             "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n",
@@ -100,8 +95,7 @@ impl Tree {
 
     fn check(&self, minor: u32) -> Vec<Refusal> {
         let sys = Sys::at(self.root());
-        let facts =
-            inspect(&sys, DevNo { major: 8, minor }).expect("the fixture device is in sysfs");
+        let facts = inspect(&sys, DevNo { major: 8, minor }).expect("the fixture device is in sysfs");
         refusals(&sys, &facts)
     }
 }
@@ -111,14 +105,7 @@ fn a_clean_disk_passes_and_is_identified() {
     let t = Tree::new();
     assert_eq!(t.check(16), vec![]);
     let sys = Sys::at(t.root());
-    let facts = inspect(
-        &sys,
-        DevNo {
-            major: 8,
-            minor: 16,
-        },
-    )
-    .unwrap();
+    let facts = inspect(&sys, DevNo { major: 8, minor: 16 }).unwrap();
     assert_eq!(facts.serial.as_deref(), Some("WD-WCC4N1234567"));
     assert_eq!(facts.serial_source, Some("SCSI VPD page 0x80"));
     assert_eq!(facts.model.as_deref(), Some("WDC WD10EZEX-08W"));
@@ -148,18 +135,8 @@ fn a_disk_with_a_mounted_partition_is_refused() {
     assert_eq!(t.check(18), vec![]);
     // A partition is identified by its disk's serial.
     let sys = Sys::at(t.root());
-    let facts = inspect(
-        &sys,
-        DevNo {
-            major: 8,
-            minor: 18,
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        (facts.node.disk.as_str(), facts.node.partition),
-        ("sdb", Some(2))
-    );
+    let facts = inspect(&sys, DevNo { major: 8, minor: 18 }).unwrap();
+    assert_eq!((facts.node.disk.as_str(), facts.node.partition), ("sdb", Some(2)));
     assert_eq!(facts.serial.as_deref(), Some("WD-WCC4N1234567"));
 }
 
@@ -230,17 +207,9 @@ fn holders_on_the_disk_or_a_partition_are_refused() {
 fn the_disk_under_the_root_file_system_is_refused_also_through_dm() {
     let t = Tree::new();
     // / on sdb1 directly.
-    t.write(
-        "proc/self/mountinfo",
-        "27 1 8:17 / / rw - ext4 /dev/sdb1 rw\n",
-    );
+    t.write("proc/self/mountinfo", "27 1 8:17 / / rw - ext4 /dev/sdb1 rw\n");
     let r = t.check(16);
-    assert!(
-        r.contains(&Refusal::BacksRoot {
-            node: "sdb1".into()
-        }),
-        "{r:?}"
-    );
+    assert!(r.contains(&Refusal::BacksRoot { node: "sdb1".into() }), "{r:?}");
     // / on dm-0 (253:0), built from sdb2.
     t.write(
         "proc/self/mountinfo",
@@ -248,12 +217,7 @@ fn the_disk_under_the_root_file_system_is_refused_also_through_dm() {
     );
     t.write("sys/dev/block/253:0/slaves/sdb2/dev", "8:18\n");
     let r = t.check(16);
-    assert!(
-        r.contains(&Refusal::BacksRoot {
-            node: "sdb2".into()
-        }),
-        "{r:?}"
-    );
+    assert!(r.contains(&Refusal::BacksRoot { node: "sdb2".into() }), "{r:?}");
 }
 
 #[test]
@@ -267,11 +231,50 @@ fn read_only_and_serial_less_devices_are_refused() {
     // An empty serial is no serial.
     t.write(&format!("{DISK_DIR}/sdb/device/serial"), "   \n");
     assert_eq!(t.check(16), vec![Refusal::NoSerial]);
-    t.write(
-        &format!("{DISK_DIR}/sdb/device/serial"),
-        "S3Z1NB0K123456A\n",
-    );
+    t.write(&format!("{DISK_DIR}/sdb/device/serial"), "S3Z1NB0K123456A\n");
     assert_eq!(t.check(16), vec![]);
+}
+
+#[test]
+fn vpd_serials_are_cut_at_their_length_and_unpadded() {
+    let t = Tree::new();
+    let mut vpd = vec![0x00, 0x80, 0x00, 0x08];
+    vpd.extend_from_slice(b"ABC  \0\0\0GARBAGE");
+    t.write_bytes(&format!("{DISK_DIR}/sdb/device/vpd_pg80"), &vpd);
+    let facts = inspect(&Sys::at(t.root()), DevNo { major: 8, minor: 16 }).unwrap();
+    assert_eq!(facts.serial.as_deref(), Some("ABC"));
+}
+
+#[test]
+fn checks_that_cannot_be_made_refuse() {
+    let t = Tree::new();
+    fs::remove_file(t.root().join("proc/self/mountinfo")).unwrap();
+    let r = t.check(16);
+    assert!(matches!(r.as_slice(), [Refusal::Unverifiable { .. }]), "{r:?}");
+    // No /proc/swaps at all, with /proc mounted: a kernel without swap.
+    let t = Tree::new();
+    fs::remove_file(t.root().join("proc/swaps")).unwrap();
+    assert_eq!(t.check(16), vec![]);
+}
+
+#[test]
+fn a_member_of_a_mounted_btrfs_is_refused() {
+    let t = Tree::new();
+    t.mkdir("sys/fs/btrfs/0b1e5c1a-1111-2222-3333-444455556666/devices/sdb2");
+    let r = t.check(16);
+    assert!(
+        matches!(r.as_slice(), [Refusal::Mounted { node, .. }] if node == "sdb2"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_root_known_only_by_its_source_is_refused() {
+    // An overlay or btrfs root: anonymous device number, real source.
+    let t = Tree::new();
+    t.write("proc/self/mountinfo", "27 1 0:31 / / rw - btrfs /dev/sdb1 rw\n");
+    let r = t.check(16);
+    assert!(r.contains(&Refusal::BacksRoot { node: "sdb1".into() }), "{r:?}");
 }
 
 #[test]
@@ -279,15 +282,73 @@ fn a_device_missing_from_sysfs_is_refused() {
     let t = Tree::new();
     let sys = Sys::at(t.root());
     assert!(matches!(
-        inspect(
-            &sys,
-            DevNo {
-                major: 8,
-                minor: 99
-            }
-        ),
+        inspect(&sys, DevNo { major: 8, minor: 99 }),
         Err(Refusal::NotInSysfs { .. })
     ));
+}
+
+/// The checks run on the descriptor mediasan holds: a real, unmounted loop device,
+/// opened for writing, is refused when the tree its device number leads to says it
+/// is mounted (a mount cannot be faked on the real /proc, so a fixture tree does it).
+#[test]
+fn refusals_come_from_the_open_descriptors_device_number() {
+    use std::os::unix::fs::MetadataExt;
+    let test = "refusals_come_from_the_open_descriptors_device_number";
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("d.img");
+    common::plant_markers(&img, 1 << 20);
+    let lp = match common::Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return common::skip(test, &e),
+    };
+    let rdev = fs::metadata(&lp.dev).unwrap().rdev();
+    let (major, minor) = (libc::major(rdev), libc::minor(rdev));
+    let name = lp.dev.file_name().unwrap().to_str().unwrap().to_string();
+    let t = Tree {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let base = format!("sys/devices/virtual/block/{name}");
+    t.write(&format!("{base}/ro"), "0\n");
+    t.write(
+        &format!("{base}/loop/backing_file"),
+        &format!("{}\n", lp.serial()),
+    );
+    t.mkdir(&format!("{base}/holders"));
+    t.mkdir("sys/dev/block");
+    t.mkdir("sys/block");
+    symlink(
+        format!("../../devices/virtual/block/{name}"),
+        t.root().join(format!("sys/dev/block/{major}:{minor}")),
+    )
+    .unwrap();
+    symlink(
+        format!("../devices/virtual/block/{name}"),
+        t.root().join(format!("sys/block/{name}")),
+    )
+    .unwrap();
+    t.write("proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+    t.write("proc/self/mountinfo", &format!("27 1 254:0 / / rw - ext4 /dev/vda rw\n95 27 {major}:{minor} / /mnt/secret rw - ext4 /dev/{name} rw\n"));
+
+    let before = fs::read(&img).unwrap();
+    let write = mediasan::target::Access { write: true };
+    match mediasan::target::Target::open(&lp.dev, &Sys::at(t.root()), write) {
+        Err(mediasan::target::TargetError::Refused { reasons, .. }) => {
+            assert_eq!(
+                reasons,
+                vec![Refusal::Mounted {
+                    node: name.clone(),
+                    mount_point: "/mnt/secret".into()
+                }]
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // The same device through a tree without the mount opens fine.
+    t.write("proc/self/mountinfo", "27 1 254:0 / / rw - ext4 /dev/vda rw\n");
+    let opened = mediasan::target::Target::open(&lp.dev, &Sys::at(t.root()), write).unwrap();
+    assert_eq!(opened.identity.serial.as_deref(), Some(lp.serial().as_str()));
+    drop(opened);
+    assert_eq!(fs::read(&img).unwrap(), before);
 }
 
 /// The machine's own root device, found through the real /proc: refused even for a
@@ -299,8 +360,7 @@ fn the_running_systems_root_device_is_refused() {
         .lines()
         .find_map(|l| {
             let f: Vec<_> = l.split(' ').collect();
-            (f.get(4) == Some(&"/"))
-                .then(|| l.split(" - ").nth(1)?.split(' ').nth(1).map(str::to_string))
+            (f.get(4) == Some(&"/")).then(|| l.split(" - ").nth(1)?.split(' ').nth(1).map(str::to_string))
         })
         .flatten()
         .filter(|s| s.starts_with("/dev/") && Path::new(s).exists())

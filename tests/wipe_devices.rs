@@ -10,12 +10,7 @@ use std::process::Command;
 use common::*;
 
 /// Attaches a loop device over a marker-filled image, or prints why not.
-fn staged(
-    test: &str,
-    size: u64,
-    sector: Option<u32>,
-    read_only: bool,
-) -> Option<(tempfile::TempDir, Loop)> {
+fn staged(test: &str, size: u64, sector: Option<u32>, read_only: bool) -> Option<(tempfile::TempDir, Loop)> {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("disk.img");
     plant_markers(&img, size);
@@ -43,23 +38,16 @@ fn wipe(args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
 
 #[test]
 fn loop_devices_are_overwritten_completely_at_both_sector_sizes() {
-    // Not a multiple of the 4 MiB block: the last block is short.
-    let size = (9 << 20) + 3 * 4096;
-    for sector in [512, 4096] {
+    // Not a multiple of the 4 MiB block: the last block is short (and, at 512-byte
+    // sectors, shorter than a page).
+    for (sector, size) in [(512, (9 << 20) + 512), (4096, (9 << 20) + 3 * 4096)] {
         for method in ["bmb21", "gutmann", "dod-7"] {
-            let Some((_dir, lp)) =
-                staged("loop_devices_are_overwritten", size, Some(sector), false)
-            else {
+            let Some((_dir, lp)) = staged("loop_devices_are_overwritten", size, Some(sector), false) else {
                 return;
             };
             let serial = lp.serial();
-            let (code, lines, err) = wipe(&[
-                "--method",
-                method,
-                "--confirm",
-                &serial,
-                lp.dev.to_str().unwrap(),
-            ]);
+            let (code, lines, err) =
+                wipe(&["--method", method, "--confirm", &serial, lp.dev.to_str().unwrap()]);
             assert_eq!(code, 0, "{method} on {sector}-byte sectors: {err}");
             let result = &lines.last().unwrap()["result"];
             assert_eq!(result["outcome"], "sanitised");
@@ -91,10 +79,7 @@ fn a_block_device_is_not_written_without_its_serial() {
     // No --confirm and no terminal: refused.
     let (code, _, err) = wipe(&[dev]);
     assert_eq!(code, 3, "{err}");
-    assert!(
-        err.contains("--confirm") && err.contains(&lp.serial()),
-        "{err}"
-    );
+    assert!(err.contains("--confirm") && err.contains(&lp.serial()), "{err}");
     // A wrong serial: refused.
     let (code, _, err) = wipe(&["--confirm", "WD-NOT-THIS-ONE", dev]);
     assert_eq!(code, 3);
@@ -129,6 +114,48 @@ fn a_read_only_device_is_refused_before_anything_is_written() {
     ]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("read-only"), "{err}");
+    assert_eq!(fs::read(&lp.backing).unwrap(), before);
+    // BLKROGET on its own (sysfs says the same for `losetup -r`, so check the ioctl too).
+    let ro = fs::File::open(&lp.dev).unwrap();
+    assert!(mediasan::target::block::read_only(&ro).unwrap());
+    let Some((_d2, rw)) = staged("a_read_only_device_is_refused", 1 << 20, None, false) else {
+        return;
+    };
+    assert!(!mediasan::target::block::read_only(&fs::File::open(&rw.dev).unwrap()).unwrap());
+}
+
+#[test]
+fn a_loop_over_a_block_device_is_refused() {
+    let test = "a_loop_over_a_block_device_is_refused";
+    let Some((_dir, inner)) = staged(test, 4 << 20, None, false) else {
+        return;
+    };
+    let outer = match Loop::attach(&inner.dev, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let before = fs::read(&inner.backing).unwrap();
+    let (code, _, err) = wipe(&[
+        "--method",
+        "zero",
+        "--confirm",
+        &outer.serial(),
+        outer.dev.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("loop device over the block device"), "{err}");
+    assert_eq!(fs::read(&inner.backing).unwrap(), before);
+}
+
+#[test]
+fn a_file_backing_a_loop_device_is_refused() {
+    let Some((_dir, lp)) = staged("a_file_backing_a_loop_device_is_refused", 1 << 20, None, false) else {
+        return;
+    };
+    let before = fs::read(&lp.backing).unwrap();
+    let (code, _, err) = wipe(&["--method", "zero", lp.backing.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("backs the loop device"), "{err}");
     assert_eq!(fs::read(&lp.backing).unwrap(), before);
 }
 

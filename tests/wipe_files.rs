@@ -44,8 +44,7 @@ fn every_method_overwrites_every_byte_of_an_odd_sized_file() {
             }
             let (code, lines, stderr) = wipe_json(&args);
             assert_eq!(code, 0, "{}: {stderr}", m.name);
-            let saved: serde_json::Value =
-                serde_json::from_slice(&fs::read(&result).unwrap()).unwrap();
+            let saved: serde_json::Value = serde_json::from_slice(&fs::read(&result).unwrap()).unwrap();
             let last = lines.last().unwrap();
             assert_eq!(last["event"], "result");
             assert_eq!(
@@ -55,21 +54,13 @@ fn every_method_overwrites_every_byte_of_an_odd_sized_file() {
             assert_eq!(saved["format"], "mediasan-result/1");
             assert_eq!(saved["outcome"], "sanitised");
             let passes = saved["passes"].as_array().unwrap();
-            assert_eq!(
-                passes.len(),
-                m.passes.len() + usize::from(blank),
-                "{}",
-                m.name
-            );
+            assert_eq!(passes.len(), m.passes.len() + usize::from(blank), "{}", m.name);
             for p in passes {
                 assert_eq!(p["bytes"], ODD, "{} pass {}", m.name, p["index"]);
                 assert_eq!(p["completed"], true);
                 if p["pattern"] == "random" {
                     assert_eq!(p["random"]["key"].as_str().unwrap().len(), 64);
-                    assert!(p["random"]["construction"]
-                        .as_str()
-                        .unwrap()
-                        .contains("ChaCha8"));
+                    assert!(p["random"]["construction"].as_str().unwrap().contains("ChaCha8"));
                 }
             }
             let data = fs::read(&file).unwrap();
@@ -110,11 +101,7 @@ fn custom_sequences_run_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("c.img");
     plant_markers(&file, 100_000);
-    let (code, lines, err) = wipe_json(&[
-        "--passes",
-        "0x00,0xFF,0x55AA,random",
-        file.to_str().unwrap(),
-    ]);
+    let (code, lines, err) = wipe_json(&["--passes", "0x00,0xFF,0x55AA,random", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let result = &lines.last().unwrap()["result"];
     let labels: Vec<_> = result["passes"]
@@ -145,11 +132,7 @@ fn empty_and_non_utf8_named_files_are_wiped() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("\\xbb\\xfa"),
         "the name is shown escaped"
@@ -173,17 +156,10 @@ fn a_dry_run_writes_nothing_and_shows_the_plan() {
     assert_eq!(code, 0);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["event"], "plan");
-    assert_eq!(
-        lines[0]["passes"],
-        serde_json::json!(["0x00", "0xFF", "random"])
-    );
+    assert_eq!(lines[0]["passes"], serde_json::json!(["0x00", "0xFF", "random"]));
     assert_eq!(lines[0]["bytes"], 150_000);
     assert_eq!(fs::read(&file).unwrap(), before);
-    let human = bin()
-        .args(["wipe", "--dry-run"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let human = bin().args(["wipe", "--dry-run"]).arg(&file).output().unwrap();
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(
         text.contains("nothing will be written") && text.contains("estimate"),
@@ -214,6 +190,8 @@ fn bad_input_is_refused_with_exit_2_and_touches_nothing() {
             &["--result", "/nonexistent-dir/r.json", f],
             "cannot create the result file",
         ),
+        (&["--result", "/dev/null", f], "not a regular file"),
+        (&["--result", f, f], "the target itself"),
     ];
     for (args, needle) in cases {
         let out = bin().arg("wipe").args(*args).output().unwrap();
@@ -223,15 +201,8 @@ fn bad_input_is_refused_with_exit_2_and_touches_nothing() {
             err.contains(needle),
             "{args:?}: {err:?} should mention {needle:?}"
         );
-        assert!(
-            !err.contains("panicked") && !err.contains("backtrace"),
-            "{err}"
-        );
-        assert_eq!(
-            fs::read(&file).unwrap(),
-            before,
-            "{args:?} changed the target"
-        );
+        assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+        assert_eq!(fs::read(&file).unwrap(), before, "{args:?} changed the target");
     }
     // clap's own usage errors also exit 2.
     let out = bin()
@@ -253,29 +224,19 @@ fn methods_lists_every_method_with_passes_and_source() {
     assert_eq!(rows.len(), METHODS.len());
     let gutmann = rows.iter().find(|r| r["name"] == "gutmann").unwrap();
     assert_eq!(gutmann["passes"].as_array().unwrap().len(), 35);
-    assert!(rows
-        .iter()
-        .all(|r| !r["source"].as_str().unwrap().is_empty()));
+    assert!(rows.iter().all(|r| !r["source"].as_str().unwrap().is_empty()));
 }
 
 #[test]
 fn the_demo_runs_end_to_end_without_root() {
     let dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .arg("demo")
-        .arg("--dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = bin().arg("demo").arg("--dir").arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        text.contains("0 of") && text.contains("sanitised"),
-        "{text}"
-    );
+    assert!(text.contains("0 of") && text.contains("sanitised"), "{text}");
     assert!(Path::new(&dir.path().join("scratch.result.json")).exists());
 }

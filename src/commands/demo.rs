@@ -69,7 +69,9 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         bytes(IMAGE_SIZE),
         wrong
     );
-    outln!("   (a file is read back through its file system: this shows the writes, not the medium underneath)");
+    outln!(
+        "   (a file is read back through its file system: this shows the writes, not the medium underneath)"
+    );
     outln!("4. result: {}", escape_path(&result));
     let ok = report.outcome == Outcome::Sanitised && wrong == 0 && found == 0;
     outln!(
@@ -85,8 +87,17 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
 }
 
 fn plant_markers(path: &PathBuf) -> anyhow::Result<u64> {
-    let mut f =
-        File::create(path).with_context(|| format!("cannot create {}", escape_path(path)))?;
+    // create_new: never follow or reuse whatever already sits at that name.
+    let mut f = File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| {
+            format!(
+                "cannot create {} (the demo needs an empty folder)",
+                escape_path(path)
+            )
+        })?;
     let mut block = vec![0u8; MARKER_EVERY as usize];
     let mut n = 0;
     let mut at = 0u64;
@@ -109,11 +120,7 @@ fn plant_markers(path: &PathBuf) -> anyhow::Result<u64> {
 fn read_back(path: &PathBuf) -> anyhow::Result<(u64, u64)> {
     let mut data = Vec::with_capacity(IMAGE_SIZE as usize);
     File::open(path)?.read_to_end(&mut data)?;
-    let wrong =
-        data.iter().filter(|&&b| b != 0xFF).count() as u64 + IMAGE_SIZE.abs_diff(data.len() as u64);
-    let found = data
-        .windows(20)
-        .filter(|w| w == b"MEDIASAN-DEMO-SECRET")
-        .count() as u64;
+    let wrong = data.iter().filter(|&&b| b != 0xFF).count() as u64 + IMAGE_SIZE.abs_diff(data.len() as u64);
+    let found = data.windows(20).filter(|w| w == b"MEDIASAN-DEMO-SECRET").count() as u64;
     Ok((wrong, found))
 }

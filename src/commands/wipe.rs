@@ -1,7 +1,6 @@
 //! `mediasan wipe`: arguments → a validated plan → for each target: open and
 //! check, confirm, write every pass, report.
 
-use std::fs::File;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,8 +52,7 @@ impl Plan {
             }
             (None, Some(list)) => {
                 let passes = method::parse_passes(list).map_err(|e| {
-                    Failure::usage(anyhow!("--passes: {e}"))
-                        .hint("example: --passes 0x00,0xFF,0x55AA,random")
+                    Failure::usage(anyhow!("--passes: {e}")).hint("example: --passes 0x00,0xFF,0x55AA,random")
                 })?;
                 ("custom".to_string(), passes)
             }
@@ -100,12 +98,25 @@ impl Plan {
 }
 
 pub fn run(args: WipeArgs) -> Result<u8, Failure> {
-    let plan = Plan::from_args(&args)?;
+    let plan = Plan::from_args(&args).inspect_err(|f| {
+        if args.json {
+            json_line(&json!({
+                "event": "error", "target": null, "exit_code": f.code,
+                "error": format!("{:#}", f.error), "hint": f.hint,
+            }));
+        }
+    })?;
     let sys = Sys::host();
     let mut code = 0u8;
     for path in &args.targets {
-        if stop_flag().load(Ordering::SeqCst) {
-            break;
+        if stop_requested() {
+            errln!("{}: skipped: the wipe was interrupted", escape_path(path));
+            if plan.json {
+                json_line(
+                    &json!({ "event": "skipped", "target": escape_path(path), "reason": "interrupted" }),
+                );
+            }
+            continue;
         }
         let c = match wipe_target(path, &plan, &sys) {
             Ok(Some(report)) => report.outcome.exit_code(),
@@ -128,9 +139,7 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
 
 /// Opens, checks, confirms and wipes one target. `Ok(None)` for a dry run.
 pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeReport>, Failure> {
-    let access = Access {
-        write: !plan.dry_run,
-    };
+    let access = Access { write: !plan.dry_run };
     let mut target = Target::open(path, sys, access).map_err(|e| {
         let code = e.exit_code();
         let hint = e.hint();
@@ -145,18 +154,17 @@ pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeRep
         print_plan(&identity, plan);
         return Ok(None);
     }
+    if let Some(p) = &plan.result {
+        check_result_path(p, &identity)?;
+    }
     if identity.kind == Kind::BlockDevice {
         confirm(&identity, &plan.confirm)?;
     }
-    // The result file is opened before any byte is written: a wipe must not end in a
-    // result that cannot be saved.
+    // The result's file is created before any byte is written (beside its final
+    // place, renamed into it at the end): a wipe must not end in a result that
+    // cannot be saved, nor leave a half-written one.
     let mut result_file = match &plan.result {
-        Some(p) => Some(File::create(p).map_err(|e| {
-            Failure::usage(anyhow!(
-                "{}: cannot create the result file: {e}",
-                escape_path(p)
-            ))
-        })?),
+        Some(p) => Some(result_temp(p)?),
         None => None,
     };
     let patterns = method::expand(&plan.passes).map_err(|e| {
@@ -186,23 +194,20 @@ pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeRep
         record,
         &patterns,
         plan.options,
-        stop_flag(),
+        arm_stop(),
         &reporter,
     );
     drop(target);
-    if let Some(file) = result_file.as_mut() {
-        let written = serde_json::to_writer_pretty(&mut *file, &report)
-            .map_err(std::io::Error::from)
-            .and_then(|()| file.write_all(b"\n"))
-            .and_then(|()| file.sync_all());
-        if let Err(e) = written {
-            // The wipe happened; say so and fail loudly about the record.
+    if let (Some(tmp), Some(path)) = (result_file.take(), &plan.result) {
+        if let Err(e) = save_result(tmp, path, &report) {
+            // The wipe happened; say so, and fail loudly about the record.
             print_summary(&report, plan);
             return Err(Failure::new(
                 1,
                 anyhow!(
-                    "the wipe ended {:?} but its result could not be saved: {e}",
-                    report.outcome
+                    "the wipe ended {:?} but its result could not be saved to {}: {e}",
+                    report.outcome,
+                    escape_path(path)
                 ),
             ));
         }
@@ -244,16 +249,25 @@ fn print_summary(report: &WipeReport, plan: &Plan) {
             }
         }
     }
+    if report.outcome != mediasan::report::Outcome::Sanitised {
+        errln!(
+            "{}: NOT sanitised: the medium may still hold data.\nhint: find the cause above, then wipe it again; a medium that cannot be written must be destroyed physically",
+            report.target.path
+        );
+    }
     if let Some(r) = &plan.result {
         outln!("result: {}", escape_path(r));
     }
 }
 
-/// The flag SIGINT and SIGTERM set; registered on first use. A second SIGINT
-/// ends the process at once (exit 130) for a wipe stuck on a dying device.
-fn stop_flag() -> &'static AtomicBool {
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    FLAG.get_or_init(|| {
+static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Installs the SIGINT/SIGTERM handlers, right before the first write: until then a
+/// signal ends mediasan at once (nothing has been written). After it, a signal stops
+/// the wipe after the current block; a second SIGINT ends the process at once
+/// (exit 130) for a wipe stuck on a dying device.
+fn arm_stop() -> &'static AtomicBool {
+    STOP.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
         use signal_hook::consts::{SIGINT, SIGTERM};
         let _ = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&flag));
@@ -262,6 +276,69 @@ fn stop_flag() -> &'static AtomicBool {
         }
         flag
     })
+}
+
+fn stop_requested() -> bool {
+    STOP.get().is_some_and(|f| f.load(Ordering::SeqCst))
+}
+
+/// Refuses a `--result` path that would destroy something: an existing node that is
+/// not a regular file (`/dev/sdc` by a slip of the finger), or the target itself.
+fn check_result_path(path: &Path, target: &Identity) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = escape_path(path);
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(Failure::usage(anyhow!(
+                "--result {shown}: exists and is not a regular file"
+            )));
+        }
+        let same = target.inode == Some(meta.ino())
+            && target.devno.as_deref()
+                == Some(&*format!(
+                    "{}:{}",
+                    libc::major(meta.dev()),
+                    libc::minor(meta.dev())
+                ));
+        if same {
+            return Err(Failure::usage(anyhow!("--result {shown}: is the target itself")));
+        }
+    }
+    let dir = result_dir(path);
+    if !dir.is_dir() {
+        return Err(Failure::usage(anyhow!(
+            "--result {shown}: cannot create the result file: no folder {}",
+            escape_path(dir)
+        )));
+    }
+    Ok(())
+}
+
+fn result_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+fn result_temp(path: &Path) -> Result<tempfile::NamedTempFile, Failure> {
+    tempfile::Builder::new()
+        .prefix(".mediasan-result-")
+        .tempfile_in(result_dir(path))
+        .map_err(|e| {
+            Failure::usage(anyhow!(
+                "--result {}: cannot create the result file: {e}",
+                escape_path(path)
+            ))
+        })
+}
+
+fn save_result(mut tmp: tempfile::NamedTempFile, path: &Path, report: &WipeReport) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut tmp, report)?;
+    tmp.write_all(b"\n")?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Requires the device's serial: from `--confirm`, or typed at a prompt after a
@@ -286,9 +363,7 @@ fn confirm(id: &Identity, given: &[String]) -> Result<(), Failure> {
                 .collect::<Vec<_>>()
                 .join(", "),
         ))
-        .hint(
-            "check that this is the device you mean (mediasan wipe --dry-run shows its identity)",
-        ));
+        .hint("check that this is the device you mean (mediasan wipe --dry-run shows its identity)"));
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(Failure::refused(anyhow!(
@@ -332,10 +407,7 @@ fn identity_screen(id: &Identity) -> String {
     if let Some(p) = &id.partition_of {
         row("partition", format!("of {p}"));
     }
-    row(
-        "model",
-        id.model.clone().unwrap_or_else(|| "unknown".into()),
-    );
+    row("model", id.model.clone().unwrap_or_else(|| "unknown".into()));
     row(
         "serial",
         format!(
