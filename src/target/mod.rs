@@ -1,0 +1,531 @@
+//! What can be wiped: block devices and regular files — opening them safely,
+//! identifying them, and writing them with or without the page cache.
+//!
+//! A block device is opened `O_EXCL` first; every check is then made on that
+//! descriptor (fstat → `/sys/dev/block/MAJ:MIN`), never on the path, so the
+//! device checked is the device written.
+
+pub mod block;
+pub mod safety;
+pub mod sys;
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use serde::{Deserialize, Serialize};
+
+pub use safety::{BlockFacts, Refusal};
+pub use sys::{DevNo, Sys};
+
+/// The alignment mediasan uses for `O_DIRECT` on files (offsets, lengths, buffers).
+pub const FILE_DIRECT_ALIGN: u64 = 4096;
+
+/// Why a target cannot be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("{path}: no such file or device")]
+    NotFound { path: String },
+    #[error("{path}: permission denied ({source})")]
+    PermissionDenied {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}: is a directory")]
+    Directory { path: String },
+    #[error("{path}: is a {kind}, not a block device or regular file")]
+    NotWipeable { path: String, kind: &'static str },
+    #[error("{path}: block device of size 0 (no medium inserted?)")]
+    Empty { path: String },
+    #[error("{path}: refused: {}", .reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Refused { path: String, reasons: Vec<Refusal> },
+    #[error("{path}: device is busy: another program holds it open exclusively (a mount, swap, RAID/LVM, or another wipe)")]
+    Busy { path: String },
+    #[error("{path}: {what}")]
+    Io {
+        path: String,
+        what: &'static str,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl TargetError {
+    /// The exit code of PRODUCT.md §9: 3 for refusals, 2 for unusable input.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            TargetError::Refused { .. } | TargetError::Busy { .. } => 3,
+            _ => 2,
+        }
+    }
+
+    /// What the operator can do, if there is an obvious next step.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            TargetError::PermissionDenied { .. } if !nix::unistd::geteuid().is_root() => {
+                Some("run mediasan as root".into())
+            }
+            TargetError::PermissionDenied { .. } => Some(
+                "the kernel refused it even to root: an immutable or append-only file (lsattr), \
+                 a security module, or a container's device policy"
+                    .into(),
+            ),
+            TargetError::Directory { .. } => Some("name the files or the device to wipe".into()),
+            TargetError::Refused { reasons, .. } => Some(
+                reasons
+                    .iter()
+                    .map(Refusal::hint)
+                    .collect::<Vec<_>>()
+                    .join("\n      "),
+            ),
+            TargetError::Busy { .. } => {
+                Some("find the holder with lsblk and fuser, and release it first".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether the target is a block device or a regular file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    BlockDevice,
+    File,
+}
+
+/// Who the target is: recorded in every result, shown before confirmation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub kind: Kind,
+    /// The path as given (non-UTF-8 bytes escaped as `\xNN`).
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Kernel name (`sda`, `loop3`) for block devices.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub devno: Option<String>,
+    /// For a partition: its disk.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub partition_of: Option<String>,
+    /// The serial `--confirm` expects. For a loop device: its backing file's path.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub serial: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub serial_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub wwn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub logical_sector: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub physical_sector: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rotational: Option<bool>,
+    /// Partitions of a whole disk.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub partitions: Vec<String>,
+    /// File-system labels udev knows, `node: label (type)`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub labels: Vec<String>,
+    /// For a file: the file system's device and the inode.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub inode: Option<u64>,
+}
+
+/// An open target, checked and identified.
+#[derive(Debug)]
+pub struct Target {
+    file: File,
+    pub identity: Identity,
+    /// Alignment required for `O_DIRECT` writes, when the target is open with it.
+    direct_align: Option<u64>,
+    direct_on: bool,
+}
+
+/// How to open a target.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Access {
+    /// Open for writing (a dry run opens read-only but makes the same checks).
+    pub write: bool,
+}
+
+impl Target {
+    /// Opens, checks and identifies `path`. Nothing is written.
+    pub fn open(path: &Path, sys: &Sys, access: Access) -> Result<Target, TargetError> {
+        let shown = escape_path(path);
+        let meta = std::fs::metadata(path).map_err(|e| open_error(&shown, "cannot examine it", e))?;
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            return Err(TargetError::Directory { path: shown });
+        }
+        if ft.is_block_device() {
+            Target::open_block(path, shown, sys, access, meta.rdev())
+        } else if ft.is_file() {
+            Target::open_file(path, shown, sys, access)
+        } else {
+            let kind = if ft.is_char_device() {
+                "character device"
+            } else if ft.is_fifo() {
+                "FIFO"
+            } else if ft.is_socket() {
+                "socket"
+            } else {
+                "special file"
+            };
+            Err(TargetError::NotWipeable { path: shown, kind })
+        }
+    }
+
+    fn open_block(
+        path: &Path,
+        shown: String,
+        sys: &Sys,
+        access: Access,
+        path_rdev: u64,
+    ) -> Result<Target, TargetError> {
+        let mut opts = OpenOptions::new();
+        opts.read(true).write(access.write);
+        // O_EXCL on a block device claims it: the open fails while it is mounted, swap,
+        // or held by RAID/LVM/dm or another exclusive opener.
+        opts.custom_flags(libc::O_EXCL | libc::O_CLOEXEC | if access.write { libc::O_DIRECT } else { 0 });
+        let file = match opts.open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                // No descriptor could be had: say why from sysfs if it knows a reason
+                // to refuse (the device number comes from the path here, and nothing
+                // can be written without a descriptor).
+                let reasons: Vec<_> = safety::inspect(sys, DevNo::from_raw(path_rdev))
+                    .map(|facts| safety::refusals(sys, &facts))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|r| !matches!(r, Refusal::NoSerial | Refusal::ReadOnly))
+                    .collect();
+                return Err(match e.raw_os_error() {
+                    _ if !reasons.is_empty() => TargetError::Refused { path: shown, reasons },
+                    Some(libc::EBUSY) => TargetError::Busy { path: shown },
+                    _ => open_error(&shown, "cannot open the device", e),
+                });
+            }
+        };
+        let meta = file.metadata().map_err(|source| TargetError::Io {
+            path: shown.clone(),
+            what: "fstat failed",
+            source,
+        })?;
+        if !meta.file_type().is_block_device() {
+            return Err(TargetError::NotWipeable {
+                path: shown,
+                kind: "node that changed under mediasan",
+            });
+        }
+        let devno = DevNo::from_raw(meta.rdev());
+        let facts = safety::inspect(sys, devno).map_err(|r| TargetError::Refused {
+            path: shown.clone(),
+            reasons: vec![r],
+        })?;
+        let mut reasons = safety::refusals(sys, &facts);
+        let ro_ioctl = block::read_only(&file).map_err(|source| TargetError::Io {
+            path: shown.clone(),
+            what: "BLKROGET failed",
+            source,
+        })?;
+        if ro_ioctl && !reasons.contains(&Refusal::ReadOnly) {
+            reasons.push(Refusal::ReadOnly);
+        }
+        if let Some(backing) = sys.disk_attr(&facts.node.disk, "loop/backing_file") {
+            if std::fs::metadata(&backing).is_ok_and(|m| m.file_type().is_block_device()) {
+                reasons.push(Refusal::LoopOverDevice { backing });
+            }
+        }
+        if !reasons.is_empty() {
+            return Err(TargetError::Refused { path: shown, reasons });
+        }
+        let ioctl_err = |what| {
+            let shown = shown.clone();
+            move |source| TargetError::Io {
+                path: shown,
+                what,
+                source,
+            }
+        };
+        let size = block::size(&file).map_err(ioctl_err("BLKGETSIZE64 failed"))?;
+        if size == 0 {
+            return Err(TargetError::Empty { path: shown });
+        }
+        let logical = block::logical_sector(&file).map_err(ioctl_err("BLKSSZGET failed"))?;
+        let physical = block::physical_sector(&file).map_err(ioctl_err("BLKPBSZGET failed"))?;
+        let identity = Identity {
+            kind: Kind::BlockDevice,
+            path: shown,
+            size,
+            device: Some(facts.node.name.clone()),
+            devno: Some(devno.to_string()),
+            partition_of: facts.node.partition.map(|_| facts.node.disk.clone()),
+            serial: facts.serial.clone(),
+            serial_source: facts.serial_source.map(str::to_string),
+            model: facts.model.clone(),
+            wwn: facts.wwn.clone(),
+            logical_sector: Some(logical),
+            physical_sector: Some(physical),
+            rotational: facts.rotational,
+            partitions: facts.partitions.iter().map(|p| p.name.clone()).collect(),
+            labels: if facts.labels.is_empty() {
+                probe_labels(&facts)
+            } else {
+                facts.labels.clone()
+            }
+            .iter()
+            .map(|(n, l, t)| {
+                format!(
+                    "{n}: {} ({})",
+                    l.as_deref().unwrap_or("no label"),
+                    t.as_deref().unwrap_or("unknown type")
+                )
+            })
+            .collect(),
+            inode: None,
+        };
+        let align = u64::from(logical.max(512));
+        Ok(Target {
+            file,
+            identity,
+            direct_align: access.write.then_some(align),
+            direct_on: access.write,
+        })
+    }
+
+    fn open_file(path: &Path, shown: String, sys: &Sys, access: Access) -> Result<Target, TargetError> {
+        let open = |direct: bool| {
+            let mut opts = OpenOptions::new();
+            opts.read(true).write(access.write);
+            opts.custom_flags(libc::O_CLOEXEC | if direct { libc::O_DIRECT } else { 0 });
+            opts.open(path)
+        };
+        let map = |e| open_error(&shown, "cannot open the file", e);
+        // O_DIRECT where the file system allows it (tmpfs before 6.6 and some FUSE
+        // file systems refuse it with EINVAL), else buffered writes plus fdatasync.
+        let (file, direct) = match open(access.write) {
+            Ok(f) => (f, access.write),
+            Err(e) if access.write && e.raw_os_error() == Some(libc::EINVAL) => {
+                (open(false).map_err(map)?, false)
+            }
+            Err(e) => return Err(map(e)),
+        };
+        let meta = file.metadata().map_err(|source| TargetError::Io {
+            path: shown.clone(),
+            what: "fstat failed",
+            source,
+        })?;
+        if !meta.file_type().is_file() {
+            return Err(TargetError::NotWipeable {
+                path: shown,
+                kind: "node that changed under mediasan",
+            });
+        }
+        let reasons = file_refusals(sys, &meta);
+        if !reasons.is_empty() {
+            return Err(TargetError::Refused { path: shown, reasons });
+        }
+        let identity = Identity {
+            kind: Kind::File,
+            path: shown,
+            size: meta.len(),
+            device: None,
+            devno: Some(DevNo::from_raw(meta.dev()).to_string()),
+            partition_of: None,
+            serial: None,
+            serial_source: None,
+            model: None,
+            wwn: None,
+            logical_sector: None,
+            physical_sector: None,
+            rotational: None,
+            partitions: Vec::new(),
+            labels: Vec::new(),
+            inode: Some(meta.ino()),
+        };
+        Ok(Target {
+            file,
+            identity,
+            direct_align: direct.then_some(FILE_DIRECT_ALIGN),
+            direct_on: direct,
+        })
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// The alignment of `O_DIRECT` writes, or `None` when the target is written buffered.
+    pub fn direct_align(&self) -> Option<u64> {
+        self.direct_align
+    }
+
+    /// Turns `O_DIRECT` on or off on the open descriptor (for a file's unaligned tail).
+    pub fn set_direct(&mut self, on: bool) -> io::Result<()> {
+        if self.direct_align.is_none() || self.direct_on == on {
+            return Ok(());
+        }
+        let flags = OFlag::from_bits_truncate(fcntl(&self.file, FcntlArg::F_GETFL)?);
+        let flags = if on {
+            flags | OFlag::O_DIRECT
+        } else {
+            flags - OFlag::O_DIRECT
+        };
+        fcntl(&self.file, FcntlArg::F_SETFL(flags))?;
+        self.direct_on = on;
+        Ok(())
+    }
+
+    /// Gives up `O_DIRECT` for good (a file system that accepted the flag but refuses the I/O).
+    pub fn drop_direct(&mut self) -> io::Result<()> {
+        self.set_direct(false)?;
+        self.direct_align = None;
+        Ok(())
+    }
+
+    pub fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        self.file.write_all_at(buf, offset)
+    }
+
+    /// The size now: BLKGETSIZE64 for a device, fstat for a file.
+    pub fn current_size(&self) -> io::Result<u64> {
+        match self.identity.kind {
+            Kind::BlockDevice => block::size(&self.file),
+            Kind::File => Ok(self.file.metadata()?.len()),
+        }
+    }
+
+    pub fn sync(&self) -> io::Result<()> {
+        self.file.sync_data()
+    }
+}
+
+/// Maps an error from opening or examining a target to what the operator needs to hear.
+fn open_error(shown: &str, what: &'static str, source: io::Error) -> TargetError {
+    let path = shown.to_string();
+    match source.kind() {
+        io::ErrorKind::NotFound => TargetError::NotFound { path },
+        io::ErrorKind::PermissionDenied => TargetError::PermissionDenied { path, source },
+        _ => TargetError::Io { path, what, source },
+    }
+}
+
+/// Why a regular file must not be written: it is active swap, or it backs a loop
+/// device (whose users would see their disk change underneath them). Compared by
+/// device and inode of the open descriptor, not by path.
+fn file_refusals(sys: &Sys, meta: &std::fs::Metadata) -> Vec<Refusal> {
+    let same = |p: &str| std::fs::metadata(p).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino());
+    let mut out = Vec::new();
+    match sys.swaps() {
+        Ok(areas) => out.extend(areas.into_iter().filter(|a| same(a)).map(|area| Refusal::Swap {
+            node: area.clone(),
+            area,
+        })),
+        Err(e) => out.push(Refusal::Unverifiable {
+            check: "swap (/proc/swaps)",
+            error: e.to_string(),
+        }),
+    }
+    for (node, backing) in sys.loop_backings() {
+        if same(backing.trim_end_matches(" (deleted)")) {
+            out.push(Refusal::BacksLoop { node });
+        }
+    }
+    out
+}
+
+/// File-system labels read by `blkid -p` when udev's database has none (udev is
+/// often absent on rescue systems and in containers). Best effort: the labels
+/// are shown to the operator, never used to decide anything.
+fn probe_labels(facts: &BlockFacts) -> Vec<(String, Option<String>, Option<String>)> {
+    let names =
+        std::iter::once(facts.node.name.as_str()).chain(facts.partitions.iter().map(|p| p.name.as_str()));
+    names
+        .filter_map(|name| {
+            let out = std::process::Command::new("blkid")
+                .args(["-p", "-o", "udev"])
+                .arg(format!("/dev/{name}"))
+                .stderr(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            let get = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).map(str::to_string);
+            let label = get("ID_FS_LABEL_ENC=")
+                .map(|l| unescape_hex(&l))
+                .or_else(|| get("ID_FS_LABEL="));
+            let fstype = get("ID_FS_TYPE=");
+            (label.is_some() || fstype.is_some()).then(|| (name.to_string(), label, fstype))
+        })
+        .collect()
+}
+
+/// Undoes blkid's and udev's `\xNN` escaping.
+fn unescape_hex(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let byte = (b[i] == b'\\' && b.get(i + 1) == Some(&b'x'))
+            .then(|| std::str::from_utf8(b.get(i + 2..i + 4)?).ok())
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match byte {
+            Some(v) => {
+                out.push(v);
+                i += 4;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A path for people: UTF-8 as is, other bytes as `\xNN` (GBK file names are common).
+pub fn escape_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// The canonical form of a path for display, when it can be resolved.
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn udev_escapes_are_undone() {
+        assert_eq!(unescape_hex("机密\\x20a"), "机密 a");
+        assert_eq!(unescape_hex("\\xe6\\x9c\\xba"), "机");
+        assert_eq!(unescape_hex("a\\xZZ\\x"), "a\\xZZ\\x");
+    }
+
+    #[test]
+    fn non_utf8_paths_are_escaped() {
+        use std::os::unix::ffi::OsStrExt;
+        // "机密" in GBK: bb fa c3 dc
+        let p = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xbb\xfa\xc3\xdc.doc"));
+        assert_eq!(escape_path(p), "/tmp/\\xbb\\xfa\\xc3\\xdc.doc");
+        assert_eq!(escape_path(Path::new("/tmp/机密.doc")), "/tmp/机密.doc");
+    }
+}

@@ -1,0 +1,295 @@
+//! What the kernel says about a block device, and why mediasan must not write it.
+//!
+//! Pure functions over [`Sys`]: given a device number (taken from `fstat` of the
+//! descriptor mediasan already holds), find the device's place in sysfs and every
+//! reason to refuse it.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use super::sys::{BlockNode, DevNo, Partition, Sys};
+
+/// What sysfs says about a block device.
+#[derive(Clone, Debug)]
+pub struct BlockFacts {
+    pub devno: DevNo,
+    pub node: BlockNode,
+    /// Partitions of the whole disk (empty when the target is itself a partition).
+    pub partitions: Vec<Partition>,
+    pub serial: Option<String>,
+    /// Where the serial came from: `sysfs device/serial`, `loop backing file`, ...
+    pub serial_source: Option<&'static str>,
+    pub model: Option<String>,
+    pub wwn: Option<String>,
+    pub rotational: Option<bool>,
+    pub read_only: bool,
+    /// `(node, label, fs type)` for the device and each partition udev knows.
+    pub labels: Vec<(String, Option<String>, Option<String>)>,
+}
+
+/// A reason not to write a block device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotInSysfs {
+        devno: DevNo,
+    },
+    Mounted {
+        node: String,
+        mount_point: String,
+    },
+    Swap {
+        node: String,
+        area: String,
+    },
+    Holders {
+        node: String,
+        holders: Vec<String>,
+    },
+    BacksRoot {
+        node: String,
+    },
+    ReadOnly,
+    NoSerial,
+    /// A loop device whose backing file is itself a block device: wipe that device instead.
+    LoopOverDevice {
+        backing: String,
+    },
+    /// A file that backs a loop device.
+    BacksLoop {
+        node: String,
+    },
+    /// A check whose facts could not be read: not knowing is not passing.
+    Unverifiable {
+        check: &'static str,
+        error: String,
+    },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NotInSysfs { devno } => write!(f, "device {devno} is not in /sys/dev/block"),
+            Refusal::Mounted { node, mount_point } => {
+                write!(f, "{node} is mounted at {mount_point}")
+            }
+            Refusal::Swap { node, area } => write!(f, "{node} is active swap ({area})"),
+            Refusal::Holders { node, holders } => {
+                write!(f, "{node} is in use by {} (LVM, RAID or dm)", holders.join(", "))
+            }
+            Refusal::BacksRoot { node } => {
+                write!(f, "{node} holds the running system's root file system")
+            }
+            Refusal::ReadOnly => write!(f, "the device is read-only"),
+            Refusal::NoSerial => write!(f, "the device's serial number cannot be read"),
+            Refusal::LoopOverDevice { backing } => {
+                write!(
+                    f,
+                    "it is a loop device over the block device {backing}, which none of the checks would see"
+                )
+            }
+            Refusal::BacksLoop { node } => write!(f, "the file backs the loop device {node}"),
+            Refusal::Unverifiable { check, error } => write!(f, "cannot check {check}: {error}"),
+        }
+    }
+}
+
+impl Refusal {
+    /// What the operator can do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Refusal::NotInSysfs { .. } => "check that the device still exists (lsblk)",
+            Refusal::Mounted { .. } => "unmount it first (umount), and make sure it is the device you mean",
+            Refusal::Swap { .. } => "turn the swap area off first (swapoff)",
+            Refusal::Holders { .. } => "stop what holds it first (vgchange -an, mdadm --stop, cryptsetup close)",
+            Refusal::BacksRoot { .. } => "mediasan never wipes the disk it runs from; boot from other media",
+            Refusal::ReadOnly => "clear the write protection (blockdev --setrw, or the device's switch)",
+            Refusal::NoSerial => "without a serial the device cannot be identified or confirmed; identify it another way before wiping",
+            Refusal::LoopOverDevice { .. } => "wipe the backing device itself, so that it is checked and confirmed by its own serial",
+            Refusal::BacksLoop { .. } => "detach the loop device first (losetup -d), or wipe the loop device instead",
+            Refusal::Unverifiable { .. } => "mediasan needs /proc and /sys mounted to check a device; mount them (mount -t proc proc /proc)",
+        }
+    }
+}
+
+/// Reads what sysfs knows about `devno`.
+pub fn inspect(sys: &Sys, devno: DevNo) -> Result<BlockFacts, Refusal> {
+    let node = sys.block_node(devno).ok_or(Refusal::NotInSysfs { devno })?;
+    let partitions = match node.partition {
+        Some(_) => Vec::new(),
+        None => sys.partitions(&node.disk),
+    };
+    let disk = node.disk.as_str();
+    let (serial, serial_source) = read_serial(sys, disk);
+    let read_only =
+        sys.attr(&node, "ro").as_deref() == Some("1") || sys.disk_attr(disk, "ro").as_deref() == Some("1");
+    let mut labels = Vec::new();
+    let named = std::iter::once((node.name.clone(), Some(devno)))
+        .chain(partitions.iter().map(|p| (p.name.clone(), p.devno)));
+    for (name, dn) in named {
+        if let Some(dn) = dn {
+            let label = sys.udev_property(dn, "ID_FS_LABEL");
+            let fstype = sys.udev_property(dn, "ID_FS_TYPE");
+            if label.is_some() || fstype.is_some() {
+                labels.push((name, label, fstype));
+            }
+        }
+    }
+    Ok(BlockFacts {
+        devno,
+        serial,
+        serial_source,
+        model: sys.disk_attr(disk, "device/model").or_else(|| {
+            sys.disk_attr(disk, "loop/backing_file")
+                .map(|_| "loop device".into())
+        }),
+        wwn: sys
+            .disk_attr(disk, "device/wwid")
+            .or_else(|| sys.disk_attr(disk, "wwid")),
+        rotational: sys.disk_attr(disk, "queue/rotational").map(|v| v == "1"),
+        read_only,
+        labels,
+        partitions,
+        node,
+    })
+}
+
+fn read_serial(sys: &Sys, disk: &str) -> (Option<String>, Option<&'static str>) {
+    let text_attrs = [
+        ("device/serial", "sysfs device/serial"),
+        ("serial", "sysfs serial"),
+        ("loop/backing_file", "loop backing file"),
+    ];
+    for (attr, source) in text_attrs {
+        if let Some(s) = sys.disk_attr(disk, attr) {
+            return (Some(s), Some(source));
+        }
+    }
+    // SCSI VPD page 0x80: a 4-byte header whose bytes 2..4 give the length, then the
+    // unit serial number, padded with spaces or NULs on either side.
+    if let Some(page) = sys.disk_attr_bytes(disk, "device/vpd_pg80") {
+        if page.len() > 4 {
+            let len = usize::from(u16::from_be_bytes([page[2], page[3]]));
+            let body = &page[4..page.len().min(4 + len)];
+            let s = String::from_utf8_lossy(body)
+                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                .to_string();
+            if !s.is_empty() {
+                return (Some(s), Some("SCSI VPD page 0x80"));
+            }
+        }
+    }
+    (None, None)
+}
+
+/// Every reason to refuse writing the device described by `facts`.
+pub fn refusals(sys: &Sys, facts: &BlockFacts) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    // The device and, for a whole disk, each of its partitions.
+    let mut members: Vec<(String, Option<DevNo>)> = vec![(facts.node.name.clone(), Some(facts.devno))];
+    members.extend(facts.partitions.iter().map(|p| (p.name.clone(), p.devno)));
+
+    let mounts = match sys.mounts() {
+        Ok(m) => m,
+        Err(e) => {
+            out.push(Refusal::Unverifiable {
+                check: "mounts (/proc/self/mountinfo)",
+                error: e.to_string(),
+            });
+            Vec::new()
+        }
+    };
+    for (name, devno) in &members {
+        let dev_path = format!("/dev/{name}");
+        for m in &mounts {
+            if (devno.is_some() && m.devno == *devno) || m.source == dev_path {
+                out.push(Refusal::Mounted {
+                    node: name.clone(),
+                    mount_point: m.mount_point.clone(),
+                });
+            }
+        }
+    }
+
+    // Members of a mounted btrfs: its other devices show no mount of their own.
+    for (fs, dev) in sys.btrfs_devices() {
+        if let Some((name, _)) = members.iter().find(|(n, _)| *n == dev) {
+            out.push(Refusal::Mounted {
+                node: name.clone(),
+                mount_point: format!("a btrfs file system ({fs})"),
+            });
+        }
+    }
+
+    let swaps = sys.swaps().unwrap_or_else(|e| {
+        out.push(Refusal::Unverifiable {
+            check: "swap (/proc/swaps)",
+            error: e.to_string(),
+        });
+        Vec::new()
+    });
+    for area in swaps {
+        let base = area.rsplit('/').next().unwrap_or(&area);
+        if let Some((name, _)) = members
+            .iter()
+            .find(|(n, _)| n == base && area.starts_with("/dev/"))
+        {
+            out.push(Refusal::Swap {
+                node: name.clone(),
+                area: area.clone(),
+            });
+        }
+    }
+
+    let disk = facts.node.disk.as_str();
+    let own = facts.node.partition.map(|_| facts.node.name.as_str());
+    let mut holder_sets = vec![(facts.node.name.clone(), sys.holders(disk, own))];
+    holder_sets.extend(
+        facts
+            .partitions
+            .iter()
+            .map(|p| (p.name.clone(), sys.holders(disk, Some(&p.name)))),
+    );
+    for (node, holders) in holder_sets {
+        if !holders.is_empty() {
+            out.push(Refusal::Holders { node, holders });
+        }
+    }
+
+    let root = root_devices(sys, &mounts);
+    // Roots on btrfs, ZFS or overlay report an anonymous device number; their source
+    // names the device where there is one.
+    let root_sources: Vec<&str> = mounts
+        .iter()
+        .filter(|m| m.mount_point == "/")
+        .filter_map(|m| m.source.strip_prefix("/dev/"))
+        .collect();
+    for (name, devno) in &members {
+        if devno.is_some_and(|d| root.contains(&d)) || root_sources.contains(&name.as_str()) {
+            out.push(Refusal::BacksRoot { node: name.clone() });
+        }
+    }
+
+    if facts.read_only {
+        out.push(Refusal::ReadOnly);
+    }
+    if facts.serial.is_none() {
+        out.push(Refusal::NoSerial);
+    }
+    out
+}
+
+/// The device holding `/` and, through `slaves`, every device it is built from.
+fn root_devices(sys: &Sys, mounts: &[super::sys::Mount]) -> HashSet<DevNo> {
+    let mut seen = HashSet::new();
+    let mut todo: Vec<DevNo> = mounts
+        .iter()
+        .filter(|m| m.mount_point == "/")
+        .filter_map(|m| m.devno)
+        .collect();
+    while let Some(d) = todo.pop() {
+        if seen.insert(d) {
+            todo.extend(sys.slaves(d));
+        }
+    }
+    seen
+}
