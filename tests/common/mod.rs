@@ -18,9 +18,11 @@ pub fn bin_path() -> PathBuf {
     assert_cmd::cargo::cargo_bin("mediasan")
 }
 
-/// Prints why a test does not run here; the test then returns early.
+/// Prints why a test does not run here; the test then returns early. Written to
+/// the stderr handle directly, which the test harness does not capture, so the
+/// reason shows in CI's log.
 pub fn skip(test: &str, reason: &str) {
-    eprintln!("SKIP {test}: {reason}");
+    let _ = writeln!(std::io::stderr(), "SKIP {test}: {reason}");
 }
 
 pub fn is_root() -> bool {
