@@ -248,3 +248,47 @@ fn a_write_error_fails_the_wipe_with_exit_1() {
         "the saved result never says sanitised"
     );
 }
+
+/// On a terminal, the serial typed at the prompt is the confirmation: a wrong one
+/// writes nothing (exit 3), the right one wipes. `script` gives the process a pty.
+#[test]
+fn the_serial_typed_at_the_prompt_confirms() {
+    let test = "the_serial_typed_at_the_prompt_confirms";
+    if Command::new("script").arg("--version").output().is_err() {
+        return skip(test, "script (util-linux) is not installed");
+    }
+    let Some((_dir, lp)) = staged(test, 1 << 20, None, false) else {
+        return;
+    };
+    let before = fs::read(&lp.backing).unwrap();
+    let run = |typed: &str| {
+        let cmd = format!("{} wipe --method zero {}", bin_path().display(), lp.dev.display());
+        let mut child = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Type after the prompt is up, as a person would.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, screen) = run("WD-SOMETHING-ELSE");
+    assert_eq!(code, Some(3), "{screen}");
+    assert!(
+        screen.contains("DESTROY") && screen.contains(&lp.serial()),
+        "{screen}"
+    );
+    assert!(screen.contains("nothing was written"), "{screen}");
+    assert_eq!(fs::read(&lp.backing).unwrap(), before);
+    let (code, screen) = run(&lp.serial());
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(fs::read(&lp.backing).unwrap().iter().all(|&b| b == 0));
+}
