@@ -18,6 +18,8 @@ pub enum Command {
     Wipe(WipeArgs),
     /// List the wipe methods with their passes and sources.
     Methods(MethodsArgs),
+    /// Read a target back and check it holds a pattern, or replay an earlier wipe's check.
+    Verify(VerifyArgs),
     /// Run a whole wipe on a scratch image in a temporary folder (no root needed).
     Demo(DemoArgs),
 }
@@ -53,6 +55,15 @@ pub struct WipeArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Read back after writing: `sample` (the last pass at sampled locations), `last`
+    /// (the last pass, every byte), `all` (every pass, every byte) or `none`.
+    #[arg(long, value_name = "MODE", default_value = "sample")]
+    pub verify: mediasan::report::VerifyMode,
+
+    /// The least share of the target a sampled verification reads, in percent (0.1–100).
+    #[arg(long, value_name = "PERCENT", default_value = "10")]
+    pub coverage: String,
+
     /// Write the result (format mediasan-result/1) to this file; one target only.
     #[arg(long, value_name = "FILE")]
     pub result: Option<PathBuf>,
@@ -64,6 +75,39 @@ pub struct WipeArgs {
     /// Threads generating the random stream; for benchmarks.
     #[arg(long, value_name = "N", hide = true)]
     pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The block device, image or file to read.
+    #[arg(value_name = "TARGET")]
+    pub target: PathBuf,
+
+    /// The pattern the target must hold: `zero`, `one`, or hex such as `0xAA` or `0x924924`.
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        required_unless_present = "replay",
+        conflicts_with = "replay"
+    )]
+    pub expect: Option<String>,
+
+    /// Re-run the check of an earlier wipe: its last pass's pattern and key, and its sample's
+    /// seed (or, with --full, every byte).
+    #[arg(long, value_name = "RESULT.json")]
+    pub replay: Option<PathBuf>,
+
+    /// Read every byte instead of a sample.
+    #[arg(long)]
+    pub full: bool,
+
+    /// The least share a sample reads, in percent (0.1–100); a fresh seed is drawn.
+    #[arg(long, value_name = "PERCENT", default_value = "10", conflicts_with = "replay")]
+    pub coverage: String,
+
+    /// Machine-readable output: one JSON object a line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

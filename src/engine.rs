@@ -13,10 +13,13 @@ use std::time::Instant;
 use chrono::Utc;
 
 use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
+pub use crate::report::CacheReport;
 use crate::report::{
     rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport, FORMAT,
 };
+use crate::report::{PassVerification, Verification, VerifyMode};
 use crate::target::{Identity, Target};
+use crate::verify;
 
 /// Default size of one write.
 pub const DEFAULT_BLOCK: usize = 4 << 20;
@@ -27,7 +30,8 @@ pub const MAX_THREADS: usize = 8;
 const MAX_IN_FLIGHT: usize = 16;
 
 /// What the engine writes to: a [`Target`], or a fault-injecting stand-in in tests.
-pub trait Medium {
+/// `Sync`, because readbacks read from several threads at once.
+pub trait Medium: Sync {
     fn identity(&self) -> &Identity;
     /// Alignment of `O_DIRECT` writes; `None` when written through the page cache.
     fn direct_align(&self) -> Option<u64>;
@@ -38,6 +42,11 @@ pub trait Medium {
     fn sync(&mut self) -> io::Result<()>;
     /// The size now (fstat or BLKGETSIZE64), to notice a target that changed under the wipe.
     fn current_size(&self) -> io::Result<u64>;
+    /// Reads at `offset` (aligned, when the medium reads with `O_DIRECT`).
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    /// Gets the medium ready to be read back past the host's caches, and says what
+    /// could and could not be bypassed.
+    fn prepare_readback(&mut self) -> CacheReport;
 }
 
 impl Medium for Target {
@@ -62,26 +71,56 @@ impl Medium for Target {
     fn current_size(&self) -> io::Result<u64> {
         Target::current_size(self)
     }
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        Target::read_at(self, buf, offset)
+    }
+    fn prepare_readback(&mut self) -> CacheReport {
+        Target::prepare_readback(self)
+    }
 }
 
 /// Receives the engine's progress; the library itself never prints.
 pub trait Progress {
     fn pass_started(&self, _index: usize, _count: usize, _pattern: &str, _bytes: u64) {}
-    /// `done` bytes of the current pass are written.
+    /// `done` bytes of the current pass are written (or, during a readback, read).
     fn advanced(&self, _done: u64) {}
     fn pass_finished(&self, _pass: &PassReport) {}
+    /// A readback of pass `index` starts, `bytes` to read.
+    fn verify_started(&self, _index: usize, _bytes: u64) {}
+    fn verify_finished(&self, _pass: &PassVerification) {}
 }
 
 /// Progress that goes nowhere.
 pub struct Silent;
 impl Progress for Silent {}
 
-/// Tuning of the pipeline.
+/// What to read back after writing.
+#[derive(Clone, Copy, Debug)]
+pub struct VerifySpec {
+    pub mode: VerifyMode,
+    /// The least share a sample reads, parts per million.
+    pub coverage_ppm: u32,
+    /// The seed of the sampling plan.
+    pub seed: u64,
+}
+
+impl Default for VerifySpec {
+    fn default() -> VerifySpec {
+        VerifySpec {
+            mode: VerifyMode::None,
+            coverage_ppm: 100_000,
+            seed: 0,
+        }
+    }
+}
+
+/// Tuning of the pipeline, and the verification to run.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     pub block_size: usize,
     /// Threads generating random blocks; the writer is the calling thread.
     pub threads: usize,
+    pub verify: VerifySpec,
 }
 
 impl Default for Options {
@@ -89,6 +128,7 @@ impl Default for Options {
         Options {
             block_size: DEFAULT_BLOCK,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_THREADS)),
+            verify: VerifySpec::default(),
         }
     }
 }
@@ -113,6 +153,14 @@ pub fn wipe(
     } else {
         Outcome::Sanitised
     };
+    let mut verification = Verification {
+        mode: opts.verify.mode,
+        result: "not-run".into(),
+        cache: None,
+        passes: Vec::new(),
+        assurance: None,
+    };
+    let mut last_plan = None;
     for (i, pattern) in patterns.iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
             outcome = Outcome::Interrupted;
@@ -133,6 +181,38 @@ pub fn wipe(
             outcome = Outcome::Interrupted;
             break;
         }
+        let last = i + 1 == patterns.len();
+        let sample = match opts.verify.mode {
+            VerifyMode::All => None,
+            VerifyMode::Last if last => None,
+            VerifyMode::Sample if last => Some(verify::SampleSpec::for_medium(
+                medium,
+                opts.verify.coverage_ppm,
+                opts.verify.seed,
+            )),
+            _ => continue,
+        };
+        let cache = medium.prepare_readback();
+        verification.cache.get_or_insert(cache);
+        let (pv, plan) = verify::verify_pass(medium, pattern, i as u32 + 1, sample, stop, progress);
+        last_plan = plan;
+        let (matched, interrupted) = (pv.matched, pv.readback.interrupted);
+        verification.passes.push(pv);
+        if !matched {
+            outcome = if interrupted {
+                Outcome::Interrupted
+            } else {
+                Outcome::Failed
+            };
+            break;
+        }
+    }
+    verification.result = verification_result(&verification);
+    if verification.result == "match" {
+        verification.assurance = Some(match &last_plan {
+            Some(plan) => verify::Assurance::sampled(plan),
+            None => verify::Assurance::full(),
+        });
     }
     let direct_align = medium.direct_align();
     WipeReport {
@@ -150,6 +230,7 @@ pub fn wipe(
         bytes_written: passes.iter().map(|p| p.bytes).sum(),
         passes,
         outcome,
+        verification,
         started,
         finished: Utc::now(),
     }
@@ -290,6 +371,24 @@ impl PassState<'_> {
         });
         ControlFlow::Break(())
     }
+}
+
+/// `match` only when every readback the mode asks for ran and matched.
+fn verification_result(v: &Verification) -> String {
+    let wanted = match v.mode {
+        VerifyMode::None => return "not-run".into(),
+        _ => !v.passes.is_empty(),
+    };
+    let result = if !wanted {
+        "not-run"
+    } else if v.passes.iter().any(|p| p.readback.mismatched_bytes > 0) {
+        "mismatch"
+    } else if v.passes.iter().any(|p| !p.matched) {
+        "incomplete"
+    } else {
+        "match"
+    };
+    result.into()
 }
 
 /// Writes one block, falling back from `O_DIRECT` to buffered I/O for good when a
@@ -460,6 +559,8 @@ mod tests {
         einval_from: Option<u64>,
         /// The size `current_size` reports, when it differs from the data.
         reported_size: Option<u64>,
+        /// Reads return this byte flipped (a medium that did not keep what it was given).
+        corrupt_reads_at: Option<u64>,
     }
 
     impl Memory {
@@ -490,6 +591,7 @@ mod tests {
                 direct_writes: vec![],
                 einval_from: None,
                 reported_size: None,
+                corrupt_reads_at: None,
             }
         }
     }
@@ -535,6 +637,29 @@ mod tests {
         fn current_size(&self) -> io::Result<u64> {
             Ok(self.reported_size.unwrap_or(self.data.len() as u64))
         }
+        fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+            if let Some(a) = self.align.filter(|_| self.direct_on) {
+                assert_eq!(offset % a, 0, "unaligned direct read offset");
+                assert_eq!(buf.len() as u64 % a, 0, "unaligned direct read length");
+            }
+            let start = (offset as usize).min(self.data.len());
+            let n = buf.len().min(self.data.len() - start);
+            buf[..n].copy_from_slice(&self.data[start..start + n]);
+            if let Some(at) = self.corrupt_reads_at {
+                if (offset..offset + n as u64).contains(&at) {
+                    buf[(at - offset) as usize] ^= 0xFF;
+                }
+            }
+            Ok(n)
+        }
+        fn prepare_readback(&mut self) -> CacheReport {
+            self.direct_on = self.align.is_some();
+            CacheReport {
+                page_cache: "memory".into(),
+                not_bypassed: vec![],
+                from_medium: false,
+            }
+        }
     }
 
     fn method(patterns: &[Pattern]) -> MethodRecord {
@@ -564,6 +689,7 @@ mod tests {
                 let opts = Options {
                     block_size: 3 * 4096,
                     threads: 3,
+                    verify: VerifySpec::default(),
                 };
                 let r = wipe(
                     &mut m,
@@ -588,6 +714,7 @@ mod tests {
         let opts = Options {
             block_size: 65536,
             threads: 2,
+            verify: VerifySpec::default(),
         };
         let r = wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent);
         assert_eq!(r.outcome, Outcome::Failed);
@@ -610,6 +737,7 @@ mod tests {
         let opts = Options {
             block_size: 65536,
             threads: 2,
+            verify: VerifySpec::default(),
         };
         let r = wipe(&mut m, method(&p), &p, opts, &stop, &StopAfterFirst(&stop));
         assert_eq!(r.outcome, Outcome::Interrupted);
@@ -625,6 +753,7 @@ mod tests {
         let opts = Options {
             block_size: 65536,
             threads: 2,
+            verify: VerifySpec::default(),
         };
         let r = wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent);
         assert_eq!(r.outcome, Outcome::Sanitised);
@@ -662,6 +791,89 @@ mod tests {
             &Silent,
         );
         assert_eq!(r.outcome, Outcome::Failed);
+    }
+
+    fn verifying(mode: VerifyMode) -> Options {
+        Options {
+            block_size: 65536,
+            threads: 2,
+            verify: VerifySpec {
+                mode,
+                coverage_ppm: 100_000,
+                seed: 42,
+            },
+        }
+    }
+
+    #[test]
+    fn every_mode_verifies_what_it_promises() {
+        let key = crate::pattern::StreamKey([3; 32]);
+        let p = [Pattern::Fixed(vec![0xFF]), Pattern::Random(key)];
+        for (mode, verified, scope) in [
+            (VerifyMode::None, 0, ""),
+            (VerifyMode::Sample, 1, "sample"),
+            (VerifyMode::Last, 1, "full"),
+            (VerifyMode::All, 2, "full"),
+        ] {
+            let size = (8 << 20) + 4097;
+            let mut m = Memory::new(size, Some(4096));
+            let r = wipe(
+                &mut m,
+                method(&p),
+                &p,
+                verifying(mode),
+                &AtomicBool::new(false),
+                &Silent,
+            );
+            assert_eq!(r.outcome, Outcome::Sanitised, "{mode:?}");
+            let v = &r.verification;
+            assert_eq!(v.passes.len(), verified, "{mode:?}");
+            if verified == 0 {
+                assert_eq!(v.result, "not-run");
+                continue;
+            }
+            assert_eq!(v.result, "match", "{mode:?}");
+            assert_eq!(v.passes.last().unwrap().pass, 2);
+            assert_eq!(v.passes[0].scope, scope);
+            let read = v.passes.last().unwrap().readback.bytes_read;
+            if scope == "full" {
+                assert_eq!(read, size as u64);
+                assert!(v.assurance.as_ref().unwrap().full);
+            } else {
+                assert!(read >= size as u64 / 10 && read < size as u64, "{read}");
+                assert_eq!(v.passes[0].sample.as_ref().unwrap().seed, "000000000000002a");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_byte_in_a_full_readback_fails_the_wipe() {
+        let size = (3 << 20) + 5;
+        for at in [0, 4095, 1 << 20, size as u64 - 1] {
+            let mut m = Memory::new(size, Some(4096));
+            m.corrupt_reads_at = Some(at);
+            let p = [Pattern::Random(crate::pattern::StreamKey([9; 32]))];
+            let r = wipe(
+                &mut m,
+                method(&p),
+                &p,
+                verifying(VerifyMode::Last),
+                &AtomicBool::new(false),
+                &Silent,
+            );
+            assert_eq!(r.outcome, Outcome::Failed);
+            let v = &r.verification;
+            assert_eq!(v.result, "mismatch");
+            assert_eq!(v.passes[0].readback.mismatched_bytes, 1);
+            assert_eq!(
+                v.passes[0].readback.mismatches,
+                vec![verify::Span {
+                    offset: at,
+                    length: 1
+                }]
+            );
+            assert!(v.assurance.is_none());
+        }
     }
 
     #[test]

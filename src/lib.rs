@@ -11,3 +11,4 @@ pub mod method;
 pub mod pattern;
 pub mod report;
 pub mod target;
+pub mod verify;

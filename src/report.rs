@@ -45,6 +45,7 @@ pub struct WipeReport {
     pub io: IoRecord,
     pub passes: Vec<PassReport>,
     pub outcome: Outcome,
+    pub verification: Verification,
     pub bytes_written: u64,
     pub started: DateTime<Utc>,
     pub finished: DateTime<Utc>,
@@ -136,4 +137,91 @@ pub struct RandomRecord {
 /// Whole bytes per second, without floating point.
 pub fn rate(bytes: u64, milliseconds: u64) -> u64 {
     (u128::from(bytes) * 1000 / u128::from(milliseconds.max(1))) as u64
+}
+
+/// Which readback `--verify` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// No readback.
+    #[default]
+    None,
+    /// The last pass, at sampled locations (NIST SP 800-88 r1 §4.7 style).
+    Sample,
+    /// The last pass, every byte.
+    Last,
+    /// Every pass, every byte.
+    All,
+}
+
+impl std::str::FromStr for VerifyMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<VerifyMode, String> {
+        match s {
+            "none" => Ok(VerifyMode::None),
+            "sample" => Ok(VerifyMode::Sample),
+            "last" => Ok(VerifyMode::Last),
+            "all" => Ok(VerifyMode::All),
+            _ => Err(format!(
+                "unknown verification {s:?}: use none, sample, last or all"
+            )),
+        }
+    }
+}
+
+/// What stood between the host and the medium during a readback.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CacheReport {
+    /// How the host's page cache was bypassed or dropped.
+    pub page_cache: String,
+    /// What could not be bypassed, each in words.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub not_bypassed: Vec<String>,
+    /// Whether the bytes read can be said to come from the medium (never for a file).
+    pub from_medium: bool,
+}
+
+/// The verification of a wipe.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Verification {
+    pub mode: VerifyMode,
+    /// `match`, `mismatch`, `incomplete` (read errors or interrupted), or `not-run`
+    /// (mode none, or the wipe stopped before there was anything to verify).
+    pub result: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cache: Option<CacheReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub passes: Vec<PassVerification>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub assurance: Option<crate::verify::Assurance>,
+}
+
+/// The readback of one pass.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PassVerification {
+    /// 1-based pass index.
+    pub pass: u32,
+    pub pattern: String,
+    /// `sample` or `full`.
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sample: Option<SampleRecord>,
+    #[serde(flatten)]
+    pub readback: crate::verify::Readback,
+    pub matched: bool,
+}
+
+/// Everything needed to rebuild a sampling plan: `SamplePlan::new(size, unit,
+/// coverage_ppm, seed)` with the target's size.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SampleRecord {
+    /// 16 hex digits.
+    pub seed: String,
+    pub coverage_ppm: u32,
+    pub unit: u64,
+    pub subsections: u64,
+    /// Independently placed locations (k).
+    pub locations: u64,
+    /// Share of the target actually read, parts per million.
+    pub covered_ppm: u64,
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use mediasan::engine::Progress;
-use mediasan::report::PassReport;
+use mediasan::report::{PassReport, PassVerification};
 
 /// An error for people: what failed, and what to do; and the exit code it means.
 #[derive(Debug)]
@@ -172,6 +172,49 @@ impl Progress for Reporter {
                     }));
                 }
             }
+        }
+    }
+
+    fn verify_started(&self, index: usize, size: u64) {
+        match self {
+            Reporter::Human {
+                target,
+                bar,
+                terminal,
+                ..
+            } => {
+                if *terminal {
+                    let pb = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+                    let style = ProgressStyle::with_template(
+                        "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                    pb.set_style(style);
+                    pb.set_prefix(format!("{target} verify pass {index}"));
+                    *bar.borrow_mut() = Some(pb);
+                }
+            }
+            Reporter::Json { target, pass, last } => {
+                pass.set((index, size));
+                last.set(Instant::now());
+                json_line(&json!({
+                    "event": "verify-started", "target": target, "pass": index, "bytes": size,
+                }));
+            }
+        }
+    }
+
+    fn verify_finished(&self, v: &PassVerification) {
+        match self {
+            Reporter::Human { bar, .. } => {
+                if let Some(pb) = bar.borrow_mut().take() {
+                    pb.finish_and_clear();
+                }
+            }
+            Reporter::Json { target, .. } => json_line(&json!({
+                "event": "verify-finished", "target": target, "verification": v,
+            })),
         }
     }
 

@@ -43,7 +43,7 @@ impl Progress for ReadBack<'_> {
 fn wipe_and_check_each_pass(target: &Path, raw: &Path, method_name: &str) {
     let m = method::find(method_name).unwrap();
     let patterns = method::expand(m.passes).unwrap();
-    let mut t = Target::open(target, &Sys::host(), Access { write: true }).unwrap();
+    let mut t = Target::open(target, &Sys::host(), Access::Write).unwrap();
     let rb = ReadBack {
         raw: raw.to_path_buf(),
         patterns: &patterns,
@@ -58,6 +58,7 @@ fn wipe_and_check_each_pass(target: &Path, raw: &Path, method_name: &str) {
     let opts = Options {
         block_size: 5 * 4096 * 3,
         threads: 3,
+        ..Options::default()
     };
     let r = engine::wipe(&mut t, record, &patterns, opts, &AtomicBool::new(false), &rb);
     assert_eq!(r.outcome, Outcome::Sanitised);

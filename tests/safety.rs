@@ -330,7 +330,7 @@ fn refusals_come_from_the_open_descriptors_device_number() {
     t.write("proc/self/mountinfo", &format!("27 1 254:0 / / rw - ext4 /dev/vda rw\n95 27 {major}:{minor} / /mnt/secret rw - ext4 /dev/{name} rw\n"));
 
     let before = fs::read(&img).unwrap();
-    let write = mediasan::target::Access { write: true };
+    let write = mediasan::target::Access::Write;
     match mediasan::target::Target::open(&lp.dev, &Sys::at(t.root()), write) {
         Err(mediasan::target::TargetError::Refused { reasons, .. }) => {
             assert_eq!(

@@ -3,6 +3,7 @@
 
 mod demo;
 mod methods;
+mod verify;
 mod wipe;
 
 use crate::cli::{Cli, Command};
@@ -12,6 +13,64 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Wipe(args) => wipe::run(args),
         Command::Methods(args) => methods::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Demo(args) => demo::run(args),
+    }
+}
+
+/// `--coverage 12.5` → 125 000 parts per million; 0.1 to 100 %.
+pub fn parse_coverage(text: &str) -> Result<u32, Failure> {
+    let bad = || {
+        Failure::usage(anyhow::anyhow!(
+            "--coverage {text:?}: expected a percentage from 0.1 to 100, such as 10 or 12.5"
+        ))
+    };
+    let (int, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if int.is_empty() && frac.is_empty() || frac.len() > 4 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let int: u32 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| bad())?
+    };
+    let frac: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<4}").parse().map_err(|_| bad())?
+    };
+    let ppm = int
+        .checked_mul(10_000)
+        .and_then(|p| p.checked_add(frac))
+        .ok_or_else(bad)?;
+    if !(1_000..=1_000_000).contains(&ppm) {
+        return Err(bad());
+    }
+    Ok(ppm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_coverage;
+
+    #[test]
+    fn coverage_is_read_without_floating_point() {
+        assert_eq!(parse_coverage("10").unwrap(), 100_000);
+        assert_eq!(parse_coverage("0.1").unwrap(), 1_000);
+        assert_eq!(parse_coverage("12.5").unwrap(), 125_000);
+        assert_eq!(parse_coverage("100").unwrap(), 1_000_000);
+        for bad in [
+            "0.09",
+            "100.01",
+            "abc",
+            "",
+            ".",
+            "-5",
+            "1e2",
+            "10.12345",
+            "4294967295",
+        ] {
+            assert!(parse_coverage(bad).is_err(), "{bad}");
+        }
     }
 }

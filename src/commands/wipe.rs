@@ -11,8 +11,9 @@ use serde_json::json;
 
 use mediasan::engine::{self, Options};
 use mediasan::method::{self, PassTemplate};
-use mediasan::report::{MethodRecord, WipeReport};
+use mediasan::report::{MethodRecord, VerifyMode, WipeReport};
 use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
+use mediasan::verify::{fresh_seed, percent, Assurance};
 
 use crate::cli::WipeArgs;
 use crate::ui::{bytes, json_line, Failure, Reporter};
@@ -80,6 +81,14 @@ impl Plan {
         if let Some(t) = args.threads {
             options.threads = t.clamp(1, 256);
         }
+        options.verify.mode = args.verify;
+        options.verify.coverage_ppm = super::parse_coverage(&args.coverage)?;
+        if name == "hmg-is5-enhanced" && args.verify == VerifyMode::None {
+            return Err(Failure::usage(anyhow!(
+                "hmg-is5-enhanced requires its random pass to be verified"
+            ))
+            .hint("use --verify sample (the default), last or all"));
+        }
         Ok(Plan {
             method: name,
             passes,
@@ -139,7 +148,11 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
 
 /// Opens, checks, confirms and wipes one target. `Ok(None)` for a dry run.
 pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeReport>, Failure> {
-    let access = Access { write: !plan.dry_run };
+    let access = if plan.dry_run {
+        Access::Check
+    } else {
+        Access::Write
+    };
     let mut target = Target::open(path, sys, access).map_err(|e| {
         let code = e.exit_code();
         let hint = e.hint();
@@ -188,15 +201,16 @@ pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeRep
             if patterns.len() == 1 { "" } else { "es" }
         );
     }
+    let mut options = plan.options;
+    // A fresh sampling plan for every wipe; the seed goes into the result.
+    options.verify.seed = fresh_seed().map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!("cannot read the OS entropy source for the sample seed: {e}"),
+        )
+    })?;
     let reporter = Reporter::new(&identity.path, plan.json);
-    let report = engine::wipe(
-        &mut target,
-        record,
-        &patterns,
-        plan.options,
-        arm_stop(),
-        &reporter,
-    );
+    let report = engine::wipe(&mut target, record, &patterns, options, arm_stop(), &reporter);
     drop(target);
     if let (Some(tmp), Some(path)) = (result_file.take(), &plan.result) {
         if let Err(e) = save_result(tmp, path, &report) {
@@ -214,6 +228,66 @@ pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeRep
     }
     print_summary(&report, plan);
     Ok(Some(report))
+}
+
+/// The verification in words: what was read, what it found, what it proves.
+pub fn print_verification(v: &mediasan::report::Verification) {
+    if v.mode == VerifyMode::None {
+        outln!("  verification: none (--verify none)");
+        return;
+    }
+    for p in &v.passes {
+        let r = &p.readback;
+        let what = match &p.sample {
+            Some(s) => format!(
+                "sample of {} ({} locations in {} subsections, seed {})",
+                percent(s.covered_ppm),
+                s.locations,
+                s.subsections,
+                s.seed
+            ),
+            None => "every byte".into(),
+        };
+        let found = if p.matched {
+            "match".to_string()
+        } else if r.mismatched_bytes > 0 {
+            let first: Vec<String> = r
+                .mismatches
+                .iter()
+                .take(5)
+                .map(|m| format!("{}+{}", m.offset, m.length))
+                .collect();
+            format!(
+                "MISMATCH: {} byte(s) differ, first at {}",
+                r.mismatched_bytes,
+                first.join(", ")
+            )
+        } else if r.interrupted {
+            "interrupted".into()
+        } else {
+            format!("INCOMPLETE: {} read error(s)", r.read_errors.len())
+        };
+        outln!(
+            "  verified pass {} ({}): {what}, {} read in {}.{:03} s: {found}",
+            p.pass,
+            p.pattern,
+            bytes(r.bytes_read),
+            r.milliseconds / 1000,
+            r.milliseconds % 1000
+        );
+    }
+    if v.passes.is_empty() {
+        outln!("  verification: not run (the wipe did not finish)");
+    }
+    if let Some(c) = &v.cache {
+        outln!("  page cache: {}", c.page_cache);
+        for n in &c.not_bypassed {
+            outln!("  not bypassed: {n}");
+        }
+    }
+    if let Some(Assurance { statement, .. }) = &v.assurance {
+        outln!("  assurance: {statement}");
+    }
 }
 
 fn print_summary(report: &WipeReport, plan: &Plan) {
@@ -249,6 +323,7 @@ fn print_summary(report: &WipeReport, plan: &Plan) {
             }
         }
     }
+    print_verification(&report.verification);
     if report.outcome != mediasan::report::Outcome::Sanitised {
         errln!(
             "{}: NOT sanitised: the medium may still hold data.\nhint: find the cause above, then wipe it again; a medium that cannot be written must be destroyed physically",
@@ -471,7 +546,15 @@ fn print_plan(id: &Identity, plan: &Plan) {
     let labels = plan.labels();
     let total = id.size.saturating_mul(labels.len() as u64);
     let (rate, why) = assumed_rate(id);
-    let seconds = total.div_ceil(rate);
+    let v = plan.options.verify;
+    let unit = u64::from(id.logical_sector.unwrap_or(4096));
+    let reads = match v.mode {
+        VerifyMode::None => 0,
+        VerifyMode::Sample => mediasan::verify::SamplePlan::new(id.size, unit, v.coverage_ppm, 0).bytes(),
+        VerifyMode::Last => id.size,
+        VerifyMode::All => total,
+    };
+    let seconds = (total + reads).div_ceil(rate);
     let checks: &[&str] = match id.kind {
         Kind::BlockDevice => BLOCK_CHECKS,
         Kind::File => &["regular file, opened for reading; nothing else is checked for files"],
@@ -480,6 +563,7 @@ fn print_plan(id: &Identity, plan: &Plan) {
         json_line(&json!({
             "event": "plan", "target": id, "confirm": id.serial, "checks": checks,
             "method": plan.method, "passes": labels, "bytes": total,
+            "verify": v.mode, "coverage_ppm": v.coverage_ppm, "read_bytes": reads,
             "estimate_seconds": seconds, "assumed_rate": rate,
         }));
         return;
@@ -501,6 +585,16 @@ fn print_plan(id: &Identity, plan: &Plan) {
         bytes(id.size),
         bytes(total)
     );
+    let verify = match v.mode {
+        VerifyMode::None => "none".to_string(),
+        VerifyMode::Sample => format!(
+            "the last pass, sampled (at least {})",
+            percent(u64::from(v.coverage_ppm))
+        ),
+        VerifyMode::Last => "the last pass, every byte".into(),
+        VerifyMode::All => "every pass, every byte".into(),
+    };
+    outln!("verify: {verify}: reads {}", bytes(reads));
     outln!("estimate: about {} at an assumed {why}", duration(seconds));
     if let (Kind::BlockDevice, Some(serial)) = (id.kind, &id.serial) {
         outln!(

@@ -12,6 +12,8 @@ mod ioctl {
     nix::ioctl_read_bad!(blk_sszget, nix::request_code_none!(0x12, 104), libc::c_int);
     nix::ioctl_read_bad!(blk_pbszget, nix::request_code_none!(0x12, 123), libc::c_uint);
     nix::ioctl_read_bad!(blk_roget, nix::request_code_none!(0x12, 94), libc::c_int);
+    // BLKFLSBUF = _IO(0x12, 97): write back and drop the device's buffer cache.
+    nix::ioctl_none_bad!(blk_flsbuf, nix::request_code_none!(0x12, 97));
 }
 
 /// Size in bytes (BLKGETSIZE64).
@@ -44,4 +46,11 @@ pub fn read_only(file: &File) -> io::Result<bool> {
     // SAFETY: as above; the ioctl writes one int.
     unsafe { ioctl::blk_roget(file.as_raw_fd(), &mut v) }?;
     Ok(v != 0)
+}
+
+/// Writes back and drops the kernel's buffer cache of the device (BLKFLSBUF).
+pub fn flush_buffers(file: &File) -> io::Result<()> {
+    // SAFETY: the descriptor is open for the lifetime of `file`; the ioctl takes no argument.
+    unsafe { ioctl::blk_flsbuf(file.as_raw_fd()) }?;
+    Ok(())
 }

@@ -147,13 +147,33 @@ pub struct Target {
     /// Alignment required for `O_DIRECT` writes, when the target is open with it.
     direct_align: Option<u64>,
     direct_on: bool,
+    /// For a loop device: its backing file, and whether the loop does direct I/O.
+    loop_backing: Option<String>,
+    loop_direct: Option<bool>,
 }
 
 /// How to open a target.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Access {
-    /// Open for writing (a dry run opens read-only but makes the same checks).
-    pub write: bool,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// To wipe it: exclusively, with `O_DIRECT`, after every safety check.
+    Write,
+    /// For a dry run: read-only, but exclusively and with every check a wipe makes.
+    Check,
+    /// To read it back (`mediasan verify`): read-only with `O_DIRECT`, not exclusively
+    /// and without the write checks, since nothing is written.
+    Read,
+}
+
+impl Access {
+    fn writes(self) -> bool {
+        self == Access::Write
+    }
+    fn checks(self) -> bool {
+        self != Access::Read
+    }
+    fn direct(self) -> bool {
+        self != Access::Check
+    }
 }
 
 impl Target {
@@ -191,10 +211,12 @@ impl Target {
         path_rdev: u64,
     ) -> Result<Target, TargetError> {
         let mut opts = OpenOptions::new();
-        opts.read(true).write(access.write);
+        opts.read(true).write(access.writes());
         // O_EXCL on a block device claims it: the open fails while it is mounted, swap,
         // or held by RAID/LVM/dm or another exclusive opener.
-        opts.custom_flags(libc::O_EXCL | libc::O_CLOEXEC | if access.write { libc::O_DIRECT } else { 0 });
+        let excl = if access.checks() { libc::O_EXCL } else { 0 };
+        let direct = if access.direct() { libc::O_DIRECT } else { 0 };
+        opts.custom_flags(excl | direct | libc::O_CLOEXEC);
         let file = match opts.open(path) {
             Ok(f) => f,
             Err(e) => {
@@ -244,7 +266,7 @@ impl Target {
                 reasons.push(Refusal::LoopOverDevice { backing });
             }
         }
-        if !reasons.is_empty() {
+        if !reasons.is_empty() && access.checks() {
             return Err(TargetError::Refused { path: shown, reasons });
         }
         let ioctl_err = |what| {
@@ -296,24 +318,29 @@ impl Target {
         Ok(Target {
             file,
             identity,
-            direct_align: access.write.then_some(align),
-            direct_on: access.write,
+            direct_align: access.direct().then_some(align),
+            direct_on: access.direct(),
+            loop_backing: facts
+                .serial_source
+                .filter(|s| *s == "loop backing file")
+                .and(facts.serial.clone()),
+            loop_direct: sys.disk_attr(&facts.node.disk, "loop/dio").map(|v| v == "1"),
         })
     }
 
     fn open_file(path: &Path, shown: String, sys: &Sys, access: Access) -> Result<Target, TargetError> {
         let open = |direct: bool| {
             let mut opts = OpenOptions::new();
-            opts.read(true).write(access.write);
+            opts.read(true).write(access.writes());
             opts.custom_flags(libc::O_CLOEXEC | if direct { libc::O_DIRECT } else { 0 });
             opts.open(path)
         };
         let map = |e| open_error(&shown, "cannot open the file", e);
         // O_DIRECT where the file system allows it (tmpfs before 6.6 and some FUSE
         // file systems refuse it with EINVAL), else buffered writes plus fdatasync.
-        let (file, direct) = match open(access.write) {
-            Ok(f) => (f, access.write),
-            Err(e) if access.write && e.raw_os_error() == Some(libc::EINVAL) => {
+        let (file, direct) = match open(access.direct()) {
+            Ok(f) => (f, access.direct()),
+            Err(e) if access.direct() && e.raw_os_error() == Some(libc::EINVAL) => {
                 (open(false).map_err(map)?, false)
             }
             Err(e) => return Err(map(e)),
@@ -329,7 +356,11 @@ impl Target {
                 kind: "node that changed under mediasan",
             });
         }
-        let reasons = file_refusals(sys, &meta);
+        let reasons = if access.checks() {
+            file_refusals(sys, &meta)
+        } else {
+            Vec::new()
+        };
         if !reasons.is_empty() {
             return Err(TargetError::Refused { path: shown, reasons });
         }
@@ -356,6 +387,8 @@ impl Target {
             identity,
             direct_align: direct.then_some(FILE_DIRECT_ALIGN),
             direct_on: direct,
+            loop_backing: None,
+            loop_direct: None,
         })
     }
 
@@ -400,6 +433,72 @@ impl Target {
         match self.identity.kind {
             Kind::BlockDevice => block::size(&self.file),
             Kind::File => Ok(self.file.metadata()?.len()),
+        }
+    }
+
+    /// Reads at `offset` (with `O_DIRECT` when the target has it: aligned offset,
+    /// length and buffer).
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        self.file.read_at(buf, offset)
+    }
+
+    /// Syncs, drops what the host caches of the target, turns `O_DIRECT` on for the
+    /// reads where it can, and says what stands between the reads and the medium.
+    pub fn prepare_readback(&mut self) -> crate::report::CacheReport {
+        use nix::fcntl::{posix_fadvise, PosixFadviseAdvice};
+        use nix::sys::statfs::{fstatfs, statfs, TMPFS_MAGIC};
+        let _ = self.sync();
+        let direct = self.direct_align.is_some() && self.set_direct(true).is_ok();
+        let dropped = posix_fadvise(&self.file, 0, 0, PosixFadviseAdvice::POSIX_FADV_DONTNEED).is_ok();
+        let mut not_bypassed = Vec::new();
+        let mut how = Vec::new();
+        how.push(if direct {
+            "bypassed: O_DIRECT reads"
+        } else {
+            "not bypassed by the reads (buffered)"
+        });
+        if dropped {
+            how.push("cache dropped before reading (fdatasync, POSIX_FADV_DONTNEED)");
+        }
+        let from_medium = match self.identity.kind {
+            Kind::BlockDevice => {
+                if block::flush_buffers(&self.file).is_ok() {
+                    how.push("device buffers flushed (BLKFLSBUF)");
+                }
+                match (&self.loop_backing, self.loop_direct) {
+                    (Some(backing), dio) => {
+                        if dio != Some(true) {
+                            not_bypassed.push(format!(
+                                "loop device without direct I/O: the loop driver reads {backing} through that file's page cache"
+                            ));
+                        }
+                        if statfs(backing.as_str()).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
+                            not_bypassed.push(format!("{backing} is on tmpfs: this medium is memory"));
+                        }
+                    }
+                    (None, _) => not_bypassed.push(
+                        "the drive's own cache: a drive may answer a read from its cache rather than its medium".into(),
+                    ),
+                }
+                true
+            }
+            Kind::File => {
+                if direct && fstatfs(&self.file).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
+                    not_bypassed
+                        .push("tmpfs accepts O_DIRECT and ignores it: the readback comes from memory".into());
+                }
+                not_bypassed.push(
+                    "a file is read back through its file system, not from the medium under it: copies the file \
+                     system, its snapshots or the flash below keep are not seen"
+                        .into(),
+                );
+                false
+            }
+        };
+        crate::report::CacheReport {
+            page_cache: how.join("; "),
+            not_bypassed,
+            from_medium,
         }
     }
 

@@ -1,0 +1,231 @@
+//! `mediasan verify`: read a target back without writing — against a pattern
+//! with a fresh sample (a second tool, a second person), or replaying the check
+//! of an earlier wipe from its result.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::anyhow;
+use serde_json::json;
+
+use mediasan::pattern::{Pattern, StreamKey};
+use mediasan::report::{Verification, VerifyMode, WipeReport, FORMAT};
+use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
+use mediasan::verify::{fresh_seed, verify_pass, Assurance, SampleSpec};
+
+use super::wipe::print_verification;
+use crate::cli::VerifyArgs;
+use crate::ui::{json_line, Failure, Reporter};
+
+/// The format tag of what `mediasan verify --json` prints last.
+pub const VERIFY_FORMAT: &str = "mediasan-verify/1";
+
+/// What the target must hold, and how to sample it.
+struct Expectation {
+    pattern: Pattern,
+    /// 1-based pass index in the replayed result, 0 for `--expect`.
+    pass: u32,
+    sample: Option<Sample>,
+    replayed: Option<WipeReport>,
+}
+
+/// A sample fixed by a replayed result, or drawn fresh once the target's alignment is known.
+enum Sample {
+    Fixed(SampleSpec),
+    Fresh(u32),
+}
+
+pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
+    let exp = match &args.replay {
+        Some(path) => from_result(path, args.full)?,
+        None => {
+            let text = args.expect.as_deref().unwrap_or_default();
+            Expectation {
+                pattern: parse_expect(text)?,
+                pass: 0,
+                sample: (!args.full).then_some(Sample::Fresh(super::parse_coverage(&args.coverage)?)),
+                replayed: None,
+            }
+        }
+    };
+    let mut target = Target::open(&args.target, &Sys::host(), Access::Read).map_err(|e| {
+        let code = e.exit_code();
+        let hint = e.hint();
+        let f = Failure::new(code, e);
+        match hint {
+            Some(h) => f.hint(h),
+            None => f,
+        }
+    })?;
+    if let Some(r) = &exp.replayed {
+        same_target(&target.identity, &r.target)?;
+    }
+    let sample = match exp.sample {
+        Some(Sample::Fixed(spec)) => Some(spec),
+        Some(Sample::Fresh(coverage)) => {
+            let seed = fresh_seed().map_err(|e| {
+                Failure::new(1, anyhow!("cannot read the OS entropy source for the seed: {e}"))
+            })?;
+            Some(SampleSpec::for_medium(&target, coverage, seed))
+        }
+        None => None,
+    };
+    let cache = target.prepare_readback();
+    let path = target.identity.path.clone();
+    let reporter = Reporter::new(&path, args.json);
+    let (pass, plan) = verify_pass(
+        &mut target,
+        &exp.pattern,
+        exp.pass,
+        sample,
+        &AtomicBool::new(false),
+        &reporter,
+    );
+    let matched = pass.matched;
+    let result = if matched {
+        "match"
+    } else if pass.readback.mismatched_bytes > 0 {
+        "mismatch"
+    } else {
+        "incomplete"
+    };
+    let verification = Verification {
+        mode: if plan.is_some() {
+            VerifyMode::Sample
+        } else {
+            VerifyMode::Last
+        },
+        result: result.into(),
+        cache: Some(cache),
+        passes: vec![pass],
+        assurance: matched.then(|| plan.as_ref().map_or_else(Assurance::full, Assurance::sampled)),
+    };
+    if args.json {
+        json_line(&json!({
+            "event": "result", "format": VERIFY_FORMAT, "target": target.identity,
+            "expected": exp.pattern.label(),
+            "replayed": args.replay.as_deref().map(escape_path),
+            "verification": verification,
+        }));
+    } else {
+        outln!("{path}: expected {} — {result}", exp.pattern.label());
+        print_verification(&verification);
+    }
+    Ok(if matched { 0 } else { 1 })
+}
+
+/// `zero`, `one`, or a hex pattern.
+fn parse_expect(text: &str) -> Result<Pattern, Failure> {
+    let bytes = match text {
+        "zero" => vec![0x00],
+        "one" => vec![0xFF],
+        "random" => {
+            return Err(Failure::usage(anyhow!(
+                "--expect random: a random pass can only be checked with its key"
+            ))
+            .hint("use --replay RESULT.json with the result of the wipe"))
+        }
+        hex => match mediasan::method::parse_passes(hex) {
+            Ok(passes) if passes.len() == 1 => match mediasan::method::expand(&passes) {
+                Ok(mut p) => return Ok(p.remove(0)),
+                Err(e) => return Err(Failure::new(1, anyhow!("{e}"))),
+            },
+            _ => {
+                return Err(Failure::usage(anyhow!(
+                    "--expect {text:?}: expected zero, one, or one hex pattern such as 0xAA or 0x924924"
+                )))
+            }
+        },
+    };
+    Ok(Pattern::Fixed(bytes))
+}
+
+/// The expectation a wipe result leaves: its last pass, its key, its sample.
+fn from_result(path: &Path, full: bool) -> Result<Expectation, Failure> {
+    let shown = escape_path(path);
+    let data =
+        std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read the result: {e}")))?;
+    let report: WipeReport = serde_json::from_slice(&data)
+        .map_err(|e| Failure::usage(anyhow!("{shown}: not a mediasan result ({e})")))?;
+    if report.format != FORMAT {
+        return Err(Failure::usage(anyhow!(
+            "{shown}: format {:?}, this mediasan reads {FORMAT}",
+            report.format
+        )));
+    }
+    let last = report
+        .passes
+        .last()
+        .ok_or_else(|| Failure::usage(anyhow!("{shown}: the result records no pass")))?;
+    if !last.completed {
+        return Err(Failure::usage(anyhow!(
+            "{shown}: the last pass of that wipe did not complete, so the target holds no single pattern to check"
+        )));
+    }
+    let pattern = match &last.random {
+        Some(r) => Pattern::Random(
+            StreamKey::from_hex(&r.key)
+                .ok_or_else(|| Failure::usage(anyhow!("{shown}: pass {} has a malformed key", last.index)))?,
+        ),
+        None => parse_expect(&last.pattern)?,
+    };
+    if let Some(r) = &last.random {
+        if r.generator_crate != mediasan::pattern::STREAM_CRATE
+            || r.construction != mediasan::pattern::STREAM_CONSTRUCTION
+        {
+            return Err(Failure::usage(anyhow!(
+                "{shown}: its random stream ({}, {}) is not the one this mediasan generates",
+                r.construction,
+                r.generator_crate
+            )));
+        }
+    }
+    let sample = if full {
+        None
+    } else {
+        let record = report
+            .verification
+            .passes
+            .iter()
+            .rev()
+            .find_map(|p| p.sample.as_ref())
+            .ok_or_else(|| {
+                Failure::usage(anyhow!(
+                    "{shown}: that wipe made no sampled verification to replay"
+                ))
+                .hint("add --full to read every byte against its last pass")
+            })?;
+        let spec = SampleSpec::from_record(record)
+            .ok_or_else(|| Failure::usage(anyhow!("{shown}: its sample record is malformed")))?;
+        Some(Sample::Fixed(spec))
+    };
+    Ok(Expectation {
+        pattern,
+        pass: last.index,
+        sample,
+        replayed: Some(report),
+    })
+}
+
+/// A replay reads the same target: same kind, size and serial (or inode).
+fn same_target(now: &Identity, then: &Identity) -> Result<(), Failure> {
+    let same = now.kind == then.kind
+        && now.size == then.size
+        && match now.kind {
+            Kind::BlockDevice => now.serial == then.serial,
+            Kind::File => now.inode == then.inode && now.devno == then.devno,
+        };
+    if same {
+        return Ok(());
+    }
+    Err(Failure::refused(anyhow!(
+        "{}: not the target of that result (it recorded {}, {} bytes, serial {:?}; this is {} bytes, serial {:?})",
+        now.path,
+        then.path,
+        then.size,
+        then.serial.as_deref().unwrap_or("-"),
+        now.size,
+        now.serial.as_deref().unwrap_or("-"),
+    ))
+    .hint("name the device or file that the result was written for"))
+}

@@ -1,0 +1,692 @@
+//! Reading back what a pass wrote: the sampling plan (NIST SP 800-88 r1 §4.7
+//! style), the assurance it buys, and the comparison of what is read with what
+//! the pattern says must be there.
+//!
+//! The plan is a pure function of (size, unit, coverage, seed): the same seed
+//! gives the same locations, so a later `mediasan verify --replay` reads exactly
+//! the same places. See `docs/verification.md` for the statistics.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{AlignedBuf, Medium, Progress};
+use crate::pattern::Pattern;
+use crate::report::{rate, IoFault, PassVerification, SampleRecord};
+
+const MIB: u64 = 1 << 20;
+/// Subsections the target is cut into (fewer only when it is too small to hold them).
+pub const SUBSECTIONS: u64 = 1000;
+/// The significance of the stated bound: confidence is 1 − α = 99 %.
+pub const ALPHA_PPM: u64 = 10_000;
+/// Below this coverage the result does not claim the NIST SP 800-88 r1 §4.7 scheme.
+pub const NIST_MIN_COVERAGE_PPM: u32 = 100_000;
+/// Mismatching ranges listed in a result; the count of bytes covers them all.
+pub const MAX_LISTED: usize = 100;
+/// Largest single read.
+const CHUNK: u64 = 4 << 20;
+
+/// A byte range of the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub offset: u64,
+    pub length: u64,
+}
+
+impl Span {
+    pub fn end(&self) -> u64 {
+        self.offset + self.length
+    }
+}
+
+/// Where a sampled verification reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SamplePlan {
+    pub seed: u64,
+    pub size: u64,
+    /// Alignment and granularity of every location (the direct-I/O alignment).
+    pub unit: u64,
+    /// The least share of the target to read, in parts per million.
+    pub coverage_ppm: u32,
+    pub subsections: u64,
+    /// The independently placed locations, two per subsection (one in each half).
+    pub locations: Vec<Span>,
+    /// What is read: the locations plus the first and last MiB, merged, ascending.
+    pub ranges: Vec<Span>,
+}
+
+impl SamplePlan {
+    /// The plan for a target of `size` bytes. `unit` must be a power of two.
+    pub fn new(size: u64, unit: u64, coverage_ppm: u32, seed: u64) -> SamplePlan {
+        let unit = unit.max(1);
+        let units = size.div_ceil(unit);
+        let coverage_ppm = coverage_ppm.clamp(1, 1_000_000);
+        // Each subsection needs two halves of at least one unit.
+        let n = (units / 2).clamp(u64::from(units > 0), SUBSECTIONS);
+        let want = (u128::from(size) * u128::from(coverage_ppm)).div_ceil(1_000_000) as u64;
+        // Location length in units: two per subsection must cover `want` bytes; grown by a
+        // unit until uneven subsection sizes and the clipped last unit cannot make the plan
+        // fall short. At full coverage every half is read whole.
+        let mut len = want.div_ceil(unit).div_ceil(2 * n.max(1)).max(1);
+        loop {
+            let plan = Self::place(size, unit, units, n, len, coverage_ppm, seed);
+            if plan.located() >= want || len * 2 >= units {
+                return plan;
+            }
+            len += 1;
+        }
+    }
+
+    fn place(size: u64, unit: u64, units: u64, n: u64, len: u64, coverage_ppm: u32, seed: u64) -> SamplePlan {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut locations = Vec::with_capacity(2 * n as usize);
+        let span = |first: u64, count: u64| {
+            let offset = first * unit;
+            Span {
+                offset,
+                length: (count * unit).min(size - offset),
+            }
+        };
+        for i in 0..n {
+            let (s, e) = (i * units / n, (i + 1) * units / n);
+            let mid = s + (e - s) / 2;
+            for (hs, he) in [(s, mid), (mid, e)] {
+                let half = he - hs;
+                if half == 0 {
+                    continue;
+                }
+                let l = len.min(half);
+                // Uniform over the start positions that keep the location inside its half.
+                let start = hs + uniform(&mut rng, half - l + 1);
+                locations.push(span(start, l));
+            }
+        }
+        let mut reads: Vec<Span> = locations.clone();
+        if size > 0 {
+            let head = MIB.min(size);
+            reads.push(Span {
+                offset: 0,
+                length: head,
+            });
+            let tail_start = size.saturating_sub(MIB) / unit * unit;
+            reads.push(Span {
+                offset: tail_start,
+                length: size - tail_start,
+            });
+        }
+        SamplePlan {
+            seed,
+            size,
+            unit,
+            coverage_ppm,
+            subsections: n,
+            ranges: merge(reads),
+            locations,
+        }
+    }
+
+    /// Bytes covered by the random locations alone.
+    pub fn located(&self) -> u64 {
+        self.locations.iter().map(|s| s.length).sum()
+    }
+
+    /// Bytes the plan reads.
+    pub fn bytes(&self) -> u64 {
+        self.ranges.iter().map(|s| s.length).sum()
+    }
+
+    /// The share of the target read, in parts per million.
+    pub fn covered_ppm(&self) -> u64 {
+        if self.size == 0 {
+            return 1_000_000;
+        }
+        (u128::from(self.bytes()) * 1_000_000 / u128::from(self.size)) as u64
+    }
+}
+
+/// A uniform integer in `0..n` (n > 0), without modulo bias worth speaking of (64-bit draw).
+fn uniform(rng: &mut impl RngCore, n: u64) -> u64 {
+    ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
+}
+
+/// Sorts and merges overlapping or adjacent spans.
+pub fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|s| s.length > 0);
+    spans.sort_by_key(|s| s.offset);
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.offset <= last.end() => last.length = last.length.max(s.end() - last.offset),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// What `k` matching, independently placed locations say about the share of the
+/// medium left unwritten: below `1 − α^(1/k)` at confidence `1 − α`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assurance {
+    /// Every byte was read (a full verification): nothing is left to chance.
+    pub full: bool,
+    pub locations: u64,
+    pub alpha_ppm: u64,
+    /// Upper bound on the unwritten share, parts per million (rounded up).
+    pub unwritten_bound_ppm: u64,
+    /// Whether the sample meets NIST SP 800-88 r1 §4.7 (≥ 1000 subsections, ≥ 10 %).
+    pub nist_sp800_88_r1: bool,
+    pub statement: String,
+}
+
+impl Assurance {
+    pub fn sampled(plan: &SamplePlan) -> Assurance {
+        let k = plan.locations.len() as u64;
+        let bound = unwritten_bound_ppm(k);
+        let nist = plan.subsections >= SUBSECTIONS && plan.coverage_ppm >= NIST_MIN_COVERAGE_PPM;
+        let statement = format!(
+            "{k} independently placed locations all matched: with {}% confidence, less than {} of the \
+             medium was left unwritten{}",
+            100 - ALPHA_PPM / 10_000,
+            percent(bound),
+            if nist {
+                " (sampling as NIST SP 800-88 r1 §4.7 describes: ≥ 1000 subsections, ≥ 10 % read)"
+            } else {
+                "; this sample is smaller than NIST SP 800-88 r1 §4.7 asks (≥ 1000 subsections, ≥ 10 %)"
+            }
+        );
+        Assurance {
+            full: false,
+            locations: k,
+            alpha_ppm: ALPHA_PPM,
+            unwritten_bound_ppm: bound,
+            nist_sp800_88_r1: nist,
+            statement,
+        }
+    }
+
+    pub fn full() -> Assurance {
+        Assurance {
+            full: true,
+            locations: 0,
+            alpha_ppm: 0,
+            unwritten_bound_ppm: 0,
+            nist_sp800_88_r1: true,
+            statement: "every byte was read back and matched".into(),
+        }
+    }
+}
+
+/// `1 − α^(1/k)` in parts per million, rounded up; 1 000 000 when nothing was sampled.
+pub fn unwritten_bound_ppm(k: u64) -> u64 {
+    if k == 0 {
+        return 1_000_000;
+    }
+    let alpha = ALPHA_PPM as f64 / 1e6;
+    let bound = -f64::exp_m1(alpha.ln() / k as f64);
+    (bound * 1e6).ceil() as u64
+}
+
+/// `2300` ppm → `0.23 %`.
+pub fn percent(ppm: u64) -> String {
+    format!("{}.{:02} %", ppm / 10_000, (ppm % 10_000).div_ceil(100).min(99))
+}
+
+/// What one readback found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readback {
+    pub bytes_read: u64,
+    pub mismatched_bytes: u64,
+    /// The first [`MAX_LISTED`] mismatching ranges.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub mismatches: Vec<Span>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub read_errors: Vec<IoFault>,
+    pub milliseconds: u64,
+    pub rate: u64,
+    /// Stopped by a signal before every range was read.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub interrupted: bool,
+}
+
+impl Readback {
+    pub fn matched(&self) -> bool {
+        self.mismatched_bytes == 0 && self.read_errors.is_empty() && !self.interrupted
+    }
+
+    fn mismatch(&mut self, offset: u64, length: u64) {
+        self.mismatched_bytes += length;
+        self.list(offset, length);
+    }
+
+    /// Lists a mismatching range (joined to the last when adjacent), up to the limit.
+    fn list(&mut self, offset: u64, length: u64) {
+        let listed = self.mismatches.len();
+        match self.mismatches.last_mut() {
+            Some(last) if last.end() == offset => last.length += length,
+            _ if listed < MAX_LISTED => self.mismatches.push(Span { offset, length }),
+            _ => {}
+        }
+    }
+}
+
+/// How a sample is drawn: everything [`SamplePlan::new`] needs besides the size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampleSpec {
+    pub coverage_ppm: u32,
+    pub seed: u64,
+    pub unit: u64,
+}
+
+impl SampleSpec {
+    /// The spec a medium gets by default: its direct-I/O alignment as the unit.
+    pub fn for_medium(medium: &dyn Medium, coverage_ppm: u32, seed: u64) -> SampleSpec {
+        SampleSpec {
+            coverage_ppm,
+            seed,
+            unit: medium.direct_align().unwrap_or(4096),
+        }
+    }
+
+    /// The spec recorded in a result, to replay it.
+    pub fn from_record(r: &SampleRecord) -> Option<SampleSpec> {
+        Some(SampleSpec {
+            coverage_ppm: r.coverage_ppm,
+            seed: u64::from_str_radix(&r.seed, 16).ok()?,
+            unit: r.unit.is_power_of_two().then_some(r.unit)?,
+        })
+    }
+}
+
+/// Reads back one pass: at the locations of a sampling plan, or in full (`None`).
+/// Returns the record and, for a sample, its plan.
+pub fn verify_pass(
+    medium: &mut dyn Medium,
+    pattern: &Pattern,
+    pass: u32,
+    sample: Option<SampleSpec>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> (PassVerification, Option<SamplePlan>) {
+    let size = medium.identity().size;
+    let plan = sample.map(|s| SamplePlan::new(size, s.unit, s.coverage_ppm, s.seed));
+    let full = [Span {
+        offset: 0,
+        length: size,
+    }];
+    let ranges = plan.as_ref().map_or(&full[..], |p| &p.ranges[..]);
+    progress.verify_started(pass as usize, ranges.iter().map(|r| r.length).sum());
+    let readback = read_back(medium, pattern, ranges, stop, progress);
+    let record = PassVerification {
+        pass,
+        pattern: pattern.label(),
+        scope: if plan.is_some() { "sample" } else { "full" }.into(),
+        sample: plan.as_ref().map(|p| SampleRecord {
+            seed: format!("{:016x}", p.seed),
+            coverage_ppm: p.coverage_ppm,
+            unit: p.unit,
+            subsections: p.subsections,
+            locations: p.locations.len() as u64,
+            covered_ppm: p.covered_ppm(),
+        }),
+        matched: readback.matched(),
+        readback,
+    };
+    progress.verify_finished(&record);
+    (record, plan)
+}
+
+/// A fresh seed for a sampling plan, from the OS entropy.
+pub fn fresh_seed() -> io::Result<u64> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(io::Error::from)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// Reads in flight at once during a readback: devices (and loop devices with direct
+/// I/O) answer several requests far faster than one at a time.
+pub const READERS: usize = 8;
+
+/// What one chunk of a readback found.
+#[derive(Default)]
+struct Chunk {
+    read: u64,
+    mismatches: Readback,
+}
+
+/// Reads `ranges` of `medium` and compares them with `pattern`. Reads are aligned,
+/// at most 4 MiB, `O_DIRECT` where the medium has it, [`READERS`] at a time, each
+/// reader taking the next chunk in ascending order.
+pub fn read_back(
+    medium: &dyn Medium,
+    pattern: &Pattern,
+    ranges: &[Span],
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Readback {
+    let t0 = Instant::now();
+    let chunks: Vec<Span> = ranges
+        .iter()
+        .flat_map(|r| {
+            (r.offset..r.end()).step_by(CHUNK as usize).map(move |o| Span {
+                offset: o,
+                length: (r.end() - o).min(CHUNK),
+            })
+        })
+        .collect();
+    let unit = medium.direct_align().unwrap_or(1).max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, Chunk)> = Vec::with_capacity(chunks.len());
+    let (tx, rx) = mpsc::channel::<(usize, Chunk)>();
+    let work = |tx: mpsc::Sender<(usize, Chunk)>| {
+        let mut buf = AlignedBuf::new((CHUNK + 2 * unit) as usize);
+        let mut want = vec![0u8; CHUNK as usize];
+        loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            if i >= chunks.len() || stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let c = check_chunk(medium, pattern, chunks[i], unit, &mut buf, &mut want);
+            if tx.send((i, c)).is_err() {
+                return;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        let mut started = 0;
+        for _ in 0..READERS.min(chunks.len()) {
+            let tx = tx.clone();
+            let work = &work;
+            if std::thread::Builder::new()
+                .name("mediasan-read".into())
+                .spawn_scoped(s, move || work(tx))
+                .is_ok()
+            {
+                started += 1;
+            }
+        }
+        if started == 0 {
+            // No thread to be had (a pids limit): read on this one.
+            work(tx.clone());
+        }
+        drop(tx);
+        let mut done = 0;
+        for (i, c) in rx {
+            done += chunks[i].length;
+            progress.advanced(done);
+            results.push((i, c));
+        }
+    });
+    results.sort_by_key(|(i, _)| *i);
+    let mut out = Readback {
+        interrupted: results.len() < chunks.len(),
+        ..Readback::default()
+    };
+    for (_, c) in results {
+        out.bytes_read += c.read;
+        out.read_errors.extend(c.mismatches.read_errors);
+        out.mismatched_bytes += c.mismatches.mismatched_bytes;
+        for m in c.mismatches.mismatches {
+            out.list(m.offset, m.length);
+        }
+    }
+    out.milliseconds = t0.elapsed().as_millis() as u64;
+    out.rate = rate(out.bytes_read, out.milliseconds);
+    out
+}
+
+/// Reads one chunk and compares it: every mismatching byte counted, the first
+/// [`MAX_LISTED`] ranges listed.
+fn check_chunk(
+    medium: &dyn Medium,
+    pattern: &Pattern,
+    c: Span,
+    unit: u64,
+    buf: &mut AlignedBuf,
+    want: &mut [u8],
+) -> Chunk {
+    let mut out = Chunk::default();
+    let (off, n) = (c.offset, c.length);
+    // O_DIRECT wants aligned offsets and lengths: read the aligned span around the
+    // chunk and compare only the chunk. The tail of a file reads short at its end.
+    let skip = off % unit;
+    let ask = (skip + n).div_ceil(unit) * unit;
+    let got = match read_full(medium, &mut buf.as_mut()[..ask as usize], off - skip) {
+        Ok(got) if got as u64 >= skip + n => n,
+        Ok(got) => {
+            let got = (got as u64).saturating_sub(skip);
+            out.mismatches.read_errors.push(IoFault {
+                operation: "read".into(),
+                offset: Some(off + got),
+                length: n - got,
+                error: "the target ended early".into(),
+            });
+            got
+        }
+        Err(e) => {
+            out.mismatches.read_errors.push(IoFault {
+                operation: "read".into(),
+                offset: Some(off),
+                length: n,
+                error: e.to_string(),
+            });
+            0
+        }
+    };
+    let data = &buf.as_ref()[skip as usize..(skip + got) as usize];
+    let expect = &mut want[..got as usize];
+    pattern.fill(off, expect);
+    if data != &expect[..] {
+        compare(data, expect, off, &mut out.mismatches);
+    }
+    out.read = got;
+    out
+}
+
+/// One read, retried on EINTR. A regular file or a block device reads short only at
+/// its end, and under `O_DIRECT` a second read from the unaligned point would fail,
+/// so a short read is the end.
+fn read_full(medium: &dyn Medium, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    loop {
+        match medium.read_at(buf, offset) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+/// Records every mismatching run of bytes.
+fn compare(data: &[u8], expect: &[u8], base: u64, out: &mut Readback) {
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] == expect[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < data.len() && data[i] != expect[i] {
+            i += 1;
+        }
+        out.mismatch(base + start as u64, (i - start) as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_bound_matches_the_issue() {
+        // k = 2000 gives about 0.23 %.
+        assert_eq!(unwritten_bound_ppm(2000), 2300);
+        assert_eq!(percent(2300), "0.23 %");
+        assert_eq!(unwritten_bound_ppm(1), 990_000);
+        assert_eq!(unwritten_bound_ppm(0), 1_000_000);
+    }
+
+    #[test]
+    fn a_gib_at_ten_percent() {
+        let p = SamplePlan::new(1 << 30, 4096, 100_000, 7);
+        assert_eq!(p.subsections, 1000);
+        assert_eq!(p.locations.len(), 2000);
+        assert!(p.covered_ppm() >= 100_000);
+        let a = Assurance::sampled(&p);
+        assert!(a.nist_sp800_88_r1);
+        assert_eq!(a.unwritten_bound_ppm, 2300);
+        assert!(a.statement.contains("0.23 %"), "{}", a.statement);
+        assert!(!Assurance::sampled(&SamplePlan::new(1 << 30, 4096, 50_000, 7)).nist_sp800_88_r1);
+    }
+
+    #[test]
+    fn tiny_targets_get_fewer_subsections() {
+        let p = SamplePlan::new(10 * 4096, 4096, 100_000, 1);
+        assert_eq!(p.subsections, 5);
+        assert_eq!(
+            p.ranges,
+            vec![Span {
+                offset: 0,
+                length: 10 * 4096
+            }],
+            "first and last MiB cover it"
+        );
+        assert_eq!(SamplePlan::new(0, 4096, 100_000, 1).ranges, vec![]);
+        let odd = SamplePlan::new(4097, 4096, 100_000, 1);
+        assert_eq!(
+            odd.ranges,
+            vec![Span {
+                offset: 0,
+                length: 4097
+            }]
+        );
+    }
+
+    #[test]
+    fn mismatches_are_merged_and_listed_up_to_the_limit() {
+        let mut r = Readback::default();
+        compare(&[1, 0, 0, 1, 0], &[0, 0, 0, 0, 0], 100, &mut r);
+        compare(&[1, 1], &[0, 1], 105, &mut r);
+        assert_eq!(
+            r.mismatches,
+            vec![
+                Span {
+                    offset: 100,
+                    length: 1
+                },
+                Span {
+                    offset: 103,
+                    length: 1
+                },
+                Span {
+                    offset: 105,
+                    length: 1
+                }
+            ]
+        );
+        assert_eq!(r.mismatched_bytes, 3);
+        let mut many = Readback::default();
+        for i in 0..500u64 {
+            many.mismatch(i * 10, 1);
+        }
+        assert_eq!((many.mismatches.len(), many.mismatched_bytes), (MAX_LISTED, 500));
+    }
+
+    /// Fraction of `trials` seeds whose sample misses every one of `spots` damaged,
+    /// 4 KiB-aligned spots of 4 KiB, placed at random outside the first and last MiB
+    /// (which are always read), counting only the random locations.
+    fn miss_rate_ppm(size: u64, spots: u64, trials: u64, salt: u64) -> u64 {
+        let spot = 4096;
+        let units = size / spot;
+        let edge = MIB / spot;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(salt);
+        let mut misses = 0;
+        for trial in 0..trials {
+            let mut damage: Vec<u64> = (0..spots)
+                .map(|_| (edge + uniform(&mut rng, units - 2 * edge)) * spot)
+                .collect();
+            damage.sort_unstable();
+            let plan = SamplePlan::new(size, spot, 100_000, trial ^ (salt << 32));
+            let hit = plan.locations.iter().any(|l| {
+                let i = damage.partition_point(|&d| d + spot <= l.offset);
+                damage.get(i).is_some_and(|&d| d < l.end())
+            });
+            misses += u64::from(!hit);
+        }
+        misses * 1_000_000 / trials
+    }
+
+    /// 20 000 units of 4 KiB at 10 %: every location is a single unit, so a location finds a
+    /// damaged spot exactly when it lands on it — the case the bound is tight for.
+    const POINT_SIZE: u64 = 20_000 * 4096;
+
+    /// Damage scattered in 4 KiB spots, covering more than the stated bound, is missed
+    /// by the default sample in at most α of the seeds.
+    #[test]
+    fn scattered_damage_above_the_bound_is_found_as_often_as_promised() {
+        let plan = SamplePlan::new(POINT_SIZE, 4096, 100_000, 0);
+        assert!(plan.locations.iter().all(|l| l.length == 4096) && plan.locations.len() == 2000);
+        let bound = unwritten_bound_ppm(2000);
+        for factor_permille in [1_250, 2_000] {
+            let spots = (POINT_SIZE / 4096) * bound * factor_permille / 1000 / 1_000_000;
+            let rate = miss_rate_ppm(POINT_SIZE, spots, 2000, factor_permille);
+            assert!(
+                rate <= ALPHA_PPM,
+                "missed {rate} ppm of the time with {spots} damaged spots"
+            );
+        }
+    }
+
+    /// The same check has teeth: with a quarter of the bound damaged, samples often miss.
+    #[test]
+    fn damage_well_below_the_bound_is_often_missed() {
+        let spots = (POINT_SIZE / 4096) * unwritten_bound_ppm(2000) / 4 / 1_000_000;
+        let rate = miss_rate_ppm(POINT_SIZE, spots, 500, 99);
+        assert!(rate > 100_000, "missed only {rate} ppm of the time");
+    }
+
+    proptest! {
+        #[test]
+        fn plans_are_sound(size in 0u64..(64u64 << 30), unit_pow in 9u32..13, cov in 1_000u32..=1_000_000, seed in any::<u64>()) {
+            let unit = 1u64 << unit_pow;
+            let p = SamplePlan::new(size, unit, cov, seed);
+            // Stable per seed.
+            prop_assert_eq!(&p, &SamplePlan::new(size, unit, cov, seed));
+            let units = size.div_ceil(unit);
+            if units >= 2 * SUBSECTIONS {
+                prop_assert_eq!(p.subsections, SUBSECTIONS);
+            }
+            prop_assert!(p.locations.len() as u64 >= 2 * p.subsections.min(units / 2));
+            // In bounds, aligned, non-overlapping.
+            let mut prev_end = 0;
+            for l in &p.locations {
+                prop_assert!(l.length > 0 && l.end() <= size);
+                prop_assert_eq!(l.offset % unit, 0);
+                prop_assert!(l.offset >= prev_end, "locations overlap");
+                prev_end = l.end();
+            }
+            for r in &p.ranges {
+                prop_assert!(r.end() <= size && r.offset % unit == 0);
+            }
+            // First and last MiB.
+            if size > 0 {
+                let read = |at: u64| p.ranges.iter().any(|r| r.offset <= at && at < r.end());
+                prop_assert!(read(0) && read(MIB.min(size) - 1));
+                prop_assert!(read(size - 1) && read(size.saturating_sub(MIB)));
+            }
+            // Coverage met by the random locations alone.
+            let want = (u128::from(size) * u128::from(cov)).div_ceil(1_000_000) as u64;
+            prop_assert!(p.located() >= want, "located {} want {}", p.located(), want);
+            prop_assert!(p.bytes() >= p.located());
+        }
+
+        #[test]
+        fn different_seeds_give_different_plans(seed in any::<u64>()) {
+            let a = SamplePlan::new(1 << 30, 4096, 100_000, seed);
+            let b = SamplePlan::new(1 << 30, 4096, 100_000, seed ^ 1);
+            prop_assert_ne!(a.locations, b.locations);
+        }
+    }
+}
