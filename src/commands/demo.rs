@@ -51,15 +51,21 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         method: "bmb21".into(),
         passes: mediasan::method::find("bmb21")
             .map(|m| m.passes.to_vec())
-            .unwrap_or_default(),
+            .ok_or_else(|| fail(anyhow!("the bmb21 method is missing")))?,
         blank: false,
-        options: Default::default(),
+        options: mediasan::engine::Options {
+            verify: mediasan::engine::VerifySpec {
+                mode: mediasan::report::VerifyMode::Sample,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
         dry_run: false,
         json: false,
         confirm: Vec::new(),
         result: Some(result.clone()),
     };
-    outln!("2. wiping it with bmb21 (0xFF, 0x00, random ×3, 0xFF)");
+    outln!("2. wiping it with bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let report = wipe_target(&image, &plan, &Sys::host())?
         .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
 
