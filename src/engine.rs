@@ -192,8 +192,8 @@ pub fn wipe(
             )),
             _ => continue,
         };
-        let cache = medium.prepare_readback();
-        verification.cache.get_or_insert(cache);
+        // The report of the latest readback: a later pass may have given up O_DIRECT.
+        verification.cache = Some(medium.prepare_readback());
         let (pv, plan) = verify::verify_pass(medium, pattern, i as u32 + 1, sample, stop, progress);
         last_plan = plan;
         let (matched, interrupted) = (pv.matched, pv.readback.interrupted);
@@ -207,7 +207,8 @@ pub fn wipe(
             break;
         }
     }
-    verification.result = verification_result(&verification);
+    let all_written = passes.len() == patterns.len() && passes.iter().all(|p| p.completed);
+    verification.result = verification_result(&verification, all_written);
     if verification.result == "match" {
         verification.assurance = Some(match &last_plan {
             Some(plan) => verify::Assurance::sampled(plan),
@@ -373,17 +374,15 @@ impl PassState<'_> {
     }
 }
 
-/// `match` only when every readback the mode asks for ran and matched.
-fn verification_result(v: &Verification) -> String {
-    let wanted = match v.mode {
-        VerifyMode::None => return "not-run".into(),
-        _ => !v.passes.is_empty(),
-    };
-    let result = if !wanted {
+/// `match` only when every pass was written and every readback the mode asks for ran
+/// and matched: a readback of an early pass vouches for nothing once a later pass
+/// failed half-way.
+fn verification_result(v: &Verification, all_written: bool) -> String {
+    let result = if v.mode == VerifyMode::None || v.passes.is_empty() {
         "not-run"
     } else if v.passes.iter().any(|p| p.readback.mismatched_bytes > 0) {
         "mismatch"
-    } else if v.passes.iter().any(|p| !p.matched) {
+    } else if !all_written || v.passes.iter().any(|p| !p.matched) {
         "incomplete"
     } else {
         "match"
@@ -561,6 +560,10 @@ mod tests {
         reported_size: Option<u64>,
         /// Reads return this byte flipped (a medium that did not keep what it was given).
         corrupt_reads_at: Option<u64>,
+        /// Reads covering this offset fail with EIO.
+        fail_reads_at: Option<u64>,
+        /// `fail_at` fails only writes of this byte (one pass of several).
+        fail_only_byte: Option<u8>,
     }
 
     impl Memory {
@@ -592,6 +595,8 @@ mod tests {
                 einval_from: None,
                 reported_size: None,
                 corrupt_reads_at: None,
+                fail_reads_at: None,
+                fail_only_byte: None,
             }
         }
     }
@@ -614,7 +619,8 @@ mod tests {
         }
         fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()> {
             if let Some(f) = self.fail_at {
-                if (offset..offset + buf.len() as u64).contains(&f) {
+                let this_pass = self.fail_only_byte.is_none_or(|b| buf.first() == Some(&b));
+                if this_pass && (offset..offset + buf.len() as u64).contains(&f) {
                     return Err(io::Error::from_raw_os_error(libc::EIO));
                 }
             }
@@ -641,6 +647,12 @@ mod tests {
             if let Some(a) = self.align.filter(|_| self.direct_on) {
                 assert_eq!(offset % a, 0, "unaligned direct read offset");
                 assert_eq!(buf.len() as u64 % a, 0, "unaligned direct read length");
+            }
+            if self
+                .fail_reads_at
+                .is_some_and(|f| (offset..offset + buf.len() as u64).contains(&f))
+            {
+                return Err(io::Error::from_raw_os_error(libc::EIO));
             }
             let start = (offset as usize).min(self.data.len());
             let n = buf.len().min(self.data.len() - start);
@@ -874,6 +886,119 @@ mod tests {
             );
             assert!(v.assurance.is_none());
         }
+    }
+
+    #[test]
+    fn a_sample_finds_damage_inside_its_random_locations_only() {
+        let size = 64 << 20;
+        let p = [Pattern::Fixed(vec![0x00])];
+        let plan = verify::SamplePlan::new(size as u64, 4096, 100_000, 42);
+        let inside = plan.locations[1000];
+        let at = inside.offset + inside.length / 2;
+        let mut m = Memory::new(size, Some(4096));
+        m.corrupt_reads_at = Some(at);
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            verifying(VerifyMode::Sample),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Failed);
+        assert_eq!(
+            r.verification.passes[0].readback.mismatches,
+            vec![verify::Span {
+                offset: at,
+                length: 1
+            }]
+        );
+        // The same damage between the sampled ranges goes unseen, as sampling must.
+        let gap = plan
+            .ranges
+            .windows(2)
+            .find(|w| w[1].offset > w[0].end())
+            .map(|w| w[0].end())
+            .unwrap();
+        let mut m = Memory::new(size, Some(4096));
+        m.corrupt_reads_at = Some(gap);
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            verifying(VerifyMode::Sample),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.verification.result, "match");
+    }
+
+    #[test]
+    fn a_read_error_leaves_the_verification_incomplete() {
+        let mut m = Memory::new(8 << 20, Some(4096));
+        m.fail_reads_at = Some(5 << 20);
+        let p = [Pattern::Fixed(vec![0xFF])];
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            verifying(VerifyMode::Last),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Failed);
+        let v = &r.verification;
+        assert_eq!(v.result, "incomplete");
+        assert!(v.assurance.is_none());
+        assert_eq!(v.passes[0].readback.read_errors[0].offset, Some(4 << 20));
+        assert!(v.passes[0].readback.bytes_read < 8 << 20);
+    }
+
+    #[test]
+    fn an_interrupted_readback_is_no_match() {
+        struct StopOnVerify<'a>(&'a AtomicBool);
+        impl Progress for StopOnVerify<'_> {
+            fn verify_started(&self, _: usize, _: u64) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let stop = AtomicBool::new(false);
+        let mut m = Memory::new(8 << 20, Some(4096));
+        let p = [Pattern::Fixed(vec![0xFF])];
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            verifying(VerifyMode::Last),
+            &stop,
+            &StopOnVerify(&stop),
+        );
+        assert_eq!(r.outcome, Outcome::Interrupted);
+        assert_eq!(r.verification.result, "incomplete");
+        assert!(r.verification.passes[0].readback.interrupted);
+        assert!(r.verification.assurance.is_none());
+    }
+
+    #[test]
+    fn an_early_match_vouches_for_nothing_when_a_later_pass_fails() {
+        // Writes of 0xFF fail half-way: pass 1 (0x00) is written and verified, pass 2 is not.
+        let mut m = Memory::new(1 << 20, Some(4096));
+        m.fail_at = Some(1 << 19);
+        m.fail_only_byte = Some(0xFF);
+        let p = [Pattern::Fixed(vec![0x00]), Pattern::Fixed(vec![0xFF])];
+        let r = wipe(
+            &mut m,
+            method(&p),
+            &p,
+            verifying(VerifyMode::All),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Failed);
+        assert_eq!(r.verification.passes.len(), 1);
+        assert!(r.verification.passes[0].matched, "pass 1 itself read back fine");
+        assert_eq!(r.verification.result, "incomplete");
+        assert!(r.verification.assurance.is_none());
     }
 
     #[test]

@@ -9,9 +9,9 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::pattern::{Pattern, StreamKey};
-use mediasan::report::{Verification, VerifyMode, WipeReport, FORMAT};
+use mediasan::report::{SampleRecord, Verification, VerifyMode, WipeReport, FORMAT};
 use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
-use mediasan::verify::{fresh_seed, verify_pass, Assurance, SampleSpec};
+use mediasan::verify::{fresh_seed, verify_pass, Assurance, SamplePlan, SampleSpec};
 
 use super::wipe::print_verification;
 use crate::cli::VerifyArgs;
@@ -31,7 +31,7 @@ struct Expectation {
 
 /// A sample fixed by a replayed result, or drawn fresh once the target's alignment is known.
 enum Sample {
-    Fixed(SampleSpec),
+    Fixed(SampleSpec, SampleRecord),
     Fresh(u32),
 }
 
@@ -61,7 +61,10 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         same_target(&target.identity, &r.target)?;
     }
     let sample = match exp.sample {
-        Some(Sample::Fixed(spec)) => Some(spec),
+        Some(Sample::Fixed(spec, record)) => {
+            same_plan(&spec, &record, target.identity.size)?;
+            Some(spec)
+        }
         Some(Sample::Fresh(coverage)) => {
             let seed = fresh_seed().map_err(|e| {
                 Failure::new(1, anyhow!("cannot read the OS entropy source for the seed: {e}"))
@@ -197,7 +200,7 @@ fn from_result(path: &Path, full: bool) -> Result<Expectation, Failure> {
             })?;
         let spec = SampleSpec::from_record(record)
             .ok_or_else(|| Failure::usage(anyhow!("{shown}: its sample record is malformed")))?;
-        Some(Sample::Fixed(spec))
+        Some(Sample::Fixed(spec, record.clone()))
     };
     Ok(Expectation {
         pattern,
@@ -228,4 +231,28 @@ fn same_target(now: &Identity, then: &Identity) -> Result<(), Failure> {
         now.serial.as_deref().unwrap_or("-"),
     ))
     .hint("name the device or file that the result was written for"))
+}
+
+/// A replay must read the places the wipe read: the plan rebuilt from the record has
+/// to have the recorded shape, or this mediasan plans differently from the one that
+/// wrote the result.
+fn same_plan(spec: &SampleSpec, record: &SampleRecord, size: u64) -> Result<(), Failure> {
+    let plan = SamplePlan::new(size, spec.unit, spec.coverage_ppm, spec.seed);
+    let same = plan.subsections == record.subsections
+        && plan.locations.len() as u64 == record.locations
+        && plan.covered_ppm() == record.covered_ppm;
+    if same {
+        return Ok(());
+    }
+    Err(Failure::usage(anyhow!(
+        "the recorded sample cannot be rebuilt: this mediasan plans {} locations in {} subsections \
+         ({} ppm), the result recorded {} in {} ({} ppm)",
+        plan.locations.len(),
+        plan.subsections,
+        plan.covered_ppm(),
+        record.locations,
+        record.subsections,
+        record.covered_ppm
+    ))
+    .hint("replay with the mediasan version that wrote the result, or check every byte with --full"))
 }

@@ -447,45 +447,64 @@ impl Target {
     pub fn prepare_readback(&mut self) -> crate::report::CacheReport {
         use nix::fcntl::{posix_fadvise, PosixFadviseAdvice};
         use nix::sys::statfs::{fstatfs, statfs, TMPFS_MAGIC};
-        let _ = self.sync();
+        let synced = self.sync().is_ok();
         let direct = self.direct_align.is_some() && self.set_direct(true).is_ok();
         let dropped = posix_fadvise(&self.file, 0, 0, PosixFadviseAdvice::POSIX_FADV_DONTNEED).is_ok();
-        let mut not_bypassed = Vec::new();
-        let mut how = Vec::new();
-        how.push(if direct {
+        let mut how = vec![if direct {
             "bypassed: O_DIRECT reads"
         } else {
             "not bypassed by the reads (buffered)"
-        });
-        if dropped {
-            how.push("cache dropped before reading (fdatasync, POSIX_FADV_DONTNEED)");
+        }];
+        match (synced, dropped) {
+            (true, true) => how.push("cache dropped before reading (fdatasync, POSIX_FADV_DONTNEED)"),
+            (false, true) => how.push("cache dropped before reading (POSIX_FADV_DONTNEED; fdatasync failed)"),
+            (true, false) => how.push("synced before reading (fdatasync; POSIX_FADV_DONTNEED failed)"),
+            (false, false) => {
+                how.push("neither synced nor dropped: fdatasync and POSIX_FADV_DONTNEED failed")
+            }
         }
-        let from_medium = match self.identity.kind {
-            Kind::BlockDevice => {
+        let mut not_bypassed = Vec::new();
+        let on_tmpfs = |path: &str| statfs(path).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC);
+        let from_medium = match (self.identity.kind, &self.loop_backing) {
+            (Kind::BlockDevice, None) => {
                 if block::flush_buffers(&self.file).is_ok() {
                     how.push("device buffers flushed (BLKFLSBUF)");
                 }
-                match (&self.loop_backing, self.loop_direct) {
-                    (Some(backing), dio) => {
-                        if dio != Some(true) {
-                            not_bypassed.push(format!(
-                                "loop device without direct I/O: the loop driver reads {backing} through that file's page cache"
-                            ));
-                        }
-                        if statfs(backing.as_str()).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
-                            not_bypassed.push(format!("{backing} is on tmpfs: this medium is memory"));
-                        }
-                    }
-                    (None, _) => not_bypassed.push(
-                        "the drive's own cache: a drive may answer a read from its cache rather than its medium".into(),
-                    ),
-                }
+                not_bypassed.push(
+                    "the drive's own cache: a drive may answer a read from its cache rather than its medium"
+                        .into(),
+                );
                 true
             }
-            Kind::File => {
-                if direct && fstatfs(&self.file).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
-                    not_bypassed
-                        .push("tmpfs accepts O_DIRECT and ignores it: the readback comes from memory".into());
+            (Kind::BlockDevice, Some(backing)) => {
+                if block::flush_buffers(&self.file).is_ok() {
+                    how.push("device buffers flushed (BLKFLSBUF)");
+                }
+                if self.loop_direct == Some(true) {
+                    not_bypassed.push(format!(
+                        "a loop device: its backing file {backing} is read through its file system (direct I/O), \
+                         not from the medium under it"
+                    ));
+                } else {
+                    not_bypassed.push(format!(
+                        "a loop device without direct I/O: the loop driver reads its backing file {backing} \
+                         through that file's page cache"
+                    ));
+                }
+                if on_tmpfs(backing) {
+                    not_bypassed.push(format!("{backing} is on tmpfs: this medium is memory"));
+                } else {
+                    not_bypassed.push("the cache of the drive under the backing file".into());
+                }
+                false
+            }
+            (Kind::File, _) => {
+                if fstatfs(&self.file).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
+                    not_bypassed.push(
+                        "the file is on tmpfs, which ignores O_DIRECT and cannot drop its pages: the readback \
+                         comes from memory"
+                            .into(),
+                    );
                 }
                 not_bypassed.push(
                     "a file is read back through its file system, not from the medium under it: copies the file \
