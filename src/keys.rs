@@ -1,0 +1,260 @@
+//! Signing keys: OpenSSH private keys (with or without a passphrase), public
+//! keys, and SSHSIG signatures under a namespace — the format `ssh-keygen -Y
+//! sign` writes and `ssh-keygen -Y verify` checks.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+
+/// Why a key could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{path}: cannot read the key: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not an OpenSSH {what} ({detail})")]
+    Format {
+        path: String,
+        what: &'static str,
+        detail: String,
+    },
+    #[error("{path}: the passphrase is wrong")]
+    WrongPassphrase { path: String },
+    #[error("{path}: the key is passphrase-protected and no passphrase was given")]
+    NeedPassphrase { path: String },
+    #[error("{path}: {what}: {source}")]
+    Write {
+        path: String,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("signing failed: {0}")]
+    Sign(String),
+    #[error("the signature does not verify: {0}")]
+    BadSignature(String),
+}
+
+impl KeyError {
+    /// Exit code: 2 for unusable input, 1 for a signature that does not verify.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            KeyError::BadSignature(_) | KeyError::Sign(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+fn shown(path: &Path) -> String {
+    crate::target::escape_path(path)
+}
+
+/// An unlocked private key.
+pub struct Signer {
+    key: PrivateKey,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Signer {
+    // Never print key material.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({}, {})", shown(&self.path), self.fingerprint())
+    }
+}
+
+impl Signer {
+    /// Reads an OpenSSH private key; `passphrase` is asked for only when the key is
+    /// encrypted (it is called at most once).
+    pub fn from_file(path: &Path, passphrase: impl FnOnce() -> Option<String>) -> Result<Signer, KeyError> {
+        let text = fs::read(path).map_err(|source| KeyError::Read {
+            path: shown(path),
+            source,
+        })?;
+        let key = PrivateKey::from_openssh(&text).map_err(|e| KeyError::Format {
+            path: shown(path),
+            what: "private key",
+            detail: e.to_string(),
+        })?;
+        let key = if key.is_encrypted() {
+            let pass = passphrase().ok_or_else(|| KeyError::NeedPassphrase { path: shown(path) })?;
+            key.decrypt(pass.trim_end_matches(['\n', '\r']))
+                .map_err(|_| KeyError::WrongPassphrase { path: shown(path) })?
+        } else {
+            key
+        };
+        Ok(Signer {
+            key,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A signer around a key already in memory (tests, `key new`).
+    pub fn from_key(key: PrivateKey) -> Signer {
+        Signer {
+            key,
+            path: PathBuf::from("<memory>"),
+        }
+    }
+
+    pub fn public(&self) -> PublicKey {
+        self.key.public_key().clone()
+    }
+
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        self.key.fingerprint(HashAlg::Sha256).to_string()
+    }
+
+    /// An armored SSHSIG over `msg` under `namespace`.
+    pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<String, KeyError> {
+        let sig = self
+            .key
+            .sign(namespace, HashAlg::Sha512, msg)
+            .map_err(|e| KeyError::Sign(e.to_string()))?;
+        sig.to_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Sign(e.to_string()))
+    }
+}
+
+/// Checks an armored SSHSIG over `msg` under `namespace` against `public`.
+pub fn verify(public: &PublicKey, namespace: &str, msg: &[u8], signature: &str) -> Result<(), KeyError> {
+    let sig = SshSig::from_pem(signature).map_err(|e| KeyError::BadSignature(format!("malformed: {e}")))?;
+    if sig.public_key() != public.key_data() {
+        return Err(KeyError::BadSignature("made with another key".into()));
+    }
+    public
+        .verify(namespace, msg, &sig)
+        .map_err(|e| KeyError::BadSignature(e.to_string()))
+}
+
+/// Reads an OpenSSH public key (`ssh-ed25519 AAAA… comment`).
+pub fn read_public(path: &Path) -> Result<PublicKey, KeyError> {
+    let text = fs::read_to_string(path).map_err(|source| KeyError::Read {
+        path: shown(path),
+        source,
+    })?;
+    parse_public(text.trim()).map_err(|detail| KeyError::Format {
+        path: shown(path),
+        what: "public key",
+        detail,
+    })
+}
+
+pub fn parse_public(text: &str) -> Result<PublicKey, String> {
+    PublicKey::from_openssh(text).map_err(|e| e.to_string())
+}
+
+/// The public key as one OpenSSH line, without its comment.
+pub fn public_line(key: &PublicKey) -> String {
+    let mut k = key.clone();
+    k.set_comment("");
+    k.to_openssh().unwrap_or_default().trim().to_string()
+}
+
+pub fn fingerprint(key: &PublicKey) -> String {
+    key.fingerprint(HashAlg::Sha256).to_string()
+}
+
+/// A new Ed25519 key pair from the OS entropy.
+pub fn generate(comment: &str) -> Result<PrivateKey, KeyError> {
+    let mut key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519)
+        .map_err(|e| KeyError::Sign(e.to_string()))?;
+    key.set_comment(comment);
+    Ok(key)
+}
+
+/// Writes `key` to `path` (mode 0600, never over an existing file) and its public
+/// half to `path.pub`, encrypted with `passphrase` when one is given.
+pub fn write_pair(key: &PrivateKey, path: &Path, passphrase: Option<&str>) -> Result<(), KeyError> {
+    fn werr(what: &'static str, p: &Path) -> impl FnOnce(std::io::Error) -> KeyError {
+        let path = shown(p);
+        move |source| KeyError::Write { path, what, source }
+    }
+    let key = match passphrase.filter(|p| !p.is_empty()) {
+        Some(p) => key
+            .encrypt(&mut ssh_key::rand_core::OsRng, p)
+            .map_err(|e| KeyError::Sign(e.to_string()))?,
+        None => key.clone(),
+    };
+    let text = key
+        .to_openssh(LineEnding::LF)
+        .map_err(|e| KeyError::Sign(e.to_string()))?;
+    let pub_path = PathBuf::from(format!("{}.pub", path.display()));
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(werr("cannot create the private key file", path))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(werr("cannot write the private key", path))?;
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| KeyError::Sign(e.to_string()))?;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&pub_path)
+        .and_then(|mut f| f.write_all(format!("{public}\n").as_bytes()))
+        .map_err(werr("cannot write the public key", &pub_path))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_and_tampering_is_caught() {
+        let a = Signer::from_key(generate("a").unwrap());
+        let b = Signer::from_key(generate("b").unwrap());
+        let sig = a.sign("mediasan-register", b"hello").unwrap();
+        assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----"));
+        verify(&a.public(), "mediasan-register", b"hello", &sig).unwrap();
+        assert!(verify(&a.public(), "mediasan-register", b"hellO", &sig).is_err());
+        assert!(verify(&a.public(), "mediasan-certificate", b"hello", &sig).is_err());
+        assert!(verify(&b.public(), "mediasan-register", b"hello", &sig).is_err());
+        assert!(verify(&a.public(), "mediasan-register", b"hello", "garbage").is_err());
+        assert!(!format!("{a:?}").contains("PRIVATE"));
+    }
+
+    #[test]
+    fn key_files_are_0600_and_passphrases_work() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let key = generate("test").unwrap();
+        write_pair(&key, &path, Some("secret words")).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(
+            write_pair(&key, &path, None).is_err(),
+            "never over an existing key"
+        );
+        let ok = Signer::from_file(&path, || Some("secret words\n".into())).unwrap();
+        assert_eq!(ok.fingerprint(), fingerprint(&key.public_key().clone()));
+        assert!(matches!(
+            Signer::from_file(&path, || Some("wrong".into())),
+            Err(KeyError::WrongPassphrase { .. })
+        ));
+        assert!(matches!(
+            Signer::from_file(&path, || None),
+            Err(KeyError::NeedPassphrase { .. })
+        ));
+        let public = read_public(&dir.path().join("k.pub")).unwrap();
+        assert_eq!(fingerprint(&public), ok.fingerprint());
+        fs::write(dir.path().join("bad"), "not a key").unwrap();
+        assert!(matches!(
+            Signer::from_file(&dir.path().join("bad"), || None),
+            Err(KeyError::Format { .. })
+        ));
+    }
+}
