@@ -10,6 +10,7 @@ pub mod engine;
 pub mod keys;
 pub mod method;
 pub mod pattern;
+pub mod register;
 pub mod report;
 pub mod target;
 pub mod verify;

@@ -1,0 +1,305 @@
+//! The register's operations, one per command: each builds its event's details,
+//! allocates ids inside the appending transaction, and appends.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+use super::event::{format_time, Event, Kind};
+use super::rules::{self, Classification, Role};
+use super::{Register, RegisterError};
+use crate::keys::{self, Signer};
+
+type Result<T> = std::result::Result<T, RegisterError>;
+
+/// A carrier to register.
+#[derive(Clone, Debug, Default)]
+pub struct NewCarrier {
+    pub kind: String,
+    pub serial: String,
+    pub make: String,
+    pub model: String,
+    pub capacity: u64,
+    pub classification: String,
+    pub unit: String,
+    pub custodian: String,
+    pub host_asset: Option<String>,
+    pub label: Option<String>,
+}
+
+impl NewCarrier {
+    /// Checks the fields a person typed (or a CSV row held); the rules check the rest.
+    pub fn validate(&self) -> std::result::Result<Classification, String> {
+        if !rules::CARRIER_KINDS.contains(&self.kind.as_str()) {
+            return Err(format!(
+                "kind {:?}: one of {}",
+                self.kind,
+                rules::CARRIER_KINDS.join(", ")
+            ));
+        }
+        if self.serial.trim().is_empty() {
+            return Err("the serial number is empty".into());
+        }
+        if self.serial.chars().any(char::is_control) {
+            return Err("the serial number holds control characters".into());
+        }
+        Classification::parse(&self.classification).ok_or_else(|| {
+            let names: Vec<_> = Classification::ALL.iter().map(|c| c.name()).collect();
+            format!(
+                "classification {:?}: one of {}",
+                self.classification,
+                names.join(", ")
+            )
+        })
+    }
+}
+
+impl Register {
+    /// Enrols a person, signed by an approver. `id` defaults to the next `P-NNNN`.
+    pub fn enrol(
+        &mut self,
+        signer: &Signer,
+        id: Option<&str>,
+        name: &str,
+        title: Option<&str>,
+        role: Role,
+        public_key: &ssh_key::PublicKey,
+    ) -> Result<Event> {
+        if self
+            .person_by_fingerprint(&keys::fingerprint(public_key))?
+            .is_some()
+        {
+            return Err(RegisterError::Rule(rules::RuleError(format!(
+                "the key {} is already enrolled",
+                keys::fingerprint(public_key)
+            ))));
+        }
+        let details = rules::PersonEnrolled {
+            name: name.into(),
+            title: title.map(str::to_string),
+            role,
+            public_key: keys::public_line(public_key),
+        };
+        self.append(Kind::PersonEnrolled, signer, |ids| {
+            let id = match id {
+                Some(id) => id.to_string(),
+                None => ids.next("people", "P-", 4)?,
+            };
+            Ok((id, serde_json::to_value(&details).unwrap_or_default()))
+        })
+    }
+
+    pub fn retire(&mut self, signer: &Signer, id: &str) -> Result<Event> {
+        self.append(Kind::PersonRetired, signer, |_| Ok((id.to_string(), json!({}))))
+    }
+
+    /// Registers a carrier; its id is the next `C-YEAR-NNNN`.
+    pub fn add_carrier(&mut self, signer: &Signer, c: &NewCarrier) -> Result<Event> {
+        let classification = c.validate().map_err(RegisterError::Usage)?;
+        let details = rules::CarrierRegistered {
+            kind: c.kind.clone(),
+            serial: c.serial.trim().to_string(),
+            make: c.make.clone(),
+            model: c.model.clone(),
+            capacity: c.capacity,
+            classification,
+            unit: c.unit.clone(),
+            custodian: c.custodian.clone(),
+            host_asset: c.host_asset.clone(),
+            label: c.label.clone(),
+        };
+        let year = Utc::now().format("%Y").to_string();
+        self.append(Kind::CarrierRegistered, signer, |ids| {
+            Ok((
+                ids.next("carriers", &format!("C-{year}-"), 4)?,
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    /// Issue, return, transfer, repair out and in, hand over for destruction.
+    pub fn move_carrier(
+        &mut self,
+        signer: &Signer,
+        kind: Kind,
+        carrier: &str,
+        to: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Event> {
+        let details = rules::Movement {
+            to: to.map(str::to_string),
+            note: note.map(str::to_string),
+        };
+        self.append(kind, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    pub fn destroy(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        method: &str,
+        facility: &str,
+        receipt: Option<&str>,
+    ) -> Result<Event> {
+        let details = rules::Destroyed {
+            method: method.into(),
+            facility: facility.into(),
+            receipt: receipt.map(str::to_string),
+        };
+        self.append(Kind::Destroyed, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    pub fn dispose(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        destination: &str,
+        external_reuse: bool,
+    ) -> Result<Event> {
+        let details = rules::Disposed {
+            destination: destination.into(),
+            external_reuse,
+        };
+        self.append(Kind::Disposed, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    /// Approves the destruction (wipe, then physical destruction) of a carrier, bound
+    /// to this register, its serial and classification, a nonce and an expiry.
+    pub fn approve(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        valid_for: Duration,
+        paper_ref: Option<&str>,
+    ) -> Result<Event> {
+        let c = self.carrier(carrier)?.ok_or_else(|| {
+            RegisterError::Rule(rules::RuleError(format!("no carrier {carrier} in this register")))
+        })?;
+        let meta = self
+            .meta()?
+            .ok_or_else(|| RegisterError::Usage("the register has no facts".into()))?;
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| RegisterError::Usage(format!("no OS entropy: {e}")))?;
+        let expires = format_time(Utc::now() + valid_for);
+        let year = Utc::now().format("%Y").to_string();
+        self.append(Kind::DestructionApproved, signer, |ids| {
+            let details = rules::DestructionApproved {
+                approval: ids.next("approvals", &format!("A-{year}-"), 4)?,
+                register_id: meta.register_id.clone(),
+                serial: c.serial.clone(),
+                classification: c.classification,
+                action: "sanitise-and-destroy".into(),
+                nonce: super::event::hex(&nonce),
+                expires: expires.clone(),
+                paper_ref: paper_ref.map(str::to_string),
+            };
+            Ok((c.id.clone(), serde_json::to_value(&details).unwrap_or_default()))
+        })
+    }
+
+    pub fn revoke(&mut self, signer: &Signer, approval: &str, reason: Option<&str>) -> Result<Event> {
+        let a = self
+            .approval(approval)?
+            .ok_or_else(|| RegisterError::Rule(rules::RuleError(format!("no approval {approval}"))))?;
+        let details = rules::ApprovalRevoked {
+            approval: approval.into(),
+            reason: reason.map(str::to_string),
+        };
+        self.append(Kind::ApprovalRevoked, signer, |_| {
+            Ok((
+                a.carrier.clone(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    /// The newest approval that lets the holder of `signer` wipe `carrier` now.
+    pub fn usable_approval(&self, signer: &Signer, carrier: &str) -> Result<rules::Approval> {
+        let c = self.carrier(carrier)?.ok_or_else(|| {
+            RegisterError::Rule(rules::RuleError(format!("no carrier {carrier} in this register")))
+        })?;
+        let operator =
+            self.person_by_fingerprint(&signer.fingerprint())?
+                .ok_or(RegisterError::NotEnrolled {
+                    fingerprint: signer.fingerprint(),
+                })?;
+        let view = super::SqlView(self.conn_ref());
+        let mut last_err = rules::RuleError(format!("carrier {carrier} has no approval for destruction"));
+        for a in self.approvals_for(carrier)?.into_iter().rev() {
+            match rules::valid_approval(&view, &a.id, &c, &operator.id, Utc::now()) {
+                Ok(a) => return Ok(a),
+                Err(e) => last_err = e,
+            }
+        }
+        Err(RegisterError::Rule(last_err))
+    }
+
+    pub fn wipe_started(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        approval: &str,
+        serial: &str,
+        target: &str,
+        method: &str,
+    ) -> Result<Event> {
+        let details = rules::WipeStarted {
+            approval: approval.into(),
+            serial: serial.into(),
+            target: target.into(),
+            method: method.into(),
+        };
+        self.append(Kind::WipeStarted, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    pub fn wipe_finished(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        outcome: &str,
+        result_sha256: &str,
+        bytes_written: u64,
+        verification: &str,
+    ) -> Result<Event> {
+        let details = rules::WipeFinished {
+            outcome: outcome.into(),
+            result_sha256: result_sha256.into(),
+            bytes_written,
+            verification: verification.into(),
+        };
+        self.append(Kind::WipeFinished, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+
+    /// A supervisor signs the chain's head, to be printed and filed on paper.
+    pub fn checkpoint(&mut self, signer: &Signer) -> Result<Event> {
+        let (head_seq, head_hash) = self.head()?;
+        let details = rules::Checkpoint { head_seq, head_hash };
+        self.append(Kind::Checkpoint, signer, |_| {
+            Ok((String::new(), serde_json::to_value(&details).unwrap_or_default()))
+        })
+    }
+}

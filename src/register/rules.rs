@@ -1,0 +1,769 @@
+//! The register's state (people, carriers, approvals) and the rules every event
+//! must obey. [`apply`] is the one place the rules live: appending an event runs
+//! it against the SQLite tables, `register verify` against a state rebuilt from
+//! the events alone, and the two must agree.
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{parse_time, Event, Kind};
+
+/// A person's role (PRODUCT.md §1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Operator,
+    Supervisor,
+    Approver,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::Supervisor => "supervisor",
+            Role::Approver => "approver",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Operator, Role::Supervisor, Role::Approver]
+            .into_iter()
+            .find(|r| r.name() == s)
+    }
+}
+
+/// Classification levels (seed art. 21).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Classification {
+    TopSecret,
+    Secret,
+    Confidential,
+    Internal,
+    Unclassified,
+}
+
+impl Classification {
+    pub const ALL: [Classification; 5] = [
+        Classification::TopSecret,
+        Classification::Secret,
+        Classification::Confidential,
+        Classification::Internal,
+        Classification::Unclassified,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Classification::TopSecret => "top-secret",
+            Classification::Secret => "secret",
+            Classification::Confidential => "confidential",
+            Classification::Internal => "internal",
+            Classification::Unclassified => "unclassified",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Classification> {
+        Classification::ALL.into_iter().find(|c| c.name() == s)
+    }
+    /// 绝密, 机密, 秘密: a state secret.
+    pub fn is_classified(self) -> bool {
+        matches!(
+            self,
+            Classification::TopSecret | Classification::Secret | Classification::Confidential
+        )
+    }
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Classification::TopSecret => "绝密",
+            Classification::Secret => "机密",
+            Classification::Confidential => "秘密",
+            Classification::Internal => "内部",
+            Classification::Unclassified => "非密",
+        }
+    }
+}
+
+pub const CARRIER_KINDS: [&str; 8] = [
+    "hdd",
+    "ssd",
+    "usb",
+    "laptop",
+    "optical",
+    "tape",
+    "printer-hdd",
+    "other",
+];
+pub const DESTRUCTION_METHODS: [&str; 4] = ["degauss", "shred", "incinerate", "other"];
+
+/// Where a carrier is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    InStore,
+    Issued,
+    InRepair,
+    Approved,
+    Wiping,
+    Wiped,
+    HandedOver,
+    Destroyed,
+    Disposed,
+}
+
+impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::InStore,
+        Status::Issued,
+        Status::InRepair,
+        Status::Approved,
+        Status::Wiping,
+        Status::Wiped,
+        Status::HandedOver,
+        Status::Destroyed,
+        Status::Disposed,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::InStore => "in-store",
+            Status::Issued => "issued",
+            Status::InRepair => "in-repair",
+            Status::Approved => "approved",
+            Status::Wiping => "wiping",
+            Status::Wiped => "wiped",
+            Status::HandedOver => "handed-over",
+            Status::Destroyed => "destroyed",
+            Status::Disposed => "disposed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.name() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Role,
+    /// One OpenSSH line, without comment.
+    pub public_key: String,
+    pub fingerprint: String,
+    pub enrolled_seq: u64,
+    pub retired_seq: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carrier {
+    pub id: String,
+    pub kind: String,
+    pub serial: String,
+    pub make: String,
+    pub model: String,
+    pub capacity: u64,
+    pub classification: Classification,
+    pub unit: String,
+    /// The person accountable for it.
+    pub custodian: String,
+    /// Who has it now, when issued.
+    pub holder: Option<String>,
+    pub host_asset: Option<String>,
+    pub label: Option<String>,
+    pub status: Status,
+    /// Ever held top-secret, secret or confidential data (seed art. 30).
+    pub ever_classified: bool,
+    pub registered_seq: u64,
+    pub updated_seq: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub id: String,
+    pub carrier: String,
+    pub serial: String,
+    pub classification: Classification,
+    pub action: String,
+    pub nonce: String,
+    /// Who recorded it: an approver, or a supervisor recording a paper form.
+    pub approver: String,
+    pub paper_ref: Option<String>,
+    pub issued: String,
+    pub expires: String,
+    pub revoked_seq: Option<u64>,
+    pub seq: u64,
+}
+
+/// The register's own facts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub register_id: String,
+    pub org: String,
+    pub location: Option<String>,
+    pub founder: String,
+    pub founder_key: String,
+    /// How many supervisors must co-sign a certificate.
+    pub supervisors_required: u32,
+}
+
+/// What an event's rules need to read.
+pub trait View {
+    fn meta(&self) -> Option<Meta>;
+    fn person(&self, id: &str) -> Option<Person>;
+    fn carrier(&self, id: &str) -> Option<Carrier>;
+    fn approval(&self, id: &str) -> Option<Approval>;
+}
+
+/// A change an event makes to the derived state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Meta(Meta),
+    Person(Person),
+    Carrier(Carrier),
+    Approval(Approval),
+}
+
+/// An event the rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(pub String);
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, RuleError> {
+    Err(RuleError(msg.into()))
+}
+
+// Details of each event kind, as stored in `details`.
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterCreated {
+    pub register_id: String,
+    pub org: String,
+    pub location: Option<String>,
+    pub founder: String,
+    pub founder_key: String,
+    pub supervisors_required: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonEnrolled {
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Role,
+    pub public_key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarrierRegistered {
+    pub kind: String,
+    pub serial: String,
+    pub make: String,
+    pub model: String,
+    pub capacity: u64,
+    pub classification: Classification,
+    pub unit: String,
+    pub custodian: String,
+    pub host_asset: Option<String>,
+    pub label: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Movement {
+    /// The person who receives it (issue, transfer).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub to: Option<String>,
+    /// Repair vendor, destruction facility, disposal destination...
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestructionApproved {
+    pub approval: String,
+    pub register_id: String,
+    pub serial: String,
+    pub classification: Classification,
+    pub action: String,
+    pub nonce: String,
+    pub expires: String,
+    pub paper_ref: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRevoked {
+    pub approval: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WipeStarted {
+    pub approval: String,
+    pub serial: String,
+    pub target: String,
+    pub method: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WipeFinished {
+    pub outcome: String,
+    /// SHA-256 of the result document as saved.
+    pub result_sha256: String,
+    pub bytes_written: u64,
+    pub verification: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Destroyed {
+    pub method: String,
+    pub facility: String,
+    pub receipt: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disposed {
+    pub destination: String,
+    /// Reused outside the unit (donated, sold, returned to a lessor).
+    pub external_reuse: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub head_seq: u64,
+    pub head_hash: String,
+}
+
+fn details<T: serde::de::DeserializeOwned>(ev: &Event) -> Result<T, RuleError> {
+    serde_json::from_str(&ev.details)
+        .map_err(|e| RuleError(format!("event {}: malformed {} details: {e}", ev.seq, ev.kind)))
+}
+
+/// Checks `ev` against the state `view` shows and returns the changes it makes.
+pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
+    let kind = Kind::parse(&ev.kind).ok_or_else(|| RuleError(format!("unknown event kind {:?}", ev.kind)))?;
+    if kind == Kind::RegisterCreated {
+        if ev.seq != 1 || view.meta().is_some() {
+            return refuse("register-created can only be the first event");
+        }
+        let d: RegisterCreated = details(ev)?;
+        if d.founder != ev.actor {
+            return refuse("the founder must sign the register's creation");
+        }
+        return Ok(vec![Change::Meta(Meta {
+            register_id: d.register_id,
+            org: d.org,
+            location: d.location,
+            founder: d.founder,
+            founder_key: d.founder_key,
+            supervisors_required: d.supervisors_required.max(1),
+        })]);
+    }
+    let meta = view
+        .meta()
+        .ok_or_else(|| RuleError("the register has no register-created event".into()))?;
+
+    // The founder's self-enrolment is the one event signed by someone not yet enrolled.
+    if kind == Kind::PersonEnrolled && ev.actor == meta.founder && view.person(&meta.founder).is_none() {
+        let d: PersonEnrolled = details(ev)?;
+        if ev.subject != meta.founder || d.role != Role::Approver || d.public_key != meta.founder_key {
+            return refuse("the founder enrols first, as an approver, with the key named at creation");
+        }
+        return Ok(vec![Change::Person(person(ev, d)?)]);
+    }
+
+    let actor = view
+        .person(&ev.actor)
+        .ok_or_else(|| RuleError(format!("{} is not enrolled in this register", ev.actor)))?;
+    if actor.retired_seq.is_some() {
+        return refuse(format!(
+            "{} ({}) is retired and can no longer act",
+            actor.id, actor.name
+        ));
+    }
+    let need = |roles: &[Role]| -> Result<(), RuleError> {
+        if roles.contains(&actor.role) {
+            return Ok(());
+        }
+        let names: Vec<_> = roles.iter().map(|r| r.name()).collect();
+        refuse(format!(
+            "{} ({}) is {} {}; {} needs {}",
+            actor.id,
+            actor.name,
+            article(actor.role.name()),
+            actor.role.name(),
+            ev.kind,
+            names.join(" or ")
+        ))
+    };
+    let time = parse_time(&ev.time).ok_or_else(|| RuleError(format!("event {}: malformed time", ev.seq)))?;
+
+    match kind {
+        Kind::RegisterCreated => unreachable!("handled above"),
+        Kind::PersonEnrolled => {
+            need(&[Role::Approver])?;
+            if view.person(&ev.subject).is_some() {
+                return refuse(format!("a person with id {} is already enrolled", ev.subject));
+            }
+            let d: PersonEnrolled = details(ev)?;
+            Ok(vec![Change::Person(person(ev, d)?)])
+        }
+        Kind::PersonRetired => {
+            need(&[Role::Approver])?;
+            let mut p = view
+                .person(&ev.subject)
+                .ok_or_else(|| RuleError(format!("no person {}", ev.subject)))?;
+            if p.retired_seq.is_some() {
+                return refuse(format!("{} is already retired", p.id));
+            }
+            p.retired_seq = Some(ev.seq);
+            Ok(vec![Change::Person(p)])
+        }
+        Kind::CarrierRegistered => {
+            need(&[Role::Operator, Role::Supervisor, Role::Approver])?;
+            if view.carrier(&ev.subject).is_some() {
+                return refuse(format!("carrier {} is already registered", ev.subject));
+            }
+            let d: CarrierRegistered = details(ev)?;
+            if !CARRIER_KINDS.contains(&d.kind.as_str()) {
+                return refuse(format!("unknown carrier kind {:?}", d.kind));
+            }
+            if d.serial.trim().is_empty() {
+                return refuse("a carrier needs its serial number");
+            }
+            active_person(view, &d.custodian, "custodian")?;
+            Ok(vec![Change::Carrier(Carrier {
+                id: ev.subject.clone(),
+                kind: d.kind,
+                serial: d.serial,
+                make: d.make,
+                model: d.model,
+                capacity: d.capacity,
+                classification: d.classification,
+                unit: d.unit,
+                custodian: d.custodian,
+                holder: None,
+                host_asset: d.host_asset,
+                label: d.label,
+                status: Status::InStore,
+                ever_classified: d.classification.is_classified(),
+                registered_seq: ev.seq,
+                updated_seq: ev.seq,
+            })])
+        }
+        Kind::DestructionApproved => {
+            let d: DestructionApproved = details(ev)?;
+            match d.paper_ref {
+                Some(_) => need(&[Role::Supervisor, Role::Approver])?,
+                None => need(&[Role::Approver])?,
+            }
+            let mut c = carrier(view, ev)?;
+            if d.register_id != meta.register_id {
+                return refuse("the approval names another register");
+            }
+            if d.serial != c.serial || d.classification != c.classification {
+                return refuse(format!(
+                    "the approval does not match carrier {} (serial or classification)",
+                    c.id
+                ));
+            }
+            if view.approval(&d.approval).is_some() {
+                return refuse(format!("approval {} exists already", d.approval));
+            }
+            let expires = parse_time(&d.expires).ok_or_else(|| RuleError("malformed expiry".into()))?;
+            if expires <= time {
+                return refuse("the approval would expire before it is given");
+            }
+            allowed(
+                &c,
+                &[Status::InStore, Status::Issued, Status::Approved, Status::Wiped],
+                ev,
+            )?;
+            if c.status != Status::Wiped {
+                c.status = Status::Approved;
+            }
+            c.updated_seq = ev.seq;
+            Ok(vec![
+                Change::Approval(Approval {
+                    id: d.approval,
+                    carrier: c.id.clone(),
+                    serial: d.serial,
+                    classification: d.classification,
+                    action: d.action,
+                    nonce: d.nonce,
+                    approver: ev.actor.clone(),
+                    paper_ref: d.paper_ref,
+                    issued: ev.time.clone(),
+                    expires: d.expires,
+                    revoked_seq: None,
+                    seq: ev.seq,
+                }),
+                Change::Carrier(c),
+            ])
+        }
+        Kind::ApprovalRevoked => {
+            let d: ApprovalRevoked = details(ev)?;
+            let mut a = view
+                .approval(&d.approval)
+                .ok_or_else(|| RuleError(format!("no approval {}", d.approval)))?;
+            if actor.role != Role::Approver && a.approver != actor.id {
+                return refuse("only an approver, or whoever recorded it, can revoke an approval");
+            }
+            if a.revoked_seq.is_some() {
+                return refuse(format!("approval {} is already revoked", a.id));
+            }
+            a.revoked_seq = Some(ev.seq);
+            let mut c = carrier(view, ev)?;
+            let mut out = vec![Change::Approval(a)];
+            if c.status == Status::Approved {
+                c.status = Status::InStore;
+                c.updated_seq = ev.seq;
+                out.push(Change::Carrier(c));
+            }
+            Ok(out)
+        }
+        Kind::WipeStarted => {
+            need(&[Role::Operator])?;
+            let d: WipeStarted = details(ev)?;
+            let mut c = carrier(view, ev)?;
+            let a = valid_approval(view, &d.approval, &c, &ev.actor, time)?;
+            if d.serial != c.serial {
+                return refuse(format!(
+                    "the device's serial {:?} is not carrier {}'s {:?}",
+                    d.serial, c.id, c.serial
+                ));
+            }
+            let _ = a;
+            allowed(&c, &[Status::Approved, Status::Wiping, Status::Wiped], ev)?;
+            c.status = Status::Wiping;
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+        Kind::WipeFinished => {
+            need(&[Role::Operator])?;
+            let d: WipeFinished = details(ev)?;
+            let mut c = carrier(view, ev)?;
+            allowed(&c, &[Status::Wiping], ev)?;
+            c.status = if d.outcome == "sanitised" {
+                Status::Wiped
+            } else {
+                Status::Approved
+            };
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+        Kind::CertificateSigned | Kind::CertificateCosigned => {
+            need(if kind == Kind::CertificateSigned {
+                &[Role::Operator]
+            } else {
+                &[Role::Supervisor]
+            })?;
+            let mut c = carrier(view, ev)?;
+            live(&c, ev)?;
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+        Kind::Checkpoint => {
+            need(&[Role::Supervisor])?;
+            let _: Checkpoint = details(ev)?;
+            Ok(vec![])
+        }
+        Kind::CarrierIssued
+        | Kind::CarrierReturned
+        | Kind::CarrierTransferred
+        | Kind::RemovedForRepair
+        | Kind::ReturnedFromRepair
+        | Kind::HandedOverForDestruction => {
+            need(&[Role::Operator, Role::Supervisor])?;
+            let d: Movement = details(ev)?;
+            let mut c = carrier(view, ev)?;
+            let (from, to): (&[Status], Status) = match kind {
+                Kind::CarrierIssued => (&[Status::InStore], Status::Issued),
+                Kind::CarrierReturned => (&[Status::Issued], Status::InStore),
+                Kind::CarrierTransferred => (&[Status::InStore, Status::Issued], c.status),
+                Kind::RemovedForRepair => (&[Status::InStore, Status::Issued], Status::InRepair),
+                Kind::ReturnedFromRepair => (&[Status::InRepair], Status::InStore),
+                _ => (&[Status::Approved, Status::Wiped], Status::HandedOver),
+            };
+            allowed(&c, from, ev)?;
+            match kind {
+                Kind::CarrierIssued => {
+                    let to =
+                        d.to.as_deref()
+                            .ok_or_else(|| RuleError("issue needs the person it goes to".into()))?;
+                    active_person(view, to, "recipient")?;
+                    c.holder = Some(to.to_string());
+                }
+                Kind::CarrierReturned => c.holder = None,
+                Kind::CarrierTransferred => {
+                    let to =
+                        d.to.as_deref()
+                            .ok_or_else(|| RuleError("a transfer needs the new custodian".into()))?;
+                    active_person(view, to, "new custodian")?;
+                    c.custodian = to.to_string();
+                }
+                _ => {}
+            }
+            c.status = to;
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+        Kind::Destroyed => {
+            need(&[Role::Operator, Role::Supervisor])?;
+            let d: Destroyed = details(ev)?;
+            if !DESTRUCTION_METHODS.contains(&d.method.as_str()) {
+                return refuse(format!(
+                    "unknown destruction method {:?}: {}",
+                    d.method,
+                    DESTRUCTION_METHODS.join(", ")
+                ));
+            }
+            let mut c = carrier(view, ev)?;
+            // Several methods may follow each other (art. 24): destroyed → destroyed.
+            if c.status != Status::Destroyed {
+                allowed(&c, &[Status::HandedOver, Status::Approved, Status::Wiped], ev)?;
+            }
+            c.status = Status::Destroyed;
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+        Kind::Disposed => {
+            need(&[Role::Operator, Role::Supervisor])?;
+            let d: Disposed = details(ev)?;
+            let mut c = carrier(view, ev)?;
+            if d.external_reuse && c.ever_classified {
+                return refuse(format!(
+                    "carrier {} once held classified data: it may never be reused outside (seed art. 30); destroy it",
+                    c.id
+                ));
+            }
+            allowed(&c, &[Status::InStore, Status::Wiped], ev)?;
+            c.status = Status::Disposed;
+            c.holder = None;
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn person(ev: &Event, d: PersonEnrolled) -> Result<Person, RuleError> {
+    if !valid_id(&ev.subject) {
+        return refuse(format!(
+            "person id {:?} must be ASCII letters, digits, '-', '_' or '.'",
+            ev.subject
+        ));
+    }
+    let key =
+        crate::keys::parse_public(&d.public_key).map_err(|e| RuleError(format!("bad public key: {e}")))?;
+    Ok(Person {
+        id: ev.subject.clone(),
+        name: d.name,
+        title: d.title,
+        role: d.role,
+        public_key: crate::keys::public_line(&key),
+        fingerprint: crate::keys::fingerprint(&key),
+        enrolled_seq: ev.seq,
+        retired_seq: None,
+    })
+}
+
+/// Person ids are principals in OpenSSH allowed_signers files: ASCII, no spaces.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+fn active_person(view: &dyn View, id: &str, what: &str) -> Result<Person, RuleError> {
+    match view.person(id) {
+        Some(p) if p.retired_seq.is_none() => Ok(p),
+        Some(p) => refuse(format!("the {what} {} is retired", p.id)),
+        None => refuse(format!("the {what} {id} is not enrolled")),
+    }
+}
+
+fn carrier(view: &dyn View, ev: &Event) -> Result<Carrier, RuleError> {
+    view.carrier(&ev.subject)
+        .ok_or_else(|| RuleError(format!("no carrier {} in this register", ev.subject)))
+}
+
+/// Destroyed and disposed carriers accept nothing more.
+fn live(c: &Carrier, ev: &Event) -> Result<(), RuleError> {
+    match c.status {
+        Status::Destroyed => refuse(format!(
+            "carrier {} is destroyed: {} is not possible any more",
+            c.id, ev.kind
+        )),
+        Status::Disposed => refuse(format!(
+            "carrier {} is disposed of: {} is not possible any more",
+            c.id, ev.kind
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn allowed(c: &Carrier, from: &[Status], ev: &Event) -> Result<(), RuleError> {
+    live(c, ev)?;
+    if from.contains(&c.status) {
+        return Ok(());
+    }
+    let names: Vec<_> = from.iter().map(|s| s.name()).collect();
+    refuse(format!(
+        "carrier {} is {}; {} needs it {}",
+        c.id,
+        c.status.name(),
+        ev.kind,
+        names.join(" or ")
+    ))
+}
+
+/// An approval that lets `operator` wipe `c` at `time`.
+pub fn valid_approval(
+    view: &dyn View,
+    id: &str,
+    c: &Carrier,
+    operator: &str,
+    time: chrono::DateTime<chrono::Utc>,
+) -> Result<Approval, RuleError> {
+    let a = view
+        .approval(id)
+        .ok_or_else(|| RuleError(format!("no approval {id}")))?;
+    if a.carrier != c.id {
+        return refuse(format!(
+            "approval {id} is for carrier {}, not {}",
+            a.carrier, c.id
+        ));
+    }
+    if a.revoked_seq.is_some() {
+        return refuse(format!("approval {id} was revoked"));
+    }
+    if parse_time(&a.expires).is_none_or(|e| e <= time) {
+        return refuse(format!("approval {id} expired at {}", a.expires));
+    }
+    if a.approver == operator {
+        return refuse(format!(
+            "approval {id} was given by {operator}, who cannot approve their own wipe"
+        ));
+    }
+    if a.serial != c.serial || a.classification != c.classification {
+        return refuse(format!(
+            "approval {id} no longer matches carrier {} (serial or classification)",
+            c.id
+        ));
+    }
+    Ok(a)
+}
