@@ -7,6 +7,7 @@
 //! recomputes the chain and every signature, replays the rules into a fresh
 //! state and compares it with the derived tables. See `docs/register.md`.
 
+pub mod csv;
 pub mod event;
 pub mod ops;
 pub mod rules;
@@ -334,18 +335,7 @@ impl Register {
         signer: &Signer,
         build: impl FnOnce(&Ids) -> Result<(String, serde_json::Value)>,
     ) -> Result<Event> {
-        let fingerprint = signer.fingerprint();
-        let actor: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT id FROM people WHERE fingerprint = ?1",
-                [&fingerprint],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql(&self.path, "cannot look the key up"))?;
-        let actor = actor.ok_or(RegisterError::NotEnrolled { fingerprint })?;
-        self.append_as(kind, &actor, signer, build)
+        self.transact(|t| t.append(kind, signer, build))
     }
 
     fn append_as(
@@ -355,71 +345,23 @@ impl Register {
         signer: &Signer,
         build: impl FnOnce(&Ids) -> Result<(String, serde_json::Value)>,
     ) -> Result<Event> {
+        self.transact(|t| t.append_as(kind, actor, signer, build))
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: every event it appends lands, or none.
+    pub fn transact<T>(&mut self, f: impl FnOnce(&mut Appender) -> Result<T>) -> Result<T> {
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql(&path, "cannot start a transaction"))?;
-        let last: Option<(u64, String, String)> = tx
-            .query_row(
-                "SELECT seq, time, hash FROM events ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(sql(&path, "cannot read the chain's head"))?;
-        let (subject, details) = build(&Ids(&tx))?;
-        let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
-        let now = Utc::now();
-        let time = match &last {
-            Some((_, t, _)) => event::parse_time(t).map_or(now, |prev| prev.max(now)),
-            None => now,
-        };
-        let (seq, prev_hash) = last.map_or((1, GENESIS.to_string()), |(s, _, h)| (s + 1, h));
-        let register_id = match kind {
-            Kind::RegisterCreated => serde_json::from_str::<rules::RegisterCreated>(&details)
-                .map(|d| d.register_id)
-                .unwrap_or_default(),
-            _ => SqlView(&tx)
-                .meta_result()
-                .map_err(sql(&path, "cannot read the register's facts"))?
-                .map(|m| m.register_id)
-                .unwrap_or_default(),
-        };
-        let time = event::format_time(time);
-        let fields = event::Fields {
-            seq,
-            time: &time,
-            kind: kind.name(),
-            actor,
-            subject: &subject,
-            details: &details,
-            prev_hash: &prev_hash,
-        };
-        let hash = fields.hash(&register_id);
-        let signature = signer.sign(NAMESPACE, hash.as_bytes())?;
-        let ev = Event {
-            seq,
-            time,
-            kind: kind.name().into(),
-            actor: actor.into(),
-            subject,
-            details,
-            prev_hash,
-            hash,
-            signature,
-        };
-        let changes = rules::apply(&SqlView(&tx), &ev)?;
-        tx.execute(
-            "INSERT INTO events (seq, time, kind, actor, subject, details, prev_hash, hash, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![ev.seq, ev.time, ev.kind, ev.actor, ev.subject, ev.details, ev.prev_hash, ev.hash, ev.signature],
-        )
-        .map_err(sql(&path, "cannot append the event"))?;
-        for c in &changes {
-            write_change(&tx, c).map_err(sql(&path, "cannot update the derived tables"))?;
-        }
-        tx.commit().map_err(sql(&path, "cannot commit the event"))?;
-        Ok(ev)
+        let mut appender = Appender { tx, path };
+        let out = f(&mut appender)?;
+        appender
+            .tx
+            .commit()
+            .map_err(sql(&appender.path, "cannot commit"))?;
+        Ok(out)
     }
 
     pub fn person(&self, id: &str) -> Result<Option<Person>> {
@@ -576,6 +518,116 @@ impl Register {
     /// Recomputes the chain, every signature and the derived state; see [`Audit`].
     pub fn verify(&self, anchor: Option<(u64, &str)>) -> Result<Audit> {
         audit(&self.conn, &self.path, anchor)
+    }
+}
+
+/// Appends events inside one transaction (see [`Register::transact`]).
+pub struct Appender<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+}
+
+impl Appender<'_> {
+    /// Appends an event signed by whoever holds `signer` (found by key fingerprint).
+    pub fn append(
+        &mut self,
+        kind: Kind,
+        signer: &Signer,
+        build: impl FnOnce(&Ids) -> Result<(String, serde_json::Value)>,
+    ) -> Result<Event> {
+        let fingerprint = signer.fingerprint();
+        let actor: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT id FROM people WHERE fingerprint = ?1",
+                [&fingerprint],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql(&self.path, "cannot look the key up"))?;
+        let actor = actor.ok_or(RegisterError::NotEnrolled { fingerprint })?;
+        self.append_as(kind, &actor, signer, build)
+    }
+
+    fn append_as(
+        &mut self,
+        kind: Kind,
+        actor: &str,
+        signer: &Signer,
+        build: impl FnOnce(&Ids) -> Result<(String, serde_json::Value)>,
+    ) -> Result<Event> {
+        let path = &self.path;
+        let tx = &self.tx;
+        let last: Option<(u64, String, String)> = tx
+            .query_row(
+                "SELECT seq, time, hash FROM events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(sql(path, "cannot read the chain's head"))?;
+        let (subject, details) = build(&Ids(tx))?;
+        let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
+        let now = Utc::now();
+        let time = match &last {
+            Some((_, t, _)) => event::parse_time(t).map_or(now, |prev| prev.max(now)),
+            None => now,
+        };
+        let (seq, prev_hash) = last.map_or((1, GENESIS.to_string()), |(s, _, h)| (s + 1, h));
+        let register_id = match kind {
+            Kind::RegisterCreated => serde_json::from_str::<rules::RegisterCreated>(&details)
+                .map(|d| d.register_id)
+                .unwrap_or_default(),
+            _ => SqlView(tx)
+                .meta_result()
+                .map_err(sql(path, "cannot read the register's facts"))?
+                .map(|m| m.register_id)
+                .unwrap_or_default(),
+        };
+        let time = event::format_time(time);
+        let fields = event::Fields {
+            seq,
+            time: &time,
+            kind: kind.name(),
+            actor,
+            subject: &subject,
+            details: &details,
+            prev_hash: &prev_hash,
+        };
+        let hash = fields.hash(&register_id);
+        let signature = signer.sign(NAMESPACE, hash.as_bytes())?;
+        let ev = Event {
+            seq,
+            time,
+            kind: kind.name().into(),
+            actor: actor.into(),
+            subject,
+            details,
+            prev_hash,
+            hash,
+            signature,
+        };
+        let changes = rules::apply(&SqlView(tx), &ev)?;
+        tx.execute(
+            "INSERT INTO events (seq, time, kind, actor, subject, details, prev_hash, hash, signature) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                ev.seq,
+                ev.time,
+                ev.kind,
+                ev.actor,
+                ev.subject,
+                ev.details,
+                ev.prev_hash,
+                ev.hash,
+                ev.signature
+            ],
+        )
+        .map_err(sql(path, "cannot append the event"))?;
+        for c in &changes {
+            write_change(tx, c).map_err(sql(path, "cannot update the derived tables"))?;
+        }
+        Ok(ev)
     }
 }
 

@@ -94,25 +94,59 @@ impl Register {
 
     /// Registers a carrier; its id is the next `C-YEAR-NNNN`.
     pub fn add_carrier(&mut self, signer: &Signer, c: &NewCarrier) -> Result<Event> {
-        let classification = c.validate().map_err(RegisterError::Usage)?;
-        let details = rules::CarrierRegistered {
-            kind: c.kind.clone(),
-            serial: c.serial.trim().to_string(),
-            make: c.make.clone(),
-            model: c.model.clone(),
-            capacity: c.capacity,
-            classification,
-            unit: c.unit.clone(),
-            custodian: c.custodian.clone(),
-            host_asset: c.host_asset.clone(),
-            label: c.label.clone(),
-        };
+        let mut events = self.add_carriers(signer, std::slice::from_ref(c))?;
+        Ok(events.remove(0))
+    }
+
+    /// Registers several carriers in one transaction: all of them, or none. An error
+    /// names the 0-based index of the carrier that caused it (`carrier N: …`).
+    pub fn add_carriers(&mut self, signer: &Signer, carriers: &[NewCarrier]) -> Result<Vec<Event>> {
+        let details = carriers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let classification = c.validate().map_err(|e| {
+                    RegisterError::Usage(if carriers.len() > 1 {
+                        format!("carrier {i}: {e}")
+                    } else {
+                        e
+                    })
+                })?;
+                Ok(rules::CarrierRegistered {
+                    kind: c.kind.clone(),
+                    serial: c.serial.trim().to_string(),
+                    make: c.make.clone(),
+                    model: c.model.clone(),
+                    capacity: c.capacity,
+                    classification,
+                    unit: c.unit.clone(),
+                    custodian: c.custodian.clone(),
+                    host_asset: c.host_asset.clone(),
+                    label: c.label.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let year = Utc::now().format("%Y").to_string();
-        self.append(Kind::CarrierRegistered, signer, |ids| {
-            Ok((
-                ids.next("carriers", &format!("C-{year}-"), 4)?,
-                serde_json::to_value(&details).unwrap_or_default(),
-            ))
+        let many = carriers.len() > 1;
+        self.transact(|t| {
+            details
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    t.append(Kind::CarrierRegistered, signer, |ids| {
+                        Ok((
+                            ids.next("carriers", &format!("C-{year}-"), 4)?,
+                            serde_json::to_value(d).unwrap_or_default(),
+                        ))
+                    })
+                    .map_err(|e| match e {
+                        RegisterError::Rule(r) if many => {
+                            RegisterError::Rule(rules::RuleError(format!("carrier {i}: {r}")))
+                        }
+                        other => other,
+                    })
+                })
+                .collect()
         })
     }
 

@@ -1,0 +1,274 @@
+//! The carrier list as a spreadsheet (the 台账 many offices keep in Excel):
+//! import from UTF-8 (with or without BOM) or GBK, export as UTF-8 with BOM.
+//! Headers may be English or Chinese; unknown columns (such as an export's id and
+//! status) are ignored on import.
+
+use super::ops::NewCarrier;
+use super::rules::{Carrier, Classification};
+
+/// Import columns: English and Chinese header names.
+const COLUMNS: [(&str, &str); 10] = [
+    ("kind", "类型"),
+    ("serial", "序列号"),
+    ("make", "厂商"),
+    ("model", "型号"),
+    ("capacity", "容量"),
+    ("classification", "密级"),
+    ("unit", "单位"),
+    ("custodian", "责任人"),
+    ("host_asset", "所属设备"),
+    ("label", "标签"),
+];
+const REQUIRED: [&str; 4] = ["kind", "serial", "classification", "custodian"];
+
+const KINDS_ZH: [(&str, &str); 8] = [
+    ("机械硬盘", "hdd"),
+    ("固态硬盘", "ssd"),
+    ("U盘", "usb"),
+    ("笔记本", "laptop"),
+    ("光盘", "optical"),
+    ("磁带", "tape"),
+    ("打印机硬盘", "printer-hdd"),
+    ("其他", "other"),
+];
+
+/// A file's text and the encoding it was read in.
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF");
+    if let Ok(text) = std::str::from_utf8(body.unwrap_or(bytes)) {
+        return Ok((
+            text.to_string(),
+            if body.is_some() { "UTF-8 with BOM" } else { "UTF-8" },
+        ));
+    }
+    encoding_rs::GBK
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|t| (t.into_owned(), "GBK"))
+        .ok_or_else(|| "the file is neither UTF-8 nor GBK text".to_string())
+}
+
+/// Parses carrier rows; every bad row is reported with its line number, and any
+/// error means no row is returned.
+pub fn parse(text: &str) -> Result<Vec<NewCarrier>, Vec<String>> {
+    let mut rd = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rd.headers().map_err(|e| vec![format!("line 1: {e}")])?.clone();
+    let mut at = [None; 10];
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(c) = COLUMNS
+            .iter()
+            .position(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
+        {
+            at[c] = Some(i);
+        }
+    }
+    let missing: Vec<String> = REQUIRED
+        .iter()
+        .filter(|r| at[COLUMNS.iter().position(|(en, _)| en == *r).unwrap_or(0)].is_none())
+        .map(|r| format!("line 1: the header has no {r:?} column"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for record in rd.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let get = |name: &str| {
+            let c = COLUMNS.iter().position(|(en, _)| *en == name).unwrap_or(0);
+            at[c].and_then(|i| record.get(i)).unwrap_or("").to_string()
+        };
+        let capacity = match get("capacity").replace([',', '_'], "") {
+            s if s.is_empty() => Ok(0),
+            s => s
+                .parse::<u64>()
+                .map_err(|_| format!("line {line}: capacity {s:?} is not a number of bytes")),
+        };
+        let kind = get("kind");
+        let kind = KINDS_ZH
+            .iter()
+            .find(|(zh, _)| *zh == kind)
+            .map_or(kind.to_lowercase(), |(_, en)| en.to_string());
+        let class = get("classification");
+        let class = Classification::ALL
+            .iter()
+            .find(|c| c.chinese() == class)
+            .map_or(class.to_lowercase(), |c| c.name().to_string());
+        let opt = |s: String| (!s.is_empty()).then_some(s);
+        let row = NewCarrier {
+            kind,
+            serial: get("serial"),
+            make: get("make"),
+            model: get("model"),
+            capacity: 0,
+            classification: class,
+            unit: get("unit"),
+            custodian: get("custodian"),
+            host_asset: opt(get("host_asset")),
+            label: opt(get("label")),
+        };
+        match (capacity, row.validate()) {
+            (Ok(capacity), Ok(_)) => rows.push(NewCarrier { capacity, ..row }),
+            (Err(e), _) => errors.push(e),
+            (_, Err(e)) => errors.push(format!("line {line}: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The carriers as CSV, UTF-8 with a BOM (so Excel opens Chinese text correctly).
+pub fn export(carriers: &[Carrier]) -> Result<Vec<u8>, String> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let header = [
+            "id",
+            "kind",
+            "serial",
+            "make",
+            "model",
+            "capacity",
+            "classification",
+            "unit",
+            "custodian",
+            "holder",
+            "host_asset",
+            "label",
+            "status",
+        ];
+        w.write_record(header).map_err(|e| e.to_string())?;
+        for c in carriers {
+            let capacity = c.capacity.to_string();
+            w.write_record([
+                c.id.as_str(),
+                &c.kind,
+                &c.serial,
+                &c.make,
+                &c.model,
+                &capacity,
+                c.classification.name(),
+                &c.unit,
+                &c.custodian,
+                c.holder.as_deref().unwrap_or(""),
+                c.host_asset.as_deref().unwrap_or(""),
+                c.label.as_deref().unwrap_or(""),
+                c.status.name(),
+            ])
+            .map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SHEET: &str = "类型,序列号,厂商,型号,容量,密级,单位,责任人,所属设备,标签\n\
+                         打印机硬盘,WD-1,西部数据,WD5000,500107862016,机密,办公室,zhangsan,MFP-07,机密-0007\n\
+                         usb,KT-2,Kingston,DT,\"32,000,000,000\",internal,档案室,zhangsan,,\n";
+
+    #[test]
+    fn chinese_headers_and_values_are_read() {
+        let rows = parse(SHEET).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].kind, "printer-hdd");
+        assert_eq!(rows[0].classification, "secret");
+        assert_eq!(rows[0].make, "西部数据");
+        assert_eq!(rows[1].capacity, 32_000_000_000);
+        assert_eq!(rows[1].host_asset, None);
+    }
+
+    #[test]
+    fn utf8_bom_and_gbk_decode_to_the_same_text() {
+        let (plain, e1) = decode(SHEET.as_bytes()).unwrap();
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(SHEET.as_bytes());
+        let (with_bom, e2) = decode(&bom).unwrap();
+        let (gbk_bytes, _, unmappable) = encoding_rs::GBK.encode(SHEET);
+        assert!(!unmappable);
+        let (gbk, e3) = decode(&gbk_bytes).unwrap();
+        assert_eq!((e1, e2, e3), ("UTF-8", "UTF-8 with BOM", "GBK"));
+        assert_eq!(plain, with_bom);
+        assert_eq!(plain, gbk);
+        assert!(decode(&[0xFF, 0xFF, 0xFF, 0x80]).is_err());
+    }
+
+    #[test]
+    fn bad_rows_are_reported_by_line_and_nothing_is_returned() {
+        let text = "kind,serial,classification,custodian,capacity\n\
+                    hdd,S1,secret,p,1\n\
+                    floppy,S2,secret,p,1\n\
+                    hdd,,secret,p,1\n\
+                    hdd,S4,very-secret,p,1\n\
+                    hdd,S5,secret,p,lots\n\
+                    hdd,S6,secret\n";
+        let errors = parse(text).unwrap_err();
+        let joined = errors.join("\n");
+        for needle in [
+            "line 3: kind",
+            "line 4: the serial",
+            "line 5: classification",
+            "line 6: capacity",
+            "line 7",
+        ] {
+            assert!(joined.contains(needle), "{joined}");
+        }
+        assert!(parse("serial,kind\nS,hdd\n").unwrap_err()[0].contains("no \"classification\""));
+    }
+
+    proptest! {
+        #[test]
+        fn the_parser_never_panics(text in "\\PC{0,200}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn any_text_round_trips_through_export_and_import(serial in "[^\\p{Cc}]{1,20}", make in "\\PC{0,20}", label in "\\PC{0,12}") {
+            prop_assume!(!serial.trim().is_empty());
+            let c = Carrier {
+                id: "C-2026-0001".into(),
+                kind: "hdd".into(),
+                serial: serial.trim().to_string(),
+                make: make.trim().to_string(),
+                model: "型号".into(),
+                capacity: 7,
+                classification: Classification::Confidential,
+                unit: "单位".into(),
+                custodian: "p".into(),
+                holder: None,
+                host_asset: None,
+                label: (!label.trim().is_empty()).then(|| label.trim().to_string()),
+                status: crate::register::Status::InStore,
+                ever_classified: true,
+                registered_seq: 1,
+                updated_seq: 1,
+            };
+            let bytes = export(std::slice::from_ref(&c)).unwrap();
+            let (text, enc) = decode(&bytes).unwrap();
+            prop_assert_eq!(enc, "UTF-8 with BOM");
+            let rows = parse(&text).unwrap();
+            prop_assert_eq!(rows.len(), 1);
+            prop_assert_eq!(&rows[0].serial, &c.serial);
+            prop_assert_eq!(&rows[0].make, &c.make);
+            prop_assert_eq!(&rows[0].label, &c.label);
+            prop_assert_eq!(&rows[0].classification, "confidential");
+        }
+    }
+}
