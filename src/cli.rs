@@ -20,6 +20,16 @@ pub enum Command {
     Methods(MethodsArgs),
     /// Read a target back and check it holds a pattern, or replay an earlier wipe's check.
     Verify(VerifyArgs),
+    /// The register of carriers: create it, verify it, checkpoint it, back it up.
+    Register(RegisterCmd),
+    /// People in the register: operators, supervisors, approvers.
+    Person(PersonCmd),
+    /// Carriers in the register and the events of their lives.
+    Carrier(CarrierCmd),
+    /// Approve the destruction of a registered carrier (or revoke an approval).
+    Approve(ApproveArgs),
+    /// Make an Ed25519 key pair for signing (private key 0600).
+    Key(KeyCmd),
     /// Run a whole wipe on a scratch image in a temporary folder (no root needed).
     Demo(DemoArgs),
 }
@@ -68,6 +78,17 @@ pub struct WipeArgs {
     #[arg(long, value_name = "FILE")]
     pub result: Option<PathBuf>,
 
+    /// The registered carrier this device is: checks its serial and approval, records
+    /// wipe-started and wipe-finished in the register.
+    #[arg(long, value_name = "ID")]
+    pub carrier: Option<String>,
+
+    #[command(flatten)]
+    pub register: RegisterPath,
+
+    #[command(flatten)]
+    pub acting: Acting,
+
     /// Bytes per write (a multiple of 4096); for benchmarks.
     #[arg(long, value_name = "BYTES", hide = true)]
     pub block_size: Option<usize>,
@@ -75,6 +96,324 @@ pub struct WipeArgs {
     /// Threads generating the random stream; for benchmarks.
     #[arg(long, value_name = "N", hide = true)]
     pub threads: Option<usize>,
+}
+
+/// Where the register is.
+#[derive(Debug, Args, Clone)]
+pub struct RegisterPath {
+    /// The register database.
+    #[arg(
+        long = "register",
+        value_name = "PATH",
+        env = "MEDIASAN_REGISTER",
+        default_value = mediasan::register::DEFAULT_PATH,
+        global = true
+    )]
+    pub path: PathBuf,
+}
+
+/// Who acts: every event is signed by the person who acts.
+#[derive(Debug, Args, Clone)]
+pub struct Acting {
+    /// Your OpenSSH private key (its passphrase is asked for on the terminal).
+    #[arg(long, value_name = "FILE", env = "MEDIASAN_KEY")]
+    pub key: Option<PathBuf>,
+    /// Read the key's passphrase from this file instead of asking (for scripts).
+    #[arg(long, value_name = "FILE")]
+    pub key_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterCmd {
+    #[command(subcommand)]
+    pub command: RegisterSub,
+    #[command(flatten)]
+    pub register: RegisterPath,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegisterSub {
+    /// Create a register and enrol its founding approver, who signs their own enrolment.
+    Init {
+        /// The organisation (unit) the register belongs to.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        location: Option<String>,
+        /// The founding approver's name.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// The founder's person id (ASCII letters, digits, '-', '_', '.').
+        #[arg(long, default_value = "P-0001")]
+        id: String,
+        /// The founder's public key.
+        #[arg(long, value_name = "FILE.pub")]
+        key: PathBuf,
+        /// The founder's private key (the pair of --key: proof of possession).
+        #[arg(long, value_name = "KEY")]
+        signed_by: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        key_passphrase_file: Option<PathBuf>,
+        /// Supervisors who must co-sign each certificate.
+        #[arg(long, default_value_t = 1)]
+        supervisors: u32,
+    },
+    /// Recompute the chain, every signature and the derived tables; name the first break.
+    Verify {
+        /// A head filed on paper, `SEQ:HASH`, that must still be in the chain.
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A supervisor signs the chain's head; print it and file it on paper.
+    Checkpoint {
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// A consistent copy of the register (the WAL included).
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PersonCmd {
+    #[command(subcommand)]
+    pub command: PersonSub,
+    #[command(flatten)]
+    pub register: RegisterPath,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonSub {
+    /// Enrol a person, signed by an approver.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// operator, supervisor or approver.
+        #[arg(long)]
+        role: String,
+        /// Their public key.
+        #[arg(long, value_name = "FILE.pub")]
+        key: PathBuf,
+        /// An approver's private key.
+        #[arg(long, value_name = "KEY", env = "MEDIASAN_KEY")]
+        signed_by: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        key_passphrase_file: Option<PathBuf>,
+        /// Their person id (ASCII letters, digits, '-', '_', '.'); default the next P-NNNN.
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// List the people.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retire a person: they can no longer act.
+    Retire {
+        id: String,
+        #[command(flatten)]
+        acting: Acting,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CarrierCmd {
+    #[command(subcommand)]
+    pub command: CarrierSub,
+    #[command(flatten)]
+    pub register: RegisterPath,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CarrierSub {
+    /// Register a carrier.
+    Add {
+        /// hdd, ssd, usb, laptop, optical, tape, printer-hdd or other.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        serial: String,
+        #[arg(long, default_value = "")]
+        make: String,
+        #[arg(long, default_value = "")]
+        model: String,
+        /// Capacity in bytes.
+        #[arg(long, default_value_t = 0)]
+        capacity: u64,
+        /// top-secret, secret, confidential, internal or unclassified.
+        #[arg(long)]
+        classification: String,
+        /// The unit (department) it belongs to.
+        #[arg(long, default_value = "")]
+        unit: String,
+        /// The person accountable for it.
+        #[arg(long)]
+        custodian: String,
+        /// The machine it sits in (a printer drive's MFP, say).
+        #[arg(long)]
+        host_asset: Option<String>,
+        /// The label on it.
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// List carriers (`--custodian P`: what a departing person must return, art. 17).
+    List {
+        /// in-store, issued, in-repair, approved, wiping, wiped, handed-over, destroyed, disposed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        classification: Option<String>,
+        #[arg(long)]
+        custodian: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One carrier with its approvals and events.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue it to a person.
+    Issue {
+        id: String,
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Take it back into store.
+    Return {
+        id: String,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Make another person its custodian.
+    Transfer {
+        id: String,
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Out for repair (on site, supervised: art. 28).
+    RepairOut {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Back from repair.
+    RepairIn {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Hand over for destruction (送销).
+    HandOver {
+        id: String,
+        /// Where it goes.
+        #[arg(long)]
+        facility: Option<String>,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Record its physical destruction; several methods may follow each other (art. 24).
+    Destroy {
+        id: String,
+        /// degauss, shred, incinerate or other.
+        #[arg(long)]
+        method: String,
+        #[arg(long)]
+        facility: String,
+        #[arg(long)]
+        receipt: Option<String>,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Record its disposal (never reuse outside for a carrier that was ever classified).
+    Dispose {
+        id: String,
+        #[arg(long)]
+        destination: String,
+        /// It leaves the unit for reuse (donation, sale, return to a lessor).
+        #[arg(long)]
+        external_reuse: bool,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Register every carrier of a CSV file (UTF-8 or GBK): all of them or none.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Write the carriers as CSV (UTF-8 with BOM, for Excel).
+    Export {
+        /// The file to write; standard output by default.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The carrier whose destruction is approved.
+    #[arg(value_name = "CARRIER", required_unless_present = "revoke")]
+    pub carrier: Option<String>,
+    /// Days the approval stays valid.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub valid_for: u32,
+    /// The number of a leader's signed paper approval form, recorded by a supervisor.
+    #[arg(long, value_name = "NO.")]
+    pub paper_ref: Option<String>,
+    /// Revoke this approval instead.
+    #[arg(long, value_name = "APPROVAL", conflicts_with_all = ["carrier", "paper_ref"])]
+    pub revoke: Option<String>,
+    #[arg(long, requires = "revoke")]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub acting: Acting,
+    #[command(flatten)]
+    pub register: RegisterPath,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyCmd {
+    #[command(subcommand)]
+    pub command: KeySub,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeySub {
+    /// A new Ed25519 key pair: FILE (0600) and FILE.pub.
+    New {
+        /// A name for the key (its comment).
+        #[arg(long)]
+        name: String,
+        /// Where to write it.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Protect it with a passphrase read from this file (or asked for with --ask).
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Ask for a passphrase on the terminal.
+        #[arg(long)]
+        ask: bool,
+    },
 }
 
 #[derive(Debug, Args)]

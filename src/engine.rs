@@ -232,6 +232,7 @@ pub fn wipe(
         passes,
         outcome,
         verification,
+        register: None,
         started,
         finished: Utc::now(),
     }

@@ -46,6 +46,9 @@ pub struct WipeReport {
     pub passes: Vec<PassReport>,
     pub outcome: Outcome,
     pub verification: Verification,
+    /// The register entry this wipe belongs to (`wipe --carrier`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub register: Option<RegisterLink>,
     pub bytes_written: u64,
     pub started: DateTime<Utc>,
     pub finished: DateTime<Utc>,
@@ -224,4 +227,15 @@ pub struct SampleRecord {
     pub locations: u64,
     /// Share of the target actually read, parts per million.
     pub covered_ppm: u64,
+}
+
+/// Where a wipe of a registered carrier is recorded.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegisterLink {
+    pub register_id: String,
+    pub carrier: String,
+    pub approval: String,
+    /// The wipe-started event: its sequence number and hash.
+    pub wipe_started_seq: u64,
+    pub wipe_started_hash: String,
 }

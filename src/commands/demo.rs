@@ -66,7 +66,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         result: Some(result.clone()),
     };
     outln!("2. wiping it with bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
-    let report = wipe_target(&image, &plan, &Sys::host())?
+    let report = wipe_target(&image, &plan, &Sys::host(), None, None)?
         .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
 
     let (wrong, found) = read_back(&image).map_err(fail)?;

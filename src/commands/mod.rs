@@ -3,6 +3,7 @@
 
 mod demo;
 mod methods;
+pub mod register;
 mod verify;
 mod wipe;
 
@@ -14,6 +15,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Wipe(args) => wipe::run(args),
         Command::Methods(args) => methods::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Register(cmd) => register::run_register(cmd),
+        Command::Person(cmd) => register::run_person(cmd),
+        Command::Carrier(cmd) => register::run_carrier(cmd),
+        Command::Approve(args) => register::run_approve(args),
+        Command::Key(cmd) => register::run_key(cmd),
         Command::Demo(args) => demo::run(args),
     }
 }

@@ -10,7 +10,9 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::engine::{self, Options};
+use mediasan::keys::Signer;
 use mediasan::method::{self, PassTemplate};
+use mediasan::register::{self, Register};
 use mediasan::report::{MethodRecord, VerifyMode, WipeReport};
 use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
 use mediasan::verify::{fresh_seed, percent, Assurance};
@@ -116,6 +118,23 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         }
     })?;
     let sys = Sys::host();
+    // A registered carrier's wipe: the register, the key and the approval come first
+    // (the key is unlocked before any byte is written, never after hours of writing).
+    let mut link = match &args.carrier {
+        Some(id) if !plan.dry_run || args.acting.key.is_some() => Some(Link::open(&args, id)?),
+        _ => None,
+    };
+    if args.carrier.is_some() && args.targets.len() != 1 {
+        return Err(Failure::usage(anyhow!(
+            "--carrier names one carrier: give one target"
+        )));
+    }
+    // Without --carrier, a device that is a registered carrier is refused: there is no
+    // way round the approval.
+    let guard = match (&args.carrier, args.register.path.exists()) {
+        (None, true) => Some(Register::open(&args.register.path)?),
+        _ => None,
+    };
     let mut code = 0u8;
     for path in &args.targets {
         if stop_requested() {
@@ -127,7 +146,7 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             }
             continue;
         }
-        let c = match wipe_target(path, &plan, &sys) {
+        let c = match wipe_target(path, &plan, &sys, link.as_mut(), guard.as_ref()) {
             Ok(Some(report)) => report.outcome.exit_code(),
             Ok(None) => 0,
             Err(f) => {
@@ -146,8 +165,57 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
+/// A wipe of a registered carrier: the register, the operator's unlocked key, the
+/// carrier and the approval the wipe uses.
+pub struct Link {
+    pub reg: Register,
+    pub signer: Signer,
+    pub carrier: register::Carrier,
+    pub approval: register::Approval,
+}
+
+impl Link {
+    fn open(args: &WipeArgs, carrier: &str) -> Result<Link, Failure> {
+        let signer = super::register::acting(&args.acting)?;
+        let reg = Register::open(&args.register.path)?;
+        Link::new(reg, signer, carrier)
+    }
+
+    /// Checks the carrier and finds the approval that lets this operator wipe it now.
+    pub fn new(reg: Register, signer: Signer, carrier: &str) -> Result<Link, Failure> {
+        let c = reg.carrier(carrier)?.ok_or_else(|| {
+            Failure::refused(anyhow!(
+                "no carrier {carrier} in the register {}",
+                escape_path(reg.path())
+            ))
+        })?;
+        let approval = reg.usable_approval(&signer, carrier)?;
+        Ok(Link {
+            reg,
+            signer,
+            carrier: c,
+            approval,
+        })
+    }
+}
+
+/// What identifies a target to the register: a device's serial, or for a disk image
+/// file its absolute path (as for a loop device, whose serial is its backing file).
+pub fn register_identity(id: &Identity) -> Option<String> {
+    match id.kind {
+        Kind::BlockDevice => id.serial.clone(),
+        Kind::File => std::fs::canonicalize(&id.path).ok().map(|p| escape_path(&p)),
+    }
+}
+
 /// Opens, checks, confirms and wipes one target. `Ok(None)` for a dry run.
-pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeReport>, Failure> {
+pub fn wipe_target(
+    path: &Path,
+    plan: &Plan,
+    sys: &Sys,
+    mut link: Option<&mut Link>,
+    guard: Option<&Register>,
+) -> Result<Option<WipeReport>, Failure> {
     let access = if plan.dry_run {
         Access::Check
     } else {
@@ -163,6 +231,35 @@ pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeRep
         }
     })?;
     let identity = target.identity.clone();
+    let serial = register_identity(&identity);
+    if let Some(l) = link.as_deref() {
+        if serial.as_deref() != Some(l.carrier.serial.as_str()) {
+            return Err(Failure::refused(anyhow!(
+                "{}: this is not carrier {}: it reports {:?}, the register has serial {:?}",
+                identity.path,
+                l.carrier.id,
+                serial.as_deref().unwrap_or("no serial"),
+                l.carrier.serial
+            ))
+            .hint("check the device you attached against the carrier's label"));
+        }
+    } else if let (Some(g), Some(s)) = (guard, serial.as_deref()) {
+        let registered: Vec<_> = g
+            .carriers_by_serial(s)?
+            .into_iter()
+            .filter(|c| !matches!(c.status, register::Status::Disposed))
+            .collect();
+        if let Some(c) = registered.first() {
+            return Err(Failure::refused(anyhow!(
+                "{}: this device is the registered carrier {} ({}): it is wiped only with --carrier {} and an approval",
+                identity.path,
+                c.id,
+                c.classification.name(),
+                c.id
+            ))
+            .hint(format!("mediasan wipe {} --carrier {} --key YOUR_KEY …", identity.path, c.id)));
+        }
+    }
     if plan.dry_run {
         print_plan(&identity, plan);
         return Ok(None);
@@ -209,11 +306,58 @@ pub fn wipe_target(path: &Path, plan: &Plan, sys: &Sys) -> Result<Option<WipeRep
             anyhow!("cannot read the OS entropy source for the sample seed: {e}"),
         )
     })?;
+    // The register learns of the wipe before the first byte is written.
+    let started = match link.as_deref_mut() {
+        Some(l) => {
+            let ev = l.reg.wipe_started(
+                &l.signer,
+                &l.carrier.id,
+                &l.approval.id,
+                serial.as_deref().unwrap_or_default(),
+                &identity.path,
+                &plan.method,
+            )?;
+            let register_id = l.reg.meta()?.map(|m| m.register_id).unwrap_or_default();
+            Some(mediasan::report::RegisterLink {
+                register_id,
+                carrier: l.carrier.id.clone(),
+                approval: l.approval.id.clone(),
+                wipe_started_seq: ev.seq,
+                wipe_started_hash: ev.hash,
+            })
+        }
+        None => None,
+    };
     let reporter = Reporter::new(&identity.path, plan.json);
-    let report = engine::wipe(&mut target, record, &patterns, options, arm_stop(), &reporter);
+    let mut report = engine::wipe(&mut target, record, &patterns, options, arm_stop(), &reporter);
     drop(target);
+    report.register = started;
+    let text = serde_json::to_string_pretty(&report)
+        .map(|t| t + "\n")
+        .unwrap_or_default();
+    if let Some(l) = link {
+        let digest = sha256_hex(text.as_bytes());
+        let finished = l.reg.wipe_finished(
+            &l.signer,
+            &l.carrier.id,
+            outcome_name(report.outcome),
+            &digest,
+            report.bytes_written,
+            &report.verification.result,
+        );
+        if let Err(e) = finished {
+            print_summary(&report, plan);
+            return Err(Failure::new(
+                1,
+                anyhow!(
+                    "the wipe ended {} but the register could not record it: {e}",
+                    outcome_name(report.outcome)
+                ),
+            ));
+        }
+    }
     if let (Some(tmp), Some(path)) = (result_file.take(), &plan.result) {
-        if let Err(e) = save_result(tmp, path, &report) {
+        if let Err(e) = save_result(tmp, path, &text) {
             // The wipe happened; say so, and fail loudly about the record.
             print_summary(&report, plan);
             return Err(Failure::new(
@@ -288,6 +432,20 @@ pub fn print_verification(v: &mediasan::report::Verification) {
     if let Some(Assurance { statement, .. }) = &v.assurance {
         outln!("  assurance: {statement}");
     }
+}
+
+fn outcome_name(o: mediasan::report::Outcome) -> &'static str {
+    match o {
+        mediasan::report::Outcome::Sanitised => "sanitised",
+        mediasan::report::Outcome::Incomplete => "incomplete",
+        mediasan::report::Outcome::Failed => "failed",
+        mediasan::report::Outcome::Interrupted => "interrupted",
+    }
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    mediasan::register::event::hex(&sha2::Sha256::digest(data))
 }
 
 fn print_summary(report: &WipeReport, plan: &Plan) {
@@ -408,9 +566,8 @@ fn result_temp(path: &Path) -> Result<tempfile::NamedTempFile, Failure> {
         })
 }
 
-fn save_result(mut tmp: tempfile::NamedTempFile, path: &Path, report: &WipeReport) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut tmp, report)?;
-    tmp.write_all(b"\n")?;
+fn save_result(mut tmp: tempfile::NamedTempFile, path: &Path, text: &str) -> std::io::Result<()> {
+    tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -1,0 +1,625 @@
+//! `mediasan register`, `person`, `carrier`, `approve` and `key`: the register's
+//! commands. Each opens the register, unlocks the acting key, appends one event
+//! (or reads), and says what it did.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::anyhow;
+use serde_json::json;
+
+use mediasan::keys::{self, KeyError, Signer};
+use mediasan::register::{self, Kind, NewCarrier, Register, RegisterError, Role};
+
+use crate::cli::{
+    Acting, ApproveArgs, CarrierCmd, CarrierSub, KeyCmd, KeySub, PersonCmd, PersonSub, RegisterCmd,
+    RegisterSub,
+};
+use crate::ui::{json_line, Failure};
+
+impl From<RegisterError> for Failure {
+    fn from(e: RegisterError) -> Failure {
+        let code = e.exit_code();
+        let hint = e.hint();
+        let f = Failure::new(code, e);
+        match hint {
+            Some(h) => f.hint(h),
+            None => f,
+        }
+    }
+}
+
+impl From<KeyError> for Failure {
+    fn from(e: KeyError) -> Failure {
+        let hint = match &e {
+            KeyError::NeedPassphrase { .. } => {
+                Some("give --key-passphrase-file, or run on a terminal to be asked")
+            }
+            KeyError::WrongPassphrase { .. } => Some("nothing was signed; try again"),
+            _ => None,
+        };
+        let f = Failure::new(e.exit_code(), e);
+        match hint {
+            Some(h) => f.hint(h),
+            None => f,
+        }
+    }
+}
+
+/// Unlocks a private key: its passphrase from a file, or asked on the terminal
+/// without echo, and only when the key is encrypted.
+pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Failure> {
+    let signer = Signer::from_file(path, || match passphrase_file {
+        Some(f) => std::fs::read_to_string(f).ok(),
+        None if std::io::stdin().is_terminal() => rpassword::prompt_password(format!(
+            "passphrase for {}: ",
+            mediasan::target::escape_path(path)
+        ))
+        .ok(),
+        None => None,
+    })?;
+    Ok(signer)
+}
+
+/// The acting person's key, unlocked.
+pub fn acting(a: &Acting) -> Result<Signer, Failure> {
+    let path = a.key.as_deref().ok_or_else(|| {
+        Failure::usage(anyhow!("no key to sign with"))
+            .hint("give --key FILE or set MEDIASAN_KEY; every event is signed by whoever acts")
+    })?;
+    unlock(path, a.key_passphrase_file.as_deref())
+}
+
+fn open(path: &Path) -> Result<Register, Failure> {
+    Ok(Register::open(path)?)
+}
+
+fn said(what: &str, ev: &register::Event) {
+    outln!("{what} (event {}, {})", ev.seq, &ev.hash[..16]);
+}
+
+pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
+    let path = cmd.register.path;
+    match cmd.command {
+        RegisterSub::Init {
+            org,
+            location,
+            name,
+            title,
+            id,
+            key,
+            signed_by,
+            key_passphrase_file,
+            supervisors,
+        } => {
+            let public = keys::read_public(&key)?;
+            let signer = unlock(&signed_by, key_passphrase_file.as_deref())?;
+            let founding = register::Founding {
+                org: &org,
+                location: location.as_deref(),
+                id: &id,
+                name: &name,
+                title: title.as_deref(),
+                supervisors_required: supervisors,
+            };
+            let reg = Register::create(&path, &founding, &public, &signer)?;
+            let meta = reg
+                .meta()?
+                .ok_or_else(|| Failure::new(1, anyhow!("the new register has no facts")))?;
+            let (seq, hash) = reg.head()?;
+            let grouped: Vec<&str> = (0..meta.register_id.len())
+                .step_by(8)
+                .map(|i| &meta.register_id[i..i + 8])
+                .collect();
+            outln!("register created at {}", mediasan::target::escape_path(&path));
+            outln!("  organisation  {}", meta.org);
+            outln!("  register id   {}", grouped.join("-"));
+            outln!(
+                "  founder       {} ({}), approver, key {}",
+                id,
+                name,
+                signer.fingerprint()
+            );
+            outln!("  head          {seq}:{hash}");
+            outln!("File the register id and the head on paper: a re-initialised register is a different register.");
+            Ok(0)
+        }
+        RegisterSub::Verify { anchor, json } => {
+            let anchors: Vec<(u64, String)> = anchor
+                .iter()
+                .map(|a| {
+                    a.split_once(':')
+                        .and_then(|(s, h)| Some((s.parse().ok()?, h.to_lowercase())))
+                        .filter(|(_, h): &(u64, String)| {
+                            h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())
+                        })
+                        .ok_or_else(|| {
+                            Failure::usage(anyhow!("--anchor {a:?}: expected SEQ:HASH (64 hex digits)"))
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            let reg = open(&path)?;
+            let mut audits = Vec::new();
+            if anchors.is_empty() {
+                audits.push(reg.verify(None)?);
+            }
+            for (s, h) in &anchors {
+                audits.push(reg.verify(Some((*s, h.as_str())))?);
+            }
+            let ok = audits.iter().all(register::Audit::ok);
+            let a = &audits[0];
+            if json {
+                json_line(&json!({ "event": "register-verify", "ok": ok, "audits": audits }));
+            } else {
+                outln!(
+                    "{}: {} events, {} signatures checked in {} ms",
+                    mediasan::target::escape_path(&path),
+                    a.events,
+                    a.signatures_checked,
+                    a.milliseconds
+                );
+                if let Some((s, h)) = &a.head {
+                    outln!("  head {s}:{h}");
+                }
+                for a in &audits {
+                    if let Some(b) = &a.first_break {
+                        outln!("  BROKEN at event {}: {}", b.seq, b.problem);
+                    }
+                    for d in &a.derived {
+                        outln!("  DERIVED TABLE DISAGREES: {d}");
+                    }
+                }
+                for ((s, h), a) in anchors.iter().zip(&audits) {
+                    match a.anchor {
+                        Some(true) => outln!("  anchor {s}:{} is in the chain", &h[..16]),
+                        _ => outln!(
+                            "  ANCHOR {s}:{} IS NOT IN THE CHAIN: this register was rolled back or replaced",
+                            &h[..16]
+                        ),
+                    }
+                }
+                outln!(
+                    "{}",
+                    if ok {
+                        "register verified: chain, signatures and derived tables agree"
+                    } else {
+                        "REGISTER VERIFICATION FAILED"
+                    }
+                );
+            }
+            Ok(if ok { 0 } else { 1 })
+        }
+        RegisterSub::Checkpoint { acting: a } => {
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let ev = reg.checkpoint(&signer)?;
+            let d: serde_json::Value = serde_json::from_str(&ev.details).unwrap_or_default();
+            outln!("checkpoint signed by {} at {}", ev.actor, ev.time);
+            outln!(
+                "  anchor to file:  {}:{}",
+                d["head_seq"],
+                d["head_hash"].as_str().unwrap_or("")
+            );
+            outln!(
+                "  check it later:  mediasan register verify --anchor {}:{}",
+                d["head_seq"],
+                d["head_hash"].as_str().unwrap_or("")
+            );
+            Ok(0)
+        }
+        RegisterSub::Backup { file } => {
+            let reg = open(&path)?;
+            reg.backup(&file)?;
+            outln!("backup written to {}", mediasan::target::escape_path(&file));
+            Ok(0)
+        }
+    }
+}
+
+pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
+    let path = cmd.register.path;
+    match cmd.command {
+        PersonSub::Add {
+            name,
+            title,
+            role,
+            key,
+            signed_by,
+            key_passphrase_file,
+            id,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                Failure::usage(anyhow!("--role {role:?}: operator, supervisor or approver"))
+            })?;
+            let public = keys::read_public(&key)?;
+            let signer = unlock(&signed_by, key_passphrase_file.as_deref())?;
+            let mut reg = open(&path)?;
+            let ev = reg.enrol(&signer, id.as_deref(), &name, title.as_deref(), role, &public)?;
+            said(
+                &format!(
+                    "enrolled {} ({name}) as {}, key {}",
+                    ev.subject,
+                    role.name(),
+                    keys::fingerprint(&public)
+                ),
+                &ev,
+            );
+            Ok(0)
+        }
+        PersonSub::List { json } => {
+            let reg = open(&path)?;
+            for p in reg.people()? {
+                if json {
+                    json_line(&p);
+                } else {
+                    outln!(
+                        "{:<12} {:<10} {:<10} {}{}",
+                        p.id,
+                        p.role.name(),
+                        p.name,
+                        p.fingerprint,
+                        if p.retired_seq.is_some() {
+                            "  (retired)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            Ok(0)
+        }
+        PersonSub::Retire { id, acting: a } => {
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let ev = reg.retire(&signer, &id)?;
+            said(&format!("retired {id}"), &ev);
+            Ok(0)
+        }
+    }
+}
+
+pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
+    let path = cmd.register.path;
+    match cmd.command {
+        CarrierSub::Add {
+            kind,
+            serial,
+            make,
+            model,
+            capacity,
+            classification,
+            unit,
+            custodian,
+            host_asset,
+            label,
+            acting: a,
+        } => {
+            let c = NewCarrier {
+                kind,
+                serial,
+                make,
+                model,
+                capacity,
+                classification,
+                unit,
+                custodian,
+                host_asset,
+                label,
+            };
+            c.validate().map_err(|e| Failure::usage(anyhow!("{e}")))?;
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let ev = reg.add_carrier(&signer, &c)?;
+            said(
+                &format!(
+                    "registered {} ({}, serial {}, {})",
+                    ev.subject, c.kind, c.serial, c.classification
+                ),
+                &ev,
+            );
+            Ok(0)
+        }
+        CarrierSub::List {
+            status,
+            classification,
+            custodian,
+            json,
+        } => {
+            let status = status
+                .map(|s| {
+                    register::Status::parse(&s)
+                        .ok_or_else(|| Failure::usage(anyhow!("--status {s:?}: unknown status")))
+                })
+                .transpose()?;
+            let class = classification
+                .map(|s| {
+                    register::Classification::parse(&s)
+                        .ok_or_else(|| Failure::usage(anyhow!("--classification {s:?}: unknown")))
+                })
+                .transpose()?;
+            let reg = open(&path)?;
+            for c in reg.carriers(status, class, custodian.as_deref())? {
+                if json {
+                    json_line(&c);
+                } else {
+                    outln!(
+                        "{:<13} {:<11} {:<12} {:<22} {:<11} {}",
+                        c.id,
+                        c.kind,
+                        format!("{} {}", c.classification.chinese(), c.classification.name()),
+                        c.serial,
+                        c.status.name(),
+                        c.holder.as_deref().unwrap_or(&c.custodian)
+                    );
+                }
+            }
+            Ok(0)
+        }
+        CarrierSub::Show { id, json } => {
+            let reg = open(&path)?;
+            let c = reg
+                .carrier(&id)?
+                .ok_or_else(|| Failure::usage(anyhow!("no carrier {id} in this register")))?;
+            let approvals = reg.approvals_for(&id)?;
+            let events = reg.events_about(&id)?;
+            if json {
+                json_line(&json!({ "carrier": c, "approvals": approvals, "events": events }));
+                return Ok(0);
+            }
+            outln!(
+                "{} — {} {} ({} {})",
+                c.id,
+                c.make,
+                c.model,
+                c.classification.chinese(),
+                c.classification.name()
+            );
+            outln!(
+                "  kind {}, serial {}, capacity {} bytes",
+                c.kind,
+                c.serial,
+                c.capacity
+            );
+            outln!(
+                "  unit {}, custodian {}, status {}",
+                c.unit,
+                c.custodian,
+                c.status.name()
+            );
+            if let Some(h) = &c.host_asset {
+                outln!("  in {h}");
+            }
+            for a in &approvals {
+                let state = if a.revoked_seq.is_some() {
+                    "revoked"
+                } else {
+                    "valid until"
+                };
+                outln!(
+                    "  approval {} by {} {state} {}{}",
+                    a.id,
+                    a.approver,
+                    a.expires,
+                    a.paper_ref
+                        .as_deref()
+                        .map(|p| format!(", paper form {p}"))
+                        .unwrap_or_default()
+                );
+            }
+            for e in &events {
+                outln!(
+                    "  {:>6} {} {:<28} by {:<10} {}",
+                    e.seq,
+                    &e.time[..19],
+                    e.kind,
+                    e.actor,
+                    e.details
+                );
+            }
+            Ok(0)
+        }
+        CarrierSub::Issue { id, to, acting: a } => {
+            moved(&path, &a, Kind::CarrierIssued, &id, Some(&to), None)
+        }
+        CarrierSub::Return { id, acting: a } => moved(&path, &a, Kind::CarrierReturned, &id, None, None),
+        CarrierSub::Transfer { id, to, acting: a } => {
+            moved(&path, &a, Kind::CarrierTransferred, &id, Some(&to), None)
+        }
+        CarrierSub::RepairOut { id, note, acting: a } => {
+            moved(&path, &a, Kind::RemovedForRepair, &id, None, note.as_deref())
+        }
+        CarrierSub::RepairIn { id, note, acting: a } => {
+            moved(&path, &a, Kind::ReturnedFromRepair, &id, None, note.as_deref())
+        }
+        CarrierSub::HandOver {
+            id,
+            facility,
+            acting: a,
+        } => moved(
+            &path,
+            &a,
+            Kind::HandedOverForDestruction,
+            &id,
+            None,
+            facility.as_deref(),
+        ),
+        CarrierSub::Destroy {
+            id,
+            method,
+            facility,
+            receipt,
+            acting: a,
+        } => {
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let ev = reg.destroy(&signer, &id, &method, &facility, receipt.as_deref())?;
+            said(&format!("{id}: destroyed ({method}, {facility})"), &ev);
+            Ok(0)
+        }
+        CarrierSub::Dispose {
+            id,
+            destination,
+            external_reuse,
+            acting: a,
+        } => {
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let ev = reg.dispose(&signer, &id, &destination, external_reuse)?;
+            said(&format!("{id}: disposed of ({destination})"), &ev);
+            Ok(0)
+        }
+        CarrierSub::Import { file, acting: a } => {
+            let shown = mediasan::target::escape_path(&file);
+            let bytes =
+                std::fs::read(&file).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+            let (text, encoding) =
+                register::csv::decode(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
+            let rows = register::csv::parse(&text).map_err(|errors| {
+                Failure::usage(anyhow!(
+                    "{shown}: {} bad row(s); nothing was imported:\n  {}",
+                    errors.len(),
+                    errors.join("\n  ")
+                ))
+            })?;
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let events = reg.add_carriers(&signer, &rows).map_err(|e| {
+                // Point at the file's line (row i is on line i + 2, after the header).
+                let text = e.to_string();
+                let f = Failure::from(e);
+                match text
+                    .split_once("carrier ")
+                    .and_then(|(_, rest)| rest.split_once(':'))
+                    .and_then(|(n, _)| n.parse::<usize>().ok())
+                {
+                    Some(i) => Failure {
+                        error: anyhow!("{shown}: line {}: {}; nothing was imported", i + 2, text),
+                        ..f
+                    },
+                    None => f,
+                }
+            })?;
+            outln!(
+                "{shown}: {} carrier(s) registered ({encoding}): {} … {}",
+                events.len(),
+                events.first().map_or("", |e| &e.subject),
+                events.last().map_or("", |e| &e.subject)
+            );
+            Ok(0)
+        }
+        CarrierSub::Export { out } => {
+            let reg = open(&path)?;
+            let bytes = register::csv::export(&reg.carriers(None, None, None)?)
+                .map_err(|e| Failure::new(1, anyhow!(e)))?;
+            match out {
+                Some(f) => std::fs::write(&f, bytes).map_err(|e| {
+                    Failure::new(
+                        1,
+                        anyhow!("{}: cannot write: {e}", mediasan::target::escape_path(&f)),
+                    )
+                })?,
+                None => {
+                    use std::io::Write;
+                    let _ = std::io::stdout().lock().write_all(&bytes);
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn moved(
+    path: &Path,
+    a: &Acting,
+    kind: Kind,
+    id: &str,
+    to: Option<&str>,
+    note: Option<&str>,
+) -> Result<u8, Failure> {
+    let signer = acting(a)?;
+    let mut reg = open(path)?;
+    let ev = reg.move_carrier(&signer, kind, id, to, note)?;
+    said(&format!("{id}: {}", ev.kind), &ev);
+    Ok(0)
+}
+
+pub fn run_approve(args: ApproveArgs) -> Result<u8, Failure> {
+    let signer = acting(&args.acting)?;
+    let mut reg = open(&args.register.path)?;
+    if let Some(approval) = &args.revoke {
+        let ev = reg.revoke(&signer, approval, args.reason.as_deref())?;
+        said(&format!("approval {approval} revoked"), &ev);
+        return Ok(0);
+    }
+    let carrier = args.carrier.as_deref().unwrap_or_default();
+    if args.valid_for == 0 || args.valid_for > 3660 {
+        return Err(Failure::usage(anyhow!(
+            "--valid-for {}: from 1 to 3660 days",
+            args.valid_for
+        )));
+    }
+    let ev = reg.approve(
+        &signer,
+        carrier,
+        chrono::Duration::days(i64::from(args.valid_for)),
+        args.paper_ref.as_deref(),
+    )?;
+    let d: serde_json::Value = serde_json::from_str(&ev.details).unwrap_or_default();
+    said(
+        &format!(
+            "approval {} for {carrier} (serial {}, {}) valid until {}{}",
+            d["approval"].as_str().unwrap_or(""),
+            d["serial"].as_str().unwrap_or(""),
+            d["classification"].as_str().unwrap_or(""),
+            d["expires"].as_str().unwrap_or(""),
+            args.paper_ref
+                .as_deref()
+                .map(|p| format!(", recording paper form {p}"))
+                .unwrap_or_default()
+        ),
+        &ev,
+    );
+    Ok(0)
+}
+
+pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
+    match cmd.command {
+        KeySub::New {
+            name,
+            out,
+            passphrase_file,
+            ask,
+        } => {
+            let passphrase = match (passphrase_file, ask) {
+                (Some(f), _) => Some(
+                    std::fs::read_to_string(&f)
+                        .map_err(|e| Failure::usage(anyhow!("{}: {e}", mediasan::target::escape_path(&f))))?
+                        .trim_end_matches(['\n', '\r'])
+                        .to_string(),
+                ),
+                (None, true) => {
+                    let a = rpassword::prompt_password("new passphrase: ")
+                        .map_err(|e| Failure::usage(anyhow!("{e}")))?;
+                    let b =
+                        rpassword::prompt_password("again: ").map_err(|e| Failure::usage(anyhow!("{e}")))?;
+                    if a != b {
+                        return Err(Failure::usage(anyhow!(
+                            "the passphrases differ; no key was written"
+                        )));
+                    }
+                    Some(a)
+                }
+                (None, false) => None,
+            };
+            let key = keys::generate(&name)?;
+            keys::write_pair(&key, &out, passphrase.as_deref())?;
+            outln!(
+                "{}: Ed25519 key for {name}, {}",
+                mediasan::target::escape_path(&out),
+                keys::fingerprint(key.public_key())
+            );
+            outln!("public key: {}.pub", mediasan::target::escape_path(&out));
+            Ok(0)
+        }
+    }
+}

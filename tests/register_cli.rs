@@ -1,0 +1,494 @@
+//! The register through the command line: keys, init, people, carriers, approvals,
+//! `wipe --carrier`, CSV in GBK, and `register verify` on a tampered file.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+struct Office {
+    dir: tempfile::TempDir,
+    reg: PathBuf,
+}
+
+impl Office {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = bin();
+        cmd.env("MEDIASAN_REGISTER", &self.reg).env_remove("MEDIASAN_KEY");
+        if let Some(k) = key {
+            cmd.env("MEDIASAN_KEY", self.path(k));
+        }
+        let out = cmd.args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn ok(&self, key: Option<&str>, args: &[&str]) -> String {
+        let (code, out, err) = self.run(key, args);
+        assert_eq!(code, 0, "{args:?}: {err}{out}");
+        out
+    }
+}
+
+/// A register with an approver (王五), an operator (张三) and a supervisor (李四).
+fn office() -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Office {
+        reg: dir.path().join("register.db"),
+        dir,
+    };
+    for k in ["approver", "operator", "supervisor"] {
+        o.ok(
+            None,
+            &["key", "new", "--name", k, "--out", o.path(k).to_str().unwrap()],
+        );
+    }
+    let out = o.ok(
+        None,
+        &[
+            "register",
+            "init",
+            "--org",
+            "某市某局",
+            "--name",
+            "王五",
+            "--key",
+            o.path("approver.pub").to_str().unwrap(),
+            "--signed-by",
+            o.path("approver").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("register id") && out.contains("File the register id"),
+        "{out}"
+    );
+    o.ok(
+        Some("approver"),
+        &[
+            "person",
+            "add",
+            "--name",
+            "张三",
+            "--role",
+            "operator",
+            "--id",
+            "zhangsan",
+            "--key",
+            o.path("operator.pub").to_str().unwrap(),
+        ],
+    );
+    o.ok(
+        Some("approver"),
+        &[
+            "person",
+            "add",
+            "--name",
+            "李四",
+            "--role",
+            "supervisor",
+            "--key",
+            o.path("supervisor.pub").to_str().unwrap(),
+        ],
+    );
+    o
+}
+
+fn carrier_id(out: &str) -> String {
+    out.split_whitespace()
+        .find(|w| w.starts_with("C-"))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn key_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let o = office();
+    assert_eq!(
+        fs::metadata(o.path("operator")).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let (code, _, err) = o.run(
+        None,
+        &[
+            "key",
+            "new",
+            "--name",
+            "x",
+            "--out",
+            o.path("operator").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "never over an existing key: {err}");
+    let list = o.ok(None, &["person", "list"]);
+    assert!(
+        list.contains("P-0001") && list.contains("zhangsan") && list.contains("P-0002"),
+        "{list}"
+    );
+}
+
+/// The issue's flow on a disk image: register, approve, wipe with --carrier, verify.
+#[test]
+fn a_registered_image_is_wiped_only_with_its_approval() {
+    let o = office();
+    let img = o.path("scratch.img");
+    plant_markers(&img, 4 << 20);
+    let serial = fs::canonicalize(&img).unwrap();
+    let serial = serial.to_str().unwrap();
+    let out = o.ok(
+        Some("operator"),
+        &[
+            "carrier",
+            "add",
+            "--kind",
+            "printer-hdd",
+            "--serial",
+            serial,
+            "--classification",
+            "secret",
+            "--custodian",
+            "zhangsan",
+            "--host-asset",
+            "MFP-07",
+            "--make",
+            "WDC",
+            "--model",
+            "WD5000",
+        ],
+    );
+    let c = carrier_id(&out);
+    let before = fs::read(&img).unwrap();
+    // Without --carrier: refused, the registered serial is known.
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &["wipe", "--method", "zero", img.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&c) && err.contains("--carrier"), "{err}");
+    // With --carrier but no approval: refused.
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &["wipe", "--carrier", &c, img.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("no approval"), "{err}");
+    // The operator cannot approve; the approver can.
+    let (code, _, err) = o.run(Some("operator"), &["approve", &c]);
+    assert_eq!(code, 3);
+    assert!(err.contains("approver"), "{err}");
+    o.ok(Some("approver"), &["approve", &c, "--valid-for", "7"]);
+    // Another file is not this carrier.
+    let other = o.path("other.img");
+    plant_markers(&other, 1 << 20);
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &["wipe", "--carrier", &c, other.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("is not carrier"), "{err}");
+    assert_eq!(fs::read(&img).unwrap(), before, "nothing written by any refusal");
+    // The approved wipe.
+    let result = o.path("r.json");
+    let (code, out, err) = o.run(
+        Some("operator"),
+        &[
+            "wipe",
+            "--carrier",
+            &c,
+            "--method",
+            "bmb21",
+            "--result",
+            result.to_str().unwrap(),
+            img.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}{out}");
+    assert_eq!(count_markers(&fs::read(&img).unwrap()), 0);
+    let saved = fs::read(&result).unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&saved).unwrap();
+    assert_eq!(r["register"]["carrier"], c.as_str());
+    let show = o.ok(None, &["carrier", "show", &c, "--json"]);
+    let show: serde_json::Value = serde_json::from_str(show.trim()).unwrap();
+    assert_eq!(show["carrier"]["status"], "wiped");
+    let events: Vec<_> = show["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "carrier-registered",
+            "destruction-approved",
+            "wipe-started",
+            "wipe-finished"
+        ]
+    );
+    // wipe-started names the approval; wipe-finished holds the result's digest.
+    let started: serde_json::Value =
+        serde_json::from_str(show["events"][2]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(started["approval"], r["register"]["approval"]);
+    let finished: serde_json::Value =
+        serde_json::from_str(show["events"][3]["details"].as_str().unwrap()).unwrap();
+    use sha2::Digest;
+    assert_eq!(
+        finished["result_sha256"],
+        mediasan::register::event::hex(&sha2::Sha256::digest(&saved))
+    );
+    assert_eq!(finished["outcome"], "sanitised");
+    // Lifecycle to the end, and the register verifies.
+    o.ok(
+        Some("operator"),
+        &["carrier", "hand-over", &c, "--facility", "市保密局"],
+    );
+    o.ok(
+        Some("operator"),
+        &[
+            "carrier",
+            "destroy",
+            &c,
+            "--method",
+            "shred",
+            "--facility",
+            "市保密局",
+            "--receipt",
+            "R-1",
+        ],
+    );
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &[
+            "carrier",
+            "dispose",
+            &c,
+            "--destination",
+            "school",
+            "--external-reuse",
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    let v = o.ok(None, &["register", "verify"]);
+    assert!(v.contains("register verified"), "{v}");
+    let listed = o.ok(None, &["carrier", "list", "--status", "destroyed"]);
+    assert!(listed.contains(&c) && listed.contains("机密"), "{listed}");
+}
+
+#[test]
+fn a_registered_loop_device_needs_its_carrier_and_approval() {
+    let test = "a_registered_loop_device_needs_its_carrier_and_approval";
+    let o = office();
+    let img = o.path("disk.img");
+    plant_markers(&img, 8 << 20);
+    let lp = match Loop::attach(&img, Some(4096), false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let out = o.ok(
+        Some("operator"),
+        &[
+            "carrier",
+            "add",
+            "--kind",
+            "hdd",
+            "--serial",
+            &lp.serial(),
+            "--classification",
+            "confidential",
+            "--custodian",
+            "zhangsan",
+        ],
+    );
+    let c = carrier_id(&out);
+    let dev = lp.dev.to_str().unwrap();
+    let (code, _, err) = o.run(Some("operator"), &["wipe", "--confirm", &lp.serial(), dev]);
+    assert_eq!(code, 3, "{err}");
+    o.ok(
+        Some("supervisor"),
+        &["approve", &c, "--paper-ref", "保审〔2026〕12号"],
+    );
+    let out = o.ok(
+        Some("operator"),
+        &[
+            "wipe",
+            "--carrier",
+            &c,
+            "--confirm",
+            &lp.serial(),
+            "--method",
+            "dod-3",
+            dev,
+        ],
+    );
+    assert!(out.contains("sanitised"), "{out}");
+    assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
+}
+
+#[test]
+fn carriers_import_from_gbk_and_export_with_a_bom() {
+    let o = office();
+    let sheet = "类型,序列号,厂商,型号,容量,密级,单位,责任人,所属设备,标签\n\
+                 打印机硬盘,WD-1,西部数据,WD5000,500107862016,机密,办公室,zhangsan,MFP-07,机密-0007\n\
+                 U盘,KT-2,金士顿,DT,32000000000,内部,档案室,zhangsan,,\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(sheet);
+    let file = o.path("台账.csv");
+    fs::write(&file, &gbk).unwrap();
+    let out = o.ok(Some("operator"), &["carrier", "import", file.to_str().unwrap()]);
+    assert!(out.contains("2 carrier(s) registered (GBK)"), "{out}");
+    let exported = o.path("out.csv");
+    o.ok(None, &["carrier", "export", "--out", exported.to_str().unwrap()]);
+    let bytes = fs::read(&exported).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.contains("西部数据") && text.contains("金士顿") && text.contains("机密-0007"),
+        "{text}"
+    );
+    // Bad rows: line numbers, and nothing imported.
+    let bad = o.path("bad.csv");
+    fs::write(&bad, "kind,serial,classification,custodian\nhdd,S1,secret,zhangsan\nfloppy,S2,secret,zhangsan\nhdd,S3,secret,nobody\n").unwrap();
+    let (code, _, err) = o.run(Some("operator"), &["carrier", "import", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let unknown = o.path("unknown.csv");
+    fs::write(
+        &unknown,
+        "kind,serial,classification,custodian\nhdd,S1,secret,zhangsan\nhdd,S3,secret,nobody\n",
+    )
+    .unwrap();
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &["carrier", "import", unknown.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("line 3") && err.contains("nobody"), "{err}");
+    let listed = o.ok(None, &["carrier", "list"]);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+}
+
+#[test]
+fn a_tampered_register_fails_verification_with_its_first_break() {
+    let o = office();
+    o.ok(
+        Some("operator"),
+        &[
+            "carrier",
+            "add",
+            "--kind",
+            "usb",
+            "--serial",
+            "U1",
+            "--classification",
+            "secret",
+            "--custodian",
+            "zhangsan",
+        ],
+    );
+    let cp = o.ok(Some("supervisor"), &["register", "checkpoint"]);
+    let anchor = cp
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("anchor to file:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(o
+        .ok(None, &["register", "verify", "--anchor", &anchor])
+        .contains("is in the chain"));
+    let backup = o.path("backup.db");
+    o.ok(None, &["register", "backup", backup.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(&o.reg).unwrap();
+    conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET details = replace(details, 'secret', 'internal') WHERE seq = 5;").unwrap();
+    drop(conn);
+    let (code, out, _) = o.run(None, &["register", "verify"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("BROKEN at event 5") && out.contains("edited"),
+        "{out}"
+    );
+    // The backup is whole and verifies.
+    let out = bin()
+        .args(["register", "verify", "--register", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let (code, _, err) = o.run(None, &["register", "verify", "--anchor", "5:xyz"]);
+    assert_eq!(code, 2, "{err}");
+    let missing = Path::new("/nonexistent/register.db");
+    let out = bin()
+        .args(["register", "verify", "--register"])
+        .arg(missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("register init"));
+}
+
+#[test]
+fn passphrase_protected_keys_unlock_from_a_file() {
+    let o = office();
+    let pass = o.path("pass");
+    fs::write(&pass, "correct horse\n").unwrap();
+    o.ok(
+        None,
+        &[
+            "key",
+            "new",
+            "--name",
+            "p",
+            "--out",
+            o.path("locked").to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ],
+    );
+    o.ok(
+        Some("approver"),
+        &[
+            "person",
+            "add",
+            "--name",
+            "锁",
+            "--role",
+            "operator",
+            "--key",
+            o.path("locked.pub").to_str().unwrap(),
+        ],
+    );
+    let args = [
+        "carrier",
+        "add",
+        "--kind",
+        "usb",
+        "--serial",
+        "L1",
+        "--classification",
+        "internal",
+        "--custodian",
+        "zhangsan",
+    ];
+    let (code, _, err) = o.run(Some("locked"), &args);
+    assert_eq!(code, 2, "no passphrase, no terminal: {err}");
+    assert!(err.contains("passphrase"), "{err}");
+    let wrong = o.path("wrong");
+    fs::write(&wrong, "wrong").unwrap();
+    let mut with_wrong = args.to_vec();
+    with_wrong.extend(["--key-passphrase-file", wrong.to_str().unwrap()]);
+    let (code, _, err) = o.run(Some("locked"), &with_wrong);
+    assert_eq!(code, 2);
+    assert!(err.contains("passphrase is wrong"), "{err}");
+    let mut with_right = args.to_vec();
+    with_right.extend(["--key-passphrase-file", pass.to_str().unwrap()]);
+    o.ok(Some("locked"), &with_right);
+}
