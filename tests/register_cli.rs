@@ -492,3 +492,43 @@ fn passphrase_protected_keys_unlock_from_a_file() {
     with_right.extend(["--key-passphrase-file", pass.to_str().unwrap()]);
     o.ok(Some("locked"), &with_right);
 }
+
+/// Register signatures are plain SSHSIG: stock OpenSSH checks them.
+#[test]
+fn stock_openssh_checks_an_event_signature() {
+    let test = "stock_openssh_checks_an_event_signature";
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_err()
+    {
+        return skip(test, "ssh-keygen (openssh-client) is not installed");
+    }
+    let o = office();
+    let conn = rusqlite::Connection::open(&o.reg).unwrap();
+    let (hash, sig): (String, String) = conn
+        .query_row("SELECT hash, signature FROM events WHERE seq = 3", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let sig_file = o.path("event3.sig");
+    fs::write(&sig_file, sig).unwrap();
+    let check = |message: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new("ssh-keygen")
+            .args(["-Y", "check-novalidate", "-n", "mediasan-register", "-s"])
+            .arg(&sig_file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
+        child.wait_with_output().unwrap().status.success()
+    };
+    assert!(check(&hash), "ssh-keygen rejects a genuine event signature");
+    assert!(
+        !check(&format!("{}x", &hash[..63])),
+        "ssh-keygen accepts a changed hash"
+    );
+}

@@ -238,5 +238,10 @@ fn the_demo_runs_end_to_end_without_root() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("0 of") && text.contains("sanitised"), "{text}");
+    assert!(
+        text.contains("chain, signatures and derived tables agree") && text.contains("is wiped"),
+        "{text}"
+    );
+    assert!(dir.path().join("register.db").exists() && dir.path().join("operator.key").exists());
     assert!(Path::new(&dir.path().join("scratch.result.json")).exists());
 }

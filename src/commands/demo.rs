@@ -1,4 +1,6 @@
-//! `mediasan demo`: a whole wipe on a scratch image, without root.
+//! `mediasan demo`: the whole flow on a scratch image, scratch keys and a scratch
+//! register in a temporary folder, without root: register, enrol, approve, wipe
+//! with `--carrier`, read back, verify the register.
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -9,7 +11,10 @@ use anyhow::{anyhow, Context};
 use mediasan::report::Outcome;
 use mediasan::target::{escape_path, Sys};
 
-use super::wipe::{wipe_target, Plan};
+use mediasan::keys::{self, Signer};
+use mediasan::register::{self, Register, Role};
+
+use super::wipe::{wipe_target, Link, Plan};
 use crate::cli::DemoArgs;
 use crate::ui::{bytes, Failure};
 
@@ -47,6 +52,68 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         bytes(IMAGE_SIZE)
     );
 
+    // Three people, each with a key of their own.
+    let mut signers = Vec::new();
+    for who in ["approver", "operator", "supervisor"] {
+        let key = keys::generate(who)?;
+        keys::write_pair(&key, &dir.join(format!("{who}.key")), None)?;
+        signers.push(Signer::from_key(key));
+    }
+    let [approver, operator, supervisor] =
+        <[Signer; 3]>::try_from(signers).map_err(|_| fail(anyhow!("keys")))?;
+    let reg_path = dir.join("register.db");
+    let founding = register::Founding {
+        org: "演示单位 (demo unit)",
+        location: None,
+        id: "wangwu",
+        name: "王五",
+        title: Some("局长"),
+        supervisors_required: 1,
+    };
+    let mut reg = Register::create(&reg_path, &founding, &approver.public(), &approver)?;
+    reg.enrol(
+        &approver,
+        Some("zhangsan"),
+        "张三",
+        None,
+        Role::Operator,
+        &operator.public(),
+    )?;
+    reg.enrol(
+        &approver,
+        Some("lisi"),
+        "李四",
+        Some("保密员"),
+        Role::Supervisor,
+        &supervisor.public(),
+    )?;
+    let serial = fs::canonicalize(&image)
+        .map(|p| escape_path(&p))
+        .map_err(|e| fail(e.into()))?;
+    let carrier = reg
+        .add_carrier(
+            &operator,
+            &register::NewCarrier {
+                kind: "printer-hdd".into(),
+                serial,
+                make: "WDC".into(),
+                model: "WD5000LPVX".into(),
+                capacity: IMAGE_SIZE,
+                classification: "secret".into(),
+                unit: "办公室".into(),
+                custodian: "zhangsan".into(),
+                host_asset: Some("MFP-07".into()),
+                label: Some("机密-0007".into()),
+            },
+        )?
+        .subject;
+    reg.approve(&approver, &carrier, chrono::Duration::days(30), None)?;
+    outln!(
+        "2. register {} with approver 王五, operator 张三, supervisor 李四;",
+        escape_path(&reg_path)
+    );
+    outln!("   the image is carrier {carrier} (printer-hdd, 机密 secret), its destruction approved by 王五");
+
     let plan = Plan {
         method: "bmb21".into(),
         passes: mediasan::method::find("bmb21")
@@ -65,21 +132,39 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         confirm: Vec::new(),
         result: Some(result.clone()),
     };
-    outln!("2. wiping it with bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
-    let report = wipe_target(&image, &plan, &Sys::host(), None, None)?
+    outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
+    let mut link = Link::new(reg, operator, &carrier)?;
+    let report = wipe_target(&image, &plan, &Sys::host(), Some(&mut link), None)?
         .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
+    let reg = link.reg;
 
     let (wrong, found) = read_back(&image).map_err(fail)?;
     outln!(
-        "3. read back {}: {} byte(s) differ from the last pass (0xFF), {found} of {planted} markers found",
+        "4. read back {}: {} byte(s) differ from the last pass (0xFF), {found} of {planted} markers found",
         bytes(IMAGE_SIZE),
         wrong
     );
     outln!(
         "   (a file is read back through its file system: this shows the writes, not the medium underneath)"
     );
-    outln!("4. result: {}", escape_path(&result));
-    let ok = report.outcome == Outcome::Sanitised && wrong == 0 && found == 0;
+    outln!("5. result: {}", escape_path(&result));
+    let audit = reg.verify(None)?;
+    let status = reg
+        .carrier(&carrier)?
+        .map(|c| c.status.name())
+        .unwrap_or("missing");
+    outln!(
+        "6. register verify: {} events, {} signatures: {}; carrier {carrier} is {status}",
+        audit.events,
+        audit.signatures_checked,
+        if audit.ok() {
+            "chain, signatures and derived tables agree"
+        } else {
+            "BROKEN"
+        }
+    );
+    let ok =
+        report.outcome == Outcome::Sanitised && wrong == 0 && found == 0 && audit.ok() && status == "wiped";
     outln!(
         "\n{}",
         if ok {
