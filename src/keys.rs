@@ -37,6 +37,8 @@ pub enum KeyError {
     },
     #[error("signing failed: {0}")]
     Sign(String),
+    #[error("ssh-agent: {0}")]
+    Agent(String),
     #[error("the signature does not verify: {0}")]
     BadSignature(String),
 }
@@ -55,10 +57,19 @@ fn shown(path: &Path) -> String {
     crate::target::escape_path(path)
 }
 
-/// An unlocked private key.
+/// A key that can sign: an unlocked private key, or one held by ssh-agent.
 pub struct Signer {
-    key: PrivateKey,
+    backend: Backend,
     path: PathBuf,
+}
+
+enum Backend {
+    Key(Box<PrivateKey>),
+    /// The agent at `socket` signs with the key whose public half is `public`.
+    Agent {
+        socket: PathBuf,
+        public: PublicKey,
+    },
 }
 
 impl std::fmt::Debug for Signer {
@@ -67,6 +78,10 @@ impl std::fmt::Debug for Signer {
         write!(f, "Signer({}, {})", shown(&self.path), self.fingerprint())
     }
 }
+
+/// What `--key agent:SELECTOR` selects: `agent:` alone (the agent's only key), a
+/// fingerprint (`agent:SHA256:…`) or a public key file (`agent:/path/key.pub`).
+pub const AGENT_PREFIX: &str = "agent:";
 
 impl Signer {
     /// Reads an OpenSSH private key; `passphrase` is asked for only when the key is
@@ -89,7 +104,7 @@ impl Signer {
             key
         };
         Ok(Signer {
-            key,
+            backend: Backend::Key(Box::new(key)),
             path: path.to_path_buf(),
         })
     }
@@ -97,28 +112,86 @@ impl Signer {
     /// A signer around a key already in memory (tests, `key new`).
     pub fn from_key(key: PrivateKey) -> Signer {
         Signer {
-            key,
+            backend: Backend::Key(Box::new(key)),
             path: PathBuf::from("<memory>"),
         }
     }
 
+    /// A key held by the ssh-agent at `$SSH_AUTH_SOCK` (hardware tokens included),
+    /// chosen by `selector`: empty for the agent's only key, a `SHA256:` fingerprint,
+    /// or the path of a public key file.
+    pub fn from_agent(selector: &str) -> Result<Signer, KeyError> {
+        let socket = std::env::var_os("SSH_AUTH_SOCK")
+            .map(PathBuf::from)
+            .ok_or_else(|| KeyError::Agent("SSH_AUTH_SOCK is not set: no ssh-agent to ask".into()))?;
+        let mut client = ssh_agent_client_rs::Client::connect(&socket)
+            .map_err(|e| KeyError::Agent(format!("cannot reach the agent at {}: {e}", shown(&socket))))?;
+        let keys: Vec<PublicKey> = client
+            .list_all_identities()
+            .map_err(|e| KeyError::Agent(format!("the agent would not list its keys: {e}")))?
+            .into_iter()
+            .filter_map(|i| match i {
+                ssh_agent_client_rs::Identity::PublicKey(k) => Some(k.into_owned()),
+                ssh_agent_client_rs::Identity::Certificate(_) => None,
+            })
+            .collect();
+        let wanted = if selector.is_empty() {
+            None
+        } else if selector.starts_with("SHA256:") {
+            Some(selector.to_string())
+        } else {
+            Some(fingerprint(&read_public(Path::new(selector))?))
+        };
+        let mut matching: Vec<PublicKey> = keys
+            .into_iter()
+            .filter(|k| wanted.as_ref().is_none_or(|w| fingerprint(k) == *w))
+            .collect();
+        let public = match (matching.len(), &wanted) {
+            (1, _) => matching.remove(0),
+            (0, Some(w)) => return Err(KeyError::Agent(format!("the agent holds no key {w}"))),
+            (0, None) => return Err(KeyError::Agent("the agent holds no keys (ssh-add one)".into())),
+            (n, _) => {
+                let prints: Vec<String> = matching.iter().map(fingerprint).collect();
+                return Err(KeyError::Agent(format!(
+                    "the agent holds {n} keys; choose one with agent:FINGERPRINT ({})",
+                    prints.join(", ")
+                )));
+            }
+        };
+        Ok(Signer {
+            backend: Backend::Agent { socket, public },
+            path: PathBuf::from(format!("{AGENT_PREFIX}{selector}")),
+        })
+    }
+
     pub fn public(&self) -> PublicKey {
-        self.key.public_key().clone()
+        match &self.backend {
+            Backend::Key(k) => k.public_key().clone(),
+            Backend::Agent { public, .. } => public.clone(),
+        }
     }
 
     /// `SHA256:…`, as `ssh-keygen -l` prints it.
     pub fn fingerprint(&self) -> String {
-        self.key.fingerprint(HashAlg::Sha256).to_string()
+        fingerprint(&self.public())
     }
 
     /// An armored SSHSIG over `msg` under `namespace`.
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<String, KeyError> {
-        let sig = self
-            .key
-            .sign(namespace, HashAlg::Sha512, msg)
-            .map_err(|e| KeyError::Sign(e.to_string()))?;
-        sig.to_pem(LineEnding::LF)
-            .map_err(|e| KeyError::Sign(e.to_string()))
+        let sign_err = |e: ssh_key::Error| KeyError::Sign(e.to_string());
+        let sig = match &self.backend {
+            Backend::Key(k) => k.sign(namespace, HashAlg::Sha512, msg).map_err(sign_err)?,
+            Backend::Agent { socket, public } => {
+                let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).map_err(sign_err)?;
+                let mut client = ssh_agent_client_rs::Client::connect(socket)
+                    .map_err(|e| KeyError::Agent(format!("cannot reach the agent: {e}")))?;
+                let raw = client
+                    .sign(public.clone(), &data)
+                    .map_err(|e| KeyError::Agent(format!("the agent would not sign: {e}")))?;
+                SshSig::new(public.key_data().clone(), namespace, HashAlg::Sha512, raw).map_err(sign_err)?
+            }
+        };
+        sig.to_pem(LineEnding::LF).map_err(sign_err)
     }
 }
 

@@ -532,3 +532,86 @@ fn stock_openssh_checks_an_event_signature() {
         "ssh-keygen accepts a changed hash"
     );
 }
+
+/// Keys held by a running ssh-agent sign too (`--key agent:` or `agent:FINGERPRINT`).
+#[test]
+fn an_ssh_agent_signs_for_its_holder() {
+    let test = "an_ssh_agent_signs_for_its_holder";
+    if std::process::Command::new("ssh-agent")
+        .arg("-h")
+        .output()
+        .is_err()
+    {
+        return skip(test, "ssh-agent (openssh-client) is not installed");
+    }
+    let o = office();
+    let sock = o.path("agent.sock");
+    let mut agent = std::process::Command::new("ssh-agent")
+        .arg("-D")
+        .arg("-a")
+        .arg(&sock)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(&mut agent);
+    for _ in 0..50 {
+        if sock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let add = |k: &str| {
+        let st = std::process::Command::new("ssh-add")
+            .arg(o.path(k))
+            .env("SSH_AUTH_SOCK", &sock)
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    };
+    add("operator");
+    let run = |key: &str, serial: &str| {
+        bin()
+            .env("MEDIASAN_REGISTER", &o.reg)
+            .env("SSH_AUTH_SOCK", &sock)
+            .env("MEDIASAN_KEY", key)
+            .args([
+                "carrier",
+                "add",
+                "--kind",
+                "usb",
+                "--serial",
+                serial,
+                "--classification",
+                "internal",
+                "--custodian",
+                "zhangsan",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run("agent:", "AG-1");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    add("supervisor");
+    let out = run("agent:", "AG-2");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "two keys: the agent key must be chosen"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("choose one"));
+    let by_file = format!("agent:{}", o.path("operator.pub").display());
+    let out = run(&by_file, "AG-2");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let show = o.ok(None, &["person", "list"]);
+    assert!(show.contains("zhangsan"));
+    assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
+    let listed = o.ok(None, &["carrier", "list"]);
+    assert!(listed.contains("AG-1") && listed.contains("AG-2"), "{listed}");
+}

@@ -49,6 +49,9 @@ impl From<KeyError> for Failure {
 /// Unlocks a private key: its passphrase from a file, or asked on the terminal
 /// without echo, and only when the key is encrypted.
 pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Failure> {
+    if let Some(selector) = path.to_str().and_then(|p| p.strip_prefix(keys::AGENT_PREFIX)) {
+        return Ok(Signer::from_agent(selector)?);
+    }
     let signer = Signer::from_file(path, || match passphrase_file {
         Some(f) => std::fs::read_to_string(f).ok(),
         None if std::io::stdin().is_terminal() => rpassword::prompt_password(format!(
