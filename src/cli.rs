@@ -165,6 +165,9 @@ pub enum RegisterSub {
         /// A head filed on paper, `SEQ:HASH`, that must still be in the chain.
         #[arg(long, value_name = "SEQ:HASH")]
         anchor: Vec<String>,
+        /// The register id filed on paper at `init`: a re-initialised register has another.
+        #[arg(long, value_name = "ID")]
+        register_id: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -512,3 +512,324 @@ fn a_rolled_back_register_is_found_by_its_anchor() {
     let mut reg = reg;
     assert!(matches!(reg.checkpoint(&o.operator), Err(RegisterError::Rule(_))));
 }
+
+/// Signs and inserts an event straight into the table, as someone with the file and a
+/// key could: the chain is intact, so only the signature check or the rules can object.
+fn inject(
+    path: &std::path::Path,
+    signer: &Signer,
+    actor: &str,
+    kind: &str,
+    subject: &str,
+    details: serde_json::Value,
+) {
+    let conn = Connection::open(path).unwrap();
+    let register_id: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'register'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .map(|v| {
+            serde_json::from_str::<serde_json::Value>(&v).unwrap()["register_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    let (seq, prev): (u64, String) = conn
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let time = mediasan::register::event::format_time(chrono::Utc::now());
+    let details = details.to_string();
+    let fields = mediasan::register::event::Fields {
+        seq: seq + 1,
+        time: &time,
+        kind,
+        actor,
+        subject,
+        details: &details,
+        prev_hash: &prev,
+    };
+    let hash = fields.hash(&register_id);
+    let sig = signer
+        .sign(mediasan::register::NAMESPACE, hash.as_bytes())
+        .unwrap();
+    conn.execute(
+        "INSERT INTO events (seq, time, kind, actor, subject, details, prev_hash, hash, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        rusqlite::params![seq + 1, time, kind, actor, subject, details, prev, hash, sig],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_signed_event_the_rules_refuse_is_found() {
+    let mut o = office();
+    let c = o
+        .reg
+        .add_carrier(&o.operator, &printer_drive("zhangsan"))
+        .unwrap()
+        .subject;
+    let a = o.reg.approve(&o.approver, &c, Duration::days(30), None).unwrap();
+    let aid = serde_json::from_str::<serde_json::Value>(&a.details).unwrap()["approval"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    o.reg.revoke(&o.approver, &aid, None).unwrap();
+    drop(o.reg);
+    // The operator, with their own key, writes a wipe-started naming the revoked approval.
+    let details = serde_json::json!({ "approval": aid, "serial": "WD-WX21A1234567", "target": "/dev/sdb", "method": "zero" });
+    inject(&o.path, &o.operator, "zhangsan", "wipe-started", &c, details);
+    let audit = Register::open(&o.path).unwrap().verify(None).unwrap();
+    let b = audit.first_break.expect("found");
+    assert!(
+        b.problem.contains("breaks a rule") && b.problem.contains("revoked"),
+        "{b:?}"
+    );
+}
+
+#[test]
+fn an_event_signed_under_someone_elses_id_is_found() {
+    let o = office();
+    drop(o.reg);
+    // The operator signs an enrolment and claims the approver wrote it.
+    let stranger = signer("s");
+    let details = serde_json::json!({ "name": "x", "title": null, "role": "approver", "public_key": mediasan::keys::public_line(&stranger.public()) });
+    inject(
+        &o.path,
+        &o.operator,
+        "wangwu",
+        "person-enrolled",
+        "P-0099",
+        details,
+    );
+    let audit = Register::open(&o.path).unwrap().verify(None).unwrap();
+    let b = audit.first_break.expect("found");
+    assert!(b.problem.contains("signature"), "{b:?}");
+}
+
+#[test]
+fn a_deleted_last_event_and_a_wrong_anchor_are_found_by_anchors() {
+    let mut o = office();
+    let head = o
+        .reg
+        .add_carrier(&o.operator, &printer_drive("zhangsan"))
+        .unwrap();
+    assert_eq!(
+        o.reg.verify(Some((head.seq, &head.hash))).unwrap().anchor,
+        Some(true)
+    );
+    let wrong = "f".repeat(64);
+    assert_eq!(
+        o.reg.verify(Some((head.seq, &wrong))).unwrap().anchor,
+        Some(false)
+    );
+    drop(o.reg);
+    let conn = Connection::open(&o.path).unwrap();
+    conn.execute_batch(&format!(
+        "{DROP_TRIGGERS} DELETE FROM events WHERE seq = {};",
+        head.seq
+    ))
+    .unwrap();
+    conn.execute("DELETE FROM carriers", []).unwrap();
+    drop(conn);
+    let reg = Register::open(&o.path).unwrap();
+    assert!(
+        reg.verify(None).unwrap().ok(),
+        "a truncated chain is consistent: only an anchor tells"
+    );
+    let audit = reg.verify(Some((head.seq, &head.hash))).unwrap();
+    assert_eq!(audit.anchor, Some(false));
+    assert!(!audit.ok());
+}
+
+#[test]
+fn one_key_one_person_even_when_enrolled_at_once() {
+    let o = office();
+    let path = o.path.clone();
+    drop(o.reg);
+    let newcomer = signer("n");
+    let results: Vec<bool> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2)
+            .map(|i| {
+                let (path, approver, newcomer) = (&path, &o.approver, &newcomer);
+                s.spawn(move || {
+                    let mut reg = Register::open(path).unwrap();
+                    reg.enrol(
+                        approver,
+                        Some(&format!("twin{i}")),
+                        "twin",
+                        None,
+                        Role::Operator,
+                        &newcomer.public(),
+                    )
+                    .is_ok()
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "{results:?}");
+    let reg = Register::open(&path).unwrap();
+    assert_eq!(reg.people().unwrap().len(), 4);
+    assert!(reg.verify(None).unwrap().ok());
+}
+
+#[test]
+fn a_serial_is_one_live_carrier_and_stays_classified() {
+    let mut o = office();
+    let c = o
+        .reg
+        .add_carrier(&o.operator, &printer_drive("zhangsan"))
+        .unwrap()
+        .subject;
+    refused(
+        o.reg.add_carrier(&o.operator, &printer_drive("zhangsan")),
+        "already carrier",
+    );
+    // A classified carrier is never disposed of, internally or outside: it is destroyed.
+    refused(
+        o.reg.dispose(&o.operator, &c, "storeroom", false),
+        "destroyed as a classified carrier",
+    );
+    o.reg.approve(&o.approver, &c, Duration::days(1), None).unwrap();
+    o.reg
+        .move_carrier(&o.operator, Kind::HandedOverForDestruction, &c, None, None)
+        .unwrap();
+    o.reg.destroy(&o.operator, &c, "shred", "x", None).unwrap();
+    // The same serial registered again (a mix-up, or a lie) inherits the classification.
+    let mut again = printer_drive("zhangsan");
+    again.classification = "unclassified".into();
+    let c2 = o.reg.add_carrier(&o.operator, &again).unwrap().subject;
+    assert!(o.reg.carrier(&c2).unwrap().unwrap().ever_classified);
+    refused(o.reg.dispose(&o.operator, &c2, "school", true), "art. 30");
+    // An unclassified carrier may go.
+    let mut plain = printer_drive("zhangsan");
+    plain.serial = "PLAIN-1".into();
+    plain.classification = "unclassified".into();
+    let c3 = o.reg.add_carrier(&o.operator, &plain).unwrap().subject;
+    o.reg.dispose(&o.operator, &c3, "school", true).unwrap();
+    assert!(o.reg.verify(None).unwrap().ok());
+}
+
+#[test]
+fn approvals_expire_before_the_wipe_and_revocations_are_final() {
+    let mut o = office();
+    let c = o
+        .reg
+        .add_carrier(&o.operator, &printer_drive("zhangsan"))
+        .unwrap()
+        .subject;
+    o.reg
+        .approve(&o.approver, &c, Duration::milliseconds(300), None)
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    refused(o.reg.usable_approval(&o.operator, &c), "expired");
+    refused(
+        o.reg
+            .move_carrier(&o.operator, Kind::HandedOverForDestruction, &c, None, None),
+        "no valid approval",
+    );
+    // Two approvals: revoking one leaves the carrier approved by the other.
+    let first = o.reg.approve(&o.approver, &c, Duration::days(1), None).unwrap();
+    o.reg.approve(&o.approver, &c, Duration::days(2), None).unwrap();
+    let first = serde_json::from_str::<serde_json::Value>(&first.details).unwrap()["approval"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    o.reg.revoke(&o.approver, &first, None).unwrap();
+    assert_eq!(o.reg.carrier(&c).unwrap().unwrap().status, Status::Approved);
+    let a = o.reg.usable_approval(&o.operator, &c).unwrap();
+    o.reg
+        .wipe_started(&o.operator, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "zero")
+        .unwrap();
+    o.reg
+        .wipe_finished(&o.operator, &c, "sanitised", &"0".repeat(64), 1, "match")
+        .unwrap();
+    o.reg
+        .move_carrier(&o.operator, Kind::HandedOverForDestruction, &c, None, None)
+        .unwrap();
+    o.reg.destroy(&o.operator, &c, "degauss", "x", None).unwrap();
+    refused(o.reg.revoke(&o.approver, &a.id, None), "destroyed");
+    assert!(o.reg.verify(None).unwrap().ok());
+}
+
+#[test]
+fn a_checkpoint_names_the_head_it_follows() {
+    let o = office();
+    drop(o.reg);
+    let conn = Connection::open(&o.path).unwrap();
+    let seq: u64 = conn
+        .query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    inject(
+        &o.path,
+        &o.supervisor,
+        "P-0001",
+        "checkpoint",
+        "",
+        serde_json::json!({ "head_seq": seq - 1, "head_hash": "0".repeat(64) }),
+    );
+    let audit = Register::open(&o.path).unwrap().verify(None).unwrap();
+    assert!(audit
+        .first_break
+        .expect("found")
+        .problem
+        .contains("names the head"));
+}
+
+#[test]
+fn a_head_dated_in_the_future_is_refused_not_followed() {
+    let o = office();
+    drop(o.reg);
+    let conn = Connection::open(&o.path).unwrap();
+    let register_id: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'register'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .map(|v| {
+            serde_json::from_str::<serde_json::Value>(&v).unwrap()["register_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    let (seq, prev): (u64, String) = conn
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // A supervisor's machine with its clock in 2099 signs a checkpoint.
+    let time = "2099-01-01T00:00:00.000000Z";
+    let details = serde_json::json!({ "head_seq": seq, "head_hash": prev }).to_string();
+    let f = mediasan::register::event::Fields {
+        seq: seq + 1,
+        time,
+        kind: "checkpoint",
+        actor: "P-0001",
+        subject: "",
+        details: &details,
+        prev_hash: &prev,
+    };
+    let hash = f.hash(&register_id);
+    let sig = o
+        .supervisor
+        .sign(mediasan::register::NAMESPACE, hash.as_bytes())
+        .unwrap();
+    conn.execute(
+        "INSERT INTO events (seq, time, kind, actor, subject, details, prev_hash, hash, signature) VALUES (?1, ?2, 'checkpoint', 'P-0001', '', ?3, ?4, ?5, ?6)",
+        rusqlite::params![seq + 1, time, details, prev, hash, sig],
+    )
+    .unwrap();
+    drop(conn);
+    let mut reg = Register::open(&o.path).unwrap();
+    refused(
+        reg.add_carrier(&o.operator, &printer_drive("zhangsan")),
+        "check the clock",
+    );
+}

@@ -423,6 +423,8 @@ fn a_tampered_register_fails_verification_with_its_first_break() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let (code, _, _) = o.run(None, &["register", "verify", "--register-id", "0123-4567"]);
+    assert_eq!(code, 1, "another register's id");
     let (code, _, err) = o.run(None, &["register", "verify", "--anchor", "5:xyz"]);
     assert_eq!(code, 2, "{err}");
     let missing = Path::new("/nonexistent/register.db");
@@ -614,4 +616,60 @@ fn an_ssh_agent_signs_for_its_holder() {
     assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
     let listed = o.ok(None, &["carrier", "list"]);
     assert!(listed.contains("AG-1") && listed.contains("AG-2"), "{listed}");
+}
+
+#[test]
+fn naming_a_missing_register_does_not_skip_the_carrier_check() {
+    let o = office();
+    let img = o.path("x.img");
+    plant_markers(&img, 1 << 20);
+    let before = fs::read(&img).unwrap();
+    let out = bin()
+        .env("MEDIASAN_REGISTER", "/nowhere/register.db")
+        .args(["wipe", "--method", "zero"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no register there"));
+    assert_eq!(fs::read(&img).unwrap(), before);
+}
+
+#[test]
+fn separate_processes_append_at_once() {
+    let o = office();
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            std::process::Command::new(bin_path())
+                .env("MEDIASAN_REGISTER", &o.reg)
+                .env("MEDIASAN_KEY", o.path("operator"))
+                .args([
+                    "carrier",
+                    "add",
+                    "--kind",
+                    "usb",
+                    "--serial",
+                    &format!("P-{i}"),
+                    "--classification",
+                    "internal",
+                    "--custodian",
+                    "zhangsan",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(o.ok(None, &["carrier", "list"]).lines().count(), 6);
+    assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
 }

@@ -77,6 +77,11 @@ fn open(path: &Path) -> Result<Register, Failure> {
     Ok(Register::open(path)?)
 }
 
+/// For commands that only read: the file is not changed.
+fn read(path: &Path) -> Result<Register, Failure> {
+    Ok(Register::open_read_only(path, false)?)
+}
+
 fn said(what: &str, ev: &register::Event) {
     outln!("{what} (event {}, {})", ev.seq, &ev.hash[..16]);
 }
@@ -127,7 +132,11 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             outln!("File the register id and the head on paper: a re-initialised register is a different register.");
             Ok(0)
         }
-        RegisterSub::Verify { anchor, json } => {
+        RegisterSub::Verify {
+            anchor,
+            register_id,
+            json,
+        } => {
             let anchors: Vec<(u64, String)> = anchor
                 .iter()
                 .map(|a| {
@@ -141,7 +150,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                         })
                 })
                 .collect::<Result<_, _>>()?;
-            let reg = open(&path)?;
+            let reg = Register::open_read_only(&path, true)?;
             let mut audits = Vec::new();
             if anchors.is_empty() {
                 audits.push(reg.verify(None)?);
@@ -149,8 +158,12 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             for (s, h) in &anchors {
                 audits.push(reg.verify(Some((*s, h.as_str())))?);
             }
-            let ok = audits.iter().all(register::Audit::ok);
             let a = &audits[0];
+            let filed = register_id.map(|id| id.replace('-', "").to_lowercase());
+            let id_ok = filed
+                .as_ref()
+                .is_none_or(|f| a.register_id.as_deref() == Some(f.as_str()));
+            let ok = audits.iter().all(register::Audit::ok) && id_ok;
             if json {
                 json_line(&json!({ "event": "register-verify", "ok": ok, "audits": audits }));
             } else {
@@ -161,8 +174,17 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     a.signatures_checked,
                     a.milliseconds
                 );
+                outln!(
+                    "  register id {}",
+                    a.register_id
+                        .as_deref()
+                        .unwrap_or("(none: register-created is missing or broken)")
+                );
                 if let Some((s, h)) = &a.head {
                     outln!("  head {s}:{h}");
+                }
+                if !id_ok {
+                    outln!("  REGISTER ID DIFFERS from the one filed: this is another register");
                 }
                 for a in &audits {
                     if let Some(b) = &a.first_break {
@@ -211,7 +233,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         RegisterSub::Backup { file } => {
-            let reg = open(&path)?;
+            let reg = read(&path)?;
             reg.backup(&file)?;
             outln!("backup written to {}", mediasan::target::escape_path(&file));
             Ok(0)
@@ -250,7 +272,7 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         PersonSub::List { json } => {
-            let reg = open(&path)?;
+            let reg = read(&path)?;
             for p in reg.people()? {
                 if json {
                     json_line(&p);
@@ -340,7 +362,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                         .ok_or_else(|| Failure::usage(anyhow!("--classification {s:?}: unknown")))
                 })
                 .transpose()?;
-            let reg = open(&path)?;
+            let reg = read(&path)?;
             for c in reg.carriers(status, class, custodian.as_deref())? {
                 if json {
                     json_line(&c);
@@ -359,7 +381,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         CarrierSub::Show { id, json } => {
-            let reg = open(&path)?;
+            let reg = read(&path)?;
             let c = reg
                 .carrier(&id)?
                 .ok_or_else(|| Failure::usage(anyhow!("no carrier {id} in this register")))?;
@@ -486,17 +508,19 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             })?;
             let signer = acting(&a)?;
             let mut reg = open(&path)?;
+            let (lines, rows): (Vec<u64>, Vec<NewCarrier>) = rows.into_iter().unzip();
             let events = reg.add_carriers(&signer, &rows).map_err(|e| {
-                // Point at the file's line (row i is on line i + 2, after the header).
+                // The register names the carrier by its index; the person needs the line.
                 let text = e.to_string();
-                let f = Failure::from(e);
-                match text
+                let at = text
                     .split_once("carrier ")
                     .and_then(|(_, rest)| rest.split_once(':'))
                     .and_then(|(n, _)| n.parse::<usize>().ok())
-                {
-                    Some(i) => Failure {
-                        error: anyhow!("{shown}: line {}: {}; nothing was imported", i + 2, text),
+                    .and_then(|i| lines.get(i).copied());
+                let f = Failure::from(e);
+                match at {
+                    Some(line) => Failure {
+                        error: anyhow!("{shown}: line {line}: {text}; nothing was imported"),
                         ..f
                     },
                     None => f,
@@ -511,7 +535,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         CarrierSub::Export { out } => {
-            let reg = open(&path)?;
+            let reg = read(&path)?;
             let bytes = register::csv::export(&reg.carriers(None, None, None)?)
                 .map_err(|e| Failure::new(1, anyhow!(e)))?;
             match out {

@@ -130,11 +130,24 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         )));
     }
     // Without --carrier, a device that is a registered carrier is refused: there is no
-    // way round the approval.
-    let guard = match (&args.carrier, args.register.path.exists()) {
-        (None, true) => Some(Register::open(&args.register.path)?),
-        _ => None,
-    };
+    // way round the approval. The register named (--register, MEDIASAN_REGISTER) must
+    // exist; the default one is consulted too, so naming another cannot hide it.
+    let mut guards = Vec::new();
+    if args.carrier.is_none() {
+        let named = args.register.path.as_path();
+        let default = Path::new(register::DEFAULT_PATH);
+        if named.exists() {
+            guards.push(Register::open_read_only(named, false)?);
+        } else if named != default {
+            return Err(
+                Failure::usage(anyhow!("--register {}: no register there", escape_path(named)))
+                    .hint("name the register that holds the carriers, or leave --register out"),
+            );
+        }
+        if named != default && default.exists() {
+            guards.push(Register::open_read_only(default, false)?);
+        }
+    }
     let mut code = 0u8;
     for path in &args.targets {
         if stop_requested() {
@@ -146,7 +159,7 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             }
             continue;
         }
-        let c = match wipe_target(path, &plan, &sys, link.as_mut(), guard.as_ref()) {
+        let c = match wipe_target(path, &plan, &sys, link.as_mut(), &guards) {
             Ok(Some(report)) => report.outcome.exit_code(),
             Ok(None) => 0,
             Err(f) => {
@@ -214,7 +227,7 @@ pub fn wipe_target(
     plan: &Plan,
     sys: &Sys,
     mut link: Option<&mut Link>,
-    guard: Option<&Register>,
+    guards: &[Register],
 ) -> Result<Option<WipeReport>, Failure> {
     let access = if plan.dry_run {
         Access::Check
@@ -243,12 +256,15 @@ pub fn wipe_target(
             ))
             .hint("check the device you attached against the carrier's label"));
         }
-    } else if let (Some(g), Some(s)) = (guard, serial.as_deref()) {
-        let registered: Vec<_> = g
-            .carriers_by_serial(s)?
-            .into_iter()
-            .filter(|c| !matches!(c.status, register::Status::Disposed))
-            .collect();
+    } else if let Some(s) = serial.as_deref() {
+        let mut registered = Vec::new();
+        for g in guards {
+            registered.extend(
+                g.carriers_by_serial(s)?
+                    .into_iter()
+                    .filter(|c| c.status != register::Status::Disposed),
+            );
+        }
         if let Some(c) = registered.first() {
             return Err(Failure::refused(anyhow!(
                 "{}: this device is the registered carrier {} ({}): it is wiped only with --carrier {} and an approval",

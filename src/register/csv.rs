@@ -47,9 +47,9 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
         .ok_or_else(|| "the file is neither UTF-8 nor GBK text".to_string())
 }
 
-/// Parses carrier rows; every bad row is reported with its line number, and any
-/// error means no row is returned.
-pub fn parse(text: &str) -> Result<Vec<NewCarrier>, Vec<String>> {
+/// Parses carrier rows, each with the line it starts on; every bad row is reported
+/// with its line number, and any error means no row is returned.
+pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
     let mut rd = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -78,12 +78,12 @@ pub fn parse(text: &str) -> Result<Vec<NewCarrier>, Vec<String>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 errors.push(format!("line {line}: {e}"));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         let get = |name: &str| {
             let c = COLUMNS.iter().position(|(en, _)| *en == name).unwrap_or(0);
             at[c].and_then(|i| record.get(i)).unwrap_or("").to_string()
@@ -118,7 +118,7 @@ pub fn parse(text: &str) -> Result<Vec<NewCarrier>, Vec<String>> {
             label: opt(get("label")),
         };
         match (capacity, row.validate()) {
-            (Ok(capacity), Ok(_)) => rows.push(NewCarrier { capacity, ..row }),
+            (Ok(capacity), Ok(_)) => rows.push((line, NewCarrier { capacity, ..row })),
             (Err(e), _) => errors.push(e),
             (_, Err(e)) => errors.push(format!("line {line}: {e}")),
         }
@@ -128,6 +128,20 @@ pub fn parse(text: &str) -> Result<Vec<NewCarrier>, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// The 1-based line a record starting at byte `at` begins on, past the blank lines
+/// the reader skips before it.
+fn line_at(text: &str, at: u64) -> u64 {
+    let at = (at as usize).min(text.len());
+    let skipped = text[at..]
+        .bytes()
+        .take_while(|b| *b == b'\n' || *b == b'\r')
+        .count();
+    1 + text.as_bytes()[..at + skipped]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
 }
 
 /// The carriers as CSV, UTF-8 with a BOM (so Excel opens Chinese text correctly).
@@ -186,7 +200,7 @@ mod tests {
 
     #[test]
     fn chinese_headers_and_values_are_read() {
-        let rows = parse(SHEET).unwrap();
+        let rows: Vec<_> = parse(SHEET).unwrap().into_iter().map(|(_, r)| r).collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].kind, "printer-hdd");
         assert_eq!(rows[0].classification, "secret");
@@ -231,6 +245,10 @@ mod tests {
             assert!(joined.contains(needle), "{joined}");
         }
         assert!(parse("serial,kind\nS,hdd\n").unwrap_err()[0].contains("no \"classification\""));
+        // Lines count blank lines and cells spanning lines, as a spreadsheet shows them.
+        let text = "kind,serial,classification,custodian,label\n\nhdd,S1,secret,p,\"two\nlines\"\nhdd,S2,secret,p,x\n";
+        let rows = parse(text).unwrap();
+        assert_eq!(rows.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [3, 5]);
     }
 
     proptest! {
@@ -263,7 +281,7 @@ mod tests {
             let bytes = export(std::slice::from_ref(&c)).unwrap();
             let (text, enc) = decode(&bytes).unwrap();
             prop_assert_eq!(enc, "UTF-8 with BOM");
-            let rows = parse(&text).unwrap();
+            let rows: Vec<_> = parse(&text).unwrap().into_iter().map(|(_, r)| r).collect();
             prop_assert_eq!(rows.len(), 1);
             prop_assert_eq!(&rows[0].serial, &c.serial);
             prop_assert_eq!(&rows[0].make, &c.make);

@@ -82,6 +82,7 @@ CREATE INDEX carriers_status ON carriers (status);
 CREATE INDEX carriers_serial ON carriers (serial);
 CREATE INDEX carriers_custodian ON carriers (custodian);
 CREATE INDEX carriers_classification ON carriers (classification);
+CREATE INDEX carriers_registered ON carriers (registered_seq);
 CREATE TABLE approvals (
     id TEXT PRIMARY KEY,
     carrier TEXT NOT NULL,
@@ -97,6 +98,7 @@ CREATE TABLE approvals (
     seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX approvals_carrier ON approvals (carrier);
+CREATE INDEX approvals_seq ON approvals (seq);
 "#];
 
 /// Why a register operation failed.
@@ -228,18 +230,81 @@ impl Register {
             founder_key: public.clone(),
             supervisors_required: founding.supervisors_required.max(1),
         };
-        reg.append_as(Kind::RegisterCreated, founding.id, signer, |_| {
-            Ok((String::new(), to_value(&created)))
-        })?;
         let enrolled = rules::PersonEnrolled {
             name: founding.name.to_string(),
             title: founding.title.map(str::to_string),
             role: Role::Approver,
             public_key: public,
         };
-        reg.append_as(Kind::PersonEnrolled, founding.id, signer, |_| {
-            Ok((founding.id.to_string(), to_value(&enrolled)))
-        })?;
+        // Both founding events land together, or the register is not created.
+        let made = reg.transact(|t| {
+            t.append_as(Kind::RegisterCreated, founding.id, signer, |_| {
+                Ok((String::new(), to_value(&created)))
+            })?;
+            t.append_as(Kind::PersonEnrolled, founding.id, signer, |_| {
+                Ok((founding.id.to_string(), to_value(&enrolled)))
+            })
+        });
+        if let Err(e) = made {
+            drop(reg);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            return Err(e);
+        }
+        Ok(reg)
+    }
+
+    /// Opens a register only to read it: nothing in the file changes (a backup stays
+    /// as it is, a read-only copy can be checked). With `audit`, a register whose
+    /// facts or schema tag were damaged still opens, so that `verify` can say what
+    /// is wrong instead of refusing to look.
+    pub fn open_read_only(path: &Path, audit: bool) -> Result<Register> {
+        if !path.exists() {
+            return Err(RegisterError::Missing {
+                path: escape_path(path),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "cannot open the register"))?;
+        conn.busy_timeout(Duration::from_secs(30))
+            .map_err(sql(path, "cannot set the busy timeout"))?;
+        let reg = Register {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let shown = || escape_path(path);
+        let version: u32 = reg
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| RegisterError::NotARegister {
+                path: shown(),
+                detail: e.to_string(),
+            })?;
+        if version > SCHEMA_VERSION {
+            return Err(RegisterError::NewerSchema {
+                path: shown(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        let has_events: bool = reg
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| RegisterError::NotARegister {
+                path: shown(),
+                detail: e.to_string(),
+            })?;
+        if !has_events || (!audit && (version == 0 || reg.meta()?.is_none())) {
+            return Err(RegisterError::NotARegister {
+                path: shown(),
+                detail: "no mediasan schema".into(),
+            });
+        }
         Ok(reg)
     }
 
@@ -336,16 +401,6 @@ impl Register {
         build: impl FnOnce(&Ids) -> Result<(String, serde_json::Value)>,
     ) -> Result<Event> {
         self.transact(|t| t.append(kind, signer, build))
-    }
-
-    fn append_as(
-        &mut self,
-        kind: Kind,
-        actor: &str,
-        signer: &Signer,
-        build: impl FnOnce(&Ids) -> Result<(String, serde_json::Value)>,
-    ) -> Result<Event> {
-        self.transact(|t| t.append_as(kind, actor, signer, build))
     }
 
     /// Runs `f` in one IMMEDIATE transaction: every event it appends lands, or none.
@@ -569,10 +624,17 @@ impl Appender<'_> {
         let (subject, details) = build(&Ids(tx))?;
         let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
         let now = Utc::now();
-        let time = match &last {
-            Some((_, t, _)) => event::parse_time(t).map_or(now, |prev| prev.max(now)),
-            None => now,
-        };
+        let prev_time = last.as_ref().and_then(|(_, t, _)| event::parse_time(t));
+        // Times never run backwards; but a head dated in the future (a clock set wrong)
+        // would drag every later event with it, so it is refused, not followed.
+        if let Some(prev) = prev_time.filter(|p| *p > now + chrono::Duration::minutes(5)) {
+            return Err(RegisterError::Rule(rules::RuleError(format!(
+                "the register's last event is dated {}, later than this machine's clock ({}): check the clock",
+                event::format_time(prev),
+                event::format_time(now)
+            ))));
+        }
+        let time = prev_time.map_or(now, |prev| prev.max(now));
         let (seq, prev_hash) = last.map_or((1, GENESIS.to_string()), |(s, _, h)| (s + 1, h));
         let register_id = match kind {
             Kind::RegisterCreated => serde_json::from_str::<rules::RegisterCreated>(&details)
@@ -637,16 +699,35 @@ pub struct Ids<'a>(&'a Connection);
 impl Ids<'_> {
     /// `P-0001`, `C-2026-0007`, `A-2026-0003`: one more than the highest with this prefix.
     pub fn next(&self, table: &str, prefix: &str, width: usize) -> Result<String> {
-        let q = format!("SELECT id FROM {table} WHERE id LIKE ?1 ORDER BY length(id) DESC, id DESC LIMIT 1");
-        let last: Option<String> = self
-            .0
-            .query_row(&q, [format!("{prefix}%")], |r| r.get(0))
-            .optional()
-            .map_err(|e| RegisterError::Usage(format!("cannot allocate an id: {e}")))?;
-        let n = last
-            .and_then(|l| l[prefix.len()..].parse::<u64>().ok())
-            .unwrap_or(0)
-            + 1;
+        let pattern = format!("{prefix}[0-9]*");
+        let err = |e: rusqlite::Error| RegisterError::Usage(format!("cannot allocate an id: {e}"));
+        // Carriers and approvals are only ever numbered here, so the latest holds the
+        // highest number (an index walk, not a scan of 100 000 rows); people may also
+        // have been given ids by hand, and are few: take the numeric maximum.
+        let last: Option<u64> = match table {
+            "carriers" | "approvals" => {
+                let order = if table == "carriers" {
+                    "registered_seq"
+                } else {
+                    "seq"
+                };
+                let q = format!("SELECT id FROM {table} WHERE id GLOB ?1 ORDER BY {order} DESC LIMIT 1");
+                let id: Option<String> = self
+                    .0
+                    .query_row(&q, [&pattern], |r| r.get(0))
+                    .optional()
+                    .map_err(err)?;
+                id.and_then(|id| id[prefix.len()..].parse().ok())
+            }
+            _ => {
+                let q = format!("SELECT id FROM {table} WHERE id GLOB ?1");
+                let mut st = self.0.prepare(&q).map_err(err)?;
+                let ids = st.query_map([&pattern], |r| r.get::<_, String>(0)).map_err(err)?;
+                ids.filter_map(|id| id.ok()?[prefix.len()..].parse::<u64>().ok())
+                    .max()
+            }
+        };
+        let n = last.unwrap_or(0) + 1;
         Ok(format!("{prefix}{n:0width$}"))
     }
 }
@@ -790,11 +871,38 @@ impl View for SqlView<'_> {
     fn person(&self, id: &str) -> Option<Person> {
         self.person_result(id).ok().flatten()
     }
+    fn person_by_fingerprint(&self, fingerprint: &str) -> Option<Person> {
+        let id: Option<String> = self
+            .0
+            .query_row(
+                "SELECT id FROM people WHERE fingerprint = ?1",
+                [fingerprint],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten();
+        id.and_then(|id| self.person(&id))
+    }
     fn carrier(&self, id: &str) -> Option<Carrier> {
         self.carrier_result(id).ok().flatten()
     }
+    fn carriers_by_serial(&self, serial: &str) -> Vec<Carrier> {
+        let q = format!("SELECT {CARRIER_COLUMNS} FROM carriers WHERE serial = ?1");
+        self.0
+            .prepare(&q)
+            .and_then(|mut st| st.query_map([serial], carrier_row)?.collect())
+            .unwrap_or_default()
+    }
     fn approval(&self, id: &str) -> Option<Approval> {
         self.approval_result(id).ok().flatten()
+    }
+    fn approvals_for(&self, carrier: &str) -> Vec<Approval> {
+        let q = format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE carrier = ?1 ORDER BY seq");
+        self.0
+            .prepare(&q)
+            .and_then(|mut st| st.query_map([carrier], approval_row)?.collect())
+            .unwrap_or_default()
     }
 }
 
@@ -809,7 +917,11 @@ fn write_change(conn: &Connection, change: &Change) -> rusqlite::Result<()> {
         }
         Change::Person(p) => {
             conn.execute(
-                "INSERT OR REPLACE INTO people (id, name, title, role, public_key, fingerprint, enrolled_seq, retired_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO people (id, name, title, role, public_key, fingerprint, enrolled_seq, retired_seq) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 title = excluded.title, role = excluded.role, public_key = excluded.public_key, \
+                 fingerprint = excluded.fingerprint, enrolled_seq = excluded.enrolled_seq, \
+                 retired_seq = excluded.retired_seq",
                 params![p.id, p.name, p.title, p.role.name(), p.public_key, p.fingerprint, p.enrolled_seq, p.retired_seq],
             )?;
         }
@@ -835,13 +947,16 @@ fn write_change(conn: &Connection, change: &Change) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The state rebuilt from the events alone.
+/// The state rebuilt from the events alone, with the indexes the rules look up by.
 #[derive(Default)]
 struct Memory {
     meta: Option<Meta>,
     people: HashMap<String, Person>,
     carriers: HashMap<String, Carrier>,
     approvals: HashMap<String, Approval>,
+    by_fingerprint: HashMap<String, String>,
+    by_serial: HashMap<String, Vec<String>>,
+    by_carrier: HashMap<String, Vec<String>>,
 }
 
 impl View for Memory {
@@ -851,11 +966,32 @@ impl View for Memory {
     fn person(&self, id: &str) -> Option<Person> {
         self.people.get(id).cloned()
     }
+    fn person_by_fingerprint(&self, fingerprint: &str) -> Option<Person> {
+        self.by_fingerprint
+            .get(fingerprint)
+            .and_then(|id| self.person(id))
+    }
     fn carrier(&self, id: &str) -> Option<Carrier> {
         self.carriers.get(id).cloned()
     }
+    fn carriers_by_serial(&self, serial: &str) -> Vec<Carrier> {
+        self.by_serial
+            .get(serial)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.carrier(id))
+            .collect()
+    }
     fn approval(&self, id: &str) -> Option<Approval> {
         self.approvals.get(id).cloned()
+    }
+    fn approvals_for(&self, carrier: &str) -> Vec<Approval> {
+        self.by_carrier
+            .get(carrier)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.approval(id))
+            .collect()
     }
 }
 
@@ -865,12 +1001,25 @@ impl Memory {
             match c {
                 Change::Meta(m) => self.meta = Some(m),
                 Change::Person(p) => {
+                    self.by_fingerprint.insert(p.fingerprint.clone(), p.id.clone());
                     self.people.insert(p.id.clone(), p);
                 }
                 Change::Carrier(c) => {
+                    if !self.carriers.contains_key(&c.id) {
+                        self.by_serial
+                            .entry(c.serial.clone())
+                            .or_default()
+                            .push(c.id.clone());
+                    }
                     self.carriers.insert(c.id.clone(), c);
                 }
                 Change::Approval(a) => {
+                    if !self.approvals.contains_key(&a.id) {
+                        self.by_carrier
+                            .entry(a.carrier.clone())
+                            .or_default()
+                            .push(a.id.clone());
+                    }
                     self.approvals.insert(a.id.clone(), a);
                 }
             }

@@ -206,8 +206,12 @@ pub struct Meta {
 pub trait View {
     fn meta(&self) -> Option<Meta>;
     fn person(&self, id: &str) -> Option<Person>;
+    fn person_by_fingerprint(&self, fingerprint: &str) -> Option<Person>;
     fn carrier(&self, id: &str) -> Option<Carrier>;
+    /// Every carrier ever registered with this serial.
+    fn carriers_by_serial(&self, serial: &str) -> Vec<Carrier>;
     fn approval(&self, id: &str) -> Option<Approval>;
+    fn approvals_for(&self, carrier: &str) -> Vec<Approval>;
 }
 
 /// A change an event makes to the derived state.
@@ -410,7 +414,14 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 return refuse(format!("a person with id {} is already enrolled", ev.subject));
             }
             let d: PersonEnrolled = details(ev)?;
-            Ok(vec![Change::Person(person(ev, d)?)])
+            let p = person(ev, d)?;
+            if let Some(other) = view.person_by_fingerprint(&p.fingerprint) {
+                return refuse(format!(
+                    "the key {} is already enrolled, as {}",
+                    p.fingerprint, other.id
+                ));
+            }
+            Ok(vec![Change::Person(p)])
         }
         Kind::PersonRetired => {
             need(&[Role::Approver])?;
@@ -424,11 +435,25 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             Ok(vec![Change::Person(p)])
         }
         Kind::CarrierRegistered => {
-            need(&[Role::Operator, Role::Supervisor, Role::Approver])?;
+            need(&[Role::Operator, Role::Supervisor])?;
             if view.carrier(&ev.subject).is_some() {
                 return refuse(format!("carrier {} is already registered", ev.subject));
             }
             let d: CarrierRegistered = details(ev)?;
+            // One live carrier per serial; a serial that was ever classified stays so.
+            let same = view.carriers_by_serial(d.serial.trim());
+            if let Some(live) = same
+                .iter()
+                .find(|c| !matches!(c.status, Status::Destroyed | Status::Disposed))
+            {
+                return refuse(format!(
+                    "serial {:?} is already carrier {} ({})",
+                    d.serial,
+                    live.id,
+                    live.status.name()
+                ));
+            }
+            let ever_classified = d.classification.is_classified() || same.iter().any(|c| c.ever_classified);
             if !CARRIER_KINDS.contains(&d.kind.as_str()) {
                 return refuse(format!("unknown carrier kind {:?}", d.kind));
             }
@@ -450,7 +475,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 host_asset: d.host_asset,
                 label: d.label,
                 status: Status::InStore,
-                ever_classified: d.classification.is_classified(),
+                ever_classified,
                 registered_seq: ev.seq,
                 updated_seq: ev.seq,
             })])
@@ -516,10 +541,22 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             if a.revoked_seq.is_some() {
                 return refuse(format!("approval {} is already revoked", a.id));
             }
-            a.revoked_seq = Some(ev.seq);
+            if a.carrier != ev.subject {
+                return refuse(format!(
+                    "approval {} is for carrier {}, not {}",
+                    a.id, a.carrier, ev.subject
+                ));
+            }
             let mut c = carrier(view, ev)?;
+            live(&c, ev)?;
+            a.revoked_seq = Some(ev.seq);
+            let others = view
+                .approvals_for(&c.id)
+                .into_iter()
+                .filter(|o| o.id != a.id)
+                .any(|o| usable(&o, time));
             let mut out = vec![Change::Approval(a)];
-            if c.status == Status::Approved {
+            if c.status == Status::Approved && !others {
                 c.status = Status::InStore;
                 c.updated_seq = ev.seq;
                 out.push(Change::Carrier(c));
@@ -569,7 +606,10 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
         }
         Kind::Checkpoint => {
             need(&[Role::Supervisor])?;
-            let _: Checkpoint = details(ev)?;
+            let d: Checkpoint = details(ev)?;
+            if d.head_seq + 1 != ev.seq || d.head_hash != ev.prev_hash {
+                return refuse("a checkpoint names the head it follows");
+            }
             Ok(vec![])
         }
         Kind::CarrierIssued
@@ -590,6 +630,9 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 _ => (&[Status::Approved, Status::Wiped], Status::HandedOver),
             };
             allowed(&c, from, ev)?;
+            if kind == Kind::HandedOverForDestruction && !has_valid_approval(view, &c, time) {
+                return refuse(format!("carrier {} has no valid approval for destruction", c.id));
+            }
             match kind {
                 Kind::CarrierIssued => {
                     let to =
@@ -626,6 +669,9 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             // Several methods may follow each other (art. 24): destroyed → destroyed.
             if c.status != Status::Destroyed {
                 allowed(&c, &[Status::HandedOver, Status::Approved, Status::Wiped], ev)?;
+                if c.status != Status::HandedOver && !has_valid_approval(view, &c, time) {
+                    return refuse(format!("carrier {} has no valid approval for destruction", c.id));
+                }
             }
             c.status = Status::Destroyed;
             c.updated_seq = ev.seq;
@@ -635,9 +681,16 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             need(&[Role::Operator, Role::Supervisor])?;
             let d: Disposed = details(ev)?;
             let mut c = carrier(view, ev)?;
-            if d.external_reuse && c.ever_classified {
+            live(&c, ev)?;
+            if c.ever_classified {
+                let how = if d.external_reuse {
+                    "never be reused outside (art. 30)"
+                } else {
+                    "not be disposed of"
+                };
                 return refuse(format!(
-                    "carrier {} once held classified data: it may never be reused outside (seed art. 30); destroy it",
+                    "carrier {} once held classified data: it must {how}; it is destroyed as a classified carrier \
+                     (art. 29)",
                     c.id
                 ));
             }
@@ -729,6 +782,18 @@ fn allowed(c: &Carrier, from: &[Status], ev: &Event) -> Result<(), RuleError> {
         ev.kind,
         names.join(" or ")
     ))
+}
+
+/// Unrevoked and unexpired at `time`.
+fn usable(a: &Approval, time: chrono::DateTime<chrono::Utc>) -> bool {
+    a.revoked_seq.is_none() && parse_time(&a.expires).is_some_and(|e| e > time)
+}
+
+/// Whether any approval for `c` is valid at `time` and still matches it.
+fn has_valid_approval(view: &dyn View, c: &Carrier, time: chrono::DateTime<chrono::Utc>) -> bool {
+    view.approvals_for(&c.id)
+        .iter()
+        .any(|a| usable(a, time) && a.serial == c.serial && a.classification == c.classification)
 }
 
 /// An approval that lets `operator` wipe `c` at `time`.
