@@ -711,7 +711,8 @@ impl Ids<'_> {
                 } else {
                     "seq"
                 };
-                let q = format!("SELECT id FROM {table} WHERE id GLOB ?1 ORDER BY {order} DESC LIMIT 1");
+                // `+id`: walk the {order} index backwards, not a range of the id index.
+                let q = format!("SELECT id FROM {table} WHERE +id GLOB ?1 ORDER BY {order} DESC LIMIT 1");
                 let id: Option<String> = self
                     .0
                     .query_row(&q, [&pattern], |r| r.get(0))
