@@ -6,6 +6,7 @@
 //! [`target`] (what can be wiped and whether it may be), [`engine`] (the write
 //! pipeline) and [`report`] (the result format).
 
+pub mod cert;
 pub mod engine;
 pub mod keys;
 pub mod method;
