@@ -351,3 +351,225 @@ mod tests {
         }
     }
 }
+
+/// Who can say who signed: the register (identities and roles), an OpenSSH
+/// allowed-signers file (identities only), or nobody.
+pub enum Who<'a> {
+    Register(&'a crate::register::Register),
+    AllowedSigners(Vec<(String, ssh_key::PublicKey)>),
+    Nobody,
+}
+
+/// One thing `cert verify` checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub what: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// The verdict on a certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    pub id: Option<String>,
+    pub digest: String,
+    pub checks: Vec<Check>,
+}
+
+impl Verdict {
+    pub fn ok(&self) -> bool {
+        self.checks.iter().all(|c| c.ok)
+    }
+
+    fn push(&mut self, what: impl Into<String>, ok: bool, detail: impl Into<String>) {
+        self.checks.push(Check {
+            what: what.into(),
+            ok,
+            detail: detail.into(),
+        });
+    }
+}
+
+/// Parses an allowed-signers file: `principal[,principal…] [options] keytype base64 [comment]`.
+pub fn parse_allowed_signers(text: &str) -> Result<Vec<(String, ssh_key::PublicKey)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut fields = line.split_whitespace();
+        let principals = fields.next().unwrap_or_default();
+        let rest: Vec<&str> = fields.collect();
+        // Options (namespaces="…", cert-authority…) precede the key type.
+        let at = rest
+            .iter()
+            .position(|f| f.starts_with("ssh-") || f.starts_with("ecdsa-") || f.starts_with("sk-"))
+            .ok_or_else(|| format!("line {}: no key", n + 1))?;
+        let key = keys::parse_public(&rest[at..].join(" ")).map_err(|e| format!("line {}: {e}", n + 1))?;
+        for p in principals.split(',') {
+            out.push((p.to_string(), key.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a certificate: the body's digest, every signature, who signed and in
+/// which role (from the register, never from the certificate), that co-signers are
+/// other people and enough, and the register link.
+pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
+    let digest = cert.digest()?;
+    let body = cert.typed_body()?;
+    let mut v = Verdict {
+        id: Some(body.id.clone()),
+        digest: digest.clone(),
+        checks: Vec::new(),
+    };
+    v.push(
+        "body digest",
+        true,
+        format!("SHA-256 {digest} of the RFC 8785 canonical body"),
+    );
+    if cert.signatures.first().is_none_or(|s| s.role != "operator") {
+        v.push(
+            "operator signature",
+            false,
+            "the first signature must be the operator's",
+        );
+    }
+    for (i, s) in cert.signatures.iter().enumerate() {
+        let r = cert.check(s);
+        v.push(
+            format!("signature {} ({} {})", i + 1, s.role, s.signer),
+            r.is_ok(),
+            r.err().unwrap_or_else(|| format!("valid, key {}", s.fingerprint)),
+        );
+    }
+    let mut required = 1u32;
+    match who {
+        Who::Nobody => v.push(
+            "who signed",
+            false,
+            "cannot be established without the register (--register) or an allowed-signers file (--allowed-signers)",
+        ),
+        Who::AllowedSigners(list) => {
+            for s in &cert.signatures {
+                let listed = list.iter().any(|(p, k)| *p == s.signer && keys::fingerprint(k) == s.fingerprint);
+                v.push(
+                    format!("{} is {}", s.fingerprint, s.signer),
+                    listed,
+                    if listed { "listed in the allowed-signers file (roles not established without the register)" } else { "not listed for that principal" },
+                );
+            }
+        }
+        Who::Register(reg) => {
+            if let Some(m) = reg.meta().ok().flatten() {
+                required = m.supervisors_required;
+            }
+            for (i, s) in cert.signatures.iter().enumerate() {
+                let want = if i == 0 { crate::register::Role::Operator } else { crate::register::Role::Supervisor };
+                match reg.person_by_fingerprint(&s.fingerprint).ok().flatten() {
+                    Some(p) if p.id == s.signer && p.role == want => {
+                        v.push(format!("{} is {}", s.signer, want.name()), true, format!("{} ({}), enrolled at event {}", p.id, p.name, p.enrolled_seq))
+                    }
+                    Some(p) => v.push(
+                        format!("{} is {}", s.signer, want.name()),
+                        false,
+                        format!("the key belongs to {} ({}), {} in the register", p.id, p.name, p.role.name()),
+                    ),
+                    None => v.push(format!("{} is {}", s.signer, want.name()), false, "the key is not in the register"),
+                }
+            }
+        }
+    }
+    // Co-signers are other people, and enough of them.
+    let ops: Vec<&Signature> = cert.signatures.iter().take(1).collect();
+    let cos: Vec<&Signature> = cert.signatures.iter().skip(1).collect();
+    let mut seen: Vec<(&str, &str)> = ops
+        .iter()
+        .map(|s| (s.signer.as_str(), s.fingerprint.as_str()))
+        .collect();
+    let mut distinct = true;
+    for s in &cos {
+        if seen
+            .iter()
+            .any(|(id, fp)| *id == s.signer || *fp == s.fingerprint)
+        {
+            distinct = false;
+        }
+        seen.push((&s.signer, &s.fingerprint));
+    }
+    v.push(
+        "co-signers are other people",
+        distinct,
+        if distinct {
+            "every signer is a different person and key"
+        } else {
+            "a person or key signs twice (the supervisor must not be the operator)"
+        },
+    );
+    v.push(
+        "co-signatures",
+        cos.len() as u32 >= required,
+        format!("{} of {required} required supervisor co-signature(s)", cos.len()),
+    );
+    // The register link.
+    match (&body.register, who) {
+        (r, _) if !r.linked => v.push(
+            "register link",
+            true,
+            "not linked to any register (wiped without --carrier)",
+        ),
+        (r, Who::Register(reg)) => {
+            let meta = reg.meta().ok().flatten();
+            let same_register = meta
+                .as_ref()
+                .map(|m| Some(&m.register_id) == r.register_id.as_ref())
+                .unwrap_or(false);
+            v.push(
+                "register",
+                same_register,
+                if same_register {
+                    "the certificate names this register"
+                } else {
+                    "the certificate names another register"
+                },
+            );
+            let (head, _) = reg.head().unwrap_or((0, String::new()));
+            let seq = r.event_seq.unwrap_or(0);
+            let event = reg.event(seq).ok().flatten();
+            let found = event
+                .as_ref()
+                .is_some_and(|e| Some(&e.hash) == r.event_hash.as_ref() && e.kind == "wipe-finished");
+            let detail = match (&event, seq > head) {
+                (_, true) => {
+                    format!("event {seq} is past the register's head {head}: the register was rolled back")
+                }
+                (None, _) => format!("event {seq} is not in the register"),
+                (Some(_), _) if found => format!("wipe-finished event {seq} with that hash"),
+                (Some(e), _) => format!("event {seq} is a {} with another hash", e.kind),
+            };
+            v.push("register event", found && seq <= head, detail);
+            let carrier = body.media.carrier.clone().unwrap_or_default();
+            let recorded = reg.events_about(&carrier).unwrap_or_default().iter().any(|e| {
+                e.kind == "certificate-signed"
+                    && serde_json::from_str::<Value>(&e.details)
+                        .ok()
+                        .and_then(|d| d["body_sha256"].as_str().map(str::to_string))
+                        .as_deref()
+                        == Some(digest.as_str())
+            });
+            v.push(
+                "certificate recorded",
+                recorded,
+                if recorded {
+                    "a certificate-signed event records this body's digest"
+                } else {
+                    "no certificate-signed event records this body's digest"
+                },
+            );
+        }
+        (_, _) => v.push("register link", true, "not checked: no register given"),
+    }
+    Ok(v)
+}

@@ -30,6 +30,8 @@ pub enum Command {
     Approve(ApproveArgs),
     /// Make an Ed25519 key pair for signing (private key 0600).
     Key(KeyCmd),
+    /// Certificates: co-sign, verify, export for stock OpenSSH.
+    Cert(CertCmd),
     /// Run a whole wipe on a scratch image in a temporary folder (no root needed).
     Demo(DemoArgs),
 }
@@ -88,6 +90,10 @@ pub struct WipeArgs {
 
     #[command(flatten)]
     pub acting: Acting,
+
+    /// Where the certificate goes (written when the wipe is signed: --carrier, or --key).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub cert_dir: PathBuf,
 
     /// Bytes per write (a multiple of 4096); for benchmarks.
     #[arg(long, value_name = "BYTES", hide = true)]
@@ -392,6 +398,43 @@ pub struct ApproveArgs {
     pub acting: Acting,
     #[command(flatten)]
     pub register: RegisterPath,
+}
+
+#[derive(Debug, Args)]
+pub struct CertCmd {
+    #[command(subcommand)]
+    pub command: CertSub,
+    #[command(flatten)]
+    pub register: RegisterPath,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertSub {
+    /// Add a supervisor's signature (the signer must be a supervisor, not the operator).
+    Cosign {
+        #[arg(value_name = "CERT")]
+        cert: PathBuf,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Check the digest, every signature, who signed in which role, and the register link.
+    Verify {
+        #[arg(value_name = "CERT")]
+        cert: PathBuf,
+        /// Establish who signed from an OpenSSH allowed-signers file instead of the register.
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the canonical body, one .sig per signer and an allowed_signers file, for
+    /// `ssh-keygen -Y verify`.
+    Export {
+        #[arg(value_name = "CERT")]
+        cert: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -20,7 +20,10 @@ impl Office {
 
     fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
         let mut cmd = bin();
-        cmd.env("MEDIASAN_REGISTER", &self.reg).env_remove("MEDIASAN_KEY");
+        // Certificates go to the current folder by default: the office's own.
+        cmd.current_dir(self.dir.path())
+            .env("MEDIASAN_REGISTER", &self.reg)
+            .env_remove("MEDIASAN_KEY");
         if let Some(k) = key {
             cmd.env("MEDIASAN_KEY", self.path(k));
         }
@@ -231,7 +234,8 @@ fn a_registered_image_is_wiped_only_with_its_approval() {
             "carrier-registered",
             "destruction-approved",
             "wipe-started",
-            "wipe-finished"
+            "wipe-finished",
+            "certificate-signed"
         ]
     );
     // wipe-started names the approval; wipe-finished holds the result's digest.

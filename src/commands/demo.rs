@@ -131,10 +131,11 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         json: false,
         confirm: Vec::new(),
         result: Some(result.clone()),
+        cert_dir: dir.clone(),
     };
     outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let mut link = Link::new(reg, operator, &carrier)?;
-    let report = wipe_target(&image, &plan, &Sys::host(), Some(&mut link), &[])?
+    let report = wipe_target(&image, &plan, &Sys::host(), Some(&mut link), &[], None)?
         .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
     let reg = link.reg;
 

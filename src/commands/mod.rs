@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns its arguments into a validated plan,
 //! runs it and returns the exit code.
 
+mod cert;
 mod demo;
 mod methods;
 pub mod register;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Carrier(cmd) => register::run_carrier(cmd),
         Command::Approve(args) => register::run_approve(args),
         Command::Key(cmd) => register::run_key(cmd),
+        Command::Cert(cmd) => cert::run(cmd),
         Command::Demo(args) => demo::run(args),
     }
 }

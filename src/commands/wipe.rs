@@ -41,6 +41,8 @@ pub struct Plan {
     pub json: bool,
     pub confirm: Vec<String>,
     pub result: Option<PathBuf>,
+    /// Where a signed wipe's certificate goes.
+    pub cert_dir: PathBuf,
 }
 
 impl Plan {
@@ -100,6 +102,7 @@ impl Plan {
             json: args.json,
             confirm: args.confirm.clone(),
             result: args.result.clone(),
+            cert_dir: args.cert_dir.clone(),
         })
     }
 
@@ -122,6 +125,12 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
     // (the key is unlocked before any byte is written, never after hours of writing).
     let mut link = match &args.carrier {
         Some(id) if !plan.dry_run || args.acting.key.is_some() => Some(Link::open(&args, id)?),
+        _ => None,
+    };
+    // A wipe of an unregistered target is signed too when a key is given; the key is
+    // unlocked now, before any byte is written.
+    let lone = match (&args.carrier, &args.acting.key, plan.dry_run) {
+        (None, Some(_), false) => Some(super::register::acting(&args.acting)?),
         _ => None,
     };
     if args.carrier.is_some() && args.targets.len() != 1 {
@@ -159,7 +168,7 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             }
             continue;
         }
-        let c = match wipe_target(path, &plan, &sys, link.as_mut(), &guards) {
+        let c = match wipe_target(path, &plan, &sys, link.as_mut(), &guards, lone.as_ref()) {
             Ok(Some(report)) => report.outcome.exit_code(),
             Ok(None) => 0,
             Err(f) => {
@@ -228,6 +237,7 @@ pub fn wipe_target(
     sys: &Sys,
     mut link: Option<&mut Link>,
     guards: &[Register],
+    lone: Option<&Signer>,
 ) -> Result<Option<WipeReport>, Failure> {
     let access = if plan.dry_run {
         Access::Check
@@ -351,6 +361,7 @@ pub fn wipe_target(
     let text = serde_json::to_string_pretty(&report)
         .map(|t| t + "\n")
         .unwrap_or_default();
+    let mut certificate = None;
     if let Some(l) = link {
         let digest = sha256_hex(text.as_bytes());
         let finished = l.reg.wipe_finished(
@@ -361,16 +372,36 @@ pub fn wipe_target(
             report.bytes_written,
             &report.verification.result,
         );
-        if let Err(e) = finished {
-            print_summary(&report, plan);
-            return Err(Failure::new(
-                1,
-                anyhow!(
-                    "the wipe ended {} but the register could not record it: {e}",
-                    outcome_name(report.outcome)
-                ),
-            ));
-        }
+        let event = match finished {
+            Ok(ev) => ev,
+            Err(e) => {
+                print_summary(&report, plan);
+                return Err(Failure::new(
+                    1,
+                    anyhow!(
+                        "the wipe ended {} but the register could not record it: {e}",
+                        outcome_name(report.outcome)
+                    ),
+                ));
+            }
+        };
+        let signing = super::cert::Signing {
+            signer: &l.signer,
+            register: Some(&mut l.reg),
+            carrier: Some(&l.carrier),
+            approval: Some(&l.approval.id),
+            event: Some(&event),
+        };
+        certificate = Some(super::cert::issue(&plan.cert_dir, &report, &identity, signing));
+    } else if let Some(signer) = lone {
+        let signing = super::cert::Signing {
+            signer,
+            register: None,
+            carrier: None,
+            approval: None,
+            event: None,
+        };
+        certificate = Some(super::cert::issue(&plan.cert_dir, &report, &identity, signing));
     }
     if let (Some(tmp), Some(path)) = (result_file.take(), &plan.result) {
         if let Err(e) = save_result(tmp, path, &text) {
@@ -385,6 +416,22 @@ pub fn wipe_target(
                 ),
             ));
         }
+    }
+    match certificate {
+        Some(Ok(path)) if plan.json => {
+            json_line(&json!({ "event": "certificate", "path": escape_path(&path) }))
+        }
+        Some(Ok(path)) => outln!("certificate: {}", escape_path(&path)),
+        Some(Err(f)) => {
+            print_summary(&report, plan);
+            let error = anyhow!(
+                "the wipe ended {} but its certificate could not be written: {:#}",
+                outcome_name(report.outcome),
+                f.error
+            );
+            return Err(Failure { error, ..f });
+        }
+        None => {}
     }
     print_summary(&report, plan);
     Ok(Some(report))

@@ -539,6 +539,18 @@ impl Register {
             .map_err(sql(&self.path, "cannot read events"))
     }
 
+    /// One event by its sequence number.
+    pub fn event(&self, seq: u64) -> Result<Option<Event>> {
+        self.conn
+            .query_row(
+                "SELECT seq, time, kind, actor, subject, details, prev_hash, hash, signature FROM events WHERE seq = ?1",
+                [seq],
+                event_row,
+            )
+            .optional()
+            .map_err(sql(&self.path, "cannot read events"))
+    }
+
     /// The chain's head: the last sequence number and its hash.
     pub fn head(&self) -> Result<(u64, String)> {
         self.conn

@@ -337,3 +337,26 @@ impl Register {
         })
     }
 }
+
+impl Register {
+    /// Records that a certificate was signed (operator) or co-signed (supervisor).
+    pub fn certificate_event(
+        &mut self,
+        signer: &Signer,
+        kind: Kind,
+        carrier: &str,
+        certificate: &str,
+        digest: &str,
+    ) -> Result<Event> {
+        let details = rules::CertificateEvent {
+            certificate: certificate.into(),
+            body_sha256: digest.into(),
+        };
+        self.append(kind, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(&details).unwrap_or_default(),
+            ))
+        })
+    }
+}

@@ -337,6 +337,14 @@ pub struct Disposed {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CertificateEvent {
+    pub certificate: String,
+    /// SHA-256 of the certificate's canonical body.
+    pub body_sha256: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     pub head_seq: u64,
     pub head_hash: String,

@@ -1,0 +1,414 @@
+//! Certificates: written by a signed wipe, co-signed by a supervisor (never the
+//! operator), verified against the register or an allowed-signers file, and checked
+//! by stock OpenSSH after export. Tampered variants, one table.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use mediasan::cert::Certificate;
+use mediasan::keys::Signer;
+
+struct Office {
+    dir: tempfile::TempDir,
+}
+
+impl Office {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = bin();
+        cmd.current_dir(self.dir.path())
+            .env("MEDIASAN_REGISTER", self.path("register.db"))
+            .env_remove("MEDIASAN_KEY");
+        if let Some(k) = key {
+            cmd.env("MEDIASAN_KEY", self.path(k));
+        }
+        let out = cmd.args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    }
+
+    fn ok(&self, key: Option<&str>, args: &[&str]) -> String {
+        let (code, out, err) = self.run(key, args);
+        assert_eq!(code, 0, "{args:?}: {err}{out}");
+        out
+    }
+
+    fn signer(&self, name: &str) -> Signer {
+        Signer::from_file(&self.path(name), || None).unwrap()
+    }
+}
+
+/// An office whose image was wiped with --carrier: returns it and the certificate.
+fn wiped() -> (Office, PathBuf) {
+    let o = Office {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    for k in ["approver", "operator", "supervisor", "stranger"] {
+        o.ok(
+            None,
+            &["key", "new", "--name", k, "--out", o.path(k).to_str().unwrap()],
+        );
+    }
+    o.ok(
+        None,
+        &[
+            "register",
+            "init",
+            "--org",
+            "某局",
+            "--name",
+            "王五",
+            "--key",
+            "approver.pub",
+            "--signed-by",
+            "approver",
+        ],
+    );
+    o.ok(
+        Some("approver"),
+        &[
+            "person",
+            "add",
+            "--name",
+            "张三",
+            "--role",
+            "operator",
+            "--id",
+            "zhangsan",
+            "--key",
+            "operator.pub",
+        ],
+    );
+    o.ok(
+        Some("approver"),
+        &[
+            "person",
+            "add",
+            "--name",
+            "李四",
+            "--role",
+            "supervisor",
+            "--id",
+            "lisi",
+            "--key",
+            "supervisor.pub",
+        ],
+    );
+    let img = o.path("drive.img");
+    plant_markers(&img, 2 << 20);
+    let serial = fs::canonicalize(&img).unwrap();
+    let args = [
+        "carrier",
+        "add",
+        "--kind",
+        "printer-hdd",
+        "--serial",
+        serial.to_str().unwrap(),
+        "--classification",
+        "secret",
+        "--custodian",
+        "zhangsan",
+    ];
+    let out = o.ok(Some("operator"), &args);
+    let c = out
+        .split_whitespace()
+        .find(|w| w.starts_with("C-"))
+        .unwrap()
+        .to_string();
+    o.ok(Some("approver"), &["approve", &c]);
+    let out = o.ok(
+        Some("operator"),
+        &[
+            "wipe",
+            "--carrier",
+            &c,
+            "--method",
+            "dod-3",
+            "--cert-dir",
+            "certs",
+            "drive.img",
+        ],
+    );
+    let cert = out
+        .lines()
+        .find_map(|l| l.strip_prefix("certificate: "))
+        .expect("a certificate line")
+        .to_string();
+    let cert = o.path(&cert);
+    (o, cert)
+}
+
+fn verify(o: &Office, cert: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["cert", "verify", cert.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (code, out, err) = o.run(None, &args);
+    (code, out + &err)
+}
+
+#[test]
+fn a_certificate_is_signed_cosigned_verified_and_checked_by_openssh() {
+    let (o, cert) = wiped();
+    let c: serde_json::Value = serde_json::from_slice(&fs::read(&cert).unwrap()).unwrap();
+    let body = &c["body"];
+    assert_eq!(body["format"], "mediasan-certificate/1");
+    assert_eq!(body["media"]["classification"], "secret");
+    assert_eq!(body["post_sanitisation_classification"], "secret");
+    assert_eq!(body["must_destroy_physically"], true);
+    assert_eq!(body["sanitisation"]["category"], "clear");
+    assert_eq!(body["sanitisation"]["result"]["outcome"], "sanitised");
+    assert_eq!(body["register"]["linked"], true);
+    assert_eq!(body["person"]["id"], "zhangsan");
+    assert_eq!(c["signatures"].as_array().unwrap().len(), 1);
+    // Operator-signed only: not yet valid.
+    let (code, out) = verify(&o, &cert, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("0 of 1 required"), "{out}");
+    // Nobody but a supervisor, who is not the operator, co-signs.
+    let (code, _, err) = o.run(Some("operator"), &["cert", "cosign", cert.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = o.run(Some("approver"), &["cert", "cosign", cert.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("supervisor"), "{err}");
+    o.ok(Some("supervisor"), &["cert", "cosign", cert.to_str().unwrap()]);
+    let (code, out) = verify(&o, &cert, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("VALID") && out.contains("certificate recorded"),
+        "{out}"
+    );
+    let show = o.ok(
+        None,
+        &["carrier", "show", body["media"]["carrier"].as_str().unwrap()],
+    );
+    assert!(show.contains("certificate-cosigned"), "{show}");
+    // Export, and stock OpenSSH verifies each signature.
+    o.ok(
+        None,
+        &["cert", "export", cert.to_str().unwrap(), "--out", "export"],
+    );
+    if Command::new("ssh-keygen").arg("-?").output().is_err() {
+        return skip(
+            "a_certificate_is_…_checked_by_openssh",
+            "ssh-keygen is not installed",
+        );
+    }
+    for signer in ["zhangsan", "lisi"] {
+        let out = Command::new("ssh-keygen")
+            .args([
+                "-Y",
+                "verify",
+                "-f",
+                "export/allowed_signers",
+                "-I",
+                signer,
+                "-n",
+                "mediasan-certificate",
+                "-s",
+            ])
+            .arg(format!("export/{signer}.sig"))
+            .current_dir(o.dir.path())
+            .stdin(fs::File::open(o.path("export/body.json")).unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{signer}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The wrong principal fails, as it must.
+    let out = Command::new("ssh-keygen")
+        .args([
+            "-Y",
+            "verify",
+            "-f",
+            "export/allowed_signers",
+            "-I",
+            "lisi",
+            "-n",
+            "mediasan-certificate",
+            "-s",
+            "export/zhangsan.sig",
+        ])
+        .current_dir(o.dir.path())
+        .stdin(fs::File::open(o.path("export/body.json")).unwrap())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    // Without the register, the allowed-signers file establishes who signed.
+    fs::rename(o.path("register.db"), o.path("elsewhere.db")).unwrap();
+    let _ = fs::rename(o.path("register.db-wal"), o.path("elsewhere.db-wal"));
+    let (code, out) = verify(&o, &cert, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("cannot be established"), "{out}");
+    let (code, out) = verify(&o, &cert, &["--allowed-signers", "export/allowed_signers"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Every way a certificate can be wrong, one table: (what, how to make it, exit code, what the verdict names).
+#[test]
+fn tampered_certificates_are_named() {
+    let (o, cert) = wiped();
+    o.ok(Some("supervisor"), &["cert", "cosign", cert.to_str().unwrap()]);
+    let good = Certificate::parse(&fs::read(&cert).unwrap()).unwrap();
+    let (op, sup, stranger) = (o.signer("operator"), o.signer("supervisor"), o.signer("stranger"));
+    let now = "2026-11-27T00:00:00.000000Z";
+    let resign = |mut c: Certificate| {
+        c.signatures.clear();
+        c.add_signature(&op, "operator", "zhangsan", None, now).unwrap();
+        c.add_signature(&sup, "supervisor", "lisi", None, now).unwrap();
+        c
+    };
+    type Make<'a> = Box<dyn Fn(&Certificate) -> Vec<u8> + 'a>;
+    let json = |c: Certificate| c.to_file().into_bytes();
+    let cases: Vec<(&str, Make, i32, &str)> = vec![
+        ("valid", Box::new(|c: &Certificate| json(c.clone())), 0, "VALID"),
+        (
+            "body edited after signing",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.body["media"]["classification"] = "unclassified".into();
+                json(c)
+            }),
+            1,
+            "FAIL signature 1",
+        ),
+        (
+            "signature swapped",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.signatures[0].signature = c.signatures[1].signature.clone();
+                json(c)
+            }),
+            1,
+            "FAIL signature 1",
+        ),
+        (
+            "signer not in register",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.signatures.pop();
+                c.add_signature(&stranger, "supervisor", "lisi", None, now)
+                    .unwrap();
+                json(c)
+            }),
+            1,
+            "not in the register",
+        ),
+        (
+            "operator = supervisor",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.signatures.pop();
+                c.add_signature(&op, "supervisor", "zhangsan", None, now).unwrap();
+                json(c)
+            }),
+            1,
+            "FAIL co-signers are other people",
+        ),
+        (
+            "unknown carrier",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.body["media"]["carrier"] = "C-2099-9999".into();
+                json(resign(c))
+            }),
+            1,
+            "FAIL certificate recorded",
+        ),
+        (
+            "register event missing",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.body["register"]["event_seq"] = 9999.into();
+                json(resign(c))
+            }),
+            1,
+            "rolled back",
+        ),
+        (
+            "truncated file",
+            Box::new(|c: &Certificate| {
+                let b = json(c.clone());
+                b[..b.len() / 2].to_vec()
+            }),
+            2,
+            "not a certificate",
+        ),
+        (
+            "wrong format version",
+            Box::new(|c: &Certificate| {
+                let mut c = c.clone();
+                c.body["format"] = "mediasan-certificate/2".into();
+                json(c)
+            }),
+            2,
+            "format",
+        ),
+        (
+            "duplicate keys",
+            Box::new(|c: &Certificate| {
+                let text = String::from_utf8(json(c.clone())).unwrap();
+                text.replacen("\"body\": {", "\"body\": {\"id\": \"forged\",", 1)
+                    .into_bytes()
+            }),
+            2,
+            "duplicate",
+        ),
+    ];
+    for (what, make, code, needle) in cases {
+        let path = o.path(&format!("{}.cert.json", what.replace(' ', "-")));
+        fs::write(&path, make(&good)).unwrap();
+        let (got, out) = verify(&o, &path, &[]);
+        assert_eq!(got, code, "{what}: {out}");
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(needle), "{what}: {out} should mention {needle:?}");
+    }
+}
+
+#[test]
+fn an_unregistered_wipe_with_a_key_gets_an_unlinked_certificate() {
+    let o = Office {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    o.ok(
+        None,
+        &[
+            "key",
+            "new",
+            "--name",
+            "me",
+            "--out",
+            o.path("me").to_str().unwrap(),
+        ],
+    );
+    plant_markers(&o.path("f.img"), 1 << 20);
+    let mut cmd = bin();
+    let out = cmd
+        .current_dir(o.dir.path())
+        .env_remove("MEDIASAN_REGISTER")
+        .args(["wipe", "--method", "zero", "--key", "me", "f.img"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let cert = text
+        .lines()
+        .find_map(|l| l.strip_prefix("certificate: "))
+        .unwrap();
+    let c: serde_json::Value = serde_json::from_slice(&fs::read(o.path(cert)).unwrap()).unwrap();
+    assert_eq!(c["body"]["register"]["linked"], false);
+    assert_eq!(c["body"]["person"]["id"], "unregistered");
+    assert_eq!(c["body"]["must_destroy_physically"], false);
+}
