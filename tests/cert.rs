@@ -412,3 +412,18 @@ fn an_unregistered_wipe_with_a_key_gets_an_unlinked_certificate() {
     assert_eq!(c["body"]["person"]["id"], "unregistered");
     assert_eq!(c["body"]["must_destroy_physically"], false);
 }
+
+/// The sample in fixtures/ keeps verifying: the canonical form and the signature
+/// format do not drift between releases.
+#[test]
+fn the_sample_certificate_still_verifies() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/certs");
+    let out = bin()
+        .args(["cert", "verify"])
+        .arg(fixtures.join("sample-linked.cert.json"))
+        .arg("--allowed-signers")
+        .arg(fixtures.join("sample-linked.allowed_signers"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}

@@ -11,6 +11,7 @@ use anyhow::{anyhow, Context};
 use mediasan::report::Outcome;
 use mediasan::target::{escape_path, Sys};
 
+use mediasan::cert::{self, Certificate};
 use mediasan::keys::{self, Signer};
 use mediasan::register::{self, Register, Role};
 
@@ -135,9 +136,10 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     };
     outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let mut link = Link::new(reg, operator, &carrier)?;
+    // Certificates land in the demo folder (the plan's cert_dir).
     let report = wipe_target(&image, &plan, &Sys::host(), Some(&mut link), &[], None)?
         .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
-    let reg = link.reg;
+    let mut reg = link.reg;
 
     let (wrong, found) = read_back(&image).map_err(fail)?;
     outln!(
@@ -149,13 +151,49 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         "   (a file is read back through its file system: this shows the writes, not the medium underneath)"
     );
     outln!("5. result: {}", escape_path(&result));
+    // The certificate the operator signed: 李四 co-signs, then it is verified and
+    // exported for stock OpenSSH.
+    let cert_path = fs::read_dir(&dir)
+        .map_err(|e| fail(e.into()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".cert.json"))
+        .ok_or_else(|| fail(anyhow!("the wipe wrote no certificate")))?;
+    let mut certificate = Certificate::parse(&fs::read(&cert_path).map_err(|e| fail(e.into()))?)?;
+    let now = register::event::format_time(chrono::Utc::now());
+    certificate.add_signature(&supervisor, "supervisor", "lisi", Some("李四"), &now)?;
+    let digest = certificate.digest()?;
+    let body = certificate.typed_body()?;
+    reg.certificate_event(
+        &supervisor,
+        register::Kind::CertificateCosigned,
+        &carrier,
+        &body.id,
+        &digest,
+    )?;
+    fs::write(&cert_path, certificate.to_file()).map_err(|e| fail(e.into()))?;
+    let verdict = cert::verify(&certificate, &cert::Who::Register(&reg))?;
+    outln!(
+        "6. certificate {}: signed by 张三, co-signed by 李四; cert verify: {}",
+        escape_path(&cert_path),
+        if verdict.ok() {
+            "VALID (digest, signatures, roles, register link)"
+        } else {
+            "NOT VALID"
+        }
+    );
+    outln!(
+        "   check it yourself: mediasan cert verify {} --register {}",
+        escape_path(&cert_path),
+        escape_path(&reg_path)
+    );
     let audit = reg.verify(None)?;
     let status = reg
         .carrier(&carrier)?
         .map(|c| c.status.name())
         .unwrap_or("missing");
     outln!(
-        "6. register verify: {} events, {} signatures: {}; carrier {carrier} is {status}",
+        "7. register verify: {} events, {} signatures: {}; carrier {carrier} is {status}",
         audit.events,
         audit.signatures_checked,
         if audit.ok() {

@@ -630,7 +630,11 @@ fn result_temp(path: &Path) -> Result<tempfile::NamedTempFile, Failure> {
 }
 
 fn save_result(mut tmp: tempfile::NamedTempFile, path: &Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     tmp.write_all(text.as_bytes())?;
+    // A record for auditors, readable by all (its keys protect nothing any more).
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
