@@ -427,6 +427,19 @@ pub enum CertSub {
         #[arg(long)]
         json: bool,
     },
+    /// A printable certificate: PDF and/or HTML, labels in Chinese and English.
+    Render {
+        #[arg(value_name = "CERT")]
+        cert: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "html")]
+        pdf: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// A CJK TrueType/OpenType font (.ttf, .otf) to embed; found among the installed ones
+        /// otherwise.
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
+    },
     /// Write the canonical body, one .sig per signer and an allowed_signers file, for
     /// `ssh-keygen -Y verify`.
     Export {

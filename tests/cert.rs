@@ -427,3 +427,87 @@ fn the_sample_certificate_still_verifies() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// The printable certificate: a PDF with the CJK font embedded (converted to an image
+/// by pdftoppm where it is installed) and an HTML page with the same content.
+#[test]
+fn a_certificate_renders_as_pdf_and_html() {
+    let test = "a_certificate_renders_as_pdf_and_html";
+    let (o, cert) = wiped();
+    o.ok(Some("supervisor"), &["cert", "cosign", cert.to_str().unwrap()]);
+    let html = o.path("cert.html");
+    o.ok(
+        None,
+        &[
+            "cert",
+            "render",
+            cert.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    let page = fs::read_to_string(&html).unwrap();
+    for needle in [
+        "信息消除证明书",
+        "Certificate of Media Sanitisation",
+        "机密 SECRET",
+        "监销人 Supervisor",
+        "<svg",
+        "签字 Signature",
+    ] {
+        assert!(page.contains(needle), "the HTML lacks {needle:?}");
+    }
+    // No usable font: a clear refusal, not a blank PDF.
+    let (code, _, err) = o.run(
+        None,
+        &[
+            "cert",
+            "render",
+            cert.to_str().unwrap(),
+            "--pdf",
+            "x.pdf",
+            "--font",
+            "/dev/null",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a TrueType/OpenType font"), "{err}");
+    let Some(font) = mediasan::cert::render::find_font() else {
+        return skip(
+            test,
+            "no font with Latin and Chinese glyphs is installed (fonts-lxgw-wenkai)",
+        );
+    };
+    let pdf = o.path("cert.pdf");
+    let out = o.ok(
+        None,
+        &[
+            "cert",
+            "render",
+            cert.to_str().unwrap(),
+            "--pdf",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains(font.to_str().unwrap()), "{out}");
+    let bytes = fs::read(&pdf).unwrap();
+    assert!(
+        bytes.starts_with(b"%PDF-") && bytes.len() > 10_000,
+        "{} bytes",
+        bytes.len()
+    );
+    if Command::new("pdftoppm").arg("-v").output().is_err() {
+        return skip(
+            test,
+            "pdftoppm (poppler-utils) is not installed to rasterise the PDF",
+        );
+    }
+    let st = Command::new("pdftoppm")
+        .args(["-png", "-r", "40"])
+        .arg(&pdf)
+        .arg(o.path("page"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(o.path("page-1.png").exists());
+}

@@ -315,43 +315,84 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             }
             Ok(if ok { 0 } else { 1 })
         }
+        CertSub::Render {
+            cert: path,
+            pdf,
+            html,
+            font,
+        } => {
+            let c = read(&path)?;
+            if let Some(out) = &html {
+                let page = cert::render::html(&c).map_err(|e| Failure::new(1, anyhow!(e)))?;
+                std::fs::write(out, page)
+                    .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(out))))?;
+                outln!("HTML: {}", escape_path(out));
+            }
+            if let Some(out) = &pdf {
+                let font = match font.or_else(cert::render::find_font) {
+                    Some(f) => f,
+                    None => {
+                        return Err(Failure::usage(anyhow!("no font with Chinese and Latin glyphs found for the PDF")).hint(format!(
+                            "install one (apt-get install fonts-lxgw-wenkai) or give a .ttf/.otf with --font; looked for: {}",
+                            cert::render::FONT_CANDIDATES.join(", ")
+                        )))
+                    }
+                };
+                let bytes = cert::render::pdf(&c, &font).map_err(|e| Failure::usage(anyhow!(e)))?;
+                std::fs::write(out, bytes)
+                    .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(out))))?;
+                outln!("PDF: {} (font {})", escape_path(out), escape_path(&font));
+            }
+            Ok(0)
+        }
         CertSub::Export { cert: path, out } => {
             let c = read(&path)?;
             let reg = Register::open_read_only(&reg_path, false)?;
-            std::fs::create_dir_all(&out)
-                .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(&out))))?;
-            let body = out.join("body.json");
-            std::fs::write(&body, c.canonical_body()?)
-                .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(&body))))?;
-            let mut allowed = String::new();
-            for s in &c.signatures {
-                let p = reg.person_by_fingerprint(&s.fingerprint)?.ok_or_else(|| {
-                    Failure::new(
-                        1,
-                        anyhow!("{}'s key {} is not in the register", s.signer, s.fingerprint),
-                    )
-                })?;
-                allowed.push_str(&format!(
-                    "{} namespaces=\"{}\" {}\n",
-                    p.id,
-                    cert::NAMESPACE,
-                    p.public_key
-                ));
-                let sig = out.join(format!("{}.sig", p.id));
-                std::fs::write(&sig, &s.signature)
-                    .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(&sig))))?;
-                outln!(
-                    "ssh-keygen -Y verify -f {} -I {} -n {} -s {} < {}",
-                    escape_path(&out.join("allowed_signers")),
-                    p.id,
-                    cert::NAMESPACE,
-                    escape_path(&sig),
-                    escape_path(&body)
-                );
+            for line in export(&c, &reg, &out)? {
+                outln!("{line}");
             }
-            let a = out.join("allowed_signers");
-            std::fs::write(&a, allowed).map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(&a))))?;
             Ok(0)
         }
     }
+}
+
+/// Writes `body.json`, one `<person>.sig` per signer and `allowed_signers` into `out`;
+/// returns the `ssh-keygen -Y verify` command for each signer.
+pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>, Failure> {
+    let io = |p: &Path| {
+        let shown = escape_path(p);
+        move |e: std::io::Error| Failure::new(1, anyhow!("{shown}: {e}"))
+    };
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let body = out.join("body.json");
+    std::fs::write(&body, c.canonical_body()?).map_err(io(&body))?;
+    let mut allowed = String::new();
+    let mut commands = Vec::new();
+    for s in &c.signatures {
+        let p = reg.person_by_fingerprint(&s.fingerprint)?.ok_or_else(|| {
+            Failure::new(
+                1,
+                anyhow!("{}'s key {} is not in the register", s.signer, s.fingerprint),
+            )
+        })?;
+        allowed.push_str(&format!(
+            "{} namespaces=\"{}\" {}\n",
+            p.id,
+            cert::NAMESPACE,
+            p.public_key
+        ));
+        let sig = out.join(format!("{}.sig", p.id));
+        std::fs::write(&sig, &s.signature).map_err(io(&sig))?;
+        commands.push(format!(
+            "ssh-keygen -Y verify -f {} -I {} -n {} -s {} < {}",
+            escape_path(&out.join("allowed_signers")),
+            p.id,
+            cert::NAMESPACE,
+            escape_path(&sig),
+            escape_path(&body)
+        ));
+    }
+    let a = out.join("allowed_signers");
+    std::fs::write(&a, allowed).map_err(io(&a))?;
+    Ok(commands)
 }

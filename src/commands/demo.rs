@@ -187,6 +187,30 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         escape_path(&cert_path),
         escape_path(&reg_path)
     );
+    let export = dir.join("export");
+    let commands = super::cert::export(&certificate, &reg, &export)?;
+    outln!(
+        "   exported for stock OpenSSH to {}; for example:",
+        escape_path(&export)
+    );
+    if let Some(c) = commands.first() {
+        outln!("   {c}");
+    }
+    let html = dir.join("certificate.html");
+    let page = cert::render::html(&certificate).map_err(|e| fail(anyhow!(e)))?;
+    fs::write(&html, page).map_err(|e| fail(e.into()))?;
+    match cert::render::find_font() {
+        Some(font) => {
+            let pdf = dir.join("certificate.pdf");
+            let bytes = cert::render::pdf(&certificate, &font).map_err(|e| fail(anyhow!(e)))?;
+            fs::write(&pdf, bytes).map_err(|e| fail(e.into()))?;
+            outln!("   printable: {} and {}", escape_path(&pdf), escape_path(&html));
+        }
+        None => outln!(
+            "   printable: {} (no PDF: no font with Chinese and Latin glyphs; apt-get install fonts-lxgw-wenkai)",
+            escape_path(&html)
+        ),
+    }
     let audit = reg.verify(None)?;
     let status = reg
         .carrier(&carrier)?

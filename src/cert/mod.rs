@@ -3,6 +3,8 @@
 //! `mediasan-certificate`) by the operator and co-signed by supervisors over its
 //! RFC 8785 canonical JSON. Specified in `docs/certificate-format.md`.
 
+pub mod render;
+
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

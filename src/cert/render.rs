@@ -1,0 +1,489 @@
+//! A printable certificate: one A4 page of PDF (two when many signatures) and the
+//! same as HTML. Labels in Chinese and English, the carrier's classification
+//! marked, the verdict prominent, a block per signature with room for wet ink, and
+//! a QR code holding the certificate id and body digest, so that a paper copy leads
+//! back to the JSON.
+
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use printpdf::{Color, IndirectFontRef, Line, Mm, PdfDocument, PdfLayerReference, Point, Rect, Rgb};
+use qrcode::QrCode;
+
+use super::{Body, Certificate};
+
+/// Fonts mediasan looks for: single-face TrueType/OpenType files with both Latin and
+/// Chinese glyphs (collections, `.ttc`, cannot be embedded by the PDF writer; CJK
+/// fallback fonts without Latin glyphs would leave the English blank).
+pub const FONT_CANDIDATES: &[&str] = &[
+    "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
+    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
+    "/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansSC-Regular.otf",
+    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
+];
+
+/// The first installed font that covers the certificate's text.
+pub fn find_font() -> Option<PathBuf> {
+    FONT_CANDIDATES
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| check_font(p).is_ok())
+}
+
+/// Whether a font file can carry the certificate: one face, Latin and Chinese glyphs.
+pub fn check_font(path: &Path) -> Result<(), String> {
+    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if data.starts_with(b"ttcf") {
+        return Err(format!(
+            "{}: a font collection (.ttc); give a single .ttf or .otf",
+            path.display()
+        ));
+    }
+    let face = ttf_parser::Face::parse(&data, 0)
+        .map_err(|e| format!("{}: not a TrueType/OpenType font ({e})", path.display()))?;
+    let missing: String = "Aa0机密证"
+        .chars()
+        .filter(|c| face.glyph_index(*c).is_none())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: has no glyphs for {missing:?}; the certificate needs Latin and Chinese",
+            path.display()
+        ))
+    }
+}
+
+/// What a certificate shows a person, shared by the PDF and the HTML.
+pub struct Sheet {
+    pub classification: Option<(String, String)>,
+    pub verdict: (String, String),
+    pub good: bool,
+    pub rows: Vec<(&'static str, &'static str, String)>,
+    pub signatures: Vec<SigBlock>,
+    pub qr_text: String,
+    pub footer: String,
+}
+
+pub struct SigBlock {
+    pub role: (&'static str, &'static str),
+    pub name: String,
+    pub fingerprint: String,
+    pub signed: String,
+    /// The signature verifies over this body (who the key belongs to is for the register).
+    pub valid: Option<bool>,
+}
+
+fn zh_class(c: &str) -> &'static str {
+    match c {
+        "top-secret" => "绝密",
+        "secret" => "机密",
+        "confidential" => "秘密",
+        "internal" => "内部",
+        _ => "非密",
+    }
+}
+
+/// The content of a certificate, laid out for people.
+pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
+    let b: Body = cert.typed_body()?;
+    let digest = cert.digest()?;
+    let r = &b.sanitisation.result;
+    let good = b.sanitisation.outcome == "sanitised" && b.verification.result == "match";
+    let mut verdict = if good {
+        ("已消除".to_string(), "SANITISED".to_string())
+    } else {
+        (
+            "未完成消除".to_string(),
+            format!("NOT SANITISED ({})", b.sanitisation.outcome),
+        )
+    };
+    if b.must_destroy_physically {
+        verdict.0.push_str(" · 须物理销毁");
+        verdict.1.push_str(" · MUST BE DESTROYED PHYSICALLY");
+    }
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let passes: Vec<String> = r.passes.iter().map(|p| p.pattern.clone()).collect();
+    let mut rows = vec![
+        ("证书编号", "Certificate", b.id.clone()),
+        ("签发时间", "Issued", b.issued.clone()),
+        (
+            "单位",
+            "Organisation",
+            b.organisation.as_ref().map_or("—".into(), |o| o.name.clone()),
+        ),
+        ("载体编号", "Carrier", opt(&b.media.carrier)),
+        ("类型", "Kind", opt(&b.media.kind)),
+        (
+            "厂商 / 型号",
+            "Make / model",
+            format!("{} {}", opt(&b.media.make), opt(&b.media.model)),
+        ),
+        ("序列号", "Serial", opt(&b.media.serial)),
+        ("容量", "Capacity", format!("{} bytes", b.media.capacity)),
+        (
+            "密级",
+            "Classification",
+            b.media
+                .classification
+                .as_deref()
+                .map_or("—".into(), |c| format!("{} {c}", zh_class(c))),
+        ),
+        ("所属设备", "Host asset", opt(&b.media.host_asset)),
+        (
+            "消除方法",
+            "Method",
+            format!(
+                "{} ({}, {}): {}",
+                b.sanitisation.method,
+                b.sanitisation.category,
+                b.sanitisation.technique,
+                passes.join(", ")
+            ),
+        ),
+        (
+            "结果",
+            "Outcome",
+            format!("{}, {} bytes written", b.sanitisation.outcome, r.bytes_written),
+        ),
+        (
+            "验证",
+            "Verification",
+            format!("{}: {}", b.verification.method, b.verification.result),
+        ),
+        ("置信度", "Assurance", opt(&b.verification.assurance)),
+        ("隐藏区", "Hidden areas", b.media.hidden_areas.clone()),
+        ("去向", "Destination", b.destination.clone()),
+        (
+            "操作人",
+            "Operator",
+            format!("{} {}", b.person.id, opt(&b.person.name)),
+        ),
+        (
+            "台账登记",
+            "Register",
+            if b.register.linked {
+                format!(
+                    "{} · event {} · {}",
+                    opt(&b.register.register_id),
+                    b.register.event_seq.map_or("—".into(), |s| s.to_string()),
+                    opt(&b.register.approval)
+                )
+            } else {
+                "not linked to any register 未登记".into()
+            },
+        ),
+        ("摘要", "Body SHA-256", digest.clone()),
+    ];
+    for n in &b.notes {
+        rows.push(("备注", "Note", n.clone()));
+    }
+    let signatures = cert
+        .signatures
+        .iter()
+        .map(|s| SigBlock {
+            role: if s.role == "operator" {
+                ("操作人", "Operator")
+            } else {
+                ("监销人", "Supervisor")
+            },
+            name: format!("{} ({})", s.name.clone().unwrap_or_default(), s.signer),
+            fingerprint: s.fingerprint.clone(),
+            signed: s.signed.clone(),
+            valid: Some(cert.check(s).is_ok()),
+        })
+        .collect();
+    Ok(Sheet {
+        classification: b
+            .media
+            .classification
+            .as_deref()
+            .map(|c| (zh_class(c).to_string(), c.to_uppercase())),
+        verdict,
+        good,
+        rows,
+        signatures,
+        qr_text: format!("mediasan-certificate:{}:sha256:{digest}", b.id),
+        footer: format!(
+            "{} {} · check: mediasan cert verify {}.cert.json",
+            b.tool.name, b.tool.version, b.id
+        ),
+    })
+}
+
+/// Splits text into lines of at most `width` units (CJK characters count two).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    let mut used = 0;
+    for c in text.chars() {
+        let w = if c.is_ascii() { 1 } else { 2 };
+        if used + w > width {
+            lines.push(String::new());
+            used = 0;
+        }
+        if let Some(l) = lines.last_mut() {
+            l.push(c);
+        }
+        used += w;
+    }
+    lines
+}
+
+fn rgb(r: f32, g: f32, b: f32) -> Color {
+    Color::Rgb(Rgb::new(r, g, b, None))
+}
+
+struct Pen {
+    layer: PdfLayerReference,
+    font: IndirectFontRef,
+}
+
+impl Pen {
+    fn text(&self, s: &str, size: f32, x: f32, y: f32) {
+        self.layer.use_text(s, size, Mm(x), Mm(y), &self.font);
+    }
+    fn line(&self, x1: f32, y1: f32, x2: f32, y2: f32) {
+        self.layer.add_line(Line {
+            points: vec![
+                (Point::new(Mm(x1), Mm(y1)), false),
+                (Point::new(Mm(x2), Mm(y2)), false),
+            ],
+            is_closed: false,
+        });
+    }
+    fn fill(&self, x1: f32, y1: f32, x2: f32, y2: f32) {
+        self.layer.add_rect(Rect::new(Mm(x1), Mm(y1), Mm(x2), Mm(y2)));
+    }
+}
+
+/// The certificate as a PDF, with the CJK font at `font` embedded (subset).
+pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
+    let sheet = sheet(cert).map_err(|e| e.to_string())?;
+    let id = cert.typed_body().map(|b| b.id).unwrap_or_default();
+    let (doc, page, layer) = PdfDocument::new(
+        format!("mediasan certificate {id}"),
+        Mm(210.0),
+        Mm(297.0),
+        "certificate",
+    );
+    check_font(font)?;
+    let data = std::fs::read(font).map_err(|e| format!("{}: {e}", font.display()))?;
+    let font_ref = doc
+        .add_external_font_with_subsetting(&data[..], true)
+        .map_err(|e| {
+            format!(
+                "{}: cannot embed this font ({e}); give a .ttf or .otf with --font",
+                font.display()
+            )
+        })?;
+    let mut pen = Pen {
+        layer: doc.get_page(page).get_layer(layer),
+        font: font_ref.clone(),
+    };
+    let black = rgb(0.0, 0.0, 0.0);
+    let red = rgb(0.75, 0.05, 0.05);
+    let grey = rgb(0.4, 0.4, 0.4);
+
+    pen.text("信息消除证明书", 18.0, 18.0, 276.0);
+    pen.text("Certificate of Media Sanitisation", 11.0, 18.0, 269.0);
+    if let Some((zh, en)) = &sheet.classification {
+        pen.layer.set_outline_color(red.clone());
+        pen.layer.set_fill_color(red.clone());
+        pen.layer.set_outline_thickness(1.2);
+        for (x1, y1, x2, y2) in [
+            (140.0, 266.0, 192.0, 266.0),
+            (192.0, 266.0, 192.0, 282.0),
+            (192.0, 282.0, 140.0, 282.0),
+            (140.0, 282.0, 140.0, 266.0),
+        ] {
+            pen.line(x1, y1, x2, y2);
+        }
+        pen.text(&format!("{zh}  {en}"), 14.0, 144.0, 271.5);
+    }
+    pen.layer.set_fill_color(if sheet.good {
+        rgb(0.0, 0.4, 0.1)
+    } else {
+        red.clone()
+    });
+    pen.text(&format!("结论 {}", sheet.verdict.0), 14.0, 18.0, 256.0);
+    pen.text(&format!("Verdict: {}", sheet.verdict.1), 11.0, 18.0, 250.0);
+    pen.layer.set_fill_color(black.clone());
+    pen.layer.set_outline_color(grey.clone());
+    pen.layer.set_outline_thickness(0.3);
+    pen.line(18.0, 246.0, 192.0, 246.0);
+
+    let mut y = 240.0;
+    for (zh, en, value) in &sheet.rows {
+        let lines = wrap(value, 74);
+        pen.text(zh, 9.0, 18.0, y);
+        pen.layer.set_fill_color(grey.clone());
+        pen.text(en, 7.5, 42.0, y);
+        pen.layer.set_fill_color(black.clone());
+        for (i, l) in lines.iter().enumerate() {
+            pen.text(l, 8.5, 70.0, y - i as f32 * 4.2);
+        }
+        y -= 4.2 * lines.len() as f32 + 1.6;
+    }
+
+    // Signature blocks, with room for wet ink.
+    let mut blocks: Vec<Option<&SigBlock>> = sheet.signatures.iter().map(Some).collect();
+    if sheet.signatures.len() < 2 {
+        blocks.push(None);
+    }
+    y -= 2.0;
+    for block in blocks {
+        if y < 66.0 {
+            let (p, l) = doc.add_page(Mm(210.0), Mm(297.0), "signatures");
+            pen = Pen {
+                layer: doc.get_page(p).get_layer(l),
+                font: font_ref.clone(),
+            };
+            pen.layer.set_outline_color(grey.clone());
+            pen.layer.set_outline_thickness(0.3);
+            y = 276.0;
+        }
+        pen.line(18.0, y + 3.0, 150.0, y + 3.0);
+        match block {
+            Some(s) => {
+                pen.text(
+                    &format!("{} {}: {}", s.role.0, s.role.1, s.name),
+                    9.5,
+                    18.0,
+                    y - 2.0,
+                );
+                pen.text(
+                    &format!("key {} · signed {}", s.fingerprint, s.signed),
+                    7.5,
+                    18.0,
+                    y - 6.5,
+                );
+                let v = match s.valid {
+                    Some(true) => "数字签名有效 digital signature valid over this body",
+                    Some(false) => "数字签名无效 DIGITAL SIGNATURE NOT VALID",
+                    None => "",
+                };
+                pen.text(v, 7.5, 18.0, y - 10.5);
+            }
+            None => {
+                pen.text(
+                    "监销人 Supervisor: (awaiting co-signature 待会签)",
+                    9.5,
+                    18.0,
+                    y - 2.0,
+                );
+            }
+        }
+        pen.text(
+            "签字 Signature: ______________________   日期 Date: ____________",
+            9.0,
+            18.0,
+            y - 16.0,
+        );
+        y -= 24.0;
+    }
+
+    // The QR code, on the first page's bottom right: id and body digest.
+    let first = Pen {
+        layer: doc.get_page(page).get_layer(layer),
+        font: font_ref.clone(),
+    };
+    if let Ok(code) = QrCode::new(sheet.qr_text.as_bytes()) {
+        let n = code.width();
+        let size = 34.0f32;
+        let cell = size / n as f32;
+        let (x0, y0) = (158.0f32, 20.0f32);
+        first.layer.set_fill_color(black.clone());
+        for (i, dark) in code.to_colors().iter().enumerate() {
+            if *dark == qrcode::Color::Dark {
+                let (cx, cy) = ((i % n) as f32, (i / n) as f32);
+                let x = x0 + cx * cell;
+                let yy = y0 + size - (cy + 1.0) * cell;
+                first.fill(x, yy, x + cell, yy + cell);
+            }
+        }
+        first.text("扫码核对 scan to check", 6.5, 158.0, 16.5);
+    }
+    first.layer.set_fill_color(grey);
+    first.text(&sheet.footer, 6.5, 18.0, 10.0);
+    let mut out = BufWriter::new(Vec::new());
+    doc.save(&mut out).map_err(|e| e.to_string())?;
+    out.into_inner().map_err(|e| e.to_string())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The certificate as a self-contained HTML page (the QR code inline as SVG).
+pub fn html(cert: &Certificate) -> Result<String, String> {
+    let s = sheet(cert).map_err(|e| e.to_string())?;
+    let mut h = String::from("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>信息消除证明书 Certificate of Media Sanitisation</title>\n<style>body{font-family:sans-serif;max-width:48em;margin:2em auto}th{text-align:left;vertical-align:top;padding-right:1em}td{font-family:monospace;word-break:break-all}.class{float:right;border:2px solid #b00;color:#b00;padding:.3em .8em;font-size:1.3em}.good{color:#060}.bad{color:#b00}.sig{border-top:1px solid #888;margin-top:1.5em;padding-top:.4em}.ink{margin-top:1.5em}</style></head><body>\n");
+    if let Some((zh, en)) = &s.classification {
+        h.push_str(&format!("<div class=\"class\">{} {}</div>", esc(zh), esc(en)));
+    }
+    h.push_str("<h1>信息消除证明书<br><small>Certificate of Media Sanitisation</small></h1>\n");
+    h.push_str(&format!(
+        "<h2 class=\"{}\">结论 {}<br><small>Verdict: {}</small></h2>\n<table>\n",
+        if s.good { "good" } else { "bad" },
+        esc(&s.verdict.0),
+        esc(&s.verdict.1)
+    ));
+    for (zh, en, v) in &s.rows {
+        h.push_str(&format!(
+            "<tr><th>{zh}<br><small>{en}</small></th><td>{}</td></tr>\n",
+            esc(v)
+        ));
+    }
+    h.push_str("</table>\n");
+    for b in &s.signatures {
+        h.push_str(&format!(
+            "<div class=\"sig\"><b>{} {}</b>: {}<br><small>key {} · signed {} · {}</small><div class=\"ink\">签字 Signature: ____________________ 日期 Date: __________</div></div>\n",
+            b.role.0,
+            b.role.1,
+            esc(&b.name),
+            esc(&b.fingerprint),
+            esc(&b.signed),
+            if b.valid == Some(true) { "数字签名有效 digital signature valid" } else { "数字签名无效 SIGNATURE NOT VALID" }
+        ));
+    }
+    if s.signatures.len() < 2 {
+        h.push_str("<div class=\"sig\"><b>监销人 Supervisor</b>: awaiting co-signature 待会签<div class=\"ink\">签字 Signature: ____________________ 日期 Date: __________</div></div>\n");
+    }
+    if let Ok(code) = QrCode::new(s.qr_text.as_bytes()) {
+        let n = code.width();
+        let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"160\" height=\"160\" viewBox=\"-2 -2 {} {}\" shape-rendering=\"crispEdges\"><rect x=\"-2\" y=\"-2\" width=\"{}\" height=\"{}\" fill=\"#fff\"/>", n + 4, n + 4, n + 4, n + 4);
+        for (i, c) in code.to_colors().iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                svg.push_str(&format!(
+                    "<rect x=\"{}\" y=\"{}\" width=\"1\" height=\"1\"/>",
+                    i % n,
+                    i / n
+                ));
+            }
+        }
+        svg.push_str("</svg>");
+        h.push_str(&format!("<p>{svg}<br><small>{}</small></p>\n", esc(&s.qr_text)));
+    }
+    h.push_str(&format!(
+        "<p><small>{}</small></p></body></html>\n",
+        esc(&s.footer)
+    ));
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_counts_cjk_as_two() {
+        assert_eq!(wrap("abcdef", 4), ["abcd", "ef"]);
+        assert_eq!(wrap("机密文件", 4), ["机密", "文件"]);
+        assert_eq!(wrap("", 4), [""]);
+    }
+}
