@@ -127,6 +127,10 @@ pub struct Acting {
     /// Read the key's passphrase from this file instead of asking (for scripts).
     #[arg(long, value_name = "FILE")]
     pub key_passphrase_file: Option<PathBuf>,
+    /// Sign with a key held by ssh-agent (hardware tokens included): its only key, or the
+    /// one with this fingerprint (SHA256:…) or public key file.
+    #[arg(long, value_name = "KEY", num_args = 0..=1, default_missing_value = "", conflicts_with = "key")]
+    pub agent: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -463,9 +467,9 @@ pub enum KeySub {
         /// A name for the key (its comment).
         #[arg(long)]
         name: String,
-        /// Where to write it.
+        /// Where to write it (default: the name, in the current folder).
         #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// Protect it with a passphrase read from this file (or asked for with --ask).
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,

@@ -615,11 +615,37 @@ fn an_ssh_agent_signs_for_its_holder() {
     let by_file = format!("agent:{}", o.path("operator.pub").display());
     let out = run(&by_file, "AG-2");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // --agent FINGERPRINT, as the certificate commands document it.
+    let fp = mediasan::keys::fingerprint(&mediasan::keys::read_public(&o.path("operator.pub")).unwrap());
+    let out = bin()
+        .env("MEDIASAN_REGISTER", &o.reg)
+        .env("SSH_AUTH_SOCK", &sock)
+        .env_remove("MEDIASAN_KEY")
+        .args([
+            "carrier",
+            "add",
+            "--kind",
+            "usb",
+            "--serial",
+            "AG-3",
+            "--classification",
+            "internal",
+            "--custodian",
+            "zhangsan",
+            "--agent",
+            &fp,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let show = o.ok(None, &["person", "list"]);
     assert!(show.contains("zhangsan"));
     assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
     let listed = o.ok(None, &["carrier", "list"]);
-    assert!(listed.contains("AG-1") && listed.contains("AG-2"), "{listed}");
+    assert!(
+        listed.contains("AG-1") && listed.contains("AG-2") && listed.contains("AG-3"),
+        "{listed}"
+    );
 }
 
 #[test]

@@ -66,6 +66,9 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
 
 /// The acting person's key, unlocked.
 pub fn acting(a: &Acting) -> Result<Signer, Failure> {
+    if let Some(selector) = &a.agent {
+        return Ok(Signer::from_agent(selector)?);
+    }
     let path = a.key.as_deref().ok_or_else(|| {
         Failure::usage(anyhow!("no key to sign with"))
             .hint("give --key FILE or set MEDIASAN_KEY; every event is signed by whoever acts")
@@ -617,6 +620,7 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
             passphrase_file,
             ask,
         } => {
+            let out = out.unwrap_or_else(|| std::path::PathBuf::from(&name));
             let passphrase = match (passphrase_file, ask) {
                 (Some(f), _) => Some(
                     std::fs::read_to_string(&f)

@@ -124,13 +124,16 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
     // A registered carrier's wipe: the register, the key and the approval come first
     // (the key is unlocked before any byte is written, never after hours of writing).
     let mut link = match &args.carrier {
-        Some(id) if !plan.dry_run || args.acting.key.is_some() => Some(Link::open(&args, id)?),
+        Some(id) if !plan.dry_run || args.acting.key.is_some() || args.acting.agent.is_some() => {
+            Some(Link::open(&args, id)?)
+        }
         _ => None,
     };
     // A wipe of an unregistered target is signed too when a key is given; the key is
     // unlocked now, before any byte is written.
-    let lone = match (&args.carrier, &args.acting.key, plan.dry_run) {
-        (None, Some(_), false) => Some(super::register::acting(&args.acting)?),
+    let keyed = args.acting.key.is_some() || args.acting.agent.is_some();
+    let lone = match (&args.carrier, keyed, plan.dry_run) {
+        (None, true, false) => Some(super::register::acting(&args.acting)?),
         _ => None,
     };
     if args.carrier.is_some() && args.targets.len() != 1 {
