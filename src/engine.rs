@@ -19,10 +19,21 @@ use crate::report::{
 };
 use crate::report::{PassVerification, Verification, VerifyMode};
 use crate::target::{Identity, Target};
-use crate::verify;
+use crate::verify::{self, Span};
 
 /// Default size of one write.
 pub const DEFAULT_BLOCK: usize = 4 << 20;
+
+/// Retries of a failed block before bisecting it.
+const RETRIES: u32 = 2;
+/// Write attempts a pass may spend narrowing errors down, and the time.
+const MAX_ATTEMPTS: u32 = 1 << 16;
+const MAX_SALVAGE_TIME: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A device that is gone (unplugged, failed hard): nothing more can be written.
+fn gone(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENODEV | libc::ENXIO))
+}
 
 /// Most generator threads used by default, and most random blocks in flight:
 /// memory stays a few blocks per drive (64 MiB at most) whatever the machine.
@@ -194,7 +205,13 @@ pub fn wipe(
         };
         // The report of the latest readback: a later pass may have given up O_DIRECT.
         verification.cache = Some(medium.prepare_readback());
-        let (pv, plan) = verify::verify_pass(medium, pattern, i as u32 + 1, sample, stop, progress);
+        // Regions this pass could not write are known and listed; the readback checks
+        // the rest.
+        let skip = passes
+            .last()
+            .map(|p: &PassReport| p.unwritten.clone())
+            .unwrap_or_default();
+        let (pv, plan) = verify::verify_pass(medium, pattern, i as u32 + 1, sample, &skip, stop, progress);
         last_plan = plan;
         let (matched, interrupted) = (pv.matched, pv.readback.interrupted);
         verification.passes.push(pv);
@@ -207,7 +224,13 @@ pub fn wipe(
             break;
         }
     }
-    let all_written = passes.len() == patterns.len() && passes.iter().all(|p| p.completed);
+    let unwritten = verify::merge(passes.iter().flat_map(|p| p.unwritten.iter().copied()).collect());
+    let all_written =
+        passes.len() == patterns.len() && passes.iter().all(|p| p.completed) && unwritten.is_empty();
+    // Some regions could not be written: the medium must be destroyed physically.
+    if outcome == Outcome::Sanitised && !unwritten.is_empty() {
+        outcome = Outcome::Incomplete;
+    }
     verification.result = verification_result(&verification, all_written);
     if verification.result == "match" {
         verification.assurance = Some(match &last_plan {
@@ -232,6 +255,7 @@ pub fn wipe(
         passes,
         outcome,
         verification,
+        unwritten,
         register: None,
         started,
         finished: Utc::now(),
@@ -251,6 +275,11 @@ fn run_pass(
     let mut st = PassState {
         errors: Vec::new(),
         written: 0,
+        unwritten: Vec::new(),
+        first_write_error: None,
+        sector: medium.identity().logical_sector.map_or(4096, u64::from).max(512),
+        attempts_left: MAX_ATTEMPTS,
+        deadline: Instant::now() + MAX_SALVAGE_TIME,
         interrupted: false,
         stop,
         progress,
@@ -320,14 +349,18 @@ fn run_pass(
         }
     }
     let milliseconds = t0.elapsed().as_millis() as u64;
+    let lost: u64 = st.unwritten.iter().map(|s| s.length).sum();
+    let bytes = st.written - lost.min(st.written);
     PassReport {
         index: index as u32 + 1,
         pattern: pattern.label(),
-        bytes: st.written,
+        bytes,
         size,
         milliseconds,
-        rate: rate(st.written, milliseconds),
+        rate: rate(bytes, milliseconds),
         completed: st.errors.is_empty() && !st.interrupted && st.written == size,
+        unwritten: st.unwritten,
+        write_error: st.first_write_error,
         errors: st.errors,
         random: match pattern {
             Pattern::Random(key) => Some(RandomRecord {
@@ -342,18 +375,46 @@ fn run_pass(
 
 /// What one pass has done so far.
 struct PassState<'a> {
+    /// Errors that end the pass: a device that is gone, a failed sync...
     errors: Vec<IoFault>,
-    /// Bytes written, contiguous from offset 0.
+    /// How far the pass has got, contiguous from offset 0 (written or given up on).
     written: u64,
+    /// Regions that could not be written, narrowed to the sector, merged.
+    unwritten: Vec<Span>,
+    /// The first write error met in `unwritten`, for people.
+    first_write_error: Option<String>,
+    /// The sector size errors are narrowed down to.
+    sector: u64,
+    /// Write attempts left for retries and bisection, and when to stop trying.
+    attempts_left: u32,
+    deadline: Instant,
     interrupted: bool,
     stop: &'a AtomicBool,
     progress: &'a dyn Progress,
 }
 
 impl PassState<'_> {
+    /// Writes one block. A failing block is retried, then narrowed down by bisection
+    /// to the sectors that fail, which are recorded and skipped; the pass goes on. A
+    /// device that is gone ends the pass.
     fn write(&mut self, medium: &mut dyn Medium, offset: u64, data: &[u8]) -> ControlFlow<()> {
         if let Err(e) = write_block(medium, data, offset) {
-            return self.fault("write", Some(offset), data.len() as u64, e.to_string());
+            if gone(&e) {
+                return self.fault(
+                    "write",
+                    Some(offset),
+                    data.len() as u64,
+                    format!("the device is gone: {e}"),
+                );
+            }
+            if let Err(e) = self.salvage(medium, offset, data, e) {
+                return self.fault(
+                    "write",
+                    Some(offset),
+                    data.len() as u64,
+                    format!("the device is gone: {e}"),
+                );
+            }
         }
         self.written += data.len() as u64;
         self.progress.advanced(self.written);
@@ -362,6 +423,70 @@ impl PassState<'_> {
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
+    }
+
+    /// Retries a failed block, then bisects it: halves that write are done, halves
+    /// that fail are split again down to one sector, which is recorded as unwritten.
+    /// Bounded in attempts and time; past either, what is left is recorded unwritten
+    /// without more tries. `Err` only for a device that is gone.
+    fn salvage(
+        &mut self,
+        medium: &mut dyn Medium,
+        offset: u64,
+        data: &[u8],
+        first: io::Error,
+    ) -> io::Result<()> {
+        self.first_write_error.get_or_insert_with(|| first.to_string());
+        for _ in 0..RETRIES {
+            if !self.may_try() {
+                break;
+            }
+            match medium.write_at(data, offset) {
+                Ok(()) => return Ok(()),
+                Err(e) if gone(&e) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        let sector = self.sector;
+        let mut todo = vec![(0usize, data.len())];
+        while let Some((start, len)) = todo.pop() {
+            if len as u64 <= sector || !self.may_try() {
+                if len as u64 > sector
+                    || medium
+                        .write_at(&data[start..start + len], offset + start as u64)
+                        .is_err()
+                {
+                    self.lose(offset + start as u64, len as u64);
+                }
+                continue;
+            }
+            match medium.write_at(&data[start..start + len], offset + start as u64) {
+                Ok(()) => {}
+                Err(e) if gone(&e) => return Err(e),
+                Err(_) => {
+                    let half = ((len as u64 / 2).div_ceil(sector) * sector).min(len as u64 - 1) as usize;
+                    // The first half is taken first (a stack: pushed last).
+                    todo.push((start + half, len - half));
+                    todo.push((start, half));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn may_try(&mut self) -> bool {
+        if self.attempts_left == 0 || Instant::now() > self.deadline {
+            return false;
+        }
+        self.attempts_left -= 1;
+        true
+    }
+
+    fn lose(&mut self, offset: u64, length: u64) {
+        match self.unwritten.last_mut() {
+            Some(last) if last.offset + last.length == offset => last.length += length,
+            _ => self.unwritten.push(Span { offset, length }),
+        }
     }
 
     fn fault(&mut self, operation: &str, offset: Option<u64>, length: u64, error: String) -> ControlFlow<()> {
@@ -565,6 +690,8 @@ mod tests {
         fail_reads_at: Option<u64>,
         /// `fail_at` fails only writes of this byte (one pass of several).
         fail_only_byte: Option<u8>,
+        /// Writes covering this offset fail with ENODEV: the device is gone.
+        gone_at: Option<u64>,
     }
 
     impl Memory {
@@ -598,6 +725,7 @@ mod tests {
                 corrupt_reads_at: None,
                 fail_reads_at: None,
                 fail_only_byte: None,
+                gone_at: None,
             }
         }
     }
@@ -619,6 +747,14 @@ mod tests {
             Ok(())
         }
         fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()> {
+            let this_pass = self.fail_only_byte.is_none_or(|b| buf.first() == Some(&b));
+            if this_pass
+                && self
+                    .gone_at
+                    .is_some_and(|g| (offset..offset + buf.len() as u64).contains(&g))
+            {
+                return Err(io::Error::from_raw_os_error(libc::ENODEV));
+            }
             if let Some(f) = self.fail_at {
                 let this_pass = self.fail_only_byte.is_none_or(|b| buf.first() == Some(&b));
                 if this_pass && (offset..offset + buf.len() as u64).contains(&f) {
@@ -720,9 +856,47 @@ mod tests {
     }
 
     #[test]
-    fn a_write_error_fails_the_wipe_and_stops() {
+    fn a_bad_sector_is_narrowed_down_skipped_and_listed() {
         let mut m = Memory::new(1 << 20, Some(4096));
         m.fail_at = Some(300_000);
+        let p = [Pattern::Fixed(vec![0]), Pattern::Fixed(vec![0xFF])];
+        let opts = Options {
+            block_size: 65536,
+            threads: 2,
+            verify: VerifySpec {
+                mode: VerifyMode::Last,
+                ..Default::default()
+            },
+        };
+        let r = wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent);
+        assert_eq!(r.outcome, Outcome::Incomplete);
+        assert_eq!(r.passes.len(), 2, "a bad sector does not stop the wipe");
+        let bad = verify::Span {
+            offset: 299_008,
+            length: 4096,
+        };
+        assert_eq!(r.unwritten, vec![bad]);
+        for pass in &r.passes {
+            assert_eq!(pass.unwritten, vec![bad]);
+            assert!(pass.completed && pass.errors.is_empty());
+            assert_eq!(pass.bytes, (1 << 20) - 4096);
+            assert!(pass.write_error.as_deref().unwrap().contains("Input/output"));
+        }
+        // Everything around the bad sector holds the last pass.
+        assert!(m.data[..299_008]
+            .iter()
+            .chain(&m.data[299_008 + 4096..])
+            .all(|&b| b == 0xFF));
+        // The readback checks the rest, and the verdict is not a clean match.
+        assert_eq!(r.verification.passes[0].readback.mismatched_bytes, 0);
+        assert_eq!(r.verification.result, "incomplete");
+        assert!(r.verification.assurance.is_none());
+    }
+
+    #[test]
+    fn a_device_that_is_gone_ends_the_wipe() {
+        let mut m = Memory::new(1 << 20, Some(4096));
+        m.gone_at = Some(500_000);
         let p = [Pattern::Fixed(vec![0]), Pattern::Fixed(vec![0xFF])];
         let opts = Options {
             block_size: 65536,
@@ -732,8 +906,7 @@ mod tests {
         let r = wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent);
         assert_eq!(r.outcome, Outcome::Failed);
         assert_eq!(r.passes.len(), 1);
-        assert_eq!(r.passes[0].errors[0].offset, Some(262_144));
-        assert!(!r.passes[0].completed);
+        assert!(r.passes[0].errors[0].error.contains("gone"));
     }
 
     #[test]
@@ -982,9 +1155,10 @@ mod tests {
 
     #[test]
     fn an_early_match_vouches_for_nothing_when_a_later_pass_fails() {
-        // Writes of 0xFF fail half-way: pass 1 (0x00) is written and verified, pass 2 is not.
+        // The device goes away half-way through pass 2: pass 1 (0x00) is written and
+        // verified, pass 2 is not.
         let mut m = Memory::new(1 << 20, Some(4096));
-        m.fail_at = Some(1 << 19);
+        m.gone_at = Some(1 << 19);
         m.fail_only_byte = Some(0xFF);
         let p = [Pattern::Fixed(vec![0x00]), Pattern::Fixed(vec![0xFF])];
         let r = wipe(

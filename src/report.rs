@@ -46,6 +46,9 @@ pub struct WipeReport {
     pub passes: Vec<PassReport>,
     pub outcome: Outcome,
     pub verification: Verification,
+    /// Every region some pass could not write (merged): the medium must be destroyed.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unwritten: Vec<crate::verify::Span>,
     /// The register entry this wipe belongs to (`wipe --carrier`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub register: Option<RegisterLink>,
@@ -108,7 +111,15 @@ pub struct PassReport {
     pub milliseconds: u64,
     /// Bytes per second.
     pub rate: u64,
+    /// The pass went over the whole target (regions it could not write are below).
     pub completed: bool,
+    /// Regions this pass could not write, narrowed down to the sector.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unwritten: Vec<crate::verify::Span>,
+    /// The first write error behind `unwritten`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub write_error: Option<String>,
+    /// Errors that ended the pass.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<IoFault>,
     /// For a random pass: the key and how the stream is built from it.

@@ -162,6 +162,41 @@ fn uniform(rng: &mut impl RngCore, n: u64) -> u64 {
     ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }
 
+/// `ranges` (sorted, disjoint) without the parts in `skip` (sorted, disjoint).
+pub fn subtract(ranges: &[Span], skip: &[Span]) -> Vec<Span> {
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut k = 0;
+    for r in ranges {
+        let mut start = r.offset;
+        while k < skip.len() && skip[k].end() <= start {
+            k += 1;
+        }
+        let mut j = k;
+        while start < r.end() {
+            match skip.get(j) {
+                Some(s) if s.offset < r.end() => {
+                    if s.offset > start {
+                        out.push(Span {
+                            offset: start,
+                            length: s.offset - start,
+                        });
+                    }
+                    start = start.max(s.end());
+                    j += 1;
+                }
+                _ => {
+                    out.push(Span {
+                        offset: start,
+                        length: r.end() - start,
+                    });
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Sorts and merges overlapping or adjacent spans.
 pub fn merge(mut spans: Vec<Span>) -> Vec<Span> {
     spans.retain(|s| s.length > 0);
@@ -337,16 +372,19 @@ pub fn verify_pass(
     pattern: &Pattern,
     pass: u32,
     sample: Option<SampleSpec>,
+    skip: &[Span],
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> (PassVerification, Option<SamplePlan>) {
     let size = medium.identity().size;
     let plan = sample.map(|s| SamplePlan::new(size, s.unit, s.coverage_ppm, s.seed));
-    let full = [Span {
+    let full = vec![Span {
         offset: 0,
         length: size,
     }];
-    let ranges = plan.as_ref().map_or(&full[..], |p| &p.ranges[..]);
+    // Regions known to be unwritten are listed in the result, not read back.
+    let ranges = subtract(plan.as_ref().map_or(&full, |p| &p.ranges), skip);
+    let ranges = &ranges[..];
     progress.verify_started(pass as usize, ranges.iter().map(|r| r.length).sum());
     let readback = read_back(medium, pattern, ranges, stop, progress);
     let record = PassVerification {
@@ -591,6 +629,21 @@ mod tests {
                 length: 4097
             }]
         );
+    }
+
+    #[test]
+    fn skipped_regions_are_cut_out_of_the_reads() {
+        let s = |o, l| Span { offset: o, length: l };
+        assert_eq!(
+            subtract(&[s(0, 100)], &[s(10, 10), s(50, 5)]),
+            vec![s(0, 10), s(20, 30), s(55, 45)]
+        );
+        assert_eq!(
+            subtract(&[s(0, 10), s(20, 10)], &[s(5, 20)]),
+            vec![s(0, 5), s(25, 5)]
+        );
+        assert_eq!(subtract(&[s(0, 10)], &[s(0, 10)]), vec![]);
+        assert_eq!(subtract(&[s(0, 10)], &[]), vec![s(0, 10)]);
     }
 
     #[test]

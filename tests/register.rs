@@ -78,6 +78,16 @@ fn printer_drive(custodian: &str) -> NewCarrier {
     }
 }
 
+fn finished(digest: String, bytes: u64) -> mediasan::register::rules::WipeFinished {
+    mediasan::register::rules::WipeFinished {
+        outcome: "sanitised".into(),
+        result_sha256: digest,
+        bytes_written: bytes,
+        verification: "match".into(),
+        unwritten: vec![],
+    }
+}
+
 fn refused(r: Result<impl std::fmt::Debug, RegisterError>, needle: &str) {
     match r {
         Err(e @ RegisterError::Rule(_)) => {
@@ -142,7 +152,7 @@ fn a_carrier_lives_from_registration_to_destruction() {
     );
     reg.wipe_started(&o.operator, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "bmb21")
         .unwrap();
-    reg.wipe_finished(&o.operator, &c, "sanitised", &"ab".repeat(32), 1 << 30, "match")
+    reg.wipe_finished(&o.operator, &c, &finished("ab".repeat(32), 1 << 30))
         .unwrap();
     assert_eq!(reg.carrier(&c).unwrap().unwrap().status, Status::Wiped);
     // Classified once: never reused outside (art. 30).
@@ -746,7 +756,7 @@ fn approvals_expire_before_the_wipe_and_revocations_are_final() {
         .wipe_started(&o.operator, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "zero")
         .unwrap();
     o.reg
-        .wipe_finished(&o.operator, &c, "sanitised", &"0".repeat(64), 1, "match")
+        .wipe_finished(&o.operator, &c, &finished("0".repeat(64), 1))
         .unwrap();
     o.reg
         .move_carrier(&o.operator, Kind::HandedOverForDestruction, &c, None, None)

@@ -155,6 +155,26 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
         ),
         ("置信度", "Assurance", opt(&b.verification.assurance)),
         ("隐藏区", "Hidden areas", b.media.hidden_areas.clone()),
+        (
+            "未写入区",
+            "Unwritten",
+            if r.unwritten.is_empty() {
+                "none".into()
+            } else {
+                let lost: u64 = r.unwritten.iter().map(|s| s.length).sum();
+                let first: Vec<String> = r
+                    .unwritten
+                    .iter()
+                    .take(4)
+                    .map(|s| format!("{}+{}", s.offset, s.length))
+                    .collect();
+                format!(
+                    "{} region(s), {lost} bytes: {}",
+                    r.unwritten.len(),
+                    first.join(", ")
+                )
+            },
+        ),
         ("去向", "Destination", b.destination.clone()),
         (
             "操作人",

@@ -81,6 +81,7 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         &exp.pattern,
         exp.pass,
         sample,
+        &[],
         &AtomicBool::new(false),
         &reporter,
     );

@@ -370,10 +370,13 @@ pub fn wipe_target(
         let finished = l.reg.wipe_finished(
             &l.signer,
             &l.carrier.id,
-            outcome_name(report.outcome),
-            &digest,
-            report.bytes_written,
-            &report.verification.result,
+            &register::rules::WipeFinished {
+                outcome: outcome_name(report.outcome).into(),
+                result_sha256: digest,
+                bytes_written: report.bytes_written,
+                verification: report.verification.result.clone(),
+                unwritten: report.unwritten.clone(),
+            },
         );
         let event = match finished {
             Ok(ev) => ev,
@@ -545,6 +548,26 @@ fn print_summary(report: &WipeReport, plan: &Plan) {
                 ),
                 None => errln!("  pass {}: {} failed: {}", p.index, e.operation, e.error),
             }
+        }
+    }
+    if !report.unwritten.is_empty() {
+        let lost: u64 = report.unwritten.iter().map(|s| s.length).sum();
+        let first: Vec<String> = report
+            .unwritten
+            .iter()
+            .take(5)
+            .map(|s| format!("{}+{}", s.offset, s.length))
+            .collect();
+        errln!(
+            "  UNWRITTEN: {} region(s), {} ({} bytes) could not be written: {}{}",
+            report.unwritten.len(),
+            bytes(lost),
+            lost,
+            first.join(", "),
+            if report.unwritten.len() > 5 { ", …" } else { "" }
+        );
+        if let Some(e) = report.passes.iter().find_map(|p| p.write_error.as_deref()) {
+            errln!("  first write error: {e}");
         }
     }
     print_verification(&report.verification);

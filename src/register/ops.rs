@@ -309,21 +309,12 @@ impl Register {
         &mut self,
         signer: &Signer,
         carrier: &str,
-        outcome: &str,
-        result_sha256: &str,
-        bytes_written: u64,
-        verification: &str,
+        finished: &rules::WipeFinished,
     ) -> Result<Event> {
-        let details = rules::WipeFinished {
-            outcome: outcome.into(),
-            result_sha256: result_sha256.into(),
-            bytes_written,
-            verification: verification.into(),
-        };
         self.append(Kind::WipeFinished, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                serde_json::to_value(finished).unwrap_or_default(),
             ))
         })
     }

@@ -317,6 +317,9 @@ pub struct WipeFinished {
     pub result_sha256: String,
     pub bytes_written: u64,
     pub verification: String,
+    /// Regions the wipe could not write (the medium must be destroyed).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unwritten: Vec<crate::verify::Span>,
 }
 
 #[derive(Serialize, Deserialize)]
