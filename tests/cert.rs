@@ -173,6 +173,16 @@ fn a_certificate_is_signed_cosigned_verified_and_checked_by_openssh() {
     let (code, out) = verify(&o, &cert, &[]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("0 of 1 required"), "{out}");
+    // A certificate whose operator signature is broken is not co-signed (exit 1).
+    let mut broken = Certificate::parse(&fs::read(&cert).unwrap()).unwrap();
+    broken.body["notes"] = serde_json::json!(["edited after signing"]);
+    let broken_path = o.path("broken.cert.json");
+    fs::write(&broken_path, broken.to_file()).unwrap();
+    let (code, _, err) = o.run(
+        Some("supervisor"),
+        &["cert", "cosign", broken_path.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
     // Nobody but a supervisor, who is not the operator, co-signs.
     let (code, _, err) = o.run(Some("operator"), &["cert", "cosign", cert.to_str().unwrap()]);
     assert_eq!(code, 3, "{err}");
@@ -246,14 +256,27 @@ fn a_certificate_is_signed_cosigned_verified_and_checked_by_openssh() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    // Without the register, the allowed-signers file establishes who signed.
+    // A register named but missing is an error, not a silent "nobody".
     fs::rename(o.path("register.db"), o.path("elsewhere.db")).unwrap();
     let _ = fs::rename(o.path("register.db-wal"), o.path("elsewhere.db-wal"));
     let (code, out) = verify(&o, &cert, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("cannot be established"), "{out}");
+    assert_eq!(code, 2, "{out}");
+    // No register at all: who signed cannot be established.
+    let auditor = bin()
+        .env_remove("MEDIASAN_REGISTER")
+        .args(["cert", "verify"])
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert_eq!(auditor.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&auditor.stdout).contains("cannot be established"));
+    // The allowed-signers file establishes identities, and the verdict says what it cannot.
     let (code, out) = verify(&o, &cert, &["--allowed-signers", "export/allowed_signers"]);
     assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("roles and the register link need the register"),
+        "{out}"
+    );
 }
 
 /// Every way a certificate can be wrong, one table: (what, how to make it, exit code, what the verdict names).

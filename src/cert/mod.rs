@@ -17,6 +17,23 @@ use crate::target::Identity;
 pub const FORMAT: &str = "mediasan-certificate/1";
 pub const NAMESPACE: &str = "mediasan-certificate";
 
+/// RFC 8785 writes numbers as IEEE 754 doubles: integers beyond 2^53 − 1 would not
+/// survive canonicalisation exactly, so a certificate refuses them.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Whether every number in `v` is an integer RFC 8785 keeps exactly.
+fn exact_numbers(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.as_u64().map_or_else(
+            || n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER),
+            |u| u <= MAX_SAFE_INTEGER,
+        ),
+        Value::Array(a) => a.iter().all(exact_numbers),
+        Value::Object(o) => o.values().all(exact_numbers),
+        _ => true,
+    }
+}
+
 /// Why a certificate file cannot be used at all (exit 2), as opposed to one that
 /// does not verify (a verdict, exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +166,11 @@ impl Certificate {
         now: &str,
     ) -> Result<Certificate, CertError> {
         let body = serde_json::to_value(body).map_err(|e| CertError::Canonical(e.to_string()))?;
+        if !exact_numbers(&body) {
+            return Err(CertError::Canonical(
+                "a number beyond 2^53 - 1 cannot be signed exactly".into(),
+            ));
+        }
         let mut cert = Certificate {
             body,
             signatures: Vec::new(),
@@ -251,10 +273,20 @@ impl<'de> Visitor<'de> for Strict {
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        if v.unsigned_abs() > MAX_SAFE_INTEGER {
+            return Err(E::custom(format!(
+                "{v} is beyond what RFC 8785 canonical JSON keeps exactly (2^53 - 1)"
+            )));
+        }
         Ok(Value::from(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        if v > MAX_SAFE_INTEGER {
+            return Err(E::custom(format!(
+                "{v} is beyond what RFC 8785 canonical JSON keeps exactly (2^53 - 1)"
+            )));
+        }
         Ok(Value::from(v))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
@@ -403,11 +435,29 @@ pub fn parse_allowed_signers(text: &str) -> Result<Vec<(String, ssh_key::PublicK
         let mut fields = line.split_whitespace();
         let principals = fields.next().unwrap_or_default();
         let rest: Vec<&str> = fields.collect();
-        // Options (namespaces="…", cert-authority…) precede the key type.
+        // Options (namespaces="…", cert-authority…) precede the key type; only a
+        // namespaces option that includes mediasan-certificate is understood.
         let at = rest
             .iter()
             .position(|f| f.starts_with("ssh-") || f.starts_with("ecdsa-") || f.starts_with("sk-"))
             .ok_or_else(|| format!("line {}: no key", n + 1))?;
+        for option in rest[..at]
+            .join(" ")
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
+            match option.strip_prefix("namespaces=") {
+                Some(ns) if ns.trim_matches('"').split(',').any(|n| n == NAMESPACE) => {}
+                Some(_) => {
+                    return Err(format!(
+                        "line {}: the key is not allowed for the {NAMESPACE} namespace",
+                        n + 1
+                    ))
+                }
+                None => return Err(format!("line {}: option {option:?} is not supported here", n + 1)),
+            }
+        }
         let key = keys::parse_public(&rest[at..].join(" ")).map_err(|e| format!("line {}: {e}", n + 1))?;
         for p in principals.split(',') {
             out.push((p.to_string(), key.clone()));
@@ -465,6 +515,17 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             }
         }
         Who::Register(reg) => {
+            // Roles and events are read from the register only once it verifies: an
+            // edited people row or an inserted event must not vouch for anything.
+            match reg.verify(None) {
+                Ok(a) if a.ok() => v.push("register verifies", true, format!("{} events, chain and signatures", a.events)),
+                Ok(a) => v.push(
+                    "register verifies",
+                    false,
+                    a.first_break.map_or_else(|| format!("derived tables disagree: {:?}", a.derived), |b| format!("broken at event {}: {}", b.seq, b.problem)),
+                ),
+                Err(e) => v.push("register verifies", false, e.to_string()),
+            }
             if let Some(m) = reg.meta().ok().flatten() {
                 required = m.supervisors_required;
             }
@@ -553,14 +614,49 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             };
             v.push("register event", found && seq <= head, detail);
             let carrier = body.media.carrier.clone().unwrap_or_default();
-            let recorded = reg.events_about(&carrier).unwrap_or_default().iter().any(|e| {
-                e.kind == "certificate-signed"
-                    && serde_json::from_str::<Value>(&e.details)
-                        .ok()
-                        .and_then(|d| d["body_sha256"].as_str().map(str::to_string))
-                        .as_deref()
-                        == Some(digest.as_str())
+            let operator = cert
+                .signatures
+                .first()
+                .map(|s| s.signer.clone())
+                .unwrap_or_default();
+            // The wipe-finished event is this carrier's, by this operator, with this outcome.
+            let bound = event.as_ref().is_some_and(|e| {
+                let d: Value = serde_json::from_str(&e.details).unwrap_or_default();
+                e.subject == carrier
+                    && e.actor == operator
+                    && d["outcome"].as_str() == Some(body.sanitisation.outcome.as_str())
             });
+            v.push(
+                "register event is this wipe's",
+                bound,
+                if bound {
+                    "same carrier, operator and outcome"
+                } else {
+                    "the event is not this carrier's, this operator's or this outcome's"
+                },
+            );
+            let records = |kind: &str, actor: &str| {
+                reg.events_about(&carrier).unwrap_or_default().iter().any(|e| {
+                    let d: Value = serde_json::from_str(&e.details).unwrap_or_default();
+                    e.kind == kind
+                        && e.actor == actor
+                        && d["body_sha256"].as_str() == Some(digest.as_str())
+                        && d["certificate"].as_str() == Some(body.id.as_str())
+                })
+            };
+            for s in cert.signatures.iter().skip(1) {
+                let ok = records("certificate-cosigned", &s.signer);
+                v.push(
+                    format!("co-signature of {} recorded", s.signer),
+                    ok,
+                    if ok {
+                        "a certificate-cosigned event by them records this digest"
+                    } else {
+                        "no certificate-cosigned event by them records this digest"
+                    },
+                );
+            }
+            let recorded = records("certificate-signed", &operator);
             v.push(
                 "certificate recorded",
                 recorded,

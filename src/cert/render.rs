@@ -380,7 +380,7 @@ pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
                     y - 6.5,
                 );
                 let v = match s.valid {
-                    Some(true) => "数字签名有效 digital signature valid over this body",
+                    Some(true) => "签名与本证书相符（未对照台账）signature matches this body; signer not checked against the register",
                     Some(false) => "数字签名无效 DIGITAL SIGNATURE NOT VALID",
                     None => "",
                 };
@@ -468,7 +468,7 @@ pub fn html(cert: &Certificate) -> Result<String, String> {
             esc(&b.name),
             esc(&b.fingerprint),
             esc(&b.signed),
-            if b.valid == Some(true) { "数字签名有效 digital signature valid" } else { "数字签名无效 SIGNATURE NOT VALID" }
+            if b.valid == Some(true) { "签名与本证书相符（未对照台账）signature matches this body; check the signer with mediasan cert verify" } else { "数字签名无效 SIGNATURE NOT VALID" }
         ));
     }
     if s.signatures.len() < 2 {

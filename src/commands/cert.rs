@@ -18,7 +18,14 @@ use crate::ui::{json_line, Failure};
 
 impl From<cert::CertError> for Failure {
     fn from(e: cert::CertError) -> Failure {
-        Failure::usage(e)
+        // A key or agent that fails to sign is a failure (1); a file that is not a
+        // certificate is unusable input (2).
+        let code = match &e {
+            cert::CertError::Key(k) => k.exit_code(),
+            cert::CertError::Canonical(_) => 1,
+            _ => 2,
+        };
+        Failure::new(code, e)
     }
 }
 
@@ -218,6 +225,32 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             })?;
             let signer = acting(&a)?;
             let mut reg = Register::open(&reg_path)?;
+            // Everything but the co-signature still missing must hold before anyone
+            // co-signs: the operator is this register's, the link is this wipe's.
+            {
+                let body = c.typed_body()?;
+                if !body.register.linked {
+                    return Err(Failure::refused(anyhow!(
+                        "the certificate is not linked to a register: there is nothing to co-sign against"
+                    )));
+                }
+                let verdict = cert::verify(&c, &Who::Register(&reg))?;
+                let broken: Vec<String> = verdict
+                    .checks
+                    .iter()
+                    .filter(|ch| !ch.ok && ch.what != "co-signatures")
+                    .map(|ch| format!("{}: {}", ch.what, ch.detail))
+                    .collect();
+                if !broken.is_empty() {
+                    return Err(Failure::new(
+                        1,
+                        anyhow!(
+                            "the certificate does not verify; nothing was signed:\n  {}",
+                            broken.join("\n  ")
+                        ),
+                    ));
+                }
+            }
             let person = reg.person_by_fingerprint(&signer.fingerprint())?.ok_or_else(|| {
                 Failure::refused(anyhow!("the key {} is not in the register", signer.fingerprint()))
             })?;
@@ -284,6 +317,12 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     reg = Register::open_read_only(&reg_path, false)?;
                     Who::Register(&reg)
                 }
+                None if reg_path != Path::new(register::DEFAULT_PATH) => {
+                    return Err(Failure::usage(anyhow!(
+                        "--register {}: no register there",
+                        escape_path(&reg_path)
+                    )))
+                }
                 None => Who::Nobody,
             };
             let verdict = cert::verify(&c, &who)?;
@@ -304,14 +343,15 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                         ch.detail
                     );
                 }
-                outln!(
-                    "{}",
-                    if ok {
-                        "VALID: every check holds"
-                    } else {
-                        "NOT VALID: see FAIL above"
+                let verdict_line = match (ok, allowed_signers.is_some()) {
+                    (true, true) => {
+                        "VALID as far as an allowed-signers file can tell: signatures and identities hold; \
+                         roles and the register link need the register"
                     }
-                );
+                    (true, false) => "VALID: every check holds",
+                    (false, _) => "NOT VALID: see FAIL above",
+                };
+                outln!("{verdict_line}");
             }
             Ok(if ok { 0 } else { 1 })
         }

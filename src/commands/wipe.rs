@@ -435,7 +435,8 @@ pub fn wipe_target(
                 outcome_name(report.outcome),
                 f.error
             );
-            return Err(Failure { error, ..f });
+            // The wipe happened: failing to certify it is a failure, whatever the cause.
+            return Err(Failure { error, code: 1, ..f });
         }
         None => {}
     }
