@@ -703,3 +703,58 @@ fn separate_processes_append_at_once() {
     assert_eq!(o.ok(None, &["carrier", "list"]).lines().count(), 6);
     assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
 }
+
+/// kill -9 in the middle of appends: the register still verifies, an import lands
+/// whole or not at all, and nothing recorded before the kill is lost.
+#[test]
+fn the_register_survives_kill_9_during_appends() {
+    let o = office();
+    let mut total = 0usize;
+    for round in 0..6u64 {
+        let mut csv = String::from("kind,serial,classification,custodian\n");
+        for i in 0..1500 {
+            csv.push_str(&format!("usb,K{round}-{i},internal,zhangsan\n"));
+        }
+        let file = o.path(&format!("round{round}.csv"));
+        fs::write(&file, csv).unwrap();
+        let mut child = std::process::Command::new(bin_path())
+            .current_dir(o.dir.path())
+            .env("MEDIASAN_REGISTER", &o.reg)
+            .env("MEDIASAN_KEY", o.path("operator"))
+            .args(["carrier", "import"])
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill at a different moment each round, some before, some during, some after.
+        std::thread::sleep(std::time::Duration::from_millis(40 + round * 90));
+        let _ = child.kill();
+        let _ = child.wait();
+        let listed = o.ok(None, &["carrier", "list"]).lines().count();
+        assert!(
+            listed == total || listed == total + 1500,
+            "round {round}: {listed} carriers, not {total} or {}",
+            total + 1500
+        );
+        total = listed;
+        let v = o.ok(None, &["register", "verify"]);
+        assert!(v.contains("register verified"), "round {round}: {v}");
+    }
+    // The register keeps working afterwards.
+    o.ok(
+        Some("operator"),
+        &[
+            "carrier",
+            "add",
+            "--kind",
+            "usb",
+            "--serial",
+            "AFTER",
+            "--classification",
+            "internal",
+            "--custodian",
+            "zhangsan",
+        ],
+    );
+}

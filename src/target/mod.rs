@@ -266,9 +266,6 @@ impl Target {
                 reasons.push(Refusal::LoopOverDevice { backing });
             }
         }
-        if !reasons.is_empty() && access.checks() {
-            return Err(TargetError::Refused { path: shown, reasons });
-        }
         let ioctl_err = |what| {
             let shown = shown.clone();
             move |source| TargetError::Io {
@@ -277,9 +274,14 @@ impl Target {
                 source,
             }
         };
+        // A device without a medium (an empty card reader, an unbound loop) is unusable
+        // input, whatever else sysfs says about it.
         let size = block::size(&file).map_err(ioctl_err("BLKGETSIZE64 failed"))?;
         if size == 0 {
             return Err(TargetError::Empty { path: shown });
+        }
+        if !reasons.is_empty() && access.checks() {
+            return Err(TargetError::Refused { path: shown, reasons });
         }
         let logical = block::logical_sector(&file).map_err(ioctl_err("BLKSSZGET failed"))?;
         let physical = block::physical_sector(&file).map_err(ioctl_err("BLKPBSZGET failed"))?;
