@@ -24,6 +24,20 @@ use crate::verify::{self, Span};
 /// Default size of one write.
 pub const DEFAULT_BLOCK: usize = 4 << 20;
 
+/// How often a pass syncs and reports a checkpoint.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where a resumed wipe starts: the pass, the synced offset in it, what it could not
+/// write so far, and the reports of the passes already done.
+#[derive(Clone, Debug, Default)]
+pub struct Resume {
+    /// 0-based pass index.
+    pub pass: usize,
+    pub offset: u64,
+    pub unwritten: Vec<Span>,
+    pub done: Vec<PassReport>,
+}
+
 /// Retries of a failed block before bisecting it.
 const RETRIES: u32 = 2;
 /// Write attempts a pass may spend narrowing errors down, and the time.
@@ -96,6 +110,9 @@ pub trait Progress {
     /// `done` bytes of the current pass are written (or, during a readback, read).
     fn advanced(&self, _done: u64) {}
     fn pass_finished(&self, _pass: &PassReport) {}
+    /// Everything of pass `index` up to `offset` is written and synced (`unwritten`
+    /// excepted): the moment to record a checkpoint.
+    fn synced(&self, _index: usize, _offset: u64, _unwritten: &[Span]) {}
     /// A readback of pass `index` starts, `bytes` to read.
     fn verify_started(&self, _index: usize, _bytes: u64) {}
     fn verify_finished(&self, _pass: &PassVerification) {}
@@ -156,8 +173,23 @@ pub fn wipe(
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> WipeReport {
+    resume(medium, method, patterns, opts, None, stop, progress)
+}
+
+/// Like [`wipe`], continuing from a checkpoint: the passes before `from.pass` are
+/// taken as done, that pass starts at `from.offset`.
+#[allow(clippy::too_many_arguments)]
+pub fn resume(
+    medium: &mut dyn Medium,
+    method: MethodRecord,
+    patterns: &[Pattern],
+    opts: Options,
+    from: Option<Resume>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> WipeReport {
     let started = Utc::now();
-    let mut passes = Vec::with_capacity(patterns.len());
+    let mut passes = from.as_ref().map(|r| r.done.clone()).unwrap_or_default();
     // A wipe without passes sanitises nothing.
     let mut outcome = if patterns.is_empty() {
         Outcome::Failed
@@ -172,14 +204,16 @@ pub fn wipe(
         assurance: None,
     };
     let mut last_plan = None;
-    for (i, pattern) in patterns.iter().enumerate() {
+    let first = from.as_ref().map_or(0, |r| r.pass);
+    for (i, pattern) in patterns.iter().enumerate().skip(first) {
         if stop.load(Ordering::SeqCst) {
             outcome = Outcome::Interrupted;
             break;
         }
         let size = medium.identity().size;
         progress.pass_started(i + 1, patterns.len(), &pattern.label(), size);
-        let pass = run_pass(medium, pattern, i, opts, stop, progress);
+        let here = from.as_ref().filter(|r| r.pass == i);
+        let pass = run_pass(medium, pattern, i, opts, here, stop, progress);
         progress.pass_finished(&pass);
         let failed = !pass.errors.is_empty();
         let completed = pass.completed;
@@ -267,6 +301,7 @@ fn run_pass(
     pattern: &Pattern,
     index: usize,
     opts: Options,
+    from: Option<&Resume>,
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> PassReport {
@@ -274,8 +309,10 @@ fn run_pass(
     let t0 = Instant::now();
     let mut st = PassState {
         errors: Vec::new(),
-        written: 0,
-        unwritten: Vec::new(),
+        written: from.map_or(0, |r| r.offset.min(size)),
+        unwritten: from.map(|r| r.unwritten.clone()).unwrap_or_default(),
+        pass: index + 1,
+        last_sync: Instant::now(),
         first_write_error: None,
         sector: medium.identity().logical_sector.map_or(4096, u64::from).max(512),
         attempts_left: MAX_ATTEMPTS,
@@ -293,9 +330,15 @@ fn run_pass(
     };
     let block = block_len(opts.block_size as u64, unit, pattern.period());
     let flow = match medium.set_direct(true) {
-        Ok(()) => for_each_block(medium, pattern, body_end, block, opts.threads, &mut |m, o, d| {
-            st.write(m, o, d)
-        })
+        Ok(()) => for_each_block(
+            medium,
+            pattern,
+            st.written.min(body_end),
+            body_end,
+            block,
+            opts.threads,
+            &mut |m, o, d| st.write(m, o, d),
+        )
         .unwrap_or_else(|e| st.fault("write", Some(st.written), size - st.written, e)),
         Err(e) => st.fault("write", Some(0), size, format!("cannot enable O_DIRECT: {e}")),
     };
@@ -323,10 +366,13 @@ fn run_pass(
         };
     }
     // Sync whatever was written, also when interrupted: the result vouches only for
-    // synced bytes.
-    if let Err(e) = medium.sync() {
-        let written = st.written;
-        let _ = st.fault("sync", None, written, e.to_string());
+    // synced bytes, and a checkpoint is written only after its data is synced.
+    match medium.sync() {
+        Ok(()) => progress.synced(index + 1, st.written, &st.unwritten),
+        Err(e) => {
+            let written = st.written;
+            let _ = st.fault("sync", None, written, e.to_string());
+        }
     }
     // A file that grew or shrank under the wipe (another writer) was not wiped as recorded.
     match medium.current_size() {
@@ -381,6 +427,9 @@ struct PassState<'a> {
     written: u64,
     /// Regions that could not be written, narrowed to the sector, merged.
     unwritten: Vec<Span>,
+    /// 1-based pass number, and when the target was last synced (for checkpoints).
+    pass: usize,
+    last_sync: Instant,
     /// The first write error met in `unwritten`, for people.
     first_write_error: Option<String>,
     /// The sector size errors are narrowed down to.
@@ -421,6 +470,15 @@ impl PassState<'_> {
         if self.stop.load(Ordering::SeqCst) {
             self.interrupted = true;
             return ControlFlow::Break(());
+        }
+        // Every few seconds: sync, then let a checkpoint vouch for what is synced, so
+        // that a crash or power cut leaves one no older than that.
+        if self.last_sync.elapsed() >= CHECKPOINT_EVERY {
+            if let Err(e) = medium.sync() {
+                return self.fault("sync", Some(offset), self.written, e.to_string());
+            }
+            self.last_sync = Instant::now();
+            self.progress.synced(self.pass, self.written, &self.unwritten);
         }
         ControlFlow::Continue(())
     }
@@ -539,26 +597,30 @@ pub fn block_len(want: u64, unit: u64, period: Option<usize>) -> u64 {
 type WriteFn<'a> = dyn FnMut(&mut dyn Medium, u64, &[u8]) -> ControlFlow<()> + 'a;
 
 /// Calls `write` with the pattern's bytes for every block of `0..end`, in order.
+#[allow(clippy::too_many_arguments)]
 fn for_each_block(
     medium: &mut dyn Medium,
     pattern: &Pattern,
+    start: u64,
     end: u64,
     block: u64,
     threads: usize,
     write: &mut WriteFn<'_>,
 ) -> Result<ControlFlow<()>, String> {
-    if end == 0 {
+    if end <= start {
         return Ok(ControlFlow::Continue(()));
     }
-    let count = end.div_ceil(block);
-    let len_of = |i: u64| (end - i * block).min(block) as usize;
+    // Block i starts at `start + i * block` (a resumed pass starts mid-target).
+    let count = (end - start).div_ceil(block);
+    let at = |i: u64| start + i * block;
+    let len_of = |i: u64| (end - at(i)).min(block) as usize;
     match pattern {
         Pattern::Fixed(_) => {
-            // Filled once; nothing but I/O remains.
+            // Filled once (in the phase of the first block); nothing but I/O remains.
             let mut buf = AlignedBuf::new(block as usize);
-            pattern.fill(0, buf.as_mut());
+            pattern.fill(start, buf.as_mut());
             for i in 0..count {
-                if write(medium, i * block, &buf.as_ref()[..len_of(i)]).is_break() {
+                if write(medium, at(i), &buf.as_ref()[..len_of(i)]).is_break() {
                     return Ok(ControlFlow::Break(()));
                 }
             }
@@ -584,7 +646,7 @@ fn for_each_block(
                                 let job = job_rx.lock().map_err(drop).and_then(|rx| rx.recv().map_err(drop));
                                 let Ok((i, mut buf)) = job else { return };
                                 let n = len_of(i);
-                                stream.fill(i * block, &mut buf.as_mut()[..n]);
+                                stream.fill(at(i), &mut buf.as_mut()[..n]);
                                 if done_tx.send((i, buf)).is_err() {
                                     return;
                                 }
@@ -619,7 +681,7 @@ fn for_each_block(
                             Err(_) => return Err("the random stream's generator threads stopped".into()),
                         },
                     };
-                    flow = write(medium, next * block, &buf.as_ref()[..len_of(next)]);
+                    flow = write(medium, at(next), &buf.as_ref()[..len_of(next)]);
                     if flow.is_break() {
                         break;
                     }
@@ -1174,6 +1236,72 @@ mod tests {
         assert!(r.verification.passes[0].matched, "pass 1 itself read back fine");
         assert_eq!(r.verification.result, "incomplete");
         assert!(r.verification.assurance.is_none());
+    }
+
+    #[test]
+    fn a_resumed_wipe_ends_as_an_uninterrupted_one() {
+        use std::cell::RefCell;
+        struct Checkpoints<'a> {
+            stop: &'a AtomicBool,
+            blocks: std::cell::Cell<u32>,
+            last: RefCell<Option<(usize, u64)>>,
+            done: RefCell<Vec<PassReport>>,
+        }
+        impl Progress for Checkpoints<'_> {
+            fn advanced(&self, _: u64) {
+                self.blocks.set(self.blocks.get() + 1);
+                if self.blocks.get() == 25 {
+                    self.stop.store(true, Ordering::SeqCst);
+                }
+            }
+            fn synced(&self, index: usize, offset: u64, _: &[Span]) {
+                *self.last.borrow_mut() = Some((index, offset));
+            }
+            fn pass_finished(&self, p: &PassReport) {
+                if p.completed {
+                    self.done.borrow_mut().push(p.clone());
+                }
+            }
+        }
+        let size = (1 << 20) + 12_345;
+        let key = crate::pattern::StreamKey([5; 32]);
+        let p = [Pattern::Fixed(vec![0x92, 0x49, 0x24]), Pattern::Random(key)];
+        let opts = Options {
+            block_size: 3 * 4096 * 4,
+            threads: 2,
+            verify: VerifySpec::default(),
+        };
+        let mut m = Memory::new(size, Some(4096));
+        let stop = AtomicBool::new(false);
+        let cp = Checkpoints {
+            stop: &stop,
+            blocks: Default::default(),
+            last: RefCell::new(None),
+            done: RefCell::new(vec![]),
+        };
+        let r = wipe(&mut m, method(&p), &p, opts, &stop, &cp);
+        assert_eq!(r.outcome, Outcome::Interrupted);
+        let (pass, offset) = cp.last.borrow().expect("a checkpoint after the interruption");
+        assert_eq!(pass, 2, "interrupted in the second pass");
+        assert!(offset > 0 && offset < size as u64);
+        let from = Resume {
+            pass: pass - 1,
+            offset,
+            unwritten: vec![],
+            done: cp.done.borrow().clone(),
+        };
+        let r = resume(
+            &mut m,
+            method(&p),
+            &p,
+            opts,
+            Some(from),
+            &AtomicBool::new(false),
+            &Silent,
+        );
+        assert_eq!(r.outcome, Outcome::Sanitised);
+        assert_eq!(r.passes.len(), 2);
+        assert_eq!(m.data, expected(&p[1], size), "every byte holds the last pass");
     }
 
     #[test]
