@@ -91,6 +91,19 @@ pub struct WipeArgs {
     #[command(flatten)]
     pub acting: Acting,
 
+    /// Continue an interrupted wipe from its checkpoint: same method, keys and passes.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Where checkpoints are kept (0600 files, one per target).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MEDIASAN_CHECKPOINTS",
+        default_value = "/var/lib/mediasan/checkpoints"
+    )]
+    pub checkpoint_dir: PathBuf,
+
     /// Where the certificate goes (written when the wipe is signed: --carrier, or --key).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub cert_dir: PathBuf,

@@ -290,6 +290,7 @@ pub fn resume(
         outcome,
         verification,
         unwritten,
+        resumed: Vec::new(),
         register: None,
         started,
         finished: Utc::now(),

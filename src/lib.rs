@@ -7,6 +7,7 @@
 //! pipeline) and [`report`] (the result format).
 
 pub mod cert;
+pub mod checkpoint;
 pub mod engine;
 pub mod keys;
 pub mod method;

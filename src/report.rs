@@ -49,6 +49,9 @@ pub struct WipeReport {
     /// Every region some pass could not write (merged): the medium must be destroyed.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub unwritten: Vec<crate::verify::Span>,
+    /// Times the wipe was resumed after an interruption: when, and where it went on.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub resumed: Vec<Resumption>,
     /// The register entry this wipe belongs to (`wipe --carrier`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub register: Option<RegisterLink>,
@@ -249,4 +252,13 @@ pub struct RegisterLink {
     /// The wipe-started event: its sequence number and hash.
     pub wipe_started_seq: u64,
     pub wipe_started_hash: String,
+}
+
+/// A resumption of an interrupted wipe.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Resumption {
+    pub at: DateTime<Utc>,
+    /// 1-based pass it went on with, and the byte it went on from.
+    pub pass: u32,
+    pub offset: u64,
 }

@@ -18,6 +18,7 @@ fn interrupt_with(signal: Signal) {
     let result = dir.path().join("r.json");
     // 35 passes over 64 MiB: long enough to be interrupted after the first pass.
     let mut child = Command::new(bin_path())
+        .env("MEDIASAN_CHECKPOINTS", dir.path().join("checkpoints"))
         .args(["wipe", "--json", "--method", "gutmann", "--result"])
         .arg(&result)
         .arg(&file)
@@ -66,4 +67,125 @@ fn sigint_stops_after_the_current_block() {
 #[test]
 fn sigterm_stops_after_the_current_block() {
     interrupt_with(Signal::SIGTERM);
+}
+
+fn run_json(args: &[&str], checkpoints: &std::path::Path) -> (i32, Vec<serde_json::Value>) {
+    let out = Command::new(bin_path())
+        .env("MEDIASAN_CHECKPOINTS", checkpoints)
+        .args(args)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    (out.status.code().unwrap_or(-1), lines)
+}
+
+/// Interrupted with SIGINT: a 0600 checkpoint remains; --resume goes on with the same
+/// keys and passes, and every byte ends holding the last pass.
+#[test]
+fn an_interrupted_wipe_resumes_where_it_stopped() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cps = dir.path().join("checkpoints");
+    let file = dir.path().join("disk.img");
+    let size: u64 = 32 << 20;
+    plant_markers(&file, size);
+    let mut child = Command::new(bin_path())
+        .env("MEDIASAN_CHECKPOINTS", &cps)
+        .args(["wipe", "--json", "--method", "dod-7", "--verify", "last"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut first_key = None;
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        if v["event"] == "pass-finished" && v["pass"] == 2 {
+            kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+        }
+        if v["event"] == "result" {
+            first_key = v["result"]["passes"][2]["random"]["key"]
+                .as_str()
+                .map(str::to_string);
+        }
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let cp: Vec<_> = std::fs::read_dir(&cps).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(cp.len(), 1, "one checkpoint");
+    assert_eq!(cp[0].metadata().unwrap().permissions().mode() & 0o777, 0o600);
+    let (code, lines) = run_json(&["wipe", "--json", "--resume", file.to_str().unwrap()], &cps);
+    assert_eq!(code, 0, "{lines:?}");
+    let r = &lines.last().unwrap()["result"];
+    assert_eq!(r["outcome"], "sanitised");
+    assert_eq!(r["method"]["name"], "dod-7");
+    assert_eq!(r["passes"].as_array().unwrap().len(), 7);
+    assert_eq!(r["resumed"].as_array().unwrap().len(), 1);
+    if let Some(k) = first_key {
+        assert_eq!(r["passes"][2]["random"]["key"], k.as_str(), "the same keys");
+    }
+    assert_eq!(r["verification"]["result"], "match");
+    assert_last_pass(&std::fs::read(&file).unwrap(), r);
+    assert!(
+        std::fs::read_dir(&cps).unwrap().next().is_none(),
+        "the checkpoint is gone once done"
+    );
+}
+
+/// SIGKILL at different moments (no chance to clean up): each time a checkpoint no
+/// older than a few seconds remains, and resuming ends with every byte right.
+#[test]
+fn kill_9_and_resume_until_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let cps = dir.path().join("checkpoints");
+    let file = dir.path().join("disk.img");
+    let size: u64 = 96 << 20;
+    plant_markers(&file, size);
+    let mut args = vec![
+        "wipe",
+        "--json",
+        "--method",
+        "gutmann",
+        "--verify",
+        "none",
+        file.to_str().unwrap(),
+    ];
+    for (round, after_ms) in [2600u64, 3100, 2400].into_iter().enumerate() {
+        let mut child = Command::new(bin_path())
+            .env("MEDIASAN_CHECKPOINTS", &cps)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(after_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).ok();
+        let _ = child.wait();
+        if finished {
+            break;
+        }
+        let cp = std::fs::read_dir(&cps)
+            .unwrap()
+            .filter_map(Result::ok)
+            .next()
+            .expect("a checkpoint after SIGKILL");
+        let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(cp.path()).unwrap()).unwrap();
+        assert!(saved["pass"].as_u64().unwrap() >= 1, "round {round}: {saved}");
+        if round == 0 {
+            args = vec!["wipe", "--json", "--resume", file.to_str().unwrap()];
+        }
+    }
+    let (code, lines) = run_json(&["wipe", "--json", "--resume", file.to_str().unwrap()], &cps);
+    assert_eq!(code, 0, "{lines:?}");
+    let r = &lines.last().unwrap()["result"];
+    assert_eq!(r["outcome"], "sanitised");
+    assert_eq!(r["passes"].as_array().unwrap().len(), 35);
+    assert!(!r["resumed"].as_array().unwrap().is_empty());
+    let data = std::fs::read(&file).unwrap();
+    assert_last_pass(&data, r);
+    assert_eq!(count_markers(&data), 0);
 }

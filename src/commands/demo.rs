@@ -133,6 +133,8 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         confirm: Vec::new(),
         result: Some(result.clone()),
         cert_dir: dir.clone(),
+        resume: false,
+        checkpoint_dir: dir.join("checkpoints"),
     };
     outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let mut link = Link::new(reg, operator, &carrier)?;

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::anyhow;
 use serde_json::json;
 
+use mediasan::checkpoint::{self, Checkpoint};
 use mediasan::engine::{self, Options};
 use mediasan::keys::Signer;
 use mediasan::method::{self, PassTemplate};
@@ -43,6 +44,9 @@ pub struct Plan {
     pub result: Option<PathBuf>,
     /// Where a signed wipe's certificate goes.
     pub cert_dir: PathBuf,
+    /// Continue from the target's checkpoint.
+    pub resume: bool,
+    pub checkpoint_dir: PathBuf,
 }
 
 impl Plan {
@@ -103,6 +107,8 @@ impl Plan {
             confirm: args.confirm.clone(),
             result: args.result.clone(),
             cert_dir: args.cert_dir.clone(),
+            resume: args.resume,
+            checkpoint_dir: args.checkpoint_dir.clone(),
         })
     }
 
@@ -188,6 +194,63 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         code = code.max(c);
     }
     Ok(code)
+}
+
+/// Progress that also keeps the checkpoint: passes done, and where the wipe stands
+/// each time the engine says the data is synced.
+struct Keeper<'a> {
+    inner: &'a Reporter,
+    state: std::cell::RefCell<Checkpoint>,
+    path: PathBuf,
+}
+
+impl engine::Progress for Keeper<'_> {
+    fn pass_started(&self, index: usize, count: usize, pattern: &str, bytes: u64) {
+        self.inner.pass_started(index, count, pattern, bytes);
+    }
+    fn advanced(&self, done: u64) {
+        self.inner.advanced(done);
+    }
+    fn pass_finished(&self, pass: &mediasan::report::PassReport) {
+        if pass.completed {
+            // The pass is synced and whole: the checkpoint moves to the next one.
+            let mut s = self.state.borrow_mut();
+            s.done.push(pass.clone());
+            s.pass = pass.index as usize + 1;
+            s.offset = 0;
+            s.unwritten = Vec::new();
+            self.save(&mut s);
+        }
+        self.inner.pass_finished(pass);
+    }
+    fn synced(&self, index: usize, offset: u64, unwritten: &[mediasan::verify::Span]) {
+        let mut s = self.state.borrow_mut();
+        if offset >= s.target.size {
+            return; // the end of a pass: pass_finished records it with its report
+        }
+        s.pass = index;
+        s.offset = offset;
+        s.unwritten = unwritten.to_vec();
+        self.save(&mut s);
+    }
+    fn verify_started(&self, index: usize, bytes: u64) {
+        self.inner.verify_started(index, bytes);
+    }
+    fn verify_finished(&self, pass: &mediasan::report::PassVerification) {
+        self.inner.verify_finished(pass);
+    }
+}
+
+impl Keeper<'_> {
+    fn save(&self, s: &mut Checkpoint) {
+        s.saved = chrono::Utc::now();
+        if let Err(e) = s.save(&self.path) {
+            errln!(
+                "warning: cannot save the checkpoint {}: {e}",
+                escape_path(&self.path)
+            );
+        }
+    }
 }
 
 /// A wipe of a registered carrier: the register, the operator's unlocked key, the
@@ -306,35 +369,82 @@ pub fn wipe_target(
         Some(p) => Some(result_temp(p)?),
         None => None,
     };
-    let patterns = method::expand(&plan.passes).map_err(|e| {
-        Failure::new(
-            1,
-            anyhow!("cannot read the OS entropy source for the random keys: {e}"),
-        )
-    })?;
-    let record = MethodRecord {
-        name: plan.method.clone(),
-        passes: plan.labels(),
-        blank: plan.blank,
+    // A new wipe draws its randomness; a resumed one takes the checkpoint's, so that
+    // it goes on with the same keys, passes and sample.
+    let cp_path = checkpoint::path_for(&plan.checkpoint_dir, &identity);
+    let mut options = plan.options;
+    let (patterns, record, from, prior) = if plan.resume {
+        let cp = Checkpoint::load(&cp_path).map_err(|e| {
+            Failure::usage(anyhow!(
+                "{}: no checkpoint to resume from ({}): {e}",
+                identity.path,
+                escape_path(&cp_path)
+            ))
+            .hint("start the wipe again without --resume")
+        })?;
+        if !cp.same_target(&identity) {
+            return Err(Failure::refused(anyhow!(
+                "{}: the checkpoint {} was made for another target ({})",
+                identity.path,
+                escape_path(&cp_path),
+                cp.target.path
+            )));
+        }
+        let patterns = cp.patterns().ok_or_else(|| {
+            Failure::usage(anyhow!(
+                "{}: the checkpoint's passes are malformed",
+                escape_path(&cp_path)
+            ))
+        })?;
+        options.verify.mode = cp.verify;
+        options.verify.coverage_ppm = cp.coverage_ppm;
+        options.verify.seed = cp.seed;
+        options.block_size = cp.block_size as usize;
+        let from = engine::Resume {
+            pass: cp.pass.saturating_sub(1),
+            offset: cp.offset,
+            unwritten: cp.unwritten.clone(),
+            done: cp.done.clone(),
+        };
+        errln!(
+            "{}: resuming pass {} of {} at byte {}",
+            identity.path,
+            cp.pass,
+            patterns.len(),
+            cp.offset
+        );
+        (patterns, cp.method.clone(), Some(from), Some(cp))
+    } else {
+        let patterns = method::expand(&plan.passes).map_err(|e| {
+            Failure::new(
+                1,
+                anyhow!("cannot read the OS entropy source for the random keys: {e}"),
+            )
+        })?;
+        let record = MethodRecord {
+            name: plan.method.clone(),
+            passes: plan.labels(),
+            blank: plan.blank,
+        };
+        // A fresh sampling plan for every wipe; the seed goes into the result.
+        options.verify.seed = fresh_seed().map_err(|e| {
+            Failure::new(
+                1,
+                anyhow!("cannot read the OS entropy source for the sample seed: {e}"),
+            )
+        })?;
+        (patterns, record, None, None)
     };
     if !plan.json {
         errln!(
             "{}: wiping {} with {} ({} pass{})",
             identity.path,
             bytes(identity.size),
-            plan.method,
+            record.name,
             patterns.len(),
             if patterns.len() == 1 { "" } else { "es" }
         );
     }
-    let mut options = plan.options;
-    // A fresh sampling plan for every wipe; the seed goes into the result.
-    options.verify.seed = fresh_seed().map_err(|e| {
-        Failure::new(
-            1,
-            anyhow!("cannot read the OS entropy source for the sample seed: {e}"),
-        )
-    })?;
     // The register learns of the wipe before the first byte is written.
     let started = match link.as_deref_mut() {
         Some(l) => {
@@ -358,9 +468,58 @@ pub fn wipe_target(
         None => None,
     };
     let reporter = Reporter::new(&identity.path, plan.json);
-    let mut report = engine::wipe(&mut target, record, &patterns, options, arm_stop(), &reporter);
+    let now = chrono::Utc::now();
+    let mut resumed = prior.as_ref().map(|c| c.resumed.clone()).unwrap_or_default();
+    if let Some(c) = &prior {
+        resumed.push((now, c.pass, c.offset));
+    }
+    let state = Checkpoint {
+        format: checkpoint::FORMAT.into(),
+        target: identity.clone(),
+        method: record.clone(),
+        passes: patterns.iter().map(checkpoint::PassSpec::of).collect(),
+        verify: options.verify.mode,
+        coverage_ppm: options.verify.coverage_ppm,
+        seed: options.verify.seed,
+        block_size: options.block_size as u64,
+        pass: 1,
+        offset: 0,
+        unwritten: Vec::new(),
+        done: from.as_ref().map(|f| f.done.clone()).unwrap_or_default(),
+        started: prior.as_ref().map_or(now, |c| c.started),
+        saved: now,
+        resumed: resumed.clone(),
+    };
+    let keeper = Keeper {
+        inner: &reporter,
+        state: std::cell::RefCell::new(state),
+        path: cp_path.clone(),
+    };
+    let mut report = engine::resume(&mut target, record, &patterns, options, from, arm_stop(), &keeper);
     drop(target);
     report.register = started;
+    if let Some(c) = &prior {
+        report.started = c.started;
+    }
+    report.resumed = resumed
+        .iter()
+        .map(|(at, pass, offset)| mediasan::report::Resumption {
+            at: *at,
+            pass: *pass as u32,
+            offset: *offset,
+        })
+        .collect();
+    if report.outcome == mediasan::report::Outcome::Interrupted {
+        if cp_path.exists() {
+            errln!(
+                "{}: interrupted; resume with: mediasan wipe --resume {}",
+                identity.path,
+                identity.path
+            );
+        }
+    } else {
+        let _ = std::fs::remove_file(&cp_path);
+    }
     let text = serde_json::to_string_pretty(&report)
         .map(|t| t + "\n")
         .unwrap_or_default();
