@@ -98,7 +98,11 @@ impl Checkpoint {
     /// Writes the checkpoint atomically, readable by its owner only.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
+        if !dir.exists() {
+            // The folder lists targets by serial: for root's eyes only, like the files.
+            std::fs::create_dir_all(dir)?;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
         let mut tmp = tempfile::Builder::new().prefix(".checkpoint-").tempfile_in(dir)?;
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o600))?;

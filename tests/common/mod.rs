@@ -11,7 +11,13 @@ use std::process::Command;
 use mediasan::pattern::{Pattern, StreamKey};
 
 pub fn bin() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("mediasan").expect("the mediasan binary is built")
+    let mut cmd = assert_cmd::Command::cargo_bin("mediasan").expect("the mediasan binary is built");
+    // Tests keep their checkpoints out of the system's folder.
+    cmd.env(
+        "MEDIASAN_CHECKPOINTS",
+        std::env::temp_dir().join("mediasan-test-checkpoints"),
+    );
+    cmd
 }
 
 pub fn bin_path() -> PathBuf {
