@@ -533,6 +533,12 @@ fn check_chunk(
             });
             got
         }
+        Err(e) if skip == 0 => {
+            // Retry, then narrow the failure down by halves to the sector: what reads
+            // is compared, what does not is recorded.
+            salvage_read(medium, pattern, c, unit, buf, want, e, &mut out);
+            return out;
+        }
         Err(e) => {
             out.mismatches.read_errors.push(IoFault {
                 operation: "read".into(),
@@ -551,6 +557,89 @@ fn check_chunk(
     }
     out.read = got;
     out
+}
+
+/// Read retries of a failed chunk before bisecting it, and the most sector reads a
+/// chunk may take while narrowing.
+const READ_RETRIES: u32 = 2;
+const MAX_READ_ATTEMPTS: u32 = 4096;
+
+/// A chunk (starting aligned) whose read failed: retried, then bisected down to one
+/// `unit`; every part that reads is compared, every sector that does not is listed.
+#[allow(clippy::too_many_arguments)]
+fn salvage_read(
+    medium: &dyn Medium,
+    pattern: &Pattern,
+    c: Span,
+    unit: u64,
+    buf: &mut AlignedBuf,
+    want: &mut [u8],
+    first: io::Error,
+    out: &mut Chunk,
+) {
+    let mut attempts = MAX_READ_ATTEMPTS;
+    let mut todo = vec![(c.offset, c.length)];
+    let mut tries = READ_RETRIES;
+    let mut last = first.to_string();
+    while let Some((off, len)) = todo.pop() {
+        let ask = len.div_ceil(unit) * unit;
+        let whole = off == c.offset && len == c.length;
+        let read = if attempts > 0 && (!whole || tries > 0) {
+            attempts -= 1;
+            if whole {
+                tries -= 1;
+            }
+            read_full(medium, &mut buf.as_mut()[..ask as usize], off)
+        } else {
+            Err(io::Error::other(last.clone()))
+        };
+        match read {
+            Ok(got) => {
+                let got = (got as u64).min(len);
+                let data = &buf.as_ref()[..got as usize];
+                let expect = &mut want[..got as usize];
+                pattern.fill(off, expect);
+                if data != &expect[..] {
+                    compare(data, expect, off, &mut out.mismatches);
+                }
+                out.read += got;
+                if got < len {
+                    out.mismatches.read_errors.push(IoFault {
+                        operation: "read".into(),
+                        offset: Some(off + got),
+                        length: len - got,
+                        error: "the target ended early".into(),
+                    });
+                }
+            }
+            Err(e) if whole && tries > 0 && attempts > 0 => {
+                last = e.to_string();
+                todo.push((off, len));
+            }
+            Err(e) if len > unit && attempts > 0 => {
+                last = e.to_string();
+                let half = (len / 2).div_ceil(unit) * unit;
+                todo.push((off + half, len - half));
+                todo.push((off, half));
+            }
+            Err(e) => {
+                let error = e.to_string();
+                match out.mismatches.read_errors.last_mut() {
+                    Some(prev)
+                        if prev.offset.map(|o| o + prev.length) == Some(off) && prev.error == error =>
+                    {
+                        prev.length += len
+                    }
+                    _ => out.mismatches.read_errors.push(IoFault {
+                        operation: "read".into(),
+                        offset: Some(off),
+                        length: len,
+                        error,
+                    }),
+                }
+            }
+        }
+    }
 }
 
 /// One read, retried on EINTR. A regular file or a block device reads short only at
