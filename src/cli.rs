@@ -42,6 +42,11 @@ pub struct WipeArgs {
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<PathBuf>,
 
+    /// Wipe every regular file under the directories named: never following symbolic
+    /// links, never leaving the file system it starts on, skipping device nodes.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
+
     /// Wipe method (see `mediasan methods`); default `random`.
     #[arg(long, value_name = "NAME", conflicts_with = "passes")]
     pub method: Option<String>,

@@ -4,7 +4,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use mediasan::method::METHODS;
@@ -244,4 +244,89 @@ fn the_demo_runs_end_to_end_without_root() {
     );
     assert!(dir.path().join("register.db").exists() && dir.path().join("operator.key").exists());
     assert!(Path::new(&dir.path().join("scratch.result.json")).exists());
+}
+
+/// `-r`: every regular file under a folder, empty and GBK-named ones included; never a
+/// symbolic link's target, never a FIFO, never another file system.
+#[test]
+fn a_folder_is_wiped_with_r_and_nothing_outside_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().join("secret");
+    fs::create_dir_all(top.join("sub/deeper")).unwrap();
+    plant_markers(&top.join("a.doc"), 50_000);
+    plant_markers(&top.join("sub/deeper/b.xls"), 70_001);
+    fs::write(top.join("sub/empty"), b"").unwrap();
+    plant_markers(
+        &top.join("sub")
+            .join(std::ffi::OsStr::from_bytes(b"\xc3\xdc\xbc\xfe.txt")),
+        9_000,
+    );
+    let outside = dir.path().join("outside.doc");
+    plant_markers(&outside, 20_000);
+    let before_outside = fs::read(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, top.join("link.doc")).unwrap();
+    let _ = nix::unistd::mkfifo(&top.join("pipe"), nix::sys::stat::Mode::from_bits_truncate(0o600));
+    let mount = if is_root() { Tmpfs::mount("4m").ok() } else { None };
+    // Unmounted however the test ends (declared after the tmpfs: dropped before it).
+    struct Unbind(PathBuf);
+    impl Drop for Unbind {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unbind = mount.as_ref().map(|_| Unbind(top.join("mnt")));
+    let mounted_file = mount.as_ref().map(|m| {
+        let inner = top.join("mnt");
+        fs::create_dir(&inner).unwrap();
+        std::process::Command::new("mount")
+            .args(["--bind"])
+            .arg(m.path())
+            .arg(&inner)
+            .status()
+            .unwrap();
+        plant_markers(&inner.join("other-fs.doc"), 5_000);
+        (inner.clone(), fs::read(inner.join("other-fs.doc")).unwrap())
+    });
+    // Without -r: a directory is refused.
+    let out = bin()
+        .args(["wipe", "--method", "zero"])
+        .arg(&top)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-r"));
+    let out = bin()
+        .args(["wipe", "-r", "--method", "zero"])
+        .arg(&top)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for f in ["a.doc", "sub/deeper/b.xls", "sub/empty"] {
+        assert!(fs::read(top.join(f)).unwrap().iter().all(|&b| b == 0), "{f}");
+    }
+    let gbk = fs::read(
+        top.join("sub")
+            .join(std::ffi::OsStr::from_bytes(b"\xc3\xdc\xbc\xfe.txt")),
+    )
+    .unwrap();
+    assert!(gbk.iter().all(|&b| b == 0));
+    assert_eq!(
+        fs::read(&outside).unwrap(),
+        before_outside,
+        "a symbolic link's target was written"
+    );
+    assert!(
+        err.contains("symbolic link") && err.contains("not a regular file"),
+        "{err}"
+    );
+    if let Some((inner, before)) = mounted_file {
+        assert_eq!(
+            fs::read(inner.join("other-fs.doc")).unwrap(),
+            before,
+            "another file system was entered"
+        );
+        assert!(err.contains("another file system"), "{err}");
+    }
 }

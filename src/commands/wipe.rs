@@ -166,8 +166,18 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             guards.push(Register::open_read_only(default, false)?);
         }
     }
+    let targets = if args.recursive {
+        expand_dirs(&args.targets, plan.json)?
+    } else {
+        args.targets.clone()
+    };
+    if args.carrier.is_some() && targets.len() != 1 {
+        return Err(Failure::usage(anyhow!(
+            "--carrier names one carrier: give one target"
+        )));
+    }
     let mut code = 0u8;
-    for path in &args.targets {
+    for path in &targets {
         if stop_requested() {
             errln!("{}: skipped: the wipe was interrupted", escape_path(path));
             if plan.json {
@@ -194,6 +204,59 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         code = code.max(c);
     }
     Ok(code)
+}
+
+/// `-r`: the regular files under each directory (a named file stays as it is), in
+/// order, without following symbolic links, without leaving the directory's file
+/// system, without device nodes, FIFOs or sockets.
+fn expand_dirs(targets: &[PathBuf], json: bool) -> Result<Vec<PathBuf>, Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Vec::new();
+    for top in targets {
+        let meta = std::fs::symlink_metadata(top)
+            .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(top))))?;
+        if !meta.is_dir() {
+            out.push(top.clone());
+            continue;
+        }
+        let dev = meta.dev();
+        let mut todo = vec![top.clone()];
+        while let Some(dir) = todo.pop() {
+            let mut entries: Vec<_> = std::fs::read_dir(&dir)
+                .map_err(|e| Failure::usage(anyhow!("{}: cannot list it: {e}", escape_path(&dir))))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .collect();
+            entries.sort();
+            for path in entries.into_iter().rev() {
+                let Ok(m) = std::fs::symlink_metadata(&path) else {
+                    continue;
+                };
+                let skip = |why: &str| {
+                    if json {
+                        json_line(
+                            &json!({ "event": "skipped", "target": escape_path(&path), "reason": why }),
+                        );
+                    } else {
+                        errln!("{}: skipped: {why}", escape_path(&path));
+                    }
+                };
+                if m.dev() != dev {
+                    skip("on another file system");
+                } else if m.file_type().is_symlink() {
+                    skip("a symbolic link (never followed)");
+                } else if m.is_dir() {
+                    todo.push(path);
+                } else if m.is_file() {
+                    out.push(path);
+                } else {
+                    skip("not a regular file");
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Progress that also keeps the checkpoint: passes done, and where the wipe stands

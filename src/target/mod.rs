@@ -73,7 +73,9 @@ impl TargetError {
                  a security module, or a container's device policy"
                     .into(),
             ),
-            TargetError::Directory { .. } => Some("name the files or the device to wipe".into()),
+            TargetError::Directory { .. } => {
+                Some("name the files or the device to wipe, or wipe every file under it with -r".into())
+            }
             TargetError::Refused { reasons, .. } => Some(
                 reasons
                     .iter()
