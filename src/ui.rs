@@ -122,6 +122,19 @@ impl Reporter {
 
 const JSON_PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
+/// One bar on stderr: bytes, rate, ETA.
+fn new_bar(size: u64, prefix: String) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    pb.set_style(style);
+    pb.set_prefix(prefix);
+    pb
+}
+
 impl Progress for Reporter {
     fn pass_started(&self, index: usize, count: usize, pattern: &str, size: u64) {
         match self {
@@ -133,15 +146,10 @@ impl Progress for Reporter {
             } => {
                 pass.set((index, count));
                 if *terminal {
-                    let pb = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
-                    let style = ProgressStyle::with_template(
-                        "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> ");
-                    pb.set_style(style);
-                    pb.set_prefix(format!("{target} pass {index}/{count} {pattern:>8}"));
-                    *bar.borrow_mut() = Some(pb);
+                    *bar.borrow_mut() = Some(new_bar(
+                        size,
+                        format!("{target} pass {index}/{count} {pattern:>8}"),
+                    ));
                 }
             }
             Reporter::Json { target, pass, last } => {
@@ -184,15 +192,7 @@ impl Progress for Reporter {
                 ..
             } => {
                 if *terminal {
-                    let pb = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
-                    let style = ProgressStyle::with_template(
-                        "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> ");
-                    pb.set_style(style);
-                    pb.set_prefix(format!("{target} verify pass {index}"));
-                    *bar.borrow_mut() = Some(pb);
+                    *bar.borrow_mut() = Some(new_bar(size, format!("{target} verify pass {index}")));
                 }
             }
             Reporter::Json { target, pass, last } => {
