@@ -330,3 +330,21 @@ fn a_folder_is_wiped_with_r_and_nothing_outside_it() {
         assert!(err.contains("another file system"), "{err}");
     }
 }
+
+/// A checkpoint folder that cannot be written does not stop a wipe: it is said once.
+#[test]
+fn an_unwritable_checkpoint_folder_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("f.img");
+    plant_markers(&f, 3 << 20);
+    let out = bin()
+        .env("MEDIASAN_CHECKPOINTS", "/proc/mediasan-cannot-be-here")
+        .args(["wipe", "--passes", "0x00,0xFF,0x00,0xFF"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("cannot save the checkpoint").count(), 1, "{err}");
+    assert!(fs::read(&f).unwrap().iter().all(|&b| b == 0xFF));
+}

@@ -265,6 +265,8 @@ struct Keeper<'a> {
     inner: &'a Reporter,
     state: std::cell::RefCell<Checkpoint>,
     path: PathBuf,
+    /// Saving failed once (a folder that cannot be written): said once, not every 2 s.
+    failed: std::cell::Cell<bool>,
 }
 
 impl engine::Progress for Keeper<'_> {
@@ -306,10 +308,14 @@ impl engine::Progress for Keeper<'_> {
 
 impl Keeper<'_> {
     fn save(&self, s: &mut Checkpoint) {
+        if self.failed.get() {
+            return;
+        }
         s.saved = chrono::Utc::now();
         if let Err(e) = s.save(&self.path) {
+            self.failed.set(true);
             errln!(
-                "warning: cannot save the checkpoint {}: {e}",
+                "warning: cannot save the checkpoint {}: {e}; this wipe cannot be resumed (see --checkpoint-dir)",
                 escape_path(&self.path)
             );
         }
@@ -557,6 +563,7 @@ pub fn wipe_target(
         inner: &reporter,
         state: std::cell::RefCell::new(state),
         path: cp_path.clone(),
+        failed: std::cell::Cell::new(false),
     };
     let mut report = engine::resume(&mut target, record, &patterns, options, from, arm_stop(), &keeper);
     drop(target);
