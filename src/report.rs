@@ -25,6 +25,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The name the result format uses: `sanitised`, `incomplete`, `failed`, `interrupted`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Sanitised => "sanitised",
+            Outcome::Incomplete => "incomplete",
+            Outcome::Failed => "failed",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
+
     /// The exit code of PRODUCT.md §9.
     pub fn exit_code(self) -> u8 {
         match self {
@@ -169,6 +179,18 @@ pub enum VerifyMode {
     Last,
     /// Every pass, every byte.
     All,
+}
+
+impl VerifyMode {
+    /// The name the result format and `--verify` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifyMode::None => "none",
+            VerifyMode::Sample => "sample",
+            VerifyMode::Last => "last",
+            VerifyMode::All => "all",
+        }
+    }
 }
 
 impl std::str::FromStr for VerifyMode {

@@ -154,11 +154,11 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
             category: "clear".into(),
             technique: "overwrite".into(),
             method: report.method.name.clone(),
-            outcome: format!("{:?}", report.outcome).to_lowercase(),
+            outcome: report.outcome.name().into(),
             result: report.clone(),
         },
         verification: cert::VerificationSummary {
-            method: format!("{:?}", v.mode).to_lowercase(),
+            method: v.mode.name().into(),
             result: v.result.clone(),
             assurance: v.assurance.as_ref().map(|a| a.statement.clone()),
         },

@@ -127,6 +127,16 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         }
     })?;
     let sys = Sys::host();
+    let targets = if args.recursive {
+        expand_dirs(&args.targets, plan.json)?
+    } else {
+        args.targets.clone()
+    };
+    if args.carrier.is_some() && targets.len() != 1 {
+        return Err(Failure::usage(anyhow!(
+            "--carrier names one carrier: give one target"
+        )));
+    }
     // A registered carrier's wipe: the register, the key and the approval come first
     // (the key is unlocked before any byte is written, never after hours of writing).
     let mut link = match &args.carrier {
@@ -142,11 +152,6 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         (None, true, false) => Some(super::register::acting(&args.acting)?),
         _ => None,
     };
-    if args.carrier.is_some() && args.targets.len() != 1 {
-        return Err(Failure::usage(anyhow!(
-            "--carrier names one carrier: give one target"
-        )));
-    }
     // Without --carrier, a device that is a registered carrier is refused: there is no
     // way round the approval. The register named (--register, MEDIASAN_REGISTER) must
     // exist; the default one is consulted too, so naming another cannot hide it.
@@ -165,16 +170,6 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         if named != default && default.exists() {
             guards.push(Register::open_read_only(default, false)?);
         }
-    }
-    let targets = if args.recursive {
-        expand_dirs(&args.targets, plan.json)?
-    } else {
-        args.targets.clone()
-    };
-    if args.carrier.is_some() && targets.len() != 1 {
-        return Err(Failure::usage(anyhow!(
-            "--carrier names one carrier: give one target"
-        )));
     }
     let mut code = 0u8;
     for path in &targets {
@@ -600,7 +595,7 @@ pub fn wipe_target(
             &l.signer,
             &l.carrier.id,
             &register::rules::WipeFinished {
-                outcome: outcome_name(report.outcome).into(),
+                outcome: report.outcome.name().into(),
                 result_sha256: digest,
                 bytes_written: report.bytes_written,
                 verification: report.verification.result.clone(),
@@ -615,7 +610,7 @@ pub fn wipe_target(
                     1,
                     anyhow!(
                         "the wipe ended {} but the register could not record it: {e}",
-                        outcome_name(report.outcome)
+                        report.outcome.name()
                     ),
                 ));
             }
@@ -661,7 +656,7 @@ pub fn wipe_target(
             print_summary(&report, plan);
             let error = anyhow!(
                 "the wipe ended {} but its certificate could not be written: {:#}",
-                outcome_name(report.outcome),
+                report.outcome.name(),
                 f.error
             );
             // The wipe happened: failing to certify it is a failure, whatever the cause.
@@ -733,15 +728,6 @@ pub fn print_verification(v: &mediasan::report::Verification) {
     }
 }
 
-fn outcome_name(o: mediasan::report::Outcome) -> &'static str {
-    match o {
-        mediasan::report::Outcome::Sanitised => "sanitised",
-        mediasan::report::Outcome::Incomplete => "incomplete",
-        mediasan::report::Outcome::Failed => "failed",
-        mediasan::report::Outcome::Interrupted => "interrupted",
-    }
-}
-
 fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     mediasan::register::event::hex(&sha2::Sha256::digest(data))
@@ -756,10 +742,7 @@ fn print_summary(report: &WipeReport, plan: &Plan) {
     outln!(
         "{}: {} — {} of {} passes, {} written in {}.{:03} s",
         report.target.path,
-        serde_json::to_value(report.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        report.outcome.name(),
         report.passes.iter().filter(|p| p.completed).count(),
         report.method.passes.len(),
         bytes(report.bytes_written),
