@@ -129,13 +129,7 @@ impl Checkpoint {
 
     /// Whether `now` is the target this checkpoint was made for.
     pub fn same_target(&self, now: &Identity) -> bool {
-        let t = &self.target;
-        t.kind == now.kind
-            && t.size == now.size
-            && match now.kind {
-                Kind::BlockDevice => t.serial == now.serial,
-                Kind::File => t.inode == now.inode && t.devno == now.devno,
-            }
+        self.target.is_same_target(now)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use mediasan::pattern::{Pattern, StreamKey};
 use mediasan::report::{SampleRecord, Verification, VerifyMode, WipeReport, FORMAT};
-use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
+use mediasan::target::{escape_path, Access, Identity, Sys, Target};
 use mediasan::verify::{fresh_seed, verify_pass, Assurance, SamplePlan, SampleSpec};
 
 use super::wipe::print_verification;
@@ -213,13 +213,7 @@ fn from_result(path: &Path, full: bool) -> Result<Expectation, Failure> {
 
 /// A replay reads the same target: same kind, size and serial (or inode).
 fn same_target(now: &Identity, then: &Identity) -> Result<(), Failure> {
-    let same = now.kind == then.kind
-        && now.size == then.size
-        && match now.kind {
-            Kind::BlockDevice => now.serial == then.serial,
-            Kind::File => now.inode == then.inode && now.devno == then.devno,
-        };
-    if same {
+    if now.is_same_target(then) {
         return Ok(());
     }
     Err(Failure::refused(anyhow!(

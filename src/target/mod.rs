@@ -141,6 +141,19 @@ pub struct Identity {
     pub inode: Option<u64>,
 }
 
+impl Identity {
+    /// Whether `other` names the same carrier: same kind and size, and the
+    /// same serial (a device) or the same inode on the same file system (a file).
+    pub fn is_same_target(&self, other: &Identity) -> bool {
+        self.kind == other.kind
+            && self.size == other.size
+            && match self.kind {
+                Kind::BlockDevice => self.serial == other.serial,
+                Kind::File => self.inode == other.inode && self.devno == other.devno,
+            }
+    }
+}
+
 /// An open target, checked and identified.
 #[derive(Debug)]
 pub struct Target {
