@@ -424,6 +424,19 @@ struct Chunk {
     mismatches: Readback,
 }
 
+impl Chunk {
+    /// Counts `data`, read at `off`, as read and compares it with the pattern
+    /// (`want` is scratch space for the expected bytes).
+    fn compare(&mut self, pattern: &Pattern, off: u64, data: &[u8], want: &mut [u8]) {
+        let expect = &mut want[..data.len()];
+        pattern.fill(off, expect);
+        if data != &expect[..] {
+            compare(data, expect, off, &mut self.mismatches);
+        }
+        self.read += data.len() as u64;
+    }
+}
+
 /// Reads `ranges` of `medium` and compares them with `pattern`. Reads are aligned,
 /// at most 4 MiB, `O_DIRECT` where the medium has it, [`READERS`] at a time, each
 /// reader taking the next chunk in ascending order.
@@ -549,13 +562,12 @@ fn check_chunk(
             0
         }
     };
-    let data = &buf.as_ref()[skip as usize..(skip + got) as usize];
-    let expect = &mut want[..got as usize];
-    pattern.fill(off, expect);
-    if data != &expect[..] {
-        compare(data, expect, off, &mut out.mismatches);
-    }
-    out.read = got;
+    out.compare(
+        pattern,
+        off,
+        &buf.as_ref()[skip as usize..(skip + got) as usize],
+        want,
+    );
     out
 }
 
@@ -596,13 +608,7 @@ fn salvage_read(
         match read {
             Ok(got) => {
                 let got = (got as u64).min(len);
-                let data = &buf.as_ref()[..got as usize];
-                let expect = &mut want[..got as usize];
-                pattern.fill(off, expect);
-                if data != &expect[..] {
-                    compare(data, expect, off, &mut out.mismatches);
-                }
-                out.read += got;
+                out.compare(pattern, off, &buf.as_ref()[..got as usize], want);
                 if got < len {
                     out.mismatches.read_errors.push(IoFault {
                         operation: "read".into(),
