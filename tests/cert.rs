@@ -12,37 +12,7 @@ use common::*;
 use mediasan::cert::Certificate;
 use mediasan::keys::Signer;
 
-struct Office {
-    dir: tempfile::TempDir,
-}
-
 impl Office {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
-        let mut cmd = bin();
-        cmd.current_dir(self.dir.path())
-            .env("MEDIASAN_REGISTER", self.path("register.db"))
-            .env_remove("MEDIASAN_KEY");
-        if let Some(k) = key {
-            cmd.env("MEDIASAN_KEY", self.path(k));
-        }
-        let out = cmd.args(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into(),
-            String::from_utf8_lossy(&out.stderr).into(),
-        )
-    }
-
-    fn ok(&self, key: Option<&str>, args: &[&str]) -> String {
-        let (code, out, err) = self.run(key, args);
-        assert_eq!(code, 0, "{args:?}: {err}{out}");
-        out
-    }
-
     fn signer(&self, name: &str) -> Signer {
         Signer::from_file(&self.path(name), || None).unwrap()
     }
@@ -50,9 +20,7 @@ impl Office {
 
 /// An office whose image was wiped with --carrier: returns it and the certificate.
 fn wiped() -> (Office, PathBuf) {
-    let o = Office {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let o = Office::new();
     for k in ["approver", "operator", "supervisor", "stranger"] {
         o.ok(
             None,
@@ -402,9 +370,7 @@ fn tampered_certificates_are_named() {
 
 #[test]
 fn an_unregistered_wipe_with_a_key_gets_an_unlinked_certificate() {
-    let o = Office {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let o = Office::new();
     o.ok(
         None,
         &[

@@ -4,51 +4,13 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 
-struct Office {
-    dir: tempfile::TempDir,
-    reg: PathBuf,
-}
-
-impl Office {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
-        let mut cmd = bin();
-        // Certificates go to the current folder by default: the office's own.
-        cmd.current_dir(self.dir.path())
-            .env("MEDIASAN_REGISTER", &self.reg)
-            .env_remove("MEDIASAN_KEY");
-        if let Some(k) = key {
-            cmd.env("MEDIASAN_KEY", self.path(k));
-        }
-        let out = cmd.args(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, key: Option<&str>, args: &[&str]) -> String {
-        let (code, out, err) = self.run(key, args);
-        assert_eq!(code, 0, "{args:?}: {err}{out}");
-        out
-    }
-}
-
 /// A register with an approver (王五), an operator (张三) and a supervisor (李四).
 fn office() -> Office {
-    let dir = tempfile::tempdir().unwrap();
-    let o = Office {
-        reg: dir.path().join("register.db"),
-        dir,
-    };
+    let o = Office::new();
     for k in ["approver", "operator", "supervisor"] {
         o.ok(
             None,
@@ -412,7 +374,7 @@ fn a_tampered_register_fails_verification_with_its_first_break() {
         .contains("is in the chain"));
     let backup = o.path("backup.db");
     o.ok(None, &["register", "backup", backup.to_str().unwrap()]);
-    let conn = rusqlite::Connection::open(&o.reg).unwrap();
+    let conn = rusqlite::Connection::open(o.register()).unwrap();
     conn.execute_batch("DROP TRIGGER events_no_update; UPDATE events SET details = replace(details, 'secret', 'internal') WHERE seq = 5;").unwrap();
     drop(conn);
     let (code, out, _) = o.run(None, &["register", "verify"]);
@@ -511,7 +473,7 @@ fn stock_openssh_checks_an_event_signature() {
         return skip(test, "ssh-keygen (openssh-client) is not installed");
     }
     let o = office();
-    let conn = rusqlite::Connection::open(&o.reg).unwrap();
+    let conn = rusqlite::Connection::open(o.register()).unwrap();
     let (hash, sig): (String, String) = conn
         .query_row("SELECT hash, signature FROM events WHERE seq = 3", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -584,7 +546,7 @@ fn an_ssh_agent_signs_for_its_holder() {
     add("operator");
     let run = |key: &str, serial: &str| {
         bin()
-            .env("MEDIASAN_REGISTER", &o.reg)
+            .env("MEDIASAN_REGISTER", o.register())
             .env("SSH_AUTH_SOCK", &sock)
             .env("MEDIASAN_KEY", key)
             .args([
@@ -618,7 +580,7 @@ fn an_ssh_agent_signs_for_its_holder() {
     // --agent FINGERPRINT, as the certificate commands document it.
     let fp = mediasan::keys::fingerprint(&mediasan::keys::read_public(&o.path("operator.pub")).unwrap());
     let out = bin()
-        .env("MEDIASAN_REGISTER", &o.reg)
+        .env("MEDIASAN_REGISTER", o.register())
         .env("SSH_AUTH_SOCK", &sock)
         .env_remove("MEDIASAN_KEY")
         .args([
@@ -676,7 +638,7 @@ fn separate_processes_append_at_once() {
     let children: Vec<_> = (0..6)
         .map(|i| {
             std::process::Command::new(bin_path())
-                .env("MEDIASAN_REGISTER", &o.reg)
+                .env("MEDIASAN_REGISTER", o.register())
                 .env("MEDIASAN_KEY", o.path("operator"))
                 .args([
                     "carrier",
@@ -719,7 +681,7 @@ fn the_register_survives_kill_9_during_appends() {
         fs::write(&file, csv).unwrap();
         let mut child = std::process::Command::new(bin_path())
             .current_dir(o.dir.path())
-            .env("MEDIASAN_REGISTER", &o.reg)
+            .env("MEDIASAN_REGISTER", o.register())
             .env("MEDIASAN_KEY", o.path("operator"))
             .args(["carrier", "import"])
             .arg(&file)

@@ -193,3 +193,50 @@ pub fn assert_last_pass(data: &[u8], result: &serde_json::Value) {
         last["pattern"]
     );
 }
+
+/// A scratch office for command-line tests: a folder holding keys, the register
+/// (`register.db`) and the certificates, which go to the current folder.
+pub struct Office {
+    pub dir: tempfile::TempDir,
+}
+
+impl Office {
+    pub fn new() -> Office {
+        Office {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The office's register, which [`Office::run`] names in `MEDIASAN_REGISTER`.
+    pub fn register(&self) -> PathBuf {
+        self.path("register.db")
+    }
+
+    /// Runs mediasan in the office, signing with key file `key` if given.
+    pub fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = bin();
+        cmd.current_dir(self.dir.path())
+            .env("MEDIASAN_REGISTER", self.register())
+            .env_remove("MEDIASAN_KEY");
+        if let Some(k) = key {
+            cmd.env("MEDIASAN_KEY", self.path(k));
+        }
+        let out = cmd.args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs mediasan and insists it succeeds; returns standard output.
+    pub fn ok(&self, key: Option<&str>, args: &[&str]) -> String {
+        let (code, out, err) = self.run(key, args);
+        assert_eq!(code, 0, "{args:?}: {err}{out}");
+        out
+    }
+}
