@@ -72,6 +72,11 @@ pub struct WipeArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Let the process PID hold the target open for writing (its writes are destroyed
+    /// with the rest). Repeat for each process; mounts, swap and holders stay refused.
+    #[arg(long, value_name = "PID")]
+    pub allow_open_by: Vec<u32>,
+
     /// Read back after writing: `sample` (the last pass at sampled locations), `last`
     /// (the last pass, every byte), `all` (every pass, every byte) or `none`.
     #[arg(long, value_name = "MODE", default_value = "sample")]

@@ -785,6 +785,7 @@ mod tests {
                     partitions: vec![],
                     labels: vec![],
                     inode: None,
+                    object: None,
                 },
                 data: vec![0xEE; size],
                 align,

@@ -313,9 +313,13 @@ fn refusals_come_from_the_open_descriptors_device_number() {
         &format!("{base}/loop/backing_file"),
         &format!("{}\n", lp.serial()),
     );
+    t.write(&format!("{base}/dev"), &format!("{major}:{minor}\n"));
     t.mkdir(&format!("{base}/holders"));
     t.mkdir("sys/dev/block");
     t.mkdir("sys/block");
+    // The loop device is asked what backs it through the tree's /dev.
+    t.mkdir("dev");
+    symlink(&lp.dev, t.root().join(format!("dev/{name}"))).unwrap();
     symlink(
         format!("../../devices/virtual/block/{name}"),
         t.root().join(format!("sys/dev/block/{major}:{minor}")),

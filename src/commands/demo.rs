@@ -88,6 +88,8 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         Role::Supervisor,
         &supervisor.public(),
     )?;
+    // An image carrier is registered by its absolute path; the register keeps the
+    // file itself (device and inode).
     let serial = fs::canonicalize(&image)
         .map(|p| escape_path(&p))
         .map_err(|e| fail(e.into()))?;
@@ -135,6 +137,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         cert_dir: dir.clone(),
         resume: false,
         checkpoint_dir: dir.join("checkpoints"),
+        policy: Default::default(),
     };
     outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let mut link = Link::new(reg, operator, &carrier)?;

@@ -15,7 +15,7 @@ use mediasan::keys::Signer;
 use mediasan::method::{self, PassTemplate};
 use mediasan::register::{self, Register};
 use mediasan::report::{MethodRecord, VerifyMode, WipeReport};
-use mediasan::target::{escape_path, Access, Identity, Kind, Sys, Target};
+use mediasan::target::{escape_path, Access, Identity, Kind, Policy, Sys, Target};
 use mediasan::verify::{fresh_seed, percent, Assurance};
 
 use crate::cli::WipeArgs;
@@ -30,6 +30,8 @@ pub const BLOCK_CHECKS: &[&str] = &[
     "it does not back the root file system",
     "writable (sysfs ro and BLKROGET)",
     "serial number readable",
+    "no other process holds it or a partition open for writing (/proc/*/fd)",
+    "a loop device: its backing object (LOOP_GET_STATUS64) is a file, backs no other loop device and is not swap",
 ];
 
 /// A wipe, validated once from the command line.
@@ -47,6 +49,8 @@ pub struct Plan {
     /// Continue from the target's checkpoint.
     pub resume: bool,
     pub checkpoint_dir: PathBuf,
+    /// What the target checks allow (`--allow-open-by`).
+    pub policy: Policy,
 }
 
 impl Plan {
@@ -109,6 +113,9 @@ impl Plan {
             cert_dir: args.cert_dir.clone(),
             resume: args.resume,
             checkpoint_dir: args.checkpoint_dir.clone(),
+            policy: Policy {
+                allow_open_by: args.allow_open_by.clone(),
+            },
         })
     }
 
@@ -351,15 +358,6 @@ impl Link {
     }
 }
 
-/// What identifies a target to the register: a device's serial, or for a disk image
-/// file its absolute path (as for a loop device, whose serial is its backing file).
-pub fn register_identity(id: &Identity) -> Option<String> {
-    match id.kind {
-        Kind::BlockDevice => id.serial.clone(),
-        Kind::File => std::fs::canonicalize(&id.path).ok().map(|p| escape_path(&p)),
-    }
-}
-
 /// Opens, checks, confirms and wipes one target. `Ok(None)` for a dry run.
 pub fn wipe_target(
     path: &Path,
@@ -374,7 +372,7 @@ pub fn wipe_target(
     } else {
         Access::Write
     };
-    let mut target = Target::open(path, sys, access).map_err(|e| {
+    let mut target = Target::open_with(path, sys, access, &plan.policy).map_err(|e| {
         let code = e.exit_code();
         let hint = e.hint();
         let f = Failure::new(code, e);
@@ -384,23 +382,22 @@ pub fn wipe_target(
         }
     })?;
     let identity = target.identity.clone();
-    let serial = register_identity(&identity);
     if let Some(l) = link.as_deref() {
-        if serial.as_deref() != Some(l.carrier.serial.as_str()) {
+        if !identity.is_carrier(&l.carrier.serial) {
             return Err(Failure::refused(anyhow!(
                 "{}: this is not carrier {}: it reports {:?}, the register has serial {:?}",
                 identity.path,
                 l.carrier.id,
-                serial.as_deref().unwrap_or("no serial"),
+                identity.register_identity().unwrap_or("no serial"),
                 l.carrier.serial
             ))
             .hint("check the device you attached against the carrier's label"));
         }
-    } else if let Some(s) = serial.as_deref() {
+    } else {
         let mut registered = Vec::new();
         for g in guards {
             registered.extend(
-                g.carriers_by_serial(s)?
+                g.carriers_naming(&identity)?
                     .into_iter()
                     .filter(|c| c.status != register::Status::Disposed),
             );
@@ -516,7 +513,7 @@ pub fn wipe_target(
                 &l.signer,
                 &l.carrier.id,
                 &l.approval.id,
-                serial.as_deref().unwrap_or_default(),
+                &l.carrier.serial,
                 &identity.path,
                 &plan.method,
             )?;

@@ -464,6 +464,24 @@ impl Register {
         self.carriers_where("serial = ?1", &[serial])
     }
 
+    /// The carriers `id` names: by its register identity (a device's serial, a file's
+    /// object), and carriers registered by an image's path before objects were the
+    /// rule, when that path now reaches the same object.
+    pub fn carriers_naming(&self, id: &crate::target::Identity) -> Result<Vec<Carrier>> {
+        let mut out = match id.register_identity() {
+            Some(s) => self.carriers_by_serial(s)?,
+            None => Vec::new(),
+        };
+        if id.object.is_some() {
+            for c in self.carriers_where("substr(serial, 1, 1) = ?1", &["/"])? {
+                if id.is_carrier(&c.serial) && !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Carriers matching every given filter, by id.
     pub fn carriers(
         &self,

@@ -42,6 +42,26 @@ impl NewCarrier {
         if self.serial.chars().any(char::is_control) {
             return Err("the serial number holds control characters".into());
         }
+        let texts = [
+            ("make", Some(&self.make)),
+            ("model", Some(&self.model)),
+            ("unit", Some(&self.unit)),
+            ("custodian", Some(&self.custodian)),
+            ("host asset", self.host_asset.as_ref()),
+            ("label", self.label.as_ref()),
+        ];
+        for (what, text) in texts {
+            check_length(what, text.map_or("", String::as_str), MAX_TEXT)?;
+        }
+        check_length(
+            "serial number",
+            &self.serial,
+            if self.serial.starts_with('/') {
+                MAX_PATH
+            } else {
+                MAX_SERIAL
+            },
+        )?;
         Classification::parse(&self.classification).ok_or_else(|| {
             let names: Vec<_> = Classification::ALL.iter().map(|c| c.name()).collect();
             format!(
@@ -50,6 +70,42 @@ impl NewCarrier {
                 names.join(", ")
             )
         })
+    }
+}
+
+/// The longest serial number the register takes (SCSI's unit serial page holds up
+/// to 251 bytes; ATA's is 20, NVMe's 20).
+pub const MAX_SERIAL: usize = 256;
+/// The longest image path taken as a serial (PATH_MAX), and any other text field.
+pub const MAX_PATH: usize = 4096;
+pub const MAX_TEXT: usize = 1024;
+
+/// Refuses a string longer than `max` bytes, saying how long it is.
+pub fn check_length(what: &str, text: &str, max: usize) -> std::result::Result<(), String> {
+    if text.len() > max {
+        return Err(format!(
+            "the {what} is {} bytes long; at most {max} are taken",
+            text.len()
+        ));
+    }
+    Ok(())
+}
+
+impl NewCarrier {
+    /// The serial as the register keeps it: a device's serial as typed (trimmed), or
+    /// for an image file named by its absolute path, the file as an object
+    /// (`file:MAJ:MIN:INO`), so that a hard link, a bind mount or a new name of the
+    /// image is the same carrier.
+    pub fn register_serial(&self) -> std::result::Result<String, String> {
+        let serial = self.serial.trim();
+        if !serial.starts_with('/') {
+            return Ok(serial.to_string());
+        }
+        crate::target::Object::of_file(std::path::Path::new(serial))
+            .map(|o| o.to_string())
+            .map_err(|e| {
+                format!("serial {serial:?} names an image by its path, but no regular file is there ({e})")
+            })
     }
 }
 
@@ -105,7 +161,8 @@ impl Register {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let classification = c.validate().map_err(|e| {
+                let checked = c.validate().and_then(|k| Ok((k, c.register_serial()?)));
+                let (classification, serial) = checked.map_err(|e| {
                     RegisterError::Usage(if carriers.len() > 1 {
                         format!("carrier {i}: {e}")
                     } else {
@@ -114,7 +171,7 @@ impl Register {
                 })?;
                 Ok(rules::CarrierRegistered {
                     kind: c.kind.clone(),
-                    serial: c.serial.trim().to_string(),
+                    serial,
                     make: c.make.clone(),
                     model: c.model.clone(),
                     capacity: c.capacity,

@@ -471,6 +471,12 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             if d.serial.trim().is_empty() {
                 return refuse("a carrier needs its serial number");
             }
+            if d.serial.len() > super::ops::MAX_PATH {
+                return refuse(format!(
+                    "a serial number of {} bytes is not a serial number",
+                    d.serial.len()
+                ));
+            }
             active_person(view, &d.custodian, "custodian")?;
             Ok(vec![Change::Carrier(Carrier {
                 id: ev.subject.clone(),

@@ -6,6 +6,7 @@
 //! device checked is the device written.
 
 pub mod block;
+pub mod loopdev;
 pub mod safety;
 pub mod sys;
 
@@ -91,6 +92,56 @@ impl TargetError {
     }
 }
 
+/// A file as an object: the device number of its file system and its inode. A hard
+/// link, a bind mount or a new name reaches the same object; a copy is another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Object {
+    pub dev: DevNo,
+    pub ino: u64,
+}
+
+impl Object {
+    pub fn of(meta: &std::fs::Metadata) -> Object {
+        Object {
+            dev: DevNo::from_raw(meta.dev()),
+            ino: meta.ino(),
+        }
+    }
+
+    /// The object a path names now (following links), if it names a regular file.
+    pub fn of_file(path: &Path) -> io::Result<Object> {
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        Ok(Object::of(&meta))
+    }
+
+    /// Reads `file:MAJ:MIN:INO`.
+    pub fn parse(s: &str) -> Option<Object> {
+        let rest = s.strip_prefix("file:")?;
+        let (dev, ino) = rest.rsplit_once(':')?;
+        Some(Object {
+            dev: DevNo::parse(dev)?,
+            ino: ino.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Object {
+    /// `file:MAJ:MIN:INO`: how the register names an image file carrier.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "file:{}:{}", self.dev, self.ino)
+    }
+}
+
+/// What the checks allow beyond their defaults.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// Processes that may hold the target open for writing (`--allow-open-by`).
+    pub allow_open_by: Vec<u32>,
+}
+
 /// Whether the target is a block device or a regular file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -139,18 +190,42 @@ pub struct Identity {
     /// For a file: the file system's device and the inode.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub inode: Option<u64>,
+    /// The object written, `file:MAJ:MIN:INO`: a file itself, or the file behind a
+    /// loop device (asked of the loop device, LOOP_GET_STATUS64).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub object: Option<String>,
 }
 
 impl Identity {
-    /// Whether `other` names the same carrier: same kind and size, and the
-    /// same serial (a device) or the same inode on the same file system (a file).
+    /// Whether `other` names the same carrier: same kind and size, the same object
+    /// (a file, or the file behind a loop device), and for a device the same serial.
     pub fn is_same_target(&self, other: &Identity) -> bool {
         self.kind == other.kind
             && self.size == other.size
+            && self.object == other.object
             && match self.kind {
                 Kind::BlockDevice => self.serial == other.serial,
                 Kind::File => self.inode == other.inode && self.devno == other.devno,
             }
+    }
+
+    /// What identifies the target to the register: the object for a file or a loop
+    /// device's file (`file:MAJ:MIN:INO`), else the device's serial.
+    pub fn register_identity(&self) -> Option<&str> {
+        self.object.as_deref().or(match self.kind {
+            Kind::BlockDevice => self.serial.as_deref(),
+            Kind::File => None,
+        })
+    }
+
+    /// Whether the register's `serial` names this target: its register identity, or
+    /// (a carrier registered by an image's path, before objects were the rule) a path
+    /// that reaches the same object now.
+    pub fn is_carrier(&self, serial: &str) -> bool {
+        self.register_identity() == Some(serial)
+            || (serial.starts_with('/')
+                && self.object.is_some()
+                && Object::of_file(Path::new(serial)).is_ok_and(|o| Some(o.to_string()) == self.object))
     }
 }
 
@@ -194,6 +269,11 @@ impl Access {
 impl Target {
     /// Opens, checks and identifies `path`. Nothing is written.
     pub fn open(path: &Path, sys: &Sys, access: Access) -> Result<Target, TargetError> {
+        Target::open_with(path, sys, access, &Policy::default())
+    }
+
+    /// [`Target::open`] with what `policy` allows.
+    pub fn open_with(path: &Path, sys: &Sys, access: Access, policy: &Policy) -> Result<Target, TargetError> {
         let shown = escape_path(path);
         let meta = std::fs::metadata(path).map_err(|e| open_error(&shown, "cannot examine it", e))?;
         let ft = meta.file_type();
@@ -201,9 +281,9 @@ impl Target {
             return Err(TargetError::Directory { path: shown });
         }
         if ft.is_block_device() {
-            Target::open_block(path, shown, sys, access, meta.rdev())
+            Target::open_block(path, shown, sys, access, policy, meta.rdev())
         } else if ft.is_file() {
-            Target::open_file(path, shown, sys, access)
+            Target::open_file(path, shown, sys, access, policy)
         } else {
             let kind = if ft.is_char_device() {
                 "character device"
@@ -223,6 +303,7 @@ impl Target {
         shown: String,
         sys: &Sys,
         access: Access,
+        policy: &Policy,
         path_rdev: u64,
     ) -> Result<Target, TargetError> {
         let mut opts = OpenOptions::new();
@@ -276,10 +357,28 @@ impl Target {
         if ro_ioctl && !reasons.contains(&Refusal::ReadOnly) {
             reasons.push(Refusal::ReadOnly);
         }
-        if let Some(backing) = sys.disk_attr(&facts.node.disk, "loop/backing_file") {
-            if std::fs::metadata(&backing).is_ok_and(|m| m.file_type().is_block_device()) {
-                reasons.push(Refusal::LoopOverDevice { backing });
+        // A loop device is only a window on its backing object: follow it down.
+        let mut object = None;
+        let mut held = vec![devno];
+        held.extend(facts.partitions.iter().filter_map(|p| p.devno));
+        let mut objects = Vec::new();
+        if sys.is_loop(&facts.node.disk) {
+            match loopdev::backing(&file) {
+                Ok(b) => {
+                    reasons.extend(loop_refusals(sys, &facts.node.disk, &b));
+                    object = Some(b.object.to_string());
+                    objects.push(b.object);
+                }
+                // Unbound: BLKGETSIZE64 says 0 below.
+                Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {}
+                Err(e) => reasons.push(Refusal::Unverifiable {
+                    check: "what backs the loop device (LOOP_GET_STATUS64)",
+                    error: e.to_string(),
+                }),
             }
+        }
+        if access.checks() {
+            reasons.extend(in_use(sys, &held, &objects, policy));
         }
         let ioctl_err = |what| {
             let shown = shown.clone();
@@ -330,6 +429,7 @@ impl Target {
             })
             .collect(),
             inode: None,
+            object,
         };
         let align = u64::from(logical.max(512));
         Ok(Target {
@@ -345,7 +445,13 @@ impl Target {
         })
     }
 
-    fn open_file(path: &Path, shown: String, sys: &Sys, access: Access) -> Result<Target, TargetError> {
+    fn open_file(
+        path: &Path,
+        shown: String,
+        sys: &Sys,
+        access: Access,
+        policy: &Policy,
+    ) -> Result<Target, TargetError> {
         let open = |direct: bool| {
             let mut opts = OpenOptions::new();
             opts.read(true).write(access.writes());
@@ -374,7 +480,9 @@ impl Target {
             });
         }
         let reasons = if access.checks() {
-            file_refusals(sys, &meta)
+            let mut r = file_refusals(sys, Object::of(&meta));
+            r.extend(in_use(sys, &[], &[Object::of(&meta)], policy));
+            r
         } else {
             Vec::new()
         };
@@ -398,6 +506,7 @@ impl Target {
             partitions: Vec::new(),
             labels: Vec::new(),
             inode: Some(meta.ino()),
+            object: Some(Object::of(&meta).to_string()),
         };
         Ok(Target {
             file,
@@ -554,27 +663,127 @@ fn open_error(shown: &str, what: &'static str, source: io::Error) -> TargetError
 }
 
 /// Why a regular file must not be written: it is active swap, or it backs a loop
-/// device (whose users would see their disk change underneath them). Compared by
-/// device and inode of the open descriptor, not by path.
-fn file_refusals(sys: &Sys, meta: &std::fs::Metadata) -> Vec<Refusal> {
-    let same = |p: &str| std::fs::metadata(p).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino());
-    let mut out = Vec::new();
-    match sys.swaps() {
-        Ok(areas) => out.extend(areas.into_iter().filter(|a| same(a)).map(|area| Refusal::Swap {
-            node: area.clone(),
-            area,
-        })),
-        Err(e) => out.push(Refusal::Unverifiable {
-            check: "swap (/proc/swaps)",
-            error: e.to_string(),
-        }),
-    }
-    for (node, backing) in sys.loop_backings() {
-        if same(backing.trim_end_matches(" (deleted)")) {
-            out.push(Refusal::BacksLoop { node });
+/// device (whose users would see their disk change underneath them). Compared as
+/// objects (device and inode), never by name.
+fn file_refusals(sys: &Sys, object: Object) -> Vec<Refusal> {
+    let mut out = swap_refusals(sys, object);
+    for found in attached_loops(sys) {
+        match found {
+            Ok((node, b)) if b.object == object => out.push(Refusal::BacksLoop { node }),
+            Ok(_) => {}
+            Err(r) => out.push(r),
         }
     }
     out
+}
+
+/// Whether `object` is an active swap file.
+fn swap_refusals(sys: &Sys, object: Object) -> Vec<Refusal> {
+    match sys.swaps() {
+        Ok(areas) => areas
+            .into_iter()
+            .filter(|a| Object::of_file(Path::new(a)).is_ok_and(|o| o == object))
+            .map(|area| Refusal::Swap {
+                node: area.clone(),
+                area,
+            })
+            .collect(),
+        Err(e) => vec![Refusal::Unverifiable {
+            check: "swap (/proc/swaps)",
+            error: e.to_string(),
+        }],
+    }
+}
+
+/// Why the loop device `disk`, backed by `b`, must not be written: what backs it is
+/// a block device (whose own checks the loop would hide), backs another loop device
+/// too, or is swap.
+fn loop_refusals(sys: &Sys, disk: &str, b: &loopdev::Backing) -> Vec<Refusal> {
+    if let Some(dev) = b.device {
+        let name = sys.block_node(dev).map_or_else(|| "no node".to_string(), |n| format!("/dev/{}", n.name));
+        return vec![Refusal::LoopOverDevice {
+            backing: format!("{dev} ({name})"),
+        }];
+    }
+    let mut out = swap_refusals(sys, b.object);
+    for found in attached_loops(sys) {
+        match found {
+            Ok((node, other)) if node != disk && other.object == b.object => {
+                out.push(Refusal::SharesBacking { node })
+            }
+            Ok(_) => {}
+            Err(r) => out.push(r),
+        }
+    }
+    out
+}
+
+/// Every bound loop device with what backs it, asked of each loop device itself:
+/// sysfs's `loop/backing_file` is only a name.
+fn attached_loops(sys: &Sys) -> Vec<Result<(String, loopdev::Backing), Refusal>> {
+    let unverifiable = |node: &str, error: String| Refusal::Unverifiable {
+        check: "what backs each loop device (LOOP_GET_STATUS64)",
+        error: format!("/dev/{node}: {error}"),
+    };
+    sys.loop_backings()
+        .into_iter()
+        .filter_map(|(node, _)| {
+            let ask = || -> Result<loopdev::Backing, String> {
+                let want = sys.disk_devno(&node).ok_or("no device number in sysfs")?;
+                let file = OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+                    .open(sys.dev_node(&node))
+                    .map_err(|e| e.to_string())?;
+                let meta = file.metadata().map_err(|e| e.to_string())?;
+                if !meta.file_type().is_block_device() || DevNo::from_raw(meta.rdev()) != want {
+                    return Err(format!("the node is not device {want}"));
+                }
+                loopdev::backing(&file).map_err(|e| e.to_string())
+            };
+            match ask() {
+                Ok(b) => Some(Ok((node, b))),
+                // Detached between the listing and the question: it backs nothing.
+                Err(_) if sys.disk_attr(&node, "loop/backing_file").is_none() => None,
+                Err(e) => Some(Err(unverifiable(&node, e))),
+            }
+        })
+        .collect()
+}
+
+/// Other processes that hold one of `devices` (block devices) or `objects` (files)
+/// open for writing, unless `policy` allows them.
+fn in_use(sys: &Sys, devices: &[DevNo], objects: &[Object], policy: &Policy) -> Vec<Refusal> {
+    match sys.open_for_writing() {
+        Ok(open) => {
+            let mut out: Vec<Refusal> = open
+                .into_iter()
+                .filter(|o| !policy.allow_open_by.contains(&o.pid))
+                .filter_map(|o| {
+                    let what = match o.device {
+                        Some(d) if devices.contains(&d) => sys
+                            .block_node(d)
+                            .map_or_else(|| d.to_string(), |n| format!("/dev/{}", n.name)),
+                        _ if objects.contains(&Object { dev: o.dev, ino: o.ino }) => {
+                            Object { dev: o.dev, ino: o.ino }.to_string()
+                        }
+                        _ => return None,
+                    };
+                    Some(Refusal::InUse {
+                        what,
+                        pid: o.pid,
+                        command: o.command,
+                    })
+                })
+                .collect();
+            out.dedup();
+            out
+        }
+        Err(e) => vec![Refusal::Unverifiable {
+            check: "processes holding it open (/proc/*/fd)",
+            error: e.to_string(),
+        }],
+    }
 }
 
 /// File-system labels read by `blkid -p` when udev's database has none (udev is

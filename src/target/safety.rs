@@ -58,6 +58,16 @@ pub enum Refusal {
     BacksLoop {
         node: String,
     },
+    /// A loop device whose backing file also backs another loop device.
+    SharesBacking {
+        node: String,
+    },
+    /// Another process holds it open for writing.
+    InUse {
+        what: String,
+        pid: u32,
+        command: String,
+    },
     /// A check whose facts could not be read: not knowing is not passing.
     Unverifiable {
         check: &'static str,
@@ -88,6 +98,12 @@ impl fmt::Display for Refusal {
                 )
             }
             Refusal::BacksLoop { node } => write!(f, "the file backs the loop device {node}"),
+            Refusal::SharesBacking { node } => {
+                write!(f, "its backing file also backs the loop device {node}")
+            }
+            Refusal::InUse { what, pid, command } => {
+                write!(f, "{what} is open for writing by process {pid} ({command})")
+            }
             Refusal::Unverifiable { check, error } => write!(f, "cannot check {check}: {error}"),
         }
     }
@@ -106,6 +122,8 @@ impl Refusal {
             Refusal::NoSerial => "without a serial the device cannot be identified or confirmed; identify it another way before wiping",
             Refusal::LoopOverDevice { .. } => "wipe the backing device itself, so that it is checked and confirmed by its own serial",
             Refusal::BacksLoop { .. } => "detach the loop device first (losetup -d), or wipe the loop device instead",
+            Refusal::SharesBacking { .. } => "detach the other loop device first (losetup -d); one file, one loop",
+            Refusal::InUse { .. } => "stop that process first, or name it with --allow-open-by PID if its writes may be destroyed",
             Refusal::Unverifiable { .. } => "mediasan needs /proc and /sys mounted to check a device; mount them (mount -t proc proc /proc)",
         }
     }

@@ -39,6 +39,22 @@ impl std::fmt::Display for DevNo {
     }
 }
 
+/// The block major of loop devices.
+pub const LOOP_MAJOR: u32 = 7;
+
+/// A descriptor another process holds open for writing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenFile {
+    pub pid: u32,
+    /// `/proc/PID/comm`.
+    pub command: String,
+    /// For a block device node: the device it opens.
+    pub device: Option<DevNo>,
+    /// The object itself: its file system and inode.
+    pub dev: DevNo,
+    pub ino: u64,
+}
+
 /// One line of /proc/self/mountinfo, reduced to what the checks need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
@@ -212,6 +228,81 @@ impl Sys {
                 Some((n, backing))
             })
             .collect()
+    }
+
+    /// Whether the whole disk `disk` is a loop device (bound or not).
+    pub fn is_loop(&self, disk: &str) -> bool {
+        self.path(&format!("sys/block/{disk}/loop")).is_dir()
+            || self
+                .disk_attr(disk, "dev")
+                .and_then(|d| DevNo::parse(&d))
+                .is_some_and(|d| d.major == LOOP_MAJOR)
+    }
+
+    /// The device number sysfs gives a whole disk.
+    pub fn disk_devno(&self, disk: &str) -> Option<DevNo> {
+        self.disk_attr(disk, "dev").and_then(|d| DevNo::parse(&d))
+    }
+
+    /// The node of a kernel device name under this root's `/dev`.
+    pub fn dev_node(&self, name: &str) -> PathBuf {
+        self.path(&format!("dev/{name}"))
+    }
+
+    /// Every descriptor of every other process that is open for writing, with what
+    /// it points at. A process that ends during the scan is passed over; a /proc that
+    /// cannot be listed is an error (not knowing is not passing).
+    pub fn open_for_writing(&self) -> io::Result<Vec<OpenFile>> {
+        let me = std::process::id();
+        let mut out = Vec::new();
+        for entry in fs::read_dir(self.path("proc"))? {
+            let Some(pid) = entry?.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            if pid == me {
+                continue;
+            }
+            let fds = self.path(&format!("proc/{pid}/fd"));
+            let Ok(list) = fs::read_dir(&fds) else {
+                continue; // gone, or a kernel thread
+            };
+            let mut command = None;
+            for fd in list.filter_map(Result::ok) {
+                let name = fd.file_name();
+                let info = self.path(&format!("proc/{pid}/fdinfo/{}", name.to_string_lossy()));
+                let writes = fs::read_to_string(info).ok().is_some_and(|t| {
+                    t.lines()
+                        .find_map(|l| l.strip_prefix("flags:"))
+                        .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+                        .is_some_and(|f| f & 3 != 0)
+                });
+                if !writes {
+                    continue;
+                }
+                let Ok(meta) = fs::metadata(fd.path()) else {
+                    continue;
+                };
+                use std::os::unix::fs::{FileTypeExt, MetadataExt};
+                let command = command
+                    .get_or_insert_with(|| {
+                        self.read(&format!("proc/{pid}/comm"))
+                            .map(|c| c.trim().to_string())
+                            .unwrap_or_else(|_| "?".into())
+                    })
+                    .clone();
+                out.push(OpenFile {
+                    pid,
+                    command,
+                    device: meta
+                        .file_type()
+                        .is_block_device()
+                        .then(|| DevNo::from_raw(meta.rdev())),
+                    dev: DevNo::from_raw(meta.dev()),
+                    ino: meta.ino(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// A property from udev's database for a device (`ID_FS_LABEL`, `ID_FS_TYPE`, ...).
