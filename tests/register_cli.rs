@@ -8,70 +8,8 @@ use std::path::Path;
 
 use common::*;
 
-/// A register with an approver (王五), an operator (张三) and a supervisor (李四).
 fn office() -> Office {
-    let o = Office::new();
-    for k in ["approver", "operator", "supervisor"] {
-        o.ok(
-            None,
-            &["key", "new", "--name", k, "--out", o.path(k).to_str().unwrap()],
-        );
-    }
-    let out = o.ok(
-        None,
-        &[
-            "register",
-            "init",
-            "--org",
-            "某市某局",
-            "--name",
-            "王五",
-            "--key",
-            o.path("approver.pub").to_str().unwrap(),
-            "--signed-by",
-            o.path("approver").to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.contains("register id") && out.contains("File the register id"),
-        "{out}"
-    );
-    o.ok(
-        Some("approver"),
-        &[
-            "person",
-            "add",
-            "--name",
-            "张三",
-            "--role",
-            "operator",
-            "--id",
-            "zhangsan",
-            "--key",
-            o.path("operator.pub").to_str().unwrap(),
-        ],
-    );
-    o.ok(
-        Some("approver"),
-        &[
-            "person",
-            "add",
-            "--name",
-            "李四",
-            "--role",
-            "supervisor",
-            "--key",
-            o.path("supervisor.pub").to_str().unwrap(),
-        ],
-    );
-    o
-}
-
-fn carrier_id(out: &str) -> String {
-    out.split_whitespace()
-        .find(|w| w.starts_with("C-"))
-        .unwrap()
-        .to_string()
+    Office::staffed()
 }
 
 #[test]

@@ -49,8 +49,18 @@ pub fn backing(file: &File) -> io::Result<Backing> {
     // SAFETY: the descriptor is open for the lifetime of `file`; the kernel writes
     // one struct loop_info64, whose layout LoopInfo64 repeats.
     unsafe { loop_get_status64(file.as_raw_fd(), &mut info) }?;
-    let _ = (info.lo_number, info.lo_encrypt_type, info.lo_encrypt_key_size, info.lo_flags);
-    let _ = (info.lo_file_name, info.lo_crypt_name, info.lo_encrypt_key, info.lo_init);
+    let _ = (
+        info.lo_number,
+        info.lo_encrypt_type,
+        info.lo_encrypt_key_size,
+        info.lo_flags,
+    );
+    let _ = (
+        info.lo_file_name,
+        info.lo_crypt_name,
+        info.lo_encrypt_key,
+        info.lo_init,
+    );
     Ok(Backing {
         object: Object {
             dev: DevNo::from_raw(info.lo_device),

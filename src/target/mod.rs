@@ -700,7 +700,9 @@ fn swap_refusals(sys: &Sys, object: Object) -> Vec<Refusal> {
 /// too, or is swap.
 fn loop_refusals(sys: &Sys, disk: &str, b: &loopdev::Backing) -> Vec<Refusal> {
     if let Some(dev) = b.device {
-        let name = sys.block_node(dev).map_or_else(|| "no node".to_string(), |n| format!("/dev/{}", n.name));
+        let name = sys
+            .block_node(dev)
+            .map_or_else(|| "no node".to_string(), |n| format!("/dev/{}", n.name));
         return vec![Refusal::LoopOverDevice {
             backing: format!("{dev} ({name})"),
         }];
@@ -764,8 +766,16 @@ fn in_use(sys: &Sys, devices: &[DevNo], objects: &[Object], policy: &Policy) -> 
                         Some(d) if devices.contains(&d) => sys
                             .block_node(d)
                             .map_or_else(|| d.to_string(), |n| format!("/dev/{}", n.name)),
-                        _ if objects.contains(&Object { dev: o.dev, ino: o.ino }) => {
-                            Object { dev: o.dev, ino: o.ino }.to_string()
+                        _ if objects.contains(&Object {
+                            dev: o.dev,
+                            ino: o.ino,
+                        }) =>
+                        {
+                            Object {
+                                dev: o.dev,
+                                ino: o.ino,
+                            }
+                            .to_string()
                         }
                         _ => return None,
                     };

@@ -240,3 +240,88 @@ impl Office {
         out
     }
 }
+
+impl Office {
+    /// An office whose register has an approver (王五, key `approver`), an operator
+    /// (张三, id `zhangsan`, key `operator`) and a supervisor (李四, key `supervisor`).
+    pub fn staffed() -> Office {
+        let o = Office::new();
+        for k in ["approver", "operator", "supervisor"] {
+            o.ok(
+                None,
+                &["key", "new", "--name", k, "--out", o.path(k).to_str().unwrap()],
+            );
+        }
+        let out = o.ok(
+            None,
+            &[
+                "register",
+                "init",
+                "--org",
+                "某市某局",
+                "--name",
+                "王五",
+                "--key",
+                o.path("approver.pub").to_str().unwrap(),
+                "--signed-by",
+                o.path("approver").to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.contains("register id") && out.contains("File the register id"),
+            "{out}"
+        );
+        let people = [
+            ("张三", "operator", "zhangsan", "operator.pub"),
+            ("李四", "supervisor", "lisi", "supervisor.pub"),
+        ];
+        for (name, role, id, key) in people {
+            let key = o.path(key);
+            o.ok(
+                Some("approver"),
+                &[
+                    "person",
+                    "add",
+                    "--name",
+                    name,
+                    "--role",
+                    role,
+                    "--id",
+                    id,
+                    "--key",
+                    key.to_str().unwrap(),
+                ],
+            );
+        }
+        o
+    }
+
+    /// Registers `image` (by its path) as a secret printer drive; returns its id.
+    pub fn register_image(&self, image: &Path) -> String {
+        let serial = fs::canonicalize(image).unwrap();
+        let out = self.ok(
+            Some("operator"),
+            &[
+                "carrier",
+                "add",
+                "--kind",
+                "printer-hdd",
+                "--serial",
+                serial.to_str().unwrap(),
+                "--classification",
+                "secret",
+                "--custodian",
+                "zhangsan",
+            ],
+        );
+        carrier_id(&out)
+    }
+}
+
+/// The first carrier id (`C-…`) in a command's output.
+pub fn carrier_id(out: &str) -> String {
+    out.split_whitespace()
+        .find(|w| w.starts_with("C-"))
+        .unwrap_or_else(|| panic!("no carrier id in {out:?}"))
+        .to_string()
+}

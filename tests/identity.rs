@@ -1,0 +1,313 @@
+//! The device written is the device checked, whatever path leads to it: a file is
+//! an object (hard links, new names, bind mounts reach the same one), a loop device
+//! is what backs it (asked of the loop device, also when the name is gone), and a
+//! target another process holds open for writing is in use. After every refusal the
+//! medium's bytes are read back unchanged.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command};
+
+use common::*;
+
+/// A process holding `path` open (`<>` read-write or `<` read-only) until dropped.
+struct Holder(Child);
+
+impl Holder {
+    fn open(path: &Path, redirect: &str) -> Holder {
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec 3{redirect}\"$0\"; exec sleep 60"))
+            .arg(path)
+            .spawn()
+            .unwrap();
+        // Wait until sleep holds the descriptor.
+        for _ in 0..200 {
+            let comm = fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap_or_default();
+            if comm.trim() == "sleep" && fs::metadata(format!("/proc/{}/fd/3", child.id())).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Holder(child)
+    }
+
+    fn pid(&self) -> String {
+        self.0.id().to_string()
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs mediasan in the office, with its register if it has one.
+fn run(o: &Office, args: &[&str]) -> (i32, String, String) {
+    if o.register().exists() {
+        return o.run(None, args);
+    }
+    let out = bin()
+        .current_dir(o.dir.path())
+        .env_remove("MEDIASAN_REGISTER")
+        .env_remove("MEDIASAN_KEY")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(o: &Office, args: &[&str]) {
+    let (code, out, err) = run(o, args);
+    assert_eq!(code, 0, "{args:?}: {err}{out}");
+}
+
+/// Runs `wipe ARGS` in the office and expects a refusal (exit 3) whose message holds
+/// `says`; `medium` must read back as `before`.
+fn refused(o: &Office, args: &[&str], says: &str, medium: &Path, before: &[u8]) {
+    let mut all = vec!["wipe", "--method", "zero"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(o, &all);
+    assert_eq!(code, 3, "{args:?} was not refused: {err}{out}");
+    assert!(err.contains(says), "{args:?}: expected {says:?} in: {err}");
+    assert_eq!(fs::read(medium).unwrap(), before, "{args:?} wrote to the medium");
+}
+
+#[test]
+fn a_registered_image_is_guarded_by_what_it_is_not_by_its_name() {
+    let test = "a_registered_image_is_guarded_by_what_it_is_not_by_its_name";
+    let o = Office::staffed();
+    let img = o.path("disk.img");
+    plant_markers(&img, 1 << 20);
+    let c = o.register_image(&img);
+    let before = fs::read(&img).unwrap();
+    let show = o.ok(None, &["carrier", "show", &c, "--json"]);
+    assert!(
+        show.contains("\"serial\": \"file:") || show.contains("\"serial\":\"file:"),
+        "{show}"
+    );
+
+    // Another name for the same file: a hard link.
+    let link = o.path("link.img");
+    fs::hard_link(&img, &link).unwrap();
+    refused(&o, &[link.to_str().unwrap()], &c, &img, &before);
+    // The image renamed into another folder.
+    fs::create_dir(o.path("moved")).unwrap();
+    let moved = o.path("moved/renamed.img");
+    fs::rename(&img, &moved).unwrap();
+    refused(&o, &[moved.to_str().unwrap()], &c, &moved, &before);
+    // --carrier with the new name: still the carrier (the guard and the link agree).
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &["wipe", "--carrier", &c, moved.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("no approval"),
+        "the renamed image is the carrier: {err}"
+    );
+    // A copy is another object, not the carrier: it is wiped.
+    let copy = o.path("copy.img");
+    fs::copy(&moved, &copy).unwrap();
+    ok(&o, &["wipe", "--method", "zero", copy.to_str().unwrap()]);
+    assert_eq!(count_markers(&fs::read(&copy).unwrap()), 0);
+
+    if !is_root() {
+        return skip(test, "bind mounts and loop devices need root");
+    }
+    // Through a bind mount of its folder.
+    let bind = tempfile::tempdir().unwrap();
+    let st = Command::new("mount")
+        .arg("--bind")
+        .arg(o.path("moved"))
+        .arg(bind.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let through = bind.path().join("renamed.img");
+    let outcome = std::panic::catch_unwind(|| {
+        refused(&o, &[through.to_str().unwrap()], &c, &moved, &before);
+    });
+    let _ = Command::new("umount").arg(bind.path()).status();
+    outcome.unwrap();
+    // Through a loop device over it.
+    let lp = match Loop::attach(&moved, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    refused(
+        &o,
+        &["--confirm", &lp.serial(), lp.dev.to_str().unwrap()],
+        &c,
+        &moved,
+        &before,
+    );
+}
+
+/// A loop device whose backing file was deleted after a hard link was made: the
+/// name in sysfs ends in " (deleted)", the object is still there, and the link
+/// still backs the loop.
+#[test]
+fn a_file_behind_a_loop_is_found_by_object_also_when_its_name_is_gone() {
+    let test = "a_file_behind_a_loop_is_found_by_object_also_when_its_name_is_gone";
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("a.img");
+    plant_markers(&img, 1 << 20);
+    let link = dir.path().join("b.img");
+    fs::hard_link(&img, &link).unwrap();
+    let lp = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    fs::remove_file(&img).unwrap();
+    let name = lp.dev.file_name().unwrap().to_str().unwrap();
+    let backing = fs::read_to_string(format!("/sys/block/{name}/loop/backing_file")).unwrap();
+    assert!(backing.trim_end().ends_with("(deleted)"), "{backing}");
+    let before = fs::read(&link).unwrap();
+    let o = Office::new();
+    refused(
+        &o,
+        &[link.to_str().unwrap()],
+        "backs the loop device",
+        &link,
+        &before,
+    );
+}
+
+#[test]
+fn a_loop_over_a_block_device_is_refused_even_when_its_node_is_gone() {
+    let test = "a_loop_over_a_block_device_is_refused_even_when_its_node_is_gone";
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("under.img");
+    plant_markers(&img, 1 << 20);
+    let under = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    // A node outside /dev for the lower loop device, attached and then deleted.
+    let rdev = fs::metadata(&under.dev).unwrap().rdev();
+    let node = dir.path().join("node");
+    nix::sys::stat::mknod(
+        &node,
+        nix::sys::stat::SFlag::S_IFBLK,
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+        rdev,
+    )
+    .unwrap();
+    assert!(fs::metadata(&node).unwrap().file_type().is_block_device());
+    let over = match Loop::attach(&node, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    fs::remove_file(&node).unwrap();
+    let before = fs::read(&img).unwrap();
+    let o = Office::new();
+    let serial = fs::read_to_string(format!(
+        "/sys/block/{}/loop/backing_file",
+        over.dev.file_name().unwrap().to_str().unwrap()
+    ))
+    .unwrap();
+    refused(
+        &o,
+        &["--confirm", serial.trim(), over.dev.to_str().unwrap()],
+        "loop device over the block device",
+        &img,
+        &before,
+    );
+    // A dry run says the same, and the lower device itself is still wipeable.
+    let (code, _, err) = run(&o, &["wipe", "--dry-run", over.dev.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    drop(over);
+    drop(under);
+}
+
+#[test]
+fn a_file_behind_two_loop_devices_is_refused_through_either() {
+    let test = "a_file_behind_two_loop_devices_is_refused_through_either";
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("d.img");
+    plant_markers(&img, 1 << 20);
+    let (first, second) = match (Loop::attach(&img, None, false), Loop::attach(&img, None, false)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return skip(test, &e),
+    };
+    let before = fs::read(&img).unwrap();
+    let o = Office::new();
+    for (lp, other) in [(&first, &second), (&second, &first)] {
+        let other = other.dev.file_name().unwrap().to_str().unwrap();
+        refused(
+            &o,
+            &["--confirm", &lp.serial(), lp.dev.to_str().unwrap()],
+            &format!("also backs the loop device {other}"),
+            &img,
+            &before,
+        );
+    }
+}
+
+#[test]
+fn a_file_another_process_writes_is_refused_with_the_process_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("open.img");
+    plant_markers(&img, 1 << 20);
+    let before = fs::read(&img).unwrap();
+    let o = Office::new();
+    let f = img.to_str().unwrap();
+    {
+        // Held for reading only: not in use for writing.
+        let _reader = Holder::open(&img, "<");
+        ok(&o, &["wipe", "--dry-run", f]);
+    }
+    let writer = Holder::open(&img, "<>");
+    let pid = writer.pid();
+    refused(
+        &o,
+        &[f],
+        &format!("open for writing by process {pid} (sleep)"),
+        &img,
+        &before,
+    );
+    // Also through another name of the same object.
+    let link = dir.path().join("link.img");
+    fs::hard_link(&img, &link).unwrap();
+    refused(&o, &[link.to_str().unwrap()], &pid, &img, &before);
+    // Another pid allowed does not allow this one; naming it does.
+    refused(&o, &["--allow-open-by", "1", f], &pid, &img, &before);
+    ok(&o, &["wipe", "--method", "zero", "--allow-open-by", &pid, f]);
+    assert_eq!(count_markers(&fs::read(&img).unwrap()), 0);
+}
+
+#[test]
+fn a_loop_device_or_its_backing_file_held_for_writing_is_refused() {
+    let test = "a_loop_device_or_its_backing_file_held_for_writing_is_refused";
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("d.img");
+    plant_markers(&img, 1 << 20);
+    let lp = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let before = fs::read(&img).unwrap();
+    let o = Office::new();
+    let dev = lp.dev.to_str().unwrap();
+    let serial = lp.serial();
+    for held in [lp.dev.as_path(), img.as_path()] {
+        let h = Holder::open(held, "<>");
+        refused(
+            &o,
+            &["--confirm", &serial, dev],
+            &format!("open for writing by process {}", h.pid()),
+            &img,
+            &before,
+        );
+    }
+}
