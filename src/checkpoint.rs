@@ -9,12 +9,17 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Resume;
 use crate::pattern::{Pattern, StreamKey};
+use crate::register::rules::PassFinished;
 use crate::report::{MethodRecord, PassReport, VerifyMode};
 use crate::target::{Identity, Kind};
 use crate::verify::Span;
 
 pub const FORMAT: &str = "mediasan-checkpoint/1";
+
+/// Where checkpoints are kept unless told otherwise.
+pub const DEFAULT_DIR: &str = "/var/lib/mediasan/checkpoints";
 
 /// One pass as the checkpoint keeps it: its label and, for a random pass, its key.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -47,6 +52,15 @@ impl PassSpec {
     }
 }
 
+/// The SHA-256 of a random pass's key (hex), as the register records a finished pass.
+pub fn key_digest(p: &Pattern) -> Option<String> {
+    use sha2::Digest;
+    match p {
+        Pattern::Random(k) => Some(crate::pattern::hex(&sha2::Sha256::digest(k.0))),
+        Pattern::Fixed(_) => None,
+    }
+}
+
 /// Where a wipe stands.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Checkpoint {
@@ -68,6 +82,12 @@ pub struct Checkpoint {
     pub saved: DateTime<Utc>,
     /// When the wipe was resumed before: (time, pass, offset).
     pub resumed: Vec<(DateTime<Utc>, usize, u64)>,
+    /// A carrier's wipe: the carrier, and the wipe-started event of the wipe's first
+    /// run, under which the register records each finished pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wipe: Option<u64>,
 }
 
 /// The checkpoint file of a target in `dir`: a device by its serial, a file by its
@@ -125,6 +145,111 @@ impl Checkpoint {
     /// The patterns, as they were drawn.
     pub fn patterns(&self) -> Option<Vec<Pattern>> {
         self.passes.iter().map(PassSpec::pattern).collect()
+    }
+
+    /// Checks the checkpoint against the plan rebuilt from it and against the target
+    /// as it is now, and returns its patterns. A checkpoint is evidence, not proof:
+    /// whatever does not fit is refused with the reason.
+    pub fn check(&self, now: &Identity) -> Result<Vec<Pattern>, String> {
+        if !self.same_target(now) {
+            return Err(format!(
+                "it was made for another target ({}, {})",
+                self.target.path,
+                self.target.register_identity().unwrap_or("no identity")
+            ));
+        }
+        let templates = crate::method::templates_of(&self.method)
+            .ok_or_else(|| format!("its method {:?} and pass list do not agree", self.method.name))?;
+        let patterns = self.patterns().ok_or("its passes or keys are malformed")?;
+        if patterns.len() != templates.len() {
+            return Err(format!(
+                "it lists {} passes, its method {} has {}",
+                patterns.len(),
+                self.method.name,
+                templates.len()
+            ));
+        }
+        for (i, (t, p)) in templates.iter().zip(&patterns).enumerate() {
+            let previous = i.checked_sub(1).map(|j| &patterns[j]);
+            if !crate::method::fits(t, p, previous) {
+                return Err(format!(
+                    "its pass {} ({}) is not what {} writes there ({})",
+                    i + 1,
+                    p.label(),
+                    self.method.name,
+                    crate::method::describe(t)
+                ));
+            }
+        }
+        let block = self.block_size;
+        if block == 0 || !block.is_multiple_of(4096) || block > 256 << 20 {
+            return Err(format!("its block size {block} is not one mediasan writes with"));
+        }
+        if !(1..=patterns.len() + 1).contains(&self.pass) || self.offset > self.target.size {
+            return Err(format!(
+                "it stands at pass {} byte {}, outside {} passes of {} bytes",
+                self.pass,
+                self.offset,
+                patterns.len(),
+                self.target.size
+            ));
+        }
+        if self.coverage_ppm == 0 || self.coverage_ppm > 1_000_000 {
+            return Err(format!(
+                "its coverage of {} ppm is not a share",
+                self.coverage_ppm
+            ));
+        }
+        if self.done.len() + 1 != self.pass {
+            return Err(format!(
+                "it stands at pass {} but reports {} passes done",
+                self.pass,
+                self.done.len()
+            ));
+        }
+        for (i, d) in self.done.iter().enumerate() {
+            let whole = d.completed && d.size == self.target.size && d.index as usize == i + 1;
+            if !whole || d.pattern != patterns[i].label() {
+                return Err(format!("its report of pass {} does not fit the plan", i + 1));
+            }
+        }
+        Ok(patterns)
+    }
+
+    /// Where a resumed wipe starts: after the leading passes that the register
+    /// records as finished (`proven`, for a carrier's wipe), never past the start of
+    /// the last pass (a resumed wipe always writes, and its last pass is verified), and
+    /// inside a pass only when that pass is the one the checkpoint stands in. Passes
+    /// the checkpoint alone vouches for are written again.
+    pub fn resume_point(&self, patterns: &[Pattern], proven: &[PassFinished]) -> Resume {
+        let of = patterns.len() as u32;
+        let recorded = |i: usize| {
+            let p = &patterns[i];
+            let report = self.done.get(i)?;
+            proven.iter().find(|d| {
+                d.pass as usize == i + 1
+                    && d.of == of
+                    && d.pattern == p.label()
+                    && d.key_sha256 == key_digest(p)
+                    && d.bytes == report.bytes
+            })?;
+            Some(report.clone())
+        };
+        let done: Vec<PassReport> = (0..patterns.len().saturating_sub(1))
+            .map_while(recorded)
+            .collect();
+        let pass = done.len();
+        let in_progress = self.pass == pass + 1 && self.pass <= patterns.len();
+        Resume {
+            pass,
+            offset: if in_progress { self.offset } else { 0 },
+            unwritten: if in_progress {
+                self.unwritten.clone()
+            } else {
+                Vec::new()
+            },
+            done,
+        }
     }
 
     /// Whether `now` is the target this checkpoint was made for.

@@ -110,7 +110,7 @@ pub struct WipeArgs {
         long,
         value_name = "DIR",
         env = "MEDIASAN_CHECKPOINTS",
-        default_value = "/var/lib/mediasan/checkpoints"
+        default_value = mediasan::checkpoint::DEFAULT_DIR
     )]
     pub checkpoint_dir: PathBuf,
 

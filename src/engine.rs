@@ -266,6 +266,14 @@ pub fn resume(
             break;
         }
     }
+    // A wipe that wrote nothing of a medium that holds something sanitised nothing,
+    // whatever a checkpoint said was written before.
+    let prior = from.as_ref().map_or(0, |r| r.done.len());
+    let resumed_at = from.as_ref().map_or(0, |r| r.offset);
+    let wrote: u64 = passes[prior.min(passes.len())..].iter().map(|p| p.bytes).sum();
+    if outcome == Outcome::Sanitised && medium.identity().size > 0 && wrote <= resumed_at {
+        outcome = Outcome::Failed;
+    }
     let unwritten = verify::merge(passes.iter().flat_map(|p| p.unwritten.iter().copied()).collect());
     let all_written =
         passes.len() == patterns.len() && passes.iter().all(|p| p.completed) && unwritten.is_empty();

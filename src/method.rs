@@ -228,6 +228,41 @@ pub fn blank_pass() -> PassTemplate {
     ZERO
 }
 
+/// The templates a wipe's method record stands for: a built-in method's passes
+/// (and `--blank`'s), or a custom list; `None` when the record names neither, or
+/// its pass labels are not the method's.
+pub fn templates_of(record: &crate::report::MethodRecord) -> Option<Vec<PassTemplate>> {
+    let mut passes = match find(&record.name) {
+        Some(m) => m.passes.to_vec(),
+        None if record.name == "custom" => {
+            let custom = record.passes.len().checked_sub(usize::from(record.blank))?;
+            parse_passes(&record.passes.get(..custom)?.join(",")).ok()?
+        }
+        None => return None,
+    };
+    if record.blank {
+        passes.push(blank_pass());
+    }
+    let labels: Vec<String> = passes.iter().map(describe).collect();
+    (labels == record.passes).then_some(passes)
+}
+
+/// Whether `pattern` is one that `template` can draw, after `previous`.
+pub fn fits(template: &PassTemplate, pattern: &Pattern, previous: Option<&Pattern>) -> bool {
+    match (template, pattern) {
+        (PassTemplate::Fixed(want), Pattern::Fixed(got)) => want.as_ref() == got.as_slice(),
+        (Random, Pattern::Random(_)) => true,
+        (RandomByte, Pattern::Fixed(got)) => got.len() == 1,
+        (Complement, Pattern::Fixed(got)) => match previous {
+            Some(Pattern::Fixed(prev)) => {
+                prev.len() == got.len() && prev.iter().zip(got).all(|(a, b)| *a == !b)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Describes a template for listings: `0x00`, `random`, `random byte`, `complement`.
 pub fn describe(pass: &PassTemplate) -> String {
     match pass {

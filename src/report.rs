@@ -166,8 +166,8 @@ pub fn rate(bytes: u64, milliseconds: u64) -> u64 {
     (u128::from(bytes) * 1000 / u128::from(milliseconds.max(1))) as u64
 }
 
-/// Which readback `--verify` asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// Which readback `--verify` asks for, weakest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum VerifyMode {
     /// No readback.

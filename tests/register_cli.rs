@@ -128,22 +128,26 @@ fn a_registered_image_is_wiped_only_with_its_approval() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(
-        events,
-        [
-            "carrier-registered",
-            "destruction-approved",
-            "wipe-started",
-            "wipe-finished",
-            "certificate-signed"
-        ]
-    );
-    // wipe-started names the approval; wipe-finished holds the result's digest.
-    let started: serde_json::Value =
-        serde_json::from_str(show["events"][2]["details"].as_str().unwrap()).unwrap();
+    let mut want = vec!["carrier-registered", "destruction-approved", "wipe-started"];
+    want.extend(["pass-finished"; 6]);
+    want.extend(["wipe-finished", "certificate-signed"]);
+    assert_eq!(events, want);
+    // wipe-started names the approval; each bmb21 pass is recorded under it, with
+    // its key's digest for the random ones; wipe-finished holds the result's digest.
+    let details = |i: usize| -> serde_json::Value {
+        serde_json::from_str(show["events"][i]["details"].as_str().unwrap()).unwrap()
+    };
+    let started = details(2);
     assert_eq!(started["approval"], r["register"]["approval"]);
-    let finished: serde_json::Value =
-        serde_json::from_str(show["events"][3]["details"].as_str().unwrap()).unwrap();
+    for pass in 1..=6 {
+        let d = details(2 + pass);
+        assert_eq!(d["wipe"], show["events"][2]["seq"]);
+        assert_eq!(d["pass"], pass);
+        assert_eq!(d["of"], 6);
+        assert_eq!(d["pattern"], r["passes"][pass - 1]["pattern"]);
+        assert_eq!(d["key_sha256"].is_string(), (3..=5).contains(&pass));
+    }
+    let finished = details(9);
     use sha2::Digest;
     assert_eq!(
         finished["result_sha256"],

@@ -103,7 +103,15 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
             })
             .collect()
     });
-    let id = format!("{subject}-{stamp}");
+    // Unique in its folder: two targets of one name wiped in one second (a/disk.img,
+    // b/disk.img), or one carrier wiped twice, each get their own certificate.
+    let id = (1..)
+        .map(|n| match n {
+            1 => format!("{subject}-{stamp}"),
+            n => format!("{subject}-{stamp}-{n}"),
+        })
+        .find(|id| !dir.join(format!("{id}.cert.json")).exists())
+        .unwrap_or_default();
     let classified = carrier.is_some_and(|c| c.ever_classified);
     let incomplete = report.outcome != Outcome::Sanitised;
     let mut notes =
@@ -138,8 +146,10 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
         media: cert::Media {
             carrier: carrier.map(|c| c.id.clone()),
             kind: carrier.map(|c| c.kind.clone()),
-            make: carrier.map(|c| c.make.clone()).or_else(|| identity.model.clone()),
-            model: carrier.map(|c| c.model.clone()),
+            make: carrier.map(|c| c.make.clone()),
+            model: carrier
+                .map(|c| c.model.clone())
+                .or_else(|| identity.model.clone()),
             serial: carrier
                 .map(|c| c.serial.clone())
                 .or_else(|| identity.serial.clone()),
@@ -151,7 +161,9 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
             target: identity.clone(),
         },
         sanitisation: cert::Sanitisation {
-            category: "clear".into(),
+            // NIST SP 800-88 Clear is what a finished, verified overwrite achieves;
+            // a wipe that did not end sanitised achieved no category.
+            category: if incomplete { "none" } else { "clear" }.into(),
             technique: "overwrite".into(),
             method: report.method.name.clone(),
             outcome: report.outcome.name().into(),

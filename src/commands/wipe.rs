@@ -95,6 +95,12 @@ impl Plan {
         }
         options.verify.mode = args.verify;
         options.verify.coverage_ppm = super::parse_coverage(&args.coverage)?;
+        if args.resume && args.verify == VerifyMode::None {
+            return Err(Failure::usage(anyhow!(
+                "--verify none cannot go with --resume: a resumed wipe proves its last pass by reading it back"
+            ))
+            .hint("leave --verify out (a sample), or ask for last or all"));
+        }
         if name == "hmg-is5-enhanced" && args.verify == VerifyMode::None {
             return Err(Failure::usage(anyhow!(
                 "hmg-is5-enhanced requires its random pass to be verified"
@@ -269,6 +275,11 @@ struct Keeper<'a> {
     path: PathBuf,
     /// Saving failed once (a folder that cannot be written): said once, not every 2 s.
     failed: std::cell::Cell<bool>,
+    /// A carrier's wipe: the register records each finished pass, signed.
+    link: std::cell::RefCell<Option<&'a mut Link>>,
+    patterns: &'a [mediasan::pattern::Pattern],
+    /// Recording a pass failed once: said once.
+    unrecorded: std::cell::Cell<bool>,
 }
 
 impl engine::Progress for Keeper<'_> {
@@ -280,6 +291,7 @@ impl engine::Progress for Keeper<'_> {
     }
     fn pass_finished(&self, pass: &mediasan::report::PassReport) {
         if pass.completed {
+            self.record(pass);
             // The pass is synced and whole: the checkpoint moves to the next one.
             let mut s = self.state.borrow_mut();
             s.done.push(pass.clone());
@@ -309,6 +321,35 @@ impl engine::Progress for Keeper<'_> {
 }
 
 impl Keeper<'_> {
+    /// Records a finished pass of a carrier's wipe in the register: what a resume
+    /// may count without writing it again.
+    fn record(&self, pass: &mediasan::report::PassReport) {
+        let mut link = self.link.borrow_mut();
+        let (Some(l), Some(wipe)) = (link.as_deref_mut(), self.state.borrow().wipe) else {
+            return;
+        };
+        let index = pass.index as usize;
+        let finished = register::rules::PassFinished {
+            wipe,
+            pass: pass.index,
+            of: self.patterns.len() as u32,
+            pattern: pass.pattern.clone(),
+            key_sha256: self
+                .patterns
+                .get(index.wrapping_sub(1))
+                .and_then(checkpoint::key_digest),
+            bytes: pass.bytes,
+        };
+        if let Err(e) = l.reg.pass_finished(&l.signer, &l.carrier.id, &finished) {
+            if !self.unrecorded.replace(true) {
+                errln!(
+                    "warning: the register could not record pass {}: {e}; a resumed wipe will write it again",
+                    pass.index
+                );
+            }
+        }
+    }
+
     fn save(&self, s: &mut Checkpoint) {
         if self.failed.get() {
             return;
@@ -443,36 +484,51 @@ pub fn wipe_target(
             ))
             .hint("start the wipe again without --resume")
         })?;
-        if !cp.same_target(&identity) {
-            return Err(Failure::refused(anyhow!(
-                "{}: the checkpoint {} was made for another target ({})",
+        let refused = |why: String| {
+            Failure::refused(anyhow!(
+                "{}: the checkpoint {} is refused: {why}",
                 identity.path,
-                escape_path(&cp_path),
-                cp.target.path
-            )));
-        }
-        let patterns = cp.patterns().ok_or_else(|| {
-            Failure::usage(anyhow!(
-                "{}: the checkpoint's passes are malformed",
                 escape_path(&cp_path)
             ))
-        })?;
-        options.verify.mode = cp.verify;
-        options.verify.coverage_ppm = cp.coverage_ppm;
+            .hint("start the wipe again without --resume; nothing was written")
+        };
+        let patterns = cp.check(&identity).map_err(refused)?;
+        let carrier = link.as_deref().map(|l| l.carrier.id.as_str());
+        if cp.carrier.is_some() && cp.carrier.as_deref() != carrier {
+            return Err(refused(format!(
+                "it is the wipe of carrier {}, resumed only with --carrier {0}",
+                cp.carrier.as_deref().unwrap_or_default()
+            )));
+        }
+        // Passes count only where the register records them; the checkpoint alone
+        // vouches for nothing that is not written again.
+        let proven = match (link.as_deref(), cp.wipe) {
+            (Some(l), Some(wipe)) => l.reg.finished_passes(&l.carrier.id, wipe)?,
+            _ => Vec::new(),
+        };
+        let from = cp.resume_point(&patterns, &proven);
+        // Never less verification than asked for now, and never none: a resumed
+        // wipe proves its last pass by reading it back.
+        let asked = plan.options.verify;
+        options.verify.mode = cp.verify.max(asked.mode).max(VerifyMode::Sample);
+        options.verify.coverage_ppm = cp.coverage_ppm.max(asked.coverage_ppm);
         options.verify.seed = cp.seed;
         options.block_size = cp.block_size as usize;
-        let from = engine::Resume {
-            pass: cp.pass.saturating_sub(1),
-            offset: cp.offset,
-            unwritten: cp.unwritten.clone(),
-            done: cp.done.clone(),
-        };
+        if from.pass + 1 < cp.pass {
+            errln!(
+                "{}: the checkpoint says {} pass(es) are done; the register records {}: from pass {} on, every pass is written again",
+                identity.path,
+                cp.pass - 1,
+                from.pass,
+                from.pass + 1
+            );
+        }
         errln!(
             "{}: resuming pass {} of {} at byte {}",
             identity.path,
-            cp.pass,
+            from.pass + 1,
             patterns.len(),
-            cp.offset
+            from.offset
         );
         (patterns, cp.method.clone(), Some(from), Some(cp))
     } else {
@@ -531,9 +587,14 @@ pub fn wipe_target(
     let reporter = Reporter::new(&identity.path, plan.json);
     let now = chrono::Utc::now();
     let mut resumed = prior.as_ref().map(|c| c.resumed.clone()).unwrap_or_default();
-    if let Some(c) = &prior {
-        resumed.push((now, c.pass, c.offset));
+    if let Some(f) = &from {
+        resumed.push((now, f.pass + 1, f.offset));
     }
+    // The register records each finished pass under the wipe's first wipe-started.
+    let wipe = prior
+        .as_ref()
+        .and_then(|c| c.wipe)
+        .or(started.as_ref().map(|s| s.wipe_started_seq));
     let state = Checkpoint {
         format: checkpoint::FORMAT.into(),
         target: identity.clone(),
@@ -550,14 +611,20 @@ pub fn wipe_target(
         started: prior.as_ref().map_or(now, |c| c.started),
         saved: now,
         resumed: resumed.clone(),
+        carrier: link.as_deref().map(|l| l.carrier.id.clone()),
+        wipe,
     };
     let keeper = Keeper {
         inner: &reporter,
         state: std::cell::RefCell::new(state),
         path: cp_path.clone(),
         failed: std::cell::Cell::new(false),
+        link: std::cell::RefCell::new(link),
+        patterns: &patterns,
+        unrecorded: std::cell::Cell::new(false),
     };
     let mut report = engine::resume(&mut target, record, &patterns, options, from, arm_stop(), &keeper);
+    let link = keeper.link.into_inner();
     drop(target);
     report.register = started;
     if let Some(c) = &prior {
@@ -574,9 +641,9 @@ pub fn wipe_target(
     if report.outcome == mediasan::report::Outcome::Interrupted {
         if cp_path.exists() {
             errln!(
-                "{}: interrupted; resume with: mediasan wipe --resume {}",
+                "{}: interrupted; resume with: {}",
                 identity.path,
-                identity.path
+                resume_command(plan, &identity, link.as_deref().map(|l| l.carrier.id.as_str()))
             );
         }
     } else {
@@ -981,6 +1048,27 @@ fn identity_screen(id: &Identity) -> String {
         },
     );
     s
+}
+
+/// The command that resumes an interrupted wipe of `id`, with what it needs.
+fn resume_command(plan: &Plan, id: &Identity, carrier: Option<&str>) -> String {
+    let mut words = vec!["mediasan".to_string(), "wipe".into(), "--resume".into()];
+    if let Some(c) = carrier {
+        words.extend(["--carrier".into(), shell_quote(c)]);
+    }
+    if id.kind == Kind::BlockDevice {
+        if let Some(serial) = &id.serial {
+            words.extend(["--confirm".into(), shell_quote(serial)]);
+        }
+    }
+    if plan.checkpoint_dir != Path::new(checkpoint::DEFAULT_DIR) {
+        words.extend([
+            "--checkpoint-dir".into(),
+            shell_quote(&escape_path(&plan.checkpoint_dir)),
+        ]);
+    }
+    words.push(shell_quote(&id.path));
+    words.join(" ")
 }
 
 fn shell_quote(s: &str) -> String {

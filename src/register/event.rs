@@ -33,10 +33,12 @@ pub enum Kind {
     Destroyed,
     Disposed,
     Checkpoint,
+    /// Added after the first frozen list: one pass of a carrier's wipe is written and synced.
+    PassFinished,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::RegisterCreated,
         Kind::PersonEnrolled,
         Kind::PersonRetired,
@@ -56,6 +58,7 @@ impl Kind {
         Kind::Destroyed,
         Kind::Disposed,
         Kind::Checkpoint,
+        Kind::PassFinished,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +82,7 @@ impl Kind {
             Kind::Destroyed => "destroyed",
             Kind::Disposed => "disposed",
             Kind::Checkpoint => "checkpoint",
+            Kind::PassFinished => "pass-finished",
         }
     }
 
@@ -183,13 +187,15 @@ mod tests {
 
     #[test]
     fn kind_names_are_the_frozen_ones() {
+        // PRODUCT.md §7's list, then the kinds added since (never renamed, never removed).
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(
             names.join(" "),
             "register-created person-enrolled person-retired carrier-registered carrier-issued \
              carrier-returned carrier-transferred removed-for-repair returned-from-repair \
              destruction-approved approval-revoked wipe-started wipe-finished certificate-signed \
-             certificate-cosigned handed-over-for-destruction destroyed disposed checkpoint"
+             certificate-cosigned handed-over-for-destruction destroyed disposed checkpoint \
+             pass-finished"
         );
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.name()), Some(k));

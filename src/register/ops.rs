@@ -376,6 +376,51 @@ impl Register {
         })
     }
 
+    /// One pass of a carrier's wipe is written whole and synced.
+    pub fn pass_finished(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        pass: &rules::PassFinished,
+    ) -> Result<Event> {
+        self.append(Kind::PassFinished, signer, |_| {
+            Ok((
+                carrier.to_string(),
+                serde_json::to_value(pass).unwrap_or_default(),
+            ))
+        })
+    }
+
+    /// The passes of the wipe begun at event `wipe` that the register records as
+    /// finished, while that wipe has not ended otherwise than interrupted: what a
+    /// resumed wipe may count without writing them again.
+    pub fn finished_passes(&self, carrier: &str, wipe: u64) -> Result<Vec<rules::PassFinished>> {
+        let events = self.events_about(carrier)?;
+        let began = events
+            .iter()
+            .any(|e| e.seq == wipe && e.kind == Kind::WipeStarted.name());
+        if !began {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for e in events.iter().filter(|e| e.seq > wipe) {
+            if e.kind == Kind::WipeFinished.name() {
+                let d: rules::WipeFinished = serde_json::from_str(&e.details)
+                    .map_err(|err| RegisterError::Rule(rules::RuleError(err.to_string())))?;
+                if d.outcome != "interrupted" {
+                    return Ok(Vec::new());
+                }
+            } else if e.kind == Kind::PassFinished.name() {
+                let d: rules::PassFinished = serde_json::from_str(&e.details)
+                    .map_err(|err| RegisterError::Rule(rules::RuleError(err.to_string())))?;
+                if d.wipe == wipe {
+                    out.push(d);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// A supervisor signs the chain's head, to be printed and filed on paper.
     pub fn checkpoint(&mut self, signer: &Signer) -> Result<Event> {
         let (head_seq, head_hash) = self.head()?;

@@ -322,6 +322,24 @@ pub struct WipeFinished {
     pub unwritten: Vec<crate::verify::Span>,
 }
 
+/// One pass of a carrier's wipe, written whole and synced: what a resumed wipe may
+/// count without writing it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassFinished {
+    /// The sequence number of the wipe-started event that began this wipe (its
+    /// first run, when it was resumed).
+    pub wipe: u64,
+    /// 1-based pass, of how many.
+    pub pass: u32,
+    pub of: u32,
+    /// The pass's pattern label, and for a random pass the SHA-256 of its key.
+    pub pattern: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key_sha256: Option<String>,
+    pub bytes: u64,
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Destroyed {
@@ -609,6 +627,19 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             };
             c.updated_seq = ev.seq;
             Ok(vec![Change::Carrier(c)])
+        }
+        Kind::PassFinished => {
+            need(&[Role::Operator])?;
+            let d: PassFinished = details(ev)?;
+            let c = carrier(view, ev)?;
+            allowed(&c, &[Status::Wiping], ev)?;
+            if d.pass == 0 || d.pass > d.of || d.wipe >= ev.seq {
+                return refuse(format!(
+                    "pass {} of {} of the wipe begun at event {} is not a pass of a wipe",
+                    d.pass, d.of, d.wipe
+                ));
+            }
+            Ok(vec![])
         }
         Kind::CertificateSigned | Kind::CertificateCosigned => {
             need(if kind == Kind::CertificateSigned {

@@ -243,7 +243,8 @@ impl Office {
 
 impl Office {
     /// An office whose register has an approver (王五, key `approver`), an operator
-    /// (张三, id `zhangsan`, key `operator`) and a supervisor (李四, key `supervisor`).
+    /// (张三, id `zhangsan`, key `operator`) and a supervisor (李四, id `P-0002`, key
+    /// `supervisor`).
     pub fn staffed() -> Office {
         let o = Office::new();
         for k in ["approver", "operator", "supervisor"] {
@@ -272,26 +273,17 @@ impl Office {
             "{out}"
         );
         let people = [
-            ("张三", "operator", "zhangsan", "operator.pub"),
-            ("李四", "supervisor", "lisi", "supervisor.pub"),
+            ("张三", "operator", Some("zhangsan"), "operator.pub"),
+            ("李四", "supervisor", None, "supervisor.pub"),
         ];
         for (name, role, id, key) in people {
             let key = o.path(key);
-            o.ok(
-                Some("approver"),
-                &[
-                    "person",
-                    "add",
-                    "--name",
-                    name,
-                    "--role",
-                    role,
-                    "--id",
-                    id,
-                    "--key",
-                    key.to_str().unwrap(),
-                ],
-            );
+            let mut args = vec!["person", "add", "--name", name, "--role", role];
+            if let Some(id) = id {
+                args.extend(["--id", id]);
+            }
+            args.extend(["--key", key.to_str().unwrap()]);
+            o.ok(Some("approver"), &args);
         }
         o
     }
