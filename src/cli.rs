@@ -139,6 +139,17 @@ pub struct RegisterPath {
         global = true
     )]
     pub path: PathBuf,
+
+    /// The machine's index of registers: `register init` adds to it, and a wipe
+    /// checks every register it lists for the target.
+    #[arg(
+        long = "index",
+        value_name = "FILE",
+        env = "MEDIASAN_INDEX",
+        default_value = mediasan::register::index::DEFAULT_INDEX,
+        global = true
+    )]
+    pub index: PathBuf,
 }
 
 /// Who acts: every event is signed by the person who acts.
@@ -451,6 +462,10 @@ pub enum CertSub {
         /// Establish who signed from an OpenSSH allowed-signers file instead of the register.
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<PathBuf>,
+        /// The register id filed on paper: the certificate must be linked to it, and the
+        /// register consulted must be it.
+        #[arg(long, value_name = "ID")]
+        register_id: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -500,3 +500,92 @@ fn a_certificate_renders_as_pdf_and_html() {
     assert!(st.success());
     assert!(o.path("page-1.png").exists());
 }
+
+/// The register id filed on paper: the certificate must be linked to it and the
+/// register consulted must be it; `register verify` says the same of a register.
+#[test]
+fn the_filed_register_id_is_checked() {
+    let (o, cert) = wiped();
+    let c: serde_json::Value = serde_json::from_slice(&fs::read(&cert).unwrap()).unwrap();
+    let id = c["body"]["register"]["register_id"].as_str().unwrap().to_string();
+    let (code, out) = verify(&o, &cert, &["--register-id", &id]);
+    assert_eq!(code, 1, "not co-signed yet: {out}");
+    assert!(
+        out.contains(&format!("register {id} of 某局, founded by")),
+        "{out}"
+    );
+    assert!(!out.contains("FAIL register id"), "{out}");
+    let other = "0123456789abcdef0123456789abcdef";
+    let (code, out) = verify(&o, &cert, &["--register-id", other]);
+    assert_eq!(code, 1);
+    assert!(out.contains("FAIL register id filed on paper"), "{out}");
+    assert!(out.contains("FAIL register consulted is the filed one"), "{out}");
+    let (code, out, _) = o.run(None, &["register", "verify", "--register-id", other]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("REGISTER ID DIFFERS") && out.contains("founder P-0001 (王五)"),
+        "{out}"
+    );
+    let (code, out, _) = o.run(None, &["register", "verify", "--register-id", &id]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Two targets of one name, wiped with a key in one command (one second): two
+/// certificates, each of its own target.
+#[test]
+fn targets_of_one_name_get_a_certificate_each() {
+    let o = Office::new();
+    o.ok(
+        None,
+        &[
+            "key",
+            "new",
+            "--name",
+            "k",
+            "--out",
+            o.path("k").to_str().unwrap(),
+        ],
+    );
+    let mut paths = Vec::new();
+    for d in ["a", "b"] {
+        fs::create_dir(o.path(d)).unwrap();
+        let p = o.path(&format!("{d}/disk.img"));
+        plant_markers(&p, 1 << 20);
+        paths.push(p);
+    }
+    let out = bin()
+        .current_dir(o.dir.path())
+        .env_remove("MEDIASAN_REGISTER")
+        .args([
+            "wipe",
+            "--method",
+            "zero",
+            "--key",
+            "k",
+            "a/disk.img",
+            "b/disk.img",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let certs: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("certificate: "))
+        .collect();
+    assert_eq!(certs.len(), 2, "{text}");
+    assert_ne!(certs[0], certs[1]);
+    for (cert, target) in certs.iter().zip(&paths) {
+        let c: serde_json::Value = serde_json::from_slice(&fs::read(o.path(cert)).unwrap()).unwrap();
+        let wiped = c["body"]["media"]["target"]["path"].as_str().unwrap();
+        assert!(target.ends_with(wiped), "{cert}: {wiped}");
+        assert!(
+            c["body"]["media"]["make"].is_null(),
+            "no make for an unregistered target"
+        );
+    }
+}

@@ -311,3 +311,95 @@ fn a_loop_device_or_its_backing_file_held_for_writing_is_refused() {
         );
     }
 }
+
+/// The guard consults every register of the machine's index: naming another register
+/// (or none) hides no carrier. An indexed register that is gone is a warning.
+#[test]
+fn every_indexed_register_guards_its_carriers() {
+    use std::os::unix::fs::PermissionsExt;
+    let o = Office::staffed();
+    let index = o.index();
+    assert_eq!(fs::metadata(&index).unwrap().permissions().mode() & 0o777, 0o600);
+    let listed = fs::read_to_string(&index).unwrap();
+    let real = fs::canonicalize(o.register()).unwrap();
+    assert!(listed.contains(real.to_str().unwrap()), "{listed}");
+    let img = o.path("disk.img");
+    plant_markers(&img, 1 << 20);
+    let c = o.register_image(&img);
+    let before = fs::read(&img).unwrap();
+    // A second register, also indexed, that does not hold the image.
+    let other = o.path("other.db");
+    o.ok(
+        None,
+        &[
+            "register",
+            "init",
+            "--register",
+            other.to_str().unwrap(),
+            "--org",
+            "另一个单位",
+            "--name",
+            "赵六",
+            "--key",
+            o.path("approver.pub").to_str().unwrap(),
+            "--signed-by",
+            o.path("approver").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(fs::read_to_string(&index).unwrap().lines().count(), 2);
+    let (code, _, err) = o.run(
+        None,
+        &[
+            "wipe",
+            "--register",
+            other.to_str().unwrap(),
+            img.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&c), "{err}");
+    assert_eq!(fs::read(&img).unwrap(), before);
+    // The first register moved away: its carriers cannot be checked, which is said.
+    fs::rename(o.register(), o.path("moved.db")).unwrap();
+    let (code, _, err) = o.run(
+        None,
+        &[
+            "wipe",
+            "--register",
+            other.to_str().unwrap(),
+            "--dry-run",
+            img.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: the register index") && err.contains("cannot be read"),
+        "{err}"
+    );
+    // An index that cannot be added to: no register is created.
+    let nowhere = o.path("no-such-folder/deeper/registers");
+    fs::write(o.path("no-such-folder"), "a file, not a folder").unwrap();
+    let third = o.path("third.db");
+    let (code, _, err) = o.run(
+        None,
+        &[
+            "register",
+            "init",
+            "--index",
+            nowhere.to_str().unwrap(),
+            "--register",
+            third.to_str().unwrap(),
+            "--org",
+            "x",
+            "--name",
+            "x",
+            "--key",
+            o.path("approver.pub").to_str().unwrap(),
+            "--signed-by",
+            o.path("approver").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("register index"), "{err}");
+    assert!(!third.exists(), "no register without its index entry");
+}

@@ -18,6 +18,7 @@ fn interrupt_with(signal: Signal) {
     let result = dir.path().join("r.json");
     // 35 passes over 64 MiB: long enough to be interrupted after the first pass.
     let mut child = Command::new(bin_path())
+        .env("MEDIASAN_INDEX", test_index())
         .env("MEDIASAN_CHECKPOINTS", dir.path().join("checkpoints"))
         .args(["wipe", "--json", "--method", "gutmann", "--result"])
         .arg(&result)
@@ -71,6 +72,7 @@ fn sigterm_stops_after_the_current_block() {
 
 fn run_json(args: &[&str], checkpoints: &std::path::Path) -> (i32, Vec<serde_json::Value>) {
     let out = Command::new(bin_path())
+        .env("MEDIASAN_INDEX", test_index())
         .env("MEDIASAN_CHECKPOINTS", checkpoints)
         .args(args)
         .output()
@@ -93,6 +95,7 @@ fn an_interrupted_wipe_resumes_where_it_stopped() {
     let size: u64 = 32 << 20;
     plant_markers(&file, size);
     let mut child = Command::new(bin_path())
+        .env("MEDIASAN_INDEX", test_index())
         .env("MEDIASAN_CHECKPOINTS", &cps)
         .args(["wipe", "--json", "--method", "dod-7", "--verify", "last"])
         .arg(&file)
@@ -155,6 +158,7 @@ fn kill_9_and_resume_until_done() {
     ];
     for (round, after_ms) in [2600u64, 3100, 2400].into_iter().enumerate() {
         let mut child = Command::new(bin_path())
+            .env("MEDIASAN_INDEX", test_index())
             .env("MEDIASAN_CHECKPOINTS", &cps)
             .args(&args)
             .stdout(Stdio::null())

@@ -350,6 +350,8 @@ fn the_serial_typed_at_the_prompt_confirms() {
     let run = |typed: &str| {
         let cmd = format!("{} wipe --method zero {}", bin_path().display(), lp.dev.display());
         let mut child = Command::new("script")
+            .env("MEDIASAN_CHECKPOINTS", _dir.path().join("checkpoints"))
+            .env("MEDIASAN_INDEX", test_index())
             .args(["-qec", &cmd, "/dev/null"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

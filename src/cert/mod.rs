@@ -415,6 +415,40 @@ impl Verdict {
         self.checks.iter().all(|c| c.ok)
     }
 
+    /// Checks the certificate's register link, and the register consulted, against
+    /// the register id filed on paper (dashes and case aside).
+    pub fn filed_register(
+        &mut self,
+        filed: &str,
+        c: &Certificate,
+        consulted: Option<&crate::register::rules::Meta>,
+    ) {
+        let norm = |s: &str| s.replace('-', "").to_lowercase();
+        let filed = norm(filed);
+        let linked = c.body["register"]["register_id"].as_str().map(norm);
+        self.push(
+            "register id filed on paper",
+            linked.as_deref() == Some(filed.as_str()),
+            match &linked {
+                Some(l) if *l == filed => format!("the certificate is linked to register {filed}"),
+                Some(l) => format!("the certificate is linked to register {l}, not {filed}"),
+                None => format!("the certificate is linked to no register, not {filed}"),
+            },
+        );
+        if let Some(m) = consulted {
+            let id = norm(&m.register_id);
+            self.push(
+                "register consulted is the filed one",
+                id == filed,
+                if id == filed {
+                    format!("register {id}")
+                } else {
+                    format!("the register consulted is {id}, not {filed}: another register")
+                },
+            );
+        }
+    }
+
     fn push(&mut self, what: impl Into<String>, ok: bool, detail: impl Into<String>) {
         self.checks.push(Check {
             what: what.into(),

@@ -312,6 +312,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
         CertSub::Verify {
             cert: path,
             allowed_signers,
+            register_id,
             json,
         } => {
             let c = read(&path)?;
@@ -337,7 +338,14 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 }
                 None => Who::Nobody,
             };
-            let verdict = cert::verify(&c, &who)?;
+            let mut verdict = cert::verify(&c, &who)?;
+            let consulted = match &who {
+                Who::Register(r) => r.meta()?,
+                _ => None,
+            };
+            if let Some(filed) = register_id {
+                verdict.filed_register(&filed, &c, consulted.as_ref());
+            }
             let ok = verdict.ok();
             if json {
                 json_line(&json!({ "event": "cert-verify", "ok": ok, "verdict": verdict }));
@@ -347,6 +355,14 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     escape_path(&path),
                     verdict.id.as_deref().unwrap_or("?")
                 );
+                if let Some(m) = &consulted {
+                    outln!(
+                        "  register {} of {}, founded by {}",
+                        m.register_id,
+                        m.org,
+                        m.founder
+                    );
+                }
                 for ch in &verdict.checks {
                     outln!(
                         "  {} {:<32} {}",

@@ -91,6 +91,7 @@ fn said(what: &str, ev: &register::Event) {
 
 pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
     let path = cmd.register.path;
+    let index = cmd.register.index;
     match cmd.command {
         RegisterSub::Init {
             org,
@@ -105,6 +106,17 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
         } => {
             let public = keys::read_public(&key)?;
             let signer = unlock(&signed_by, key_passphrase_file.as_deref())?;
+            // The machine's index must take the register before it exists.
+            register::index::check_writable(&index).map_err(|e| {
+                Failure::new(
+                    2,
+                    anyhow!(
+                        "the register index {} cannot be added to: {e}",
+                        mediasan::target::escape_path(&index)
+                    ),
+                )
+                .hint("run as root, or name another index with --index (MEDIASAN_INDEX)")
+            })?;
             let founding = register::Founding {
                 org: &org,
                 location: location.as_deref(),
@@ -118,6 +130,22 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                 .meta()?
                 .ok_or_else(|| Failure::new(1, anyhow!("the new register has no facts")))?;
             let (seq, hash) = reg.head()?;
+            let entry = register::index::Entry {
+                register_id: meta.register_id.clone(),
+                path: std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+                added: register::event::format_time(chrono::Utc::now()),
+            };
+            register::index::add(&index, &entry).map_err(|e| {
+                Failure::new(
+                    1,
+                    anyhow!(
+                        "the register was created at {} but could not be added to the index {}: {e}",
+                        mediasan::target::escape_path(&path),
+                        mediasan::target::escape_path(&index)
+                    ),
+                )
+                .hint("until it is indexed, wipes that name another register do not see its carriers")
+            })?;
             let grouped: Vec<&str> = (0..meta.register_id.len())
                 .step_by(8)
                 .map(|i| &meta.register_id[i..i + 8])
@@ -132,6 +160,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                 signer.fingerprint()
             );
             outln!("  head          {seq}:{hash}");
+            outln!("  indexed in    {}", mediasan::target::escape_path(&index));
             outln!("File the register id and the head on paper: a re-initialised register is a different register.");
             Ok(0)
         }
@@ -183,6 +212,15 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                         .as_deref()
                         .unwrap_or("(none: register-created is missing or broken)")
                 );
+                if let Ok(Some(m)) = reg.meta() {
+                    let name = reg.person(&m.founder).ok().flatten().map(|p| p.name);
+                    outln!(
+                        "  founder {} ({}), {}",
+                        m.founder,
+                        name.as_deref().unwrap_or("?"),
+                        m.org
+                    );
+                }
                 if let Some((s, h)) = &a.head {
                     outln!("  head {s}:{h}");
                 }

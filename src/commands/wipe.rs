@@ -166,24 +166,12 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         _ => None,
     };
     // Without --carrier, a device that is a registered carrier is refused: there is no
-    // way round the approval. The register named (--register, MEDIASAN_REGISTER) must
-    // exist; the default one is consulted too, so naming another cannot hide it.
-    let mut guards = Vec::new();
-    if args.carrier.is_none() {
-        let named = args.register.path.as_path();
-        let default = Path::new(register::DEFAULT_PATH);
-        if named.exists() {
-            guards.push(Register::open_read_only(named, false)?);
-        } else if named != default {
-            return Err(
-                Failure::usage(anyhow!("--register {}: no register there", escape_path(named)))
-                    .hint("name the register that holds the carriers, or leave --register out"),
-            );
-        }
-        if named != default && default.exists() {
-            guards.push(Register::open_read_only(default, false)?);
-        }
-    }
+    // way round the approval.
+    let guards = if args.carrier.is_none() {
+        guards(&args.register.path, &args.register.index)?
+    } else {
+        Vec::new()
+    };
     let mut code = 0u8;
     for path in &targets {
         if stop_requested() {
@@ -212,6 +200,58 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         code = code.max(c);
     }
     Ok(code)
+}
+
+/// Every register that may hold the target: the one named (--register,
+/// MEDIASAN_REGISTER), which must exist, the default one, and every register in the
+/// machine's index, so that naming another register hides no carrier. An indexed
+/// register that cannot be read is a warning: its carriers are not checked.
+fn guards(named: &Path, index: &Path) -> Result<Vec<Register>, Failure> {
+    let default = Path::new(register::DEFAULT_PATH);
+    let mut paths = Vec::new();
+    if named.exists() {
+        paths.push(named.to_path_buf());
+    } else if named != default {
+        return Err(
+            Failure::usage(anyhow!("--register {}: no register there", escape_path(named)))
+                .hint("name the register that holds the carriers, or leave --register out"),
+        );
+    }
+    if named != default && default.exists() {
+        paths.push(default.to_path_buf());
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for p in &paths {
+        let reg = Register::open_read_only(p, false)?;
+        seen.push(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+        out.push(reg);
+    }
+    let warn = |what: String| errln!("warning: the register index {}: {what}", escape_path(index));
+    match register::index::read(index) {
+        Ok((entries, problems)) => {
+            problems.into_iter().for_each(warn);
+            for e in entries {
+                let real = std::fs::canonicalize(&e.path).unwrap_or_else(|_| e.path.clone());
+                if seen.contains(&real) {
+                    continue;
+                }
+                match Register::open_read_only(&e.path, false) {
+                    Ok(reg) => {
+                        seen.push(real);
+                        out.push(reg);
+                    }
+                    Err(err) => warn(format!(
+                        "register {} at {} cannot be read, so its carriers are not checked: {err}",
+                        e.register_id,
+                        escape_path(&e.path)
+                    )),
+                }
+            }
+        }
+        Err(e) => warn(format!("cannot be read, so its registers are not checked: {e}")),
+    }
+    Ok(out)
 }
 
 /// `-r`: the regular files under each directory (a named file stays as it is), in

@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod event;
+pub mod index;
 pub mod ops;
 pub mod rules;
 

@@ -16,8 +16,15 @@ pub fn bin() -> assert_cmd::Command {
     cmd.env(
         "MEDIASAN_CHECKPOINTS",
         std::env::temp_dir().join("mediasan-test-checkpoints"),
-    );
+    )
+    // Tests never add to (or read) the machine's index of registers.
+    .env("MEDIASAN_INDEX", test_index());
     cmd
+}
+
+/// The index of registers of this test process: none of the machine's.
+pub fn test_index() -> PathBuf {
+    std::env::temp_dir().join(format!("mediasan-test-index-{}", std::process::id()))
 }
 
 pub fn bin_path() -> PathBuf {
@@ -216,11 +223,17 @@ impl Office {
         self.path("register.db")
     }
 
+    /// The office's index of registers, which [`Office::run`] names in `MEDIASAN_INDEX`.
+    pub fn index(&self) -> PathBuf {
+        self.path("registers")
+    }
+
     /// Runs mediasan in the office, signing with key file `key` if given.
     pub fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
         let mut cmd = bin();
         cmd.current_dir(self.dir.path())
             .env("MEDIASAN_REGISTER", self.register())
+            .env("MEDIASAN_INDEX", self.index())
             .env_remove("MEDIASAN_KEY");
         if let Some(k) = key {
             cmd.env("MEDIASAN_KEY", self.path(k));
