@@ -12,28 +12,26 @@ use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 /// Why a key could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("{path}: cannot read the key: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // Causes are in the messages, not sources too: said once.
+    #[error("{path}: cannot read the key: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("{path}: not an OpenSSH {what} ({detail})")]
     Format {
         path: String,
         what: &'static str,
         detail: String,
     },
+    #[error("{path}: the private key is readable by others (mode {mode:03o}); like ssh, mediasan refuses to use it")]
+    Exposed { path: String, mode: u32 },
     #[error("{path}: the passphrase is wrong")]
     WrongPassphrase { path: String },
     #[error("{path}: the key is passphrase-protected and no passphrase was given")]
     NeedPassphrase { path: String },
-    #[error("{path}: {what}: {source}")]
+    #[error("{path}: {what}: {error}")]
     Write {
         path: String,
         what: &'static str,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("signing failed: {0}")]
     Sign(String),
@@ -48,6 +46,19 @@ impl KeyError {
     pub fn exit_code(&self) -> u8 {
         match self {
             KeyError::BadSignature(_) | KeyError::Sign(_) => 1,
+            // A key that cannot be read or written for a reason other than its name
+            // (missing, taken, a folder, not allowed): an I/O fault, not bad input.
+            KeyError::Read { error, .. } | KeyError::Write { error, .. }
+                if !matches!(
+                    error.kind(),
+                    std::io::ErrorKind::NotFound
+                        | std::io::ErrorKind::PermissionDenied
+                        | std::io::ErrorKind::AlreadyExists
+                ) && error.raw_os_error() != Some(libc::EISDIR) =>
+            {
+                1
+            }
+            KeyError::Exposed { .. } => 3,
             _ => 2,
         }
     }
@@ -87,10 +98,23 @@ impl Signer {
     /// Reads an OpenSSH private key; `passphrase` is asked for only when the key is
     /// encrypted (it is called at most once).
     pub fn from_file(path: &Path, passphrase: impl FnOnce() -> Option<String>) -> Result<Signer, KeyError> {
-        let text = fs::read(path).map_err(|source| KeyError::Read {
+        use std::io::Read;
+        use std::os::unix::fs::MetadataExt;
+        let read = |error| KeyError::Read {
             path: shown(path),
-            source,
-        })?;
+            error,
+        };
+        let mut file = fs::File::open(path).map_err(read)?;
+        // The mode of the file read, not of a name looked up again.
+        let mode = file.metadata().map_err(read)?.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyError::Exposed {
+                path: shown(path),
+                mode,
+            });
+        }
+        let mut text = Vec::new();
+        file.read_to_end(&mut text).map_err(read)?;
         let key = PrivateKey::from_openssh(&text).map_err(|e| KeyError::Format {
             path: shown(path),
             what: "private key",
@@ -208,9 +232,9 @@ pub fn verify(public: &PublicKey, namespace: &str, msg: &[u8], signature: &str) 
 
 /// Reads an OpenSSH public key (`ssh-ed25519 AAAA… comment`).
 pub fn read_public(path: &Path) -> Result<PublicKey, KeyError> {
-    let text = fs::read_to_string(path).map_err(|source| KeyError::Read {
+    let text = fs::read_to_string(path).map_err(|error| KeyError::Read {
         path: shown(path),
-        source,
+        error,
     })?;
     parse_public(text.trim()).map_err(|detail| KeyError::Format {
         path: shown(path),
@@ -247,7 +271,7 @@ pub fn generate(comment: &str) -> Result<PrivateKey, KeyError> {
 pub fn write_pair(key: &PrivateKey, path: &Path, passphrase: Option<&str>) -> Result<(), KeyError> {
     fn werr(what: &'static str, p: &Path) -> impl FnOnce(std::io::Error) -> KeyError {
         let path = shown(p);
-        move |source| KeyError::Write { path, what, source }
+        move |error| KeyError::Write { path, what, error }
     }
     let key = match passphrase.filter(|p| !p.is_empty()) {
         Some(p) => key
@@ -324,10 +348,22 @@ mod tests {
         ));
         let public = read_public(&dir.path().join("k.pub")).unwrap();
         assert_eq!(fingerprint(&public), ok.fingerprint());
-        fs::write(dir.path().join("bad"), "not a key").unwrap();
+        let bad = dir.path().join("bad");
+        fs::write(&bad, "not a key").unwrap();
         assert!(matches!(
-            Signer::from_file(&dir.path().join("bad"), || None),
+            Signer::from_file(&bad, || None),
+            Err(KeyError::Exposed { mode: 0o644, .. })
+        ));
+        fs::set_permissions(&bad, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(
+            Signer::from_file(&bad, || None),
             Err(KeyError::Format { .. })
+        ));
+        // Readable by the group alone is enough to refuse, as ssh does.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(matches!(
+            Signer::from_file(&path, || Some("secret words".into())),
+            Err(KeyError::Exposed { mode: 0o640, .. })
         ));
     }
 }

@@ -152,8 +152,108 @@ fn bad_input_is_refused_clearly_and_changes_nothing() {
         "{\"body\": {\"format\": \"something/9\"}, \"signatures\": []}",
     )
     .unwrap();
+    // A private key others can read; a register whose schema version was reset; a
+    // carrier CSV with a 2 MB serial.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::copy(d.join("operator"), d.join("exposed")).unwrap();
+        fs::set_permissions(d.join("exposed"), fs::Permissions::from_mode(0o644)).unwrap();
+        // The corrupt key is private, so that its content is what is wrong.
+        fs::set_permissions(d.join("garbage.key"), fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    fs::copy(d.join("register.db"), d.join("reset.db")).unwrap();
+    rusqlite::Connection::open(d.join("reset.db"))
+        .unwrap()
+        .pragma_update(None, "user_version", 0)
+        .unwrap();
+    fs::write(
+        d.join("huge.csv"),
+        format!(
+            "kind,serial,classification,custodian\nhdd,{},secret,op\n",
+            "S".repeat(2 << 20)
+        ),
+    )
+    .unwrap();
+    let long_serial = "S".repeat(100_000);
     let keep = target.to_str().unwrap().to_string();
     let cases = vec![
+        case(
+            "a private key readable by others",
+            &[
+                "carrier",
+                "add",
+                "--kind",
+                "usb",
+                "--serial",
+                "S",
+                "--classification",
+                "internal",
+                "--custodian",
+                "op",
+            ],
+            Some("exposed"),
+            3,
+            "chmod 600",
+        ),
+        case(
+            "a passphrase file that cannot be read",
+            &[
+                "carrier",
+                "add",
+                "--kind",
+                "usb",
+                "--serial",
+                "S",
+                "--classification",
+                "internal",
+                "--custodian",
+                "op",
+                "--key-passphrase-file",
+                &p("no-such-pass"),
+            ],
+            Some("locked"),
+            2,
+            "cannot read it",
+        ),
+        case(
+            "a serial of 100 000 characters",
+            &[
+                "carrier",
+                "add",
+                "--kind",
+                "usb",
+                "--serial",
+                &long_serial,
+                "--classification",
+                "internal",
+                "--custodian",
+                "op",
+            ],
+            Some("operator"),
+            2,
+            "at most 256",
+        ),
+        case(
+            "a carrier CSV with a 2 MB serial",
+            &["carrier", "import", &p("huge.csv")],
+            Some("operator"),
+            2,
+            "at most 256",
+        ),
+        case(
+            "a register whose schema version was reset to 0",
+            &["register", "verify", "--register", &p("reset.db")],
+            None,
+            2,
+            "not a mediasan register",
+        ),
+        case(
+            "--verify none with --resume",
+            &["wipe", "--resume", "--verify", "none", &keep],
+            None,
+            2,
+            "cannot go with --resume",
+        ),
         case(
             "a target that does not exist",
             &["wipe", "/nonexistent/disk.img"],

@@ -840,6 +840,6 @@ fn a_head_dated_in_the_future_is_refused_not_followed() {
     let mut reg = Register::open(&o.path).unwrap();
     refused(
         reg.add_carrier(&o.operator, &printer_drive("zhangsan")),
-        "check the clock",
+        "dated in the future; set the clock right",
     );
 }

@@ -32,6 +32,7 @@ fn key_files_are_private() {
         ],
     );
     assert_eq!(code, 2, "never over an existing key: {err}");
+    assert_eq!(err.matches("File exists").count(), 1, "said once: {err}");
     let list = o.ok(None, &["person", "list"]);
     assert!(
         list.contains("P-0001") && list.contains("zhangsan") && list.contains("P-0002"),
@@ -661,4 +662,64 @@ fn the_register_survives_kill_9_during_appends() {
             "zhangsan",
         ],
     );
+}
+
+/// A clock set back: an event dated before the register's last one is refused, with
+/// both times shown, and nothing is appended. (`faketime` runs mediasan two days
+/// ahead, so that the machine's own clock is then "set back".)
+#[test]
+fn a_clock_set_back_is_refused() {
+    let test = "a_clock_set_back_is_refused";
+    if std::process::Command::new("faketime")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return skip(test, "faketime is not installed (apt-get install faketime)");
+    }
+    let o = office();
+    fn add(serial: &str) -> Vec<&str> {
+        vec![
+            "carrier",
+            "add",
+            "--kind",
+            "usb",
+            "--serial",
+            serial,
+            "--classification",
+            "internal",
+            "--custodian",
+            "zhangsan",
+        ]
+    }
+    let ahead = std::process::Command::new("faketime")
+        .args(["-f", "+2d"])
+        .arg(bin_path())
+        .args(add("AHEAD-1"))
+        .env("MEDIASAN_REGISTER", o.register())
+        .env("MEDIASAN_INDEX", o.index())
+        .env("MEDIASAN_KEY", o.path("operator"))
+        .output()
+        .unwrap();
+    assert!(
+        ahead.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ahead.stderr)
+    );
+    let events = |o: &Office| {
+        let list = o.ok(None, &["register", "verify", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(list.trim()).unwrap();
+        v["audits"][0]["events"].as_u64().unwrap()
+    };
+    let before = events(&o);
+    let (code, _, err) = o.run(Some("operator"), &add("NOW-1"));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("clock") && err.contains("earlier than the register's last event"),
+        "{err}"
+    );
+    let dates = err.matches("T").count();
+    assert!(dates >= 2, "both times shown: {err}");
+    assert_eq!(events(&o), before, "nothing appended");
+    assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
 }

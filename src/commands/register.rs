@@ -33,9 +33,12 @@ impl From<KeyError> for Failure {
     fn from(e: KeyError) -> Failure {
         let hint = match &e {
             KeyError::NeedPassphrase { .. } => {
-                Some("give --key-passphrase-file, or run on a terminal to be asked")
+                Some("give --key-passphrase-file, or run on a terminal to be asked".to_string())
             }
-            KeyError::WrongPassphrase { .. } => Some("nothing was signed; try again"),
+            KeyError::WrongPassphrase { .. } => Some("nothing was signed; try again".to_string()),
+            KeyError::Exposed { path, .. } => {
+                Some(format!("make it readable by its owner only: chmod 600 {path}"))
+            }
             _ => None,
         };
         let f = Failure::new(e.exit_code(), e);
@@ -52,8 +55,26 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
     if let Some(selector) = path.to_str().and_then(|p| p.strip_prefix(keys::AGENT_PREFIX)) {
         return Ok(Signer::from_agent(selector)?);
     }
-    let signer = Signer::from_file(path, || match passphrase_file {
-        Some(f) => std::fs::read_to_string(f).ok(),
+    // A passphrase file that was named must be read, whether or not the key needs it.
+    let given = match passphrase_file {
+        Some(f) => Some(std::fs::read_to_string(f).map_err(|e| {
+            let code = if e.kind() == std::io::ErrorKind::NotFound {
+                2
+            } else {
+                1
+            };
+            Failure::new(
+                code,
+                anyhow!(
+                    "--key-passphrase-file {}: cannot read it: {e}",
+                    mediasan::target::escape_path(f)
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let signer = Signer::from_file(path, || match given {
+        Some(p) => Some(p),
         None if std::io::stdin().is_terminal() => rpassword::prompt_password(format!(
             "passphrase for {}: ",
             mediasan::target::escape_path(path)

@@ -113,12 +113,12 @@ pub enum RegisterError {
     NotARegister { path: String, detail: String },
     #[error("{path}: the register has schema version {found}, newer than this mediasan knows ({known})")]
     NewerSchema { path: String, found: u32, known: u32 },
-    #[error("{path}: {what}: {source}")]
+    // The cause is in the message, not a source too: said once.
+    #[error("{path}: {what}: {error}")]
     Sql {
         path: String,
         what: &'static str,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error("refused: {0}")]
     Rule(#[from] RuleError),
@@ -300,7 +300,9 @@ impl Register {
                 path: shown(),
                 detail: e.to_string(),
             })?;
-        if !has_events || (!audit && (version == 0 || reg.meta()?.is_none())) {
+        // A schema version reset to 0 is refused by every command, `register verify`
+        // too; an audit looks on only where the first event is missing or broken.
+        if !has_events || version == 0 || (!audit && reg.meta()?.is_none()) {
             return Err(RegisterError::NotARegister {
                 path: shown(),
                 detail: "no mediasan schema".into(),
@@ -656,16 +658,18 @@ impl Appender<'_> {
         let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
         let now = Utc::now();
         let prev_time = last.as_ref().and_then(|(_, t, _)| event::parse_time(t));
-        // Times never run backwards; but a head dated in the future (a clock set wrong)
-        // would drag every later event with it, so it is refused, not followed.
-        if let Some(prev) = prev_time.filter(|p| *p > now + chrono::Duration::minutes(5)) {
+        // Times never run backwards: an event dated before the head means the clock
+        // was set back (or the head is dated in the future); neither is followed.
+        if let Some(prev) = prev_time.filter(|p| *p > now) {
             return Err(RegisterError::Rule(rules::RuleError(format!(
-                "the register's last event is dated {}, later than this machine's clock ({}): check the clock",
-                event::format_time(prev),
-                event::format_time(now)
+                "this machine's clock reads {}, earlier than the register's last event ({}): \
+                 the clock was set back, or that event is dated in the future; set the clock right, \
+                 then try again",
+                event::format_time(now),
+                event::format_time(prev)
             ))));
         }
-        let time = prev_time.map_or(now, |prev| prev.max(now));
+        let time = now;
         let (seq, prev_hash) = last.map_or((1, GENESIS.to_string()), |(s, _, h)| (s + 1, h));
         let register_id = match kind {
             Kind::RegisterCreated => serde_json::from_str::<rules::RegisterCreated>(&details)
@@ -770,10 +774,10 @@ fn to_value(v: &impl Serialize) -> serde_json::Value {
 
 fn sql(path: &Path, what: &'static str) -> impl Fn(rusqlite::Error) -> RegisterError {
     let path = escape_path(path);
-    move |source| RegisterError::Sql {
+    move |error| RegisterError::Sql {
         path: path.clone(),
         what,
-        source,
+        error,
     }
 }
 

@@ -29,12 +29,8 @@ pub const FILE_DIRECT_ALIGN: u64 = 4096;
 pub enum TargetError {
     #[error("{path}: no such file or device")]
     NotFound { path: String },
-    #[error("{path}: permission denied ({source})")]
-    PermissionDenied {
-        path: String,
-        #[source]
-        source: io::Error,
-    },
+    #[error("{path}: permission denied ({error})")]
+    PermissionDenied { path: String, error: io::Error },
     #[error("{path}: is a directory")]
     Directory { path: String },
     #[error("{path}: is a {kind}, not a block device or regular file")]
@@ -657,7 +653,7 @@ fn open_error(shown: &str, what: &'static str, source: io::Error) -> TargetError
     let path = shown.to_string();
     match source.kind() {
         io::ErrorKind::NotFound => TargetError::NotFound { path },
-        io::ErrorKind::PermissionDenied => TargetError::PermissionDenied { path, source },
+        io::ErrorKind::PermissionDenied => TargetError::PermissionDenied { path, error: source },
         _ => TargetError::Io { path, what, source },
     }
 }
