@@ -130,6 +130,9 @@ pub struct VerifySpec {
     pub coverage_ppm: u32,
     /// The seed of the sampling plan.
     pub seed: u64,
+    /// A pass (0-based) read back besides the last, as `mode` reads the last: the
+    /// method's standard requires it verified even when passes follow (`--blank`).
+    pub required: Option<usize>,
 }
 
 impl Default for VerifySpec {
@@ -138,6 +141,7 @@ impl Default for VerifySpec {
             mode: VerifyMode::None,
             coverage_ppm: 100_000,
             seed: 0,
+            required: None,
         }
     }
 }
@@ -227,11 +231,13 @@ pub fn resume(
             outcome = Outcome::Interrupted;
             break;
         }
-        let last = i + 1 == patterns.len();
+        // The last pass is read back as asked, and so is a pass the method's standard
+        // requires verified, although passes follow it.
+        let read = i + 1 == patterns.len() || opts.verify.required == Some(i);
         let sample = match opts.verify.mode {
             VerifyMode::All => None,
-            VerifyMode::Last if last => None,
-            VerifyMode::Sample if last => Some(verify::SampleSpec::for_medium(
+            VerifyMode::Last if read => None,
+            VerifyMode::Sample if read => Some(verify::SampleSpec::for_medium(
                 medium,
                 opts.verify.coverage_ppm,
                 opts.verify.seed,
@@ -1067,6 +1073,7 @@ mod tests {
                 mode,
                 coverage_ppm: 100_000,
                 seed: 42,
+                required: None,
             },
         }
     }

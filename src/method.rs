@@ -35,6 +35,9 @@ pub struct Method {
     pub passes: &'static [PassTemplate],
     /// Where the pass sequence comes from.
     pub source: &'static str,
+    /// The pass (0-based) whose readback the standard requires, whatever passes
+    /// follow it (`--blank`): the random pass of HMG IS5 Enhanced and DoD 5220.22-M.
+    pub verified_pass: Option<usize>,
 }
 
 const ZERO: PassTemplate = b(&[0x00]);
@@ -86,30 +89,35 @@ pub static METHODS: &[Method] = &[
         title: "One pass of the keyed ChaCha stream",
         passes: &[Random],
         source: "NIST SP 800-88 r1 / IEEE 2883-2022 Clear by overwrite",
+        verified_pass: None,
     },
     Method {
         name: "zero",
         title: "One pass of 0x00",
         passes: &[ZERO],
         source: "NIST SP 800-88 r1 Clear by overwrite",
+        verified_pass: None,
     },
     Method {
         name: "one",
         title: "One pass of 0xFF",
         passes: &[ONE],
         source: "NIST SP 800-88 r1 Clear by overwrite",
+        verified_pass: None,
     },
     Method {
         name: "bmb21",
         title: "BMB21-2019, six passes",
         passes: &[ONE, ZERO, Random, Random, Random, ONE],
         source: "BMB21-2019 as nwipe implements it (src/method.c, nwipe_bmb)",
+        verified_pass: None,
     },
     Method {
         name: "dod-3",
         title: "DoD 5220.22-M, three passes",
         passes: &[ZERO, ONE, Random],
         source: "DoD 5220.22-M (1995) §8-306 overwrite C/E",
+        verified_pass: Some(2),
     },
     Method {
         name: "dod-7",
@@ -118,36 +126,42 @@ pub static METHODS: &[Method] = &[
             RandomByte, Complement, Random, RandomByte, RandomByte, Complement, Random,
         ],
         source: "DoD 5220.22-M ECE as nwipe implements it (src/method.c, nwipe_dod522022m)",
+        verified_pass: None,
     },
     Method {
         name: "hmg-is5-baseline",
         title: "HMG IS5 Baseline, one pass of 0x00",
         passes: &[ZERO],
         source: "UK HMG Infosec Standard 5 (Baseline)",
+        verified_pass: None,
     },
     Method {
         name: "hmg-is5-enhanced",
         title: "HMG IS5 Enhanced, three passes",
         passes: &[ZERO, ONE, Random],
         source: "UK HMG Infosec Standard 5 (Enhanced); the random pass is to be verified",
+        verified_pass: Some(2),
     },
     Method {
         name: "vsitr",
         title: "German VSITR, seven passes",
         passes: &[ZERO, ONE, ZERO, ONE, ZERO, ONE, b(&[0xAA])],
         source: "BSI VSITR (Richtlinien zum Geheimschutz von Verschlusssachen beim Einsatz von IT)",
+        verified_pass: None,
     },
     Method {
         name: "schneier",
         title: "Bruce Schneier's seven passes",
         passes: &[ONE, ZERO, Random, Random, Random, Random, Random],
         source: "B. Schneier, Applied Cryptography (2nd ed., 1996) §10.9",
+        verified_pass: None,
     },
     Method {
         name: "gutmann",
         title: "Peter Gutmann's 35 passes",
         passes: &GUTMANN,
         source: "P. Gutmann, Secure Deletion of Data from Magnetic and Solid-State Memory (USENIX Security 1996), table 3, in table order",
+        verified_pass: None,
     },
 ];
 

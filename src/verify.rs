@@ -235,7 +235,7 @@ impl Assurance {
             "{k} independently placed locations all matched: with {}% confidence, less than {} of the \
              medium was left unwritten{}",
             100 - ALPHA_PPM / 10_000,
-            percent(bound),
+            percent_up(bound),
             if nist {
                 " (sampling as NIST SP 800-88 r1 §4.7 describes: ≥ 1000 subsections, ≥ 10 % read)"
             } else {
@@ -294,9 +294,25 @@ pub fn unwritten_bound_ppm(k: u64) -> u64 {
     (bound * 1e6).ceil() as u64
 }
 
-/// `2300` ppm → `0.23 %`.
-pub fn percent(ppm: u64) -> String {
-    format!("{}.{:02} %", ppm / 10_000, (ppm % 10_000).div_ceil(100).min(99))
+/// A share stated as an upper bound ("less than …"): rounded *up* to the hundredth
+/// of a percent, so that the figure printed is never below the one computed
+/// (`2300` ppm → `0.23 %`, `9962` → `1 %`).
+pub fn percent_up(ppm: u64) -> String {
+    hundredths(ppm.div_ceil(100))
+}
+
+/// A share stated as achieved ("at least …", "read …"): rounded *down*, so that the
+/// figure printed is never above the one measured (`100 999` ppm → `10.09 %`).
+pub fn percent_down(ppm: u64) -> String {
+    hundredths(ppm / 100)
+}
+
+fn hundredths(h: u64) -> String {
+    match h % 100 {
+        0 => format!("{} %", h / 100),
+        f if f % 10 == 0 => format!("{}.{} %", h / 100, f / 10),
+        f => format!("{}.{f:02} %", h / 100),
+    }
 }
 
 /// What one readback found.
@@ -685,7 +701,13 @@ mod tests {
     fn the_bound_matches_the_issue() {
         // k = 2000 gives about 0.23 %.
         assert_eq!(unwritten_bound_ppm(2000), 2300);
-        assert_eq!(percent(2300), "0.23 %");
+        assert_eq!(percent_up(2300), "0.23 %");
+        // Never rounded down: 0.9962 % is "less than 1 %", not "less than 0.99 %".
+        assert_eq!(percent_up(9962), "1 %");
+        assert_eq!(percent_up(4501), "0.46 %");
+        assert_eq!(percent_down(100_999), "10.09 %");
+        assert_eq!(percent_down(100_000), "10 %");
+        assert_eq!(percent_up(1_000_000), "100 %");
         assert_eq!(unwritten_bound_ppm(1), 990_000);
         assert_eq!(unwritten_bound_ppm(0), 1_000_000);
     }
@@ -891,7 +913,40 @@ mod tests {
         assert!(rate > 100_000, "missed only {rate} ppm of the time");
     }
 
+    /// The ppm a printed `W[.F] %` stands for.
+    fn printed_ppm(text: &str) -> u64 {
+        let n = text.strip_suffix(" %").unwrap();
+        let (w, f) = n.split_once('.').unwrap_or((n, ""));
+        let f = format!("{f:0<2}");
+        (w.parse::<u64>().unwrap() * 100 + f.parse::<u64>().unwrap()) * 100
+    }
+
     proptest! {
+        #[test]
+        fn printed_bounds_never_round_down_and_shares_never_up(ppm in 0u64..=1_000_000) {
+            let up = printed_ppm(&percent_up(ppm));
+            prop_assert!(up >= ppm && up < ppm + 100, "{ppm} ppm printed as {}", percent_up(ppm));
+            let down = printed_ppm(&percent_down(ppm));
+            prop_assert!(down <= ppm && down + 100 > ppm, "{ppm} ppm printed as {}", percent_down(ppm));
+        }
+
+        #[test]
+        fn the_assurance_statement_is_never_below_its_bound(
+            size in 1u64..(1 << 34),
+            coverage in 1_000u32..=1_000_000,
+            seed in any::<u64>(),
+        ) {
+            let plan = SamplePlan::new(size / 4096 * 4096 + 4096, 4096, coverage, seed);
+            let a = Assurance::sampled(&plan);
+            let printed = a
+                .statement
+                .split("less than ")
+                .nth(1)
+                .and_then(|rest| rest.split(" of the medium").next())
+                .unwrap();
+            prop_assert!(printed_ppm(printed) >= a.unwritten_bound_ppm, "{}: {}", a.unwritten_bound_ppm, a.statement);
+        }
+
         #[test]
         fn plans_are_sound(size in 0u64..(64u64 << 30), unit_pow in 9u32..13, cov in 1_000u32..=1_000_000, seed in any::<u64>()) {
             let unit = 1u64 << unit_pow;

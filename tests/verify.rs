@@ -301,7 +301,7 @@ fn a_sampled_random_pass_states_its_assurance() {
     assert_eq!(a["nist_sp800_88_r1"], true);
     let words = a["statement"].as_str().unwrap();
     assert!(
-        words.contains(&mediasan::verify::percent(bound)) && words.contains("99% confidence"),
+        words.contains(&mediasan::verify::percent_up(bound)) && words.contains("99% confidence"),
         "{words}"
     );
     assert_eq!(
@@ -344,6 +344,22 @@ fn bad_verification_input_is_refused_with_exit_2() {
             &["wipe", "--method", "hmg-is5-enhanced", "--verify", "none", file],
             "requires its random pass",
         ),
+        (
+            &[
+                "wipe",
+                "--method",
+                "hmg-is5-enhanced",
+                "--blank",
+                "--verify",
+                "none",
+                file,
+            ],
+            "requires its random pass",
+        ),
+        (
+            &["wipe", "--method", "dod-3", "--verify", "none", file],
+            "requires its random pass",
+        ),
     ];
     let before = fs::read(&f).unwrap();
     for (args, needle) in cases {
@@ -358,4 +374,48 @@ fn bad_verification_input_is_refused_with_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A method whose standard requires its random pass verified gets it verified also
+/// when a blank pass follows it, as the last pass is: sampled or whole.
+#[test]
+fn the_required_random_pass_is_verified_also_under_a_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("f.img");
+    plant_markers(&f, 8 << 20);
+    for (method, mode) in [
+        ("hmg-is5-enhanced", "sample"),
+        ("dod-3", "last"),
+        ("dod-3", "sample"),
+    ] {
+        let out = bin()
+            .args(["wipe", "--json", "--blank", "--method", method, "--verify", mode])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let r: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        let r = &r["result"];
+        let verified: Vec<_> = r["verification"]["passes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["pass"].as_u64().unwrap(),
+                    p["pattern"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            verified,
+            [(3, "random".to_string()), (4, "0x00".to_string())],
+            "{method} --verify {mode}"
+        );
+        assert_eq!(r["verification"]["result"], "match");
+        for p in r["verification"]["passes"].as_array().unwrap() {
+            assert_eq!(p["sample"].is_object(), mode == "sample", "{p}");
+        }
+    }
 }

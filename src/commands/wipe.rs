@@ -16,7 +16,7 @@ use mediasan::method::{self, PassTemplate};
 use mediasan::register::{self, Register};
 use mediasan::report::{MethodRecord, VerifyMode, WipeReport};
 use mediasan::target::{escape_path, Access, Identity, Kind, Policy, Sys, Target};
-use mediasan::verify::{fresh_seed, percent, Assurance};
+use mediasan::verify::{fresh_seed, percent_down, Assurance};
 
 use crate::cli::WipeArgs;
 use crate::ui::{bytes, json_line, Failure, Reporter};
@@ -101,12 +101,16 @@ impl Plan {
             ))
             .hint("leave --verify out (a sample), or ask for last or all"));
         }
-        if name == "hmg-is5-enhanced" && args.verify == VerifyMode::None {
-            return Err(Failure::usage(anyhow!(
-                "hmg-is5-enhanced requires its random pass to be verified"
-            ))
-            .hint("use --verify sample (the default), last or all"));
+        // A method whose standard requires its random pass verified gets it verified,
+        // whatever passes follow (--blank), and never --verify none.
+        let required = method::find(&name).and_then(|m| m.verified_pass);
+        if required.is_some() && args.verify == VerifyMode::None {
+            return Err(
+                Failure::usage(anyhow!("{name} requires its random pass to be verified"))
+                    .hint("use --verify sample (the default), last or all"),
+            );
         }
+        options.verify.required = required;
         Ok(Plan {
             method: name,
             passes,
@@ -553,6 +557,7 @@ pub fn wipe_target(
         options.verify.mode = cp.verify.max(asked.mode).max(VerifyMode::Sample);
         options.verify.coverage_ppm = cp.coverage_ppm.max(asked.coverage_ppm);
         options.verify.seed = cp.seed;
+        options.verify.required = method::find(&cp.method.name).and_then(|m| m.verified_pass);
         options.block_size = cp.block_size as usize;
         if from.pass + 1 < cp.pass {
             errln!(
@@ -783,7 +788,7 @@ pub fn print_verification(v: &mediasan::report::Verification) {
         let what = match &p.sample {
             Some(s) => format!(
                 "sample of {} ({} locations in {} subsections, seed {})",
-                percent(s.covered_ppm),
+                percent_down(s.covered_ppm),
                 s.locations,
                 s.subsections,
                 s.seed
@@ -1177,7 +1182,7 @@ fn print_plan(id: &Identity, plan: &Plan) {
         VerifyMode::None => "none".to_string(),
         VerifyMode::Sample => format!(
             "the last pass, sampled (at least {})",
-            percent(u64::from(v.coverage_ppm))
+            percent_down(u64::from(v.coverage_ppm))
         ),
         VerifyMode::Last => "the last pass, every byte".into(),
         VerifyMode::All => "every pass, every byte".into(),
