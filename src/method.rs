@@ -114,9 +114,9 @@ pub static METHODS: &[Method] = &[
     },
     Method {
         name: "dod-3",
-        title: "DoD 5220.22-M, three passes",
+        title: "DoD 5220.22-M, three passes and a verification",
         passes: &[ZERO, ONE, Random],
-        source: "DoD 5220.22-M (1995) §8-306 overwrite C/E",
+        source: "DoD 5220.22-M (1995), Clearing and Sanitization Matrix, method d for rigid disks: a character (0x00), its complement (0xFF), a random pass, and verify",
         verified_pass: Some(2),
     },
     Method {

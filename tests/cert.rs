@@ -589,3 +589,95 @@ fn targets_of_one_name_get_a_certificate_each() {
         );
     }
 }
+
+/// `allowed_signers` files are read as OpenSSH reads them: for every principal of a
+/// fixture in the forms ssh-keygen(1) describes, mediasan allows a signature exactly
+/// when `ssh-keygen -Y verify` does.
+#[test]
+fn allowed_signers_are_read_as_openssh_reads_them() {
+    use mediasan::cert::signers::AllowedSigners;
+    let o = Office::new();
+    let key = o.path("k");
+    let st = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "t", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let public = fs::read_to_string(o.path("k.pub")).unwrap();
+    let public = public.trim();
+    let template =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/signers/allowed_signers.in"))
+            .unwrap();
+    let file = o.path("allowed_signers");
+    fs::write(&file, template.replace("@KEY@", public)).unwrap();
+    let msg = o.path("msg");
+    fs::write(&msg, "a canonical body").unwrap();
+    let st = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "mediasan-certificate", "-f"])
+        .arg(&key)
+        .arg(&msg)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let ours = AllowedSigners::parse(&fs::read_to_string(&file).unwrap(), chrono::Utc::now()).unwrap();
+    let fingerprint = mediasan::keys::fingerprint(&mediasan::keys::parse_public(public).unwrap());
+    let principals = [
+        "zhangsan",
+        "lisi",
+        "wangwu",
+        "indented",
+        "a@example.com",
+        "onlyfiles",
+        "both",
+        "wild",
+        "negated",
+        "spaced",
+        "quoted one",
+        "p-0001",
+        "p-001",
+        "early",
+        "late",
+        "expired",
+        "window",
+        "nobody",
+    ];
+    let mut allowed = Vec::new();
+    for p in principals {
+        let openssh = Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-n", "mediasan-certificate", "-I", p, "-f"])
+            .arg(&file)
+            .arg("-s")
+            .arg(o.path("msg.sig"))
+            .stdin(fs::File::open(&msg).unwrap())
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert_eq!(
+            ours.allows(p, &fingerprint),
+            openssh,
+            "{p}: OpenSSH says {openssh}"
+        );
+        if openssh {
+            allowed.push(p);
+        }
+    }
+    // The fixture says something: some principals are allowed, some not.
+    assert_eq!(
+        allowed,
+        [
+            "zhangsan",
+            "lisi",
+            "wangwu",
+            "indented",
+            "both",
+            "wild",
+            "spaced",
+            "quoted one",
+            "p-0001",
+            "early",
+            "window"
+        ]
+    );
+}

@@ -723,3 +723,48 @@ fn a_clock_set_back_is_refused() {
     assert_eq!(events(&o), before, "nothing appended");
     assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
 }
+
+/// An approval and a revocation print the new head, whole, for filing on paper; the
+/// filed head then anchors `register verify`.
+#[test]
+fn approvals_and_revocations_print_the_head_to_file() {
+    let o = office();
+    let out = o.ok(
+        Some("operator"),
+        &[
+            "carrier",
+            "add",
+            "--kind",
+            "usb",
+            "--serial",
+            "U-1",
+            "--classification",
+            "secret",
+            "--custodian",
+            "zhangsan",
+        ],
+    );
+    let c = carrier_id(&out);
+    let head = |out: &str| -> String {
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix("head "))
+            .expect("a head line");
+        line.split_whitespace().next().unwrap().to_string()
+    };
+    let out = o.ok(Some("approver"), &["approve", &c]);
+    let approved = head(&out);
+    let (seq, hash) = approved.split_once(':').unwrap();
+    assert_eq!(hash.len(), 64, "{out}");
+    let approval = out.split_whitespace().nth(1).unwrap().to_string();
+    let out = o.ok(Some("approver"), &["approve", "--revoke", &approval]);
+    let revoked = head(&out);
+    assert_eq!(
+        revoked.split_once(':').unwrap().0.parse::<u64>().unwrap(),
+        seq.parse::<u64>().unwrap() + 1
+    );
+    for filed in [approved, revoked] {
+        let v = o.ok(None, &["register", "verify", "--anchor", &filed]);
+        assert!(v.contains("is in the chain"), "{v}");
+    }
+}

@@ -4,6 +4,7 @@
 //! RFC 8785 canonical JSON. Specified in `docs/certificate-format.md`.
 
 pub mod render;
+pub mod signers;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -390,7 +391,7 @@ mod tests {
 /// allowed-signers file (identities only), or nobody.
 pub enum Who<'a> {
     Register(&'a crate::register::Register),
-    AllowedSigners(Vec<(String, ssh_key::PublicKey)>),
+    AllowedSigners(signers::AllowedSigners),
     Nobody,
 }
 
@@ -458,48 +459,6 @@ impl Verdict {
     }
 }
 
-/// Parses an allowed-signers file: `principal[,principal…] [options] keytype base64 [comment]`.
-pub fn parse_allowed_signers(text: &str) -> Result<Vec<(String, ssh_key::PublicKey)>, String> {
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut fields = line.split_whitespace();
-        let principals = fields.next().unwrap_or_default();
-        let rest: Vec<&str> = fields.collect();
-        // Options (namespaces="…", cert-authority…) precede the key type; only a
-        // namespaces option that includes mediasan-certificate is understood.
-        let at = rest
-            .iter()
-            .position(|f| f.starts_with("ssh-") || f.starts_with("ecdsa-") || f.starts_with("sk-"))
-            .ok_or_else(|| format!("line {}: no key", n + 1))?;
-        for option in rest[..at]
-            .join(" ")
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-        {
-            match option.strip_prefix("namespaces=") {
-                Some(ns) if ns.trim_matches('"').split(',').any(|n| n == NAMESPACE) => {}
-                Some(_) => {
-                    return Err(format!(
-                        "line {}: the key is not allowed for the {NAMESPACE} namespace",
-                        n + 1
-                    ))
-                }
-                None => return Err(format!("line {}: option {option:?} is not supported here", n + 1)),
-            }
-        }
-        let key = keys::parse_public(&rest[at..].join(" ")).map_err(|e| format!("line {}: {e}", n + 1))?;
-        for p in principals.split(',') {
-            out.push((p.to_string(), key.clone()));
-        }
-    }
-    Ok(out)
-}
-
 /// Checks a certificate: the body's digest, every signature, who signed and in
 /// which role (from the register, never from the certificate), that co-signers are
 /// other people and enough, and the register link.
@@ -540,7 +499,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
         ),
         Who::AllowedSigners(list) => {
             for s in &cert.signatures {
-                let listed = list.iter().any(|(p, k)| *p == s.signer && keys::fingerprint(k) == s.fingerprint);
+                let listed = list.allows(&s.signer, &s.fingerprint);
                 v.push(
                     format!("{} is {}", s.fingerprint, s.signer),
                     listed,

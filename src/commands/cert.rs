@@ -322,7 +322,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     let text = std::fs::read_to_string(f)
                         .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(f))))?;
                     Who::AllowedSigners(
-                        cert::parse_allowed_signers(&text)
+                        cert::signers::AllowedSigners::parse(&text, chrono::Utc::now())
                             .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(f))))?,
                     )
                 }

@@ -638,6 +638,7 @@ pub fn run_approve(args: ApproveArgs) -> Result<u8, Failure> {
     if let Some(approval) = &args.revoke {
         let ev = reg.revoke(&signer, approval, args.reason.as_deref())?;
         said(&format!("approval {approval} revoked"), &ev);
+        file_head(&ev);
         return Ok(0);
     }
     let carrier = args.carrier.as_deref().unwrap_or_default();
@@ -668,7 +669,14 @@ pub fn run_approve(args: ApproveArgs) -> Result<u8, Failure> {
         ),
         &ev,
     );
+    file_head(&ev);
     Ok(0)
+}
+
+/// An approval or a revocation is the register's new head: printed whole, to be
+/// filed on paper with the form, so that a later rollback past it shows.
+fn file_head(ev: &register::Event) {
+    outln!("head {}:{} (file it with the approval form)", ev.seq, ev.hash);
 }
 
 pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
