@@ -72,6 +72,15 @@ pub struct WipeArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// For the certificate (NIST SP 800-88 r1 Appendix G): whether the data on the
+    /// medium was backed up before the wipe.
+    #[arg(long, value_name = "ANSWER", default_value = "unknown")]
+    pub backed_up: BackedUp,
+
+    /// Where the backup is, when there is one.
+    #[arg(long, value_name = "WHERE", requires = "backed_up")]
+    pub backup_location: Option<String>,
+
     /// Let the process PID hold the target open for writing (its writes are destroyed
     /// with the rest). Repeat for each process; mounts, swap and holders stay refused.
     #[arg(long, value_name = "PID")]
@@ -125,6 +134,24 @@ pub struct WipeArgs {
     /// Threads generating the random stream; for benchmarks.
     #[arg(long, value_name = "N", hide = true)]
     pub threads: Option<usize>,
+}
+
+/// Whether the medium's data was backed up before the wipe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackedUp {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl BackedUp {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackedUp::Yes => "yes",
+            BackedUp::No => "no",
+            BackedUp::Unknown => "unknown",
+        }
+    }
 }
 
 /// Where the register is.

@@ -116,6 +116,13 @@ fn wiped() -> (Office, PathBuf) {
     (o, cert)
 }
 
+fn signer(id: &str) -> mediasan::cert::SignerRef<'_> {
+    mediasan::cert::SignerRef {
+        id,
+        ..Default::default()
+    }
+}
+
 fn verify(o: &Office, cert: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec!["cert", "verify", cert.to_str().unwrap()];
     args.extend_from_slice(extra);
@@ -133,6 +140,10 @@ fn a_certificate_is_signed_cosigned_verified_and_checked_by_openssh() {
     assert_eq!(body["post_sanitisation_classification"], "secret");
     assert_eq!(body["must_destroy_physically"], true);
     assert_eq!(body["sanitisation"]["category"], "clear");
+    // NIST SP 800-88 r1 Appendix G: source, backup, destination's box.
+    assert_eq!(body["media"]["source"], "custodian zhangsan");
+    assert_eq!(body["media"]["backed_up"], "unknown");
+    assert_eq!(body["destination_category"], "other");
     assert_eq!(body["sanitisation"]["result"]["outcome"], "sanitised");
     assert_eq!(body["register"]["linked"], true);
     assert_eq!(body["person"]["id"], "zhangsan");
@@ -257,8 +268,8 @@ fn tampered_certificates_are_named() {
     let now = "2026-11-27T00:00:00.000000Z";
     let resign = |mut c: Certificate| {
         c.signatures.clear();
-        c.add_signature(&op, "operator", "zhangsan", None, now).unwrap();
-        c.add_signature(&sup, "supervisor", "lisi", None, now).unwrap();
+        c.add_signature(&op, "operator", signer("zhangsan"), now).unwrap();
+        c.add_signature(&sup, "supervisor", signer("lisi"), now).unwrap();
         c
     };
     type Make<'a> = Box<dyn Fn(&Certificate) -> Vec<u8> + 'a>;
@@ -290,7 +301,7 @@ fn tampered_certificates_are_named() {
             Box::new(|c: &Certificate| {
                 let mut c = c.clone();
                 c.signatures.pop();
-                c.add_signature(&stranger, "supervisor", "lisi", None, now)
+                c.add_signature(&stranger, "supervisor", signer("lisi"), now)
                     .unwrap();
                 json(c)
             }),
@@ -302,7 +313,8 @@ fn tampered_certificates_are_named() {
             Box::new(|c: &Certificate| {
                 let mut c = c.clone();
                 c.signatures.pop();
-                c.add_signature(&op, "supervisor", "zhangsan", None, now).unwrap();
+                c.add_signature(&op, "supervisor", signer("zhangsan"), now)
+                    .unwrap();
                 json(c)
             }),
             1,

@@ -65,12 +65,24 @@ pub struct Signature {
     /// The signer's ASCII person id in the register (`unregistered` when there is none).
     pub signer: String,
     pub name: Option<String>,
+    /// The signer's title as the register has it (Appendix G: the validator's title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub fingerprint: String,
     pub public_key: String,
     /// UTC, RFC 3339.
     pub signed: String,
     /// Armored SSHSIG over the canonical body.
     pub signature: String,
+}
+
+/// Who signs, as the register knows them: person id (`unregistered` when there is
+/// none), name and title.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SignerRef<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    pub title: Option<&'a str>,
 }
 
 /// The typed body: what mediasan writes. Readers keep the body as JSON, so that
@@ -89,8 +101,12 @@ pub struct Body {
     pub verification: VerificationSummary,
     /// Appendix G: post-sanitisation classification; unchanged for a classified carrier.
     pub post_sanitisation_classification: Option<String>,
-    /// Appendix G: media destination.
+    /// Appendix G: media destination, in words (the form's "details").
     pub destination: String,
+    /// Appendix G's destination box: `internal-reuse`, `external-reuse`,
+    /// `recycling-facility`, `manufacturer` or `other` (physical destruction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_category: Option<String>,
     /// The medium must be destroyed physically (a classified carrier, art. 29; or a
     /// wipe that did not complete).
     pub must_destroy_physically: bool,
@@ -108,6 +124,11 @@ pub struct Organisation {
 pub struct PersonRef {
     pub id: String,
     pub name: Option<String>,
+    /// Appendix G: title and phone of the person performing the sanitisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     pub fingerprint: String,
 }
 
@@ -122,6 +143,14 @@ pub struct Media {
     pub classification: Option<String>,
     pub host_asset: Option<String>,
     pub label: Option<String>,
+    /// Appendix G "source": the host asset of a printer drive, else the custodian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Appendix G: data backed up (`yes`, `no`, `unknown`), and where.
+    #[serde(default = "unknown")]
+    pub backed_up: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_location: Option<String>,
     /// HPA/DCO state: not examined until drive identification exists.
     pub hidden_areas: String,
     pub target: Identity,
@@ -157,13 +186,16 @@ pub struct RegisterRef {
     pub event_hash: Option<String>,
 }
 
+fn unknown() -> String {
+    "unknown".into()
+}
+
 impl Certificate {
     /// A new certificate signed by its operator.
     pub fn issue(
         body: &Body,
         operator: &Signer,
-        signer_id: &str,
-        name: Option<&str>,
+        signer: SignerRef,
         now: &str,
     ) -> Result<Certificate, CertError> {
         let body = serde_json::to_value(body).map_err(|e| CertError::Canonical(e.to_string()))?;
@@ -176,7 +208,7 @@ impl Certificate {
             body,
             signatures: Vec::new(),
         };
-        cert.add_signature(operator, "operator", signer_id, name, now)?;
+        cert.add_signature(operator, "operator", signer, now)?;
         Ok(cert)
     }
 
@@ -194,16 +226,16 @@ impl Certificate {
         &mut self,
         signer: &Signer,
         role: &str,
-        signer_id: &str,
-        name: Option<&str>,
+        who: SignerRef,
         now: &str,
     ) -> Result<(), CertError> {
         let body = self.canonical_body()?;
         let signature = signer.sign(NAMESPACE, &body)?;
         self.signatures.push(Signature {
             role: role.into(),
-            signer: signer_id.into(),
-            name: name.map(str::to_string),
+            signer: who.id.into(),
+            name: who.name.map(str::to_string),
+            title: who.title.map(str::to_string),
             fingerprint: signer.fingerprint(),
             public_key: keys::public_line(&signer.public()),
             signed: now.into(),
@@ -350,8 +382,17 @@ mod tests {
     fn signatures_cover_the_body_and_only_it() {
         let k = Signer::from_key(keys::generate("op").unwrap());
         let mut c = cert();
-        c.add_signature(&k, "operator", "P-0002", Some("张三"), "2026-11-27T00:00:00Z")
-            .unwrap();
+        c.add_signature(
+            &k,
+            "operator",
+            SignerRef {
+                id: "P-0002",
+                name: Some("张三"),
+                title: None,
+            },
+            "2026-11-27T00:00:00Z",
+        )
+        .unwrap();
         c.check(&c.signatures[0].clone()).unwrap();
         let parsed = Certificate::parse(c.to_file().as_bytes()).unwrap();
         parsed.check(&parsed.signatures[0]).unwrap();

@@ -132,6 +132,15 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
                 .map_or("—".into(), |c| format!("{} {c}", zh_class(c))),
         ),
         ("所属设备", "Host asset", opt(&b.media.host_asset)),
+        ("来源", "Source", opt(&b.media.source)),
+        (
+            "数据备份",
+            "Data backed up",
+            match &b.media.backup_location {
+                Some(l) => format!("{} ({l})", b.media.backed_up),
+                None => b.media.backed_up.clone(),
+            },
+        ),
         (
             "消除方法",
             "Method",
@@ -175,11 +184,27 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
                 )
             },
         ),
-        ("去向", "Destination", b.destination.clone()),
+        (
+            "去向",
+            "Destination",
+            match &b.destination_category {
+                Some(c) => format!("{c}: {}", b.destination),
+                None => b.destination.clone(),
+            },
+        ),
         (
             "操作人",
             "Operator",
-            format!("{} {}", b.person.id, opt(&b.person.name)),
+            [
+                Some(b.person.id.clone()),
+                b.person.name.clone(),
+                b.person.title.clone(),
+                b.person.phone.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
         ),
         (
             "台账登记",
@@ -209,7 +234,10 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
             } else {
                 ("监销人", "Supervisor")
             },
-            name: format!("{} ({})", s.name.clone().unwrap_or_default(), s.signer),
+            name: match &s.title {
+                Some(t) => format!("{} ({}), {t}", s.name.clone().unwrap_or_default(), s.signer),
+                None => format!("{} ({})", s.name.clone().unwrap_or_default(), s.signer),
+            },
             fingerprint: s.fingerprint.clone(),
             signed: s.signed.clone(),
             valid: Some(cert.check(s).is_ok()),

@@ -69,6 +69,9 @@ pub struct Signing<'a> {
     pub approval: Option<&'a str>,
     /// The wipe-finished event.
     pub event: Option<&'a register::Event>,
+    /// Appendix G: whether the data was backed up (`yes`, `no`, `unknown`), and where.
+    pub backed_up: &'a str,
+    pub backup_location: Option<&'a str>,
 }
 
 /// Builds, signs and writes the certificate of a finished wipe; records it in the
@@ -80,6 +83,8 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
         carrier,
         approval,
         event,
+        backed_up,
+        backup_location,
     } = s;
     let (meta, person) = match &register {
         Some(r) => (r.meta()?, r.person_by_fingerprint(&signer.fingerprint())?),
@@ -141,6 +146,9 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
         person: cert::PersonRef {
             id: person.as_ref().map_or("unregistered".into(), |p| p.id.clone()),
             name: person.as_ref().map(|p| p.name.clone()),
+            title: person.as_ref().and_then(|p| p.title.clone()),
+            // A contact phone comes with the station's configuration.
+            phone: None,
             fingerprint: signer.fingerprint(),
         },
         media: cert::Media {
@@ -157,6 +165,12 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
             classification: carrier.map(|c| c.classification.name().to_string()),
             host_asset: carrier.and_then(|c| c.host_asset.clone()),
             label: carrier.and_then(|c| c.label.clone()),
+            source: carrier.map(|c| match &c.host_asset {
+                Some(asset) => format!("host asset {asset}"),
+                None => format!("custodian {}", c.custodian),
+            }),
+            backed_up: backed_up.into(),
+            backup_location: backup_location.map(str::to_string),
             hidden_areas: "not examined".into(),
             target: identity.clone(),
         },
@@ -182,6 +196,14 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
         } else {
             "reuse within the unit, or disposal".into()
         },
+        destination_category: Some(
+            if classified || incomplete {
+                "other"
+            } else {
+                "internal-reuse"
+            }
+            .into(),
+        ),
         must_destroy_physically: classified || incomplete,
         notes,
         register: cert::RegisterRef {
@@ -193,13 +215,12 @@ pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -
         },
     };
     let signer_id = person.as_ref().map_or("unregistered", |p| p.id.as_str());
-    let c = Certificate::issue(
-        &body,
-        signer,
-        signer_id,
-        person.as_ref().map(|p| p.name.as_str()),
-        &now(),
-    )?;
+    let who = cert::SignerRef {
+        id: signer_id,
+        name: person.as_ref().map(|p| p.name.as_str()),
+        title: person.as_ref().and_then(|p| p.title.as_deref()),
+    };
+    let c = Certificate::issue(&body, signer, who, &now())?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::new(1, anyhow!("{}: cannot create: {e}", escape_path(dir))))?;
     let path = dir.join(format!("{id}.cert.json"));
@@ -288,7 +309,12 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     person.name
                 )));
             }
-            c.add_signature(&signer, "supervisor", &person.id, Some(&person.name), &now())?;
+            let who = cert::SignerRef {
+                id: &person.id,
+                name: Some(&person.name),
+                title: person.title.as_deref(),
+            };
+            c.add_signature(&signer, "supervisor", who, &now())?;
             let body = c.typed_body()?;
             if let (true, Some(carrier)) = (body.register.linked, body.media.carrier.as_deref()) {
                 reg.certificate_event(

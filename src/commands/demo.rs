@@ -138,6 +138,8 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         resume: false,
         checkpoint_dir: dir.join("checkpoints"),
         policy: Default::default(),
+        backed_up: crate::cli::BackedUp::No,
+        backup_location: None,
     };
     outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let mut link = Link::new(reg, operator, &carrier)?;
@@ -166,7 +168,12 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         .ok_or_else(|| fail(anyhow!("the wipe wrote no certificate")))?;
     let mut certificate = Certificate::parse(&fs::read(&cert_path).map_err(|e| fail(e.into()))?)?;
     let now = register::event::format_time(chrono::Utc::now());
-    certificate.add_signature(&supervisor, "supervisor", "lisi", Some("李四"), &now)?;
+    let lisi = mediasan::cert::SignerRef {
+        id: "lisi",
+        name: Some("李四"),
+        title: Some("保密员"),
+    };
+    certificate.add_signature(&supervisor, "supervisor", lisi, &now)?;
     let digest = certificate.digest()?;
     let body = certificate.typed_body()?;
     reg.certificate_event(

@@ -18,7 +18,7 @@ use mediasan::report::{MethodRecord, VerifyMode, WipeReport};
 use mediasan::target::{escape_path, Access, Identity, Kind, Policy, Sys, Target};
 use mediasan::verify::{fresh_seed, percent_down, Assurance};
 
-use crate::cli::WipeArgs;
+use crate::cli::{BackedUp, WipeArgs};
 use crate::ui::{bytes, json_line, Failure, Reporter};
 
 /// The checks every block device passed before it may be written.
@@ -51,6 +51,9 @@ pub struct Plan {
     pub checkpoint_dir: PathBuf,
     /// What the target checks allow (`--allow-open-by`).
     pub policy: Policy,
+    /// For the certificate (NIST SP 800-88 r1 Appendix G): was the data backed up, where.
+    pub backed_up: BackedUp,
+    pub backup_location: Option<String>,
 }
 
 impl Plan {
@@ -126,6 +129,8 @@ impl Plan {
             policy: Policy {
                 allow_open_by: args.allow_open_by.clone(),
             },
+            backed_up: args.backed_up,
+            backup_location: args.backup_location.clone(),
         })
     }
 
@@ -730,6 +735,8 @@ pub fn wipe_target(
             carrier: Some(&l.carrier),
             approval: Some(&l.approval.id),
             event: Some(&event),
+            backed_up: plan.backed_up.name(),
+            backup_location: plan.backup_location.as_deref(),
         };
         certificate = Some(super::cert::issue(&plan.cert_dir, &report, &identity, signing));
     } else if let Some(signer) = lone {
@@ -739,6 +746,8 @@ pub fn wipe_target(
             carrier: None,
             approval: None,
             event: None,
+            backed_up: plan.backed_up.name(),
+            backup_location: plan.backup_location.as_deref(),
         };
         certificate = Some(super::cert::issue(&plan.cert_dir, &report, &identity, signing));
     }
