@@ -242,6 +242,12 @@ pub enum RegisterSub {
         #[arg(long)]
         json: bool,
     },
+    /// Identify image carriers registered by their path by the file itself
+    /// (device and inode), so that a new name, a link or a bind mount stays the carrier.
+    Migrate {
+        #[command(flatten)]
+        acting: Acting,
+    },
     /// A supervisor signs the chain's head; print it and file it on paper.
     Checkpoint {
         #[command(flatten)]

@@ -403,3 +403,55 @@ fn every_indexed_register_guards_its_carriers() {
     assert!(err.contains("register index"), "{err}");
     assert!(!third.exists(), "no register without its index entry");
 }
+
+/// A carrier registered by its image's path (as before objects were the rule) is
+/// guarded through any name that reaches the same file; `register migrate` then
+/// identifies it by the file itself, which a later rename does not shake off.
+#[test]
+fn carriers_registered_by_path_are_migrated_to_the_object() {
+    use mediasan::register::event::Kind;
+    let o = Office::staffed();
+    let img = o.path("legacy.img");
+    plant_markers(&img, 1 << 20);
+    let path = fs::canonicalize(&img).unwrap().to_str().unwrap().to_string();
+    let c = {
+        let mut reg = mediasan::register::Register::open(&o.register()).unwrap();
+        let signer = mediasan::keys::Signer::from_file(&o.path("operator"), || None).unwrap();
+        let details = serde_json::json!({
+            "kind": "printer-hdd", "serial": path, "make": "", "model": "", "capacity": 0,
+            "classification": "secret", "unit": "", "custodian": "zhangsan",
+            "host_asset": null, "label": null,
+        });
+        reg.append(Kind::CarrierRegistered, &signer, |ids| {
+            Ok((ids.next("carriers", "C-2025-", 4)?, details))
+        })
+        .unwrap()
+        .subject
+    };
+    let before = fs::read(&img).unwrap();
+    let link = o.path("link.img");
+    fs::hard_link(&img, &link).unwrap();
+    refused(&o, &[link.to_str().unwrap()], &c, &img, &before);
+    let out = o.ok(Some("operator"), &["register", "migrate"]);
+    assert!(out.contains(&format!("{c}: {path} is now file:")), "{out}");
+    let show = o.ok(None, &["carrier", "show", &c, "--json"]);
+    let show: serde_json::Value = serde_json::from_str(show.trim()).unwrap();
+    assert!(
+        show["carrier"]["serial"].as_str().unwrap().starts_with("file:"),
+        "{show}"
+    );
+    fs::rename(&img, o.path("renamed.img")).unwrap();
+    fs::remove_file(&link).unwrap();
+    refused(
+        &o,
+        &[o.path("renamed.img").to_str().unwrap()],
+        &c,
+        &o.path("renamed.img"),
+        &before,
+    );
+    // Nothing left to migrate; the register verifies with the new event.
+    assert!(o
+        .ok(Some("operator"), &["register", "migrate"])
+        .contains("nothing to migrate"));
+    assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
+}

@@ -276,6 +276,36 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             }
             Ok(if ok { 0 } else { 1 })
         }
+        RegisterSub::Migrate { acting: a } => {
+            let signer = acting(&a)?;
+            let mut reg = open(&path)?;
+            let register::ops::Migration { events, lost } = reg.migrate_identities(&signer)?;
+            for ev in &events {
+                let d: serde_json::Value = serde_json::from_str(&ev.details).unwrap_or_default();
+                said(
+                    &format!(
+                        "{}: {} is now {}",
+                        ev.subject,
+                        d["previous"].as_str().unwrap_or(""),
+                        d["serial"].as_str().unwrap_or("")
+                    ),
+                    ev,
+                );
+            }
+            for (c, why) in &lost {
+                errln!(
+                    "{}: {} reaches no regular file ({why}): it stays identified by that path only",
+                    c.id,
+                    c.serial
+                );
+            }
+            if events.is_empty() && lost.is_empty() {
+                outln!("no carrier is identified by an image path: nothing to migrate");
+            } else if !events.is_empty() {
+                outln!("approvals given before this name the old serial: approve these carriers again");
+            }
+            Ok(if lost.is_empty() { 0 } else { 1 })
+        }
         RegisterSub::Checkpoint { acting: a } => {
             let signer = acting(&a)?;
             let mut reg = open(&path)?;

@@ -247,6 +247,15 @@ fn guards(named: &Path, index: &Path) -> Result<Vec<Register>, Failure> {
                 }
                 match Register::open_read_only(&e.path, false) {
                     Ok(reg) => {
+                        let found = reg.meta().ok().flatten().map(|m| m.register_id);
+                        if found.as_deref() != Some(e.register_id.as_str()) {
+                            warn(format!(
+                                "{} holds register {}, not {} as indexed: the register there was replaced",
+                                escape_path(&e.path),
+                                found.as_deref().unwrap_or("(unknown)"),
+                                e.register_id
+                            ));
+                        }
                         seen.push(real);
                         out.push(reg);
                     }

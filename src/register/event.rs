@@ -35,10 +35,13 @@ pub enum Kind {
     Checkpoint,
     /// Added after the first frozen list: one pass of a carrier's wipe is written and synced.
     PassFinished,
+    /// Added after the first frozen list: an image carrier registered by its path is
+    /// identified by the file itself (`file:MAJ:MIN:INO`).
+    CarrierIdentified,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::RegisterCreated,
         Kind::PersonEnrolled,
         Kind::PersonRetired,
@@ -59,6 +62,7 @@ impl Kind {
         Kind::Disposed,
         Kind::Checkpoint,
         Kind::PassFinished,
+        Kind::CarrierIdentified,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +87,7 @@ impl Kind {
             Kind::Disposed => "disposed",
             Kind::Checkpoint => "checkpoint",
             Kind::PassFinished => "pass-finished",
+            Kind::CarrierIdentified => "carrier-identified",
         }
     }
 
@@ -195,7 +200,7 @@ mod tests {
              carrier-returned carrier-transferred removed-for-repair returned-from-repair \
              destruction-approved approval-revoked wipe-started wipe-finished certificate-signed \
              certificate-cosigned handed-over-for-destruction destroyed disposed checkpoint \
-             pass-finished"
+             pass-finished carrier-identified"
         );
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.name()), Some(k));

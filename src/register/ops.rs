@@ -73,6 +73,13 @@ impl NewCarrier {
     }
 }
 
+/// What `register migrate` did: the events appended, and the carriers whose path
+/// reaches no regular file, with why.
+pub struct Migration {
+    pub events: Vec<Event>,
+    pub lost: Vec<(rules::Carrier, String)>,
+}
+
 /// The longest serial number the register takes (SCSI's unit serial page holds up
 /// to 251 bytes; ATA's is 20, NVMe's 20).
 pub const MAX_SERIAL: usize = 256;
@@ -374,6 +381,41 @@ impl Register {
                 serde_json::to_value(finished).unwrap_or_default(),
             ))
         })
+    }
+
+    /// Identifies every live carrier registered by an image's path by the file that
+    /// path reaches now, in one transaction. Returns the events, and the carriers
+    /// whose path reaches no regular file (they stay guarded by path only).
+    pub fn migrate_identities(&mut self, signer: &Signer) -> Result<Migration> {
+        let mut todo = Vec::new();
+        let mut lost = Vec::new();
+        for c in self.carriers(None, None, None)? {
+            if !c.serial.starts_with('/')
+                || matches!(c.status, rules::Status::Destroyed | rules::Status::Disposed)
+            {
+                continue;
+            }
+            match crate::target::Object::of_file(std::path::Path::new(&c.serial)) {
+                Ok(o) => todo.push((
+                    c.id.clone(),
+                    rules::CarrierIdentified {
+                        previous: c.serial.clone(),
+                        serial: o.to_string(),
+                    },
+                )),
+                Err(e) => lost.push((c, e.to_string())),
+            }
+        }
+        let events = self.transact(|t| {
+            todo.iter()
+                .map(|(id, d)| {
+                    t.append(Kind::CarrierIdentified, signer, |_| {
+                        Ok((id.clone(), serde_json::to_value(d).unwrap_or_default()))
+                    })
+                })
+                .collect()
+        })?;
+        Ok(Migration { events, lost })
     }
 
     /// One pass of a carrier's wipe is written whole and synced.

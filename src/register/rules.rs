@@ -340,6 +340,16 @@ pub struct PassFinished {
     pub bytes: u64,
 }
 
+/// An image carrier registered by its path, identified from now on by the file itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarrierIdentified {
+    /// The serial it had: the image's absolute path.
+    pub previous: String,
+    /// `file:MAJ:MIN:INO`, the object that path reached when this was signed.
+    pub serial: String,
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Destroyed {
@@ -625,6 +635,34 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             } else {
                 Status::Approved
             };
+            c.updated_seq = ev.seq;
+            Ok(vec![Change::Carrier(c)])
+        }
+        Kind::CarrierIdentified => {
+            need(&[Role::Operator, Role::Supervisor])?;
+            let d: CarrierIdentified = details(ev)?;
+            let mut c = carrier(view, ev)?;
+            live(&c, ev)?;
+            if d.previous != c.serial || !c.serial.starts_with('/') {
+                return refuse(format!(
+                    "carrier {} has serial {:?}, not the image path {:?}",
+                    c.id, c.serial, d.previous
+                ));
+            }
+            if crate::target::Object::parse(&d.serial).is_none() {
+                return refuse(format!(
+                    "{:?} is not a file's identity (file:MAJ:MIN:INO)",
+                    d.serial
+                ));
+            }
+            if let Some(other) = view
+                .carriers_by_serial(&d.serial)
+                .into_iter()
+                .find(|o| !matches!(o.status, Status::Destroyed | Status::Disposed))
+            {
+                return refuse(format!("{} is already carrier {}", d.serial, other.id));
+            }
+            c.serial = d.serial;
             c.updated_seq = ev.seq;
             Ok(vec![Change::Carrier(c)])
         }
