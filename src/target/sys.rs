@@ -263,8 +263,19 @@ impl Sys {
                 continue;
             }
             let fds = self.path(&format!("proc/{pid}/fd"));
-            let Ok(list) = fs::read_dir(&fds) else {
-                continue; // gone, or a kernel thread
+            let list = match fs::read_dir(&fds) {
+                Ok(list) => list,
+                // The process ended during the scan.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                // Another user's process, for a user who is not root: it reaches the
+                // file only as its permissions allow, as for shred (devices need root).
+                Err(e)
+                    if e.kind() == io::ErrorKind::PermissionDenied && !nix::unistd::geteuid().is_root() =>
+                {
+                    continue
+                }
+                // Root not allowed to look (a restricted /proc): not knowing is not passing.
+                Err(e) => return Err(io::Error::new(e.kind(), format!("/proc/{pid}/fd: {e}"))),
             };
             let mut command = None;
             for fd in list.filter_map(Result::ok) {
