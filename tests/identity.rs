@@ -455,3 +455,56 @@ fn carriers_registered_by_path_are_migrated_to_the_object() {
         .contains("nothing to migrate"));
     assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
 }
+
+/// A file on overlayfs: an open for writing would copy it up and the copy, not the
+/// file below, would be overwritten. Refused before the open: no copy is made.
+#[test]
+fn a_file_on_an_overlay_is_refused_before_it_is_copied_up() {
+    let test = "a_file_on_an_overlay_is_refused_before_it_is_copied_up";
+    if !is_root() {
+        return skip(test, "mounting an overlay needs root");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| {
+        let p = dir.path().join(n);
+        fs::create_dir_all(&p).unwrap();
+        p
+    };
+    let (lower, upper, work, merged) = (d("lower"), d("upper"), d("work"), d("merged"));
+    let img = lower.join("disk.img");
+    plant_markers(&img, 1 << 20);
+    let opts = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower.display(),
+        upper.display(),
+        work.display()
+    );
+    let st = Command::new("mount")
+        .args(["-t", "overlay", "overlay", "-o", &opts])
+        .arg(&merged)
+        .status()
+        .unwrap();
+    if !st.success() {
+        return skip(test, "mount -t overlay failed here");
+    }
+    let before = fs::read(&img).unwrap();
+    let o = Office::new();
+    let through = merged.join("disk.img");
+    let outcome = std::panic::catch_unwind(|| {
+        refused(
+            &o,
+            &[through.to_str().unwrap()],
+            "overlay file system",
+            &img,
+            &before,
+        );
+        let (code, _, err) = run(&o, &["wipe", "--dry-run", through.to_str().unwrap()]);
+        assert_eq!(code, 3, "{err}");
+    });
+    let _ = Command::new("umount").arg(&merged).status();
+    outcome.unwrap();
+    assert!(
+        !upper.join("disk.img").exists(),
+        "no copy was made in the upper folder"
+    );
+}

@@ -455,6 +455,17 @@ impl Target {
             opts.open(path)
         };
         let map = |e| open_error(&shown, "cannot open the file", e);
+        // On overlayfs an open for writing copies the file up: the copy would be
+        // overwritten, the file below never. Asked before the open, which copies.
+        if access.checks() {
+            use nix::sys::statfs::{statfs, OVERLAYFS_SUPER_MAGIC};
+            if statfs(path).is_ok_and(|s| s.filesystem_type() == OVERLAYFS_SUPER_MAGIC) {
+                return Err(TargetError::Refused {
+                    path: shown,
+                    reasons: vec![Refusal::Overlay],
+                });
+            }
+        }
         // O_DIRECT where the file system allows it (tmpfs before 6.6 and some FUSE
         // file systems refuse it with EINVAL), else buffered writes plus fdatasync.
         let (file, direct) = match open(access.direct()) {

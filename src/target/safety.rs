@@ -62,6 +62,8 @@ pub enum Refusal {
     SharesBacking {
         node: String,
     },
+    /// A file on overlayfs: writing it writes a copied-up copy.
+    Overlay,
     /// Another process holds it open for writing.
     InUse {
         what: String,
@@ -101,6 +103,11 @@ impl fmt::Display for Refusal {
             Refusal::SharesBacking { node } => {
                 write!(f, "its backing file also backs the loop device {node}")
             }
+            Refusal::Overlay => write!(
+                f,
+                "the file is on an overlay file system: opening it for writing would copy it up, \
+                 and the copy would be overwritten, never the file below"
+            ),
             Refusal::InUse { what, pid, command } => {
                 write!(f, "{what} is open for writing by process {pid} ({command})")
             }
@@ -123,6 +130,7 @@ impl Refusal {
             Refusal::LoopOverDevice { .. } => "wipe the backing device itself, so that it is checked and confirmed by its own serial",
             Refusal::BacksLoop { .. } => "detach the loop device first (losetup -d), or wipe the loop device instead",
             Refusal::SharesBacking { .. } => "detach the other loop device first (losetup -d); one file, one loop",
+            Refusal::Overlay => "wipe the file where it lies, in the overlay's lower (and upper) folders",
             Refusal::InUse { .. } => "stop that process first, or name it with --allow-open-by PID if its writes may be destroyed",
             Refusal::Unverifiable { .. } => "mediasan needs /proc and /sys mounted to check a device; mount them (mount -t proc proc /proc)",
         }
