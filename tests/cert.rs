@@ -74,25 +74,7 @@ fn wiped() -> (Office, PathBuf) {
     );
     let img = o.path("drive.img");
     plant_markers(&img, 2 << 20);
-    let serial = fs::canonicalize(&img).unwrap();
-    let args = [
-        "carrier",
-        "add",
-        "--kind",
-        "printer-hdd",
-        "--serial",
-        serial.to_str().unwrap(),
-        "--classification",
-        "secret",
-        "--custodian",
-        "zhangsan",
-    ];
-    let out = o.ok(Some("operator"), &args);
-    let c = out
-        .split_whitespace()
-        .find(|w| w.starts_with("C-"))
-        .unwrap()
-        .to_string();
+    let c = o.register_image(&img);
     o.ok(Some("approver"), &["approve", &c]);
     let out = o.ok(
         Some("operator"),

@@ -8,8 +8,10 @@ use std::os::fd::AsRawFd;
 
 use super::{DevNo, Object};
 
-/// `struct loop_info64` of `<linux/loop.h>` (232 bytes).
+/// `struct loop_info64` of `<linux/loop.h>` (232 bytes); mediasan reads the first
+/// five fields, the rest are there for the layout.
 #[repr(C)]
+#[allow(dead_code)]
 struct LoopInfo64 {
     lo_device: u64,
     lo_inode: u64,

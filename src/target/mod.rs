@@ -875,6 +875,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn objects_print_and_parse() {
+        let o = Object {
+            dev: DevNo { major: 259, minor: 3 },
+            ino: 1_234_567,
+        };
+        assert_eq!(o.to_string(), "file:259:3:1234567");
+        assert_eq!(Object::parse(&o.to_string()), Some(o));
+        for bad in ["259:3:1", "file:259:3", "file:a:3:1", "file:259:3:-1", "/tmp/x"] {
+            assert_eq!(Object::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn udev_escapes_are_undone() {
         assert_eq!(unescape_hex("机密\\x20a"), "机密 a");
         assert_eq!(unescape_hex("\\xe6\\x9c\\xba"), "机");
