@@ -75,7 +75,7 @@ pub struct WipeArgs {
     /// For the certificate (NIST SP 800-88 r1 Appendix G): whether the data on the
     /// medium was backed up before the wipe.
     #[arg(long, value_name = "ANSWER", default_value = "unknown")]
-    pub backed_up: BackedUp,
+    pub backed_up: mediasan::cert::BackedUp,
 
     /// Where the backup is, when there is one.
     #[arg(long, value_name = "WHERE", requires = "backed_up")]
@@ -134,24 +134,6 @@ pub struct WipeArgs {
     /// Threads generating the random stream; for benchmarks.
     #[arg(long, value_name = "N", hide = true)]
     pub threads: Option<usize>,
-}
-
-/// Whether the medium's data was backed up before the wipe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum BackedUp {
-    Yes,
-    No,
-    Unknown,
-}
-
-impl BackedUp {
-    pub fn name(self) -> &'static str {
-        match self {
-            BackedUp::Yes => "yes",
-            BackedUp::No => "no",
-            BackedUp::Unknown => "unknown",
-        }
-    }
 }
 
 /// Where the register is.

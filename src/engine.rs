@@ -116,6 +116,9 @@ pub trait Progress {
     /// A readback of pass `index` starts, `bytes` to read.
     fn verify_started(&self, _index: usize, _bytes: u64) {}
     fn verify_finished(&self, _pass: &PassVerification) {}
+    /// Something went wrong beside the wipe itself (a checkpoint that cannot be saved),
+    /// to be said once, now, without stopping the wipe.
+    fn warning(&self, _message: &str) {}
 }
 
 /// Progress that goes nowhere.

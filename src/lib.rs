@@ -4,11 +4,13 @@
 //! calls in here and prints. Modules are named after what they own:
 //! [`pattern`] (what a pass writes), [`method`] (named pass sequences),
 //! [`target`] (what can be wiped and whether it may be), [`engine`] (the write
-//! pipeline) and [`report`] (the result format).
+//! pipeline), [`report`] (the result format), [`job`] (one target's wipe in phases:
+//! plan, prepare, execute, record), [`verify`], [`register`], [`cert`], [`keys`].
 
 pub mod cert;
 pub mod checkpoint;
 pub mod engine;
+pub mod job;
 pub mod keys;
 pub mod method;
 pub mod pattern;

@@ -218,6 +218,17 @@ impl Progress for Reporter {
         }
     }
 
+    fn warning(&self, message: &str) {
+        match self {
+            // Printed above the bar, which is drawn again below it.
+            Reporter::Human { bar, .. } => match bar.borrow().as_ref() {
+                Some(pb) => pb.suspend(|| errln!("warning: {message}")),
+                None => errln!("warning: {message}"),
+            },
+            Reporter::Json { .. } => errln!("warning: {message}"),
+        }
+    }
+
     fn pass_finished(&self, p: &PassReport) {
         match self {
             Reporter::Human {

@@ -3,8 +3,11 @@
 //! `mediasan-certificate`) by the operator and co-signed by supervisors over its
 //! RFC 8785 canonical JSON. Specified in `docs/certificate-format.md`.
 
+mod issue;
 pub mod render;
 pub mod signers;
+
+pub use issue::{free_id, write, BackedUp, WipeContext};
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -47,6 +50,18 @@ pub enum CertError {
     Canonical(String),
     #[error(transparent)]
     Key(#[from] KeyError),
+}
+
+impl CertError {
+    /// A key or agent that fails to sign, or a body that cannot be canonicalised, is
+    /// a failure (1); a file that is not a certificate is unusable input (2).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CertError::Key(k) => k.exit_code(),
+            CertError::Canonical(_) => 1,
+            _ => 2,
+        }
+    }
 }
 
 /// A certificate: the signed body and the signatures over it.

@@ -1,16 +1,13 @@
 //! `mediasan cert cosign | verify | export`, and the certificate a signed wipe writes.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::cert::{self, Certificate, Who};
-use mediasan::keys::Signer;
 use mediasan::register::{self, Kind, Register, Role};
-use mediasan::report::{Outcome, WipeReport};
-use mediasan::target::{escape_path, Identity};
+use mediasan::target::escape_path;
 
 use super::register::acting;
 use crate::cli::{CertCmd, CertSub};
@@ -18,14 +15,7 @@ use crate::ui::{json_line, Failure};
 
 impl From<cert::CertError> for Failure {
     fn from(e: cert::CertError) -> Failure {
-        // A key or agent that fails to sign is a failure (1); a file that is not a
-        // certificate is unusable input (2).
-        let code = match &e {
-            cert::CertError::Key(k) => k.exit_code(),
-            cert::CertError::Canonical(_) => 1,
-            _ => 2,
-        };
-        Failure::new(code, e)
+        Failure::new(e.exit_code(), e)
     }
 }
 
@@ -41,194 +31,8 @@ fn read(path: &Path) -> Result<Certificate, Failure> {
 
 /// Writes a certificate file whole or not at all (a temporary file renamed).
 fn write(path: &Path, c: &Certificate, replace: bool) -> Result<(), Failure> {
-    let shown = escape_path(path);
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mediasan-cert-")
-        .tempfile_in(dir)
-        .map_err(|e| Failure::new(1, anyhow!("{shown}: cannot write: {e}")))?;
-    tmp.write_all(c.to_file().as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Failure::new(1, anyhow!("{shown}: cannot write: {e}")))?;
-    let done = if replace {
-        tmp.persist(path).map(drop)
-    } else {
-        tmp.persist_noclobber(path).map(drop)
-    };
-    done.map_err(|e| Failure::new(1, anyhow!("{shown}: cannot write: {}", e.error)))
-}
-
-/// What a signed wipe knows when it writes its certificate.
-pub struct Signing<'a> {
-    pub signer: &'a Signer,
-    pub register: Option<&'a mut Register>,
-    pub carrier: Option<&'a register::Carrier>,
-    pub approval: Option<&'a str>,
-    /// The wipe-finished event.
-    pub event: Option<&'a register::Event>,
-    /// Appendix G: whether the data was backed up (`yes`, `no`, `unknown`), and where.
-    pub backed_up: &'a str,
-    pub backup_location: Option<&'a str>,
-}
-
-/// Builds, signs and writes the certificate of a finished wipe; records it in the
-/// register when the wipe was of a registered carrier. Returns the file.
-pub fn issue(dir: &Path, report: &WipeReport, identity: &Identity, s: Signing) -> Result<PathBuf, Failure> {
-    let Signing {
-        signer,
-        register,
-        carrier,
-        approval,
-        event,
-        backed_up,
-        backup_location,
-    } = s;
-    let (meta, person) = match &register {
-        Some(r) => (r.meta()?, r.person_by_fingerprint(&signer.fingerprint())?),
-        None => (None, None),
-    };
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let subject = carrier.map(|c| c.id.clone()).unwrap_or_else(|| {
-        let name = identity.device.clone().unwrap_or_else(|| {
-            Path::new(&identity.path)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
-        name.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    });
-    // Unique in its folder: two targets of one name wiped in one second (a/disk.img,
-    // b/disk.img), or one carrier wiped twice, each get their own certificate.
-    let id = (1..)
-        .map(|n| match n {
-            1 => format!("{subject}-{stamp}"),
-            n => format!("{subject}-{stamp}-{n}"),
-        })
-        .find(|id| !dir.join(format!("{id}.cert.json")).exists())
-        .unwrap_or_default();
-    let classified = carrier.is_some_and(|c| c.ever_classified);
-    let incomplete = report.outcome != Outcome::Sanitised;
-    let mut notes =
-        vec!["HPA/DCO hidden areas were not examined: drive identification comes later".to_string()];
-    if identity.kind == mediasan::target::Kind::File {
-        notes.push("a file was overwritten through its file system; copies kept by copy-on-write, journals, snapshots or flash are not reached".into());
-    }
-    if incomplete {
-        notes.push(
-            format!(
-                "the wipe ended {:?}: the medium may still hold data",
-                report.outcome
-            )
-            .to_lowercase(),
-        );
-    }
-    let v = &report.verification;
-    let body = cert::Body {
-        format: cert::FORMAT.into(),
-        id: id.clone(),
-        issued: now(),
-        tool: mediasan::report::Tool::this(),
-        organisation: meta.as_ref().map(|m| cert::Organisation {
-            name: m.org.clone(),
-            location: m.location.clone(),
-        }),
-        person: cert::PersonRef {
-            id: person.as_ref().map_or("unregistered".into(), |p| p.id.clone()),
-            name: person.as_ref().map(|p| p.name.clone()),
-            title: person.as_ref().and_then(|p| p.title.clone()),
-            // A contact phone comes with the station's configuration.
-            phone: None,
-            fingerprint: signer.fingerprint(),
-        },
-        media: cert::Media {
-            carrier: carrier.map(|c| c.id.clone()),
-            kind: carrier.map(|c| c.kind.clone()),
-            make: carrier.map(|c| c.make.clone()),
-            model: carrier
-                .map(|c| c.model.clone())
-                .or_else(|| identity.model.clone()),
-            serial: carrier
-                .map(|c| c.serial.clone())
-                .or_else(|| identity.serial.clone()),
-            capacity: identity.size,
-            classification: carrier.map(|c| c.classification.name().to_string()),
-            host_asset: carrier.and_then(|c| c.host_asset.clone()),
-            label: carrier.and_then(|c| c.label.clone()),
-            source: carrier.map(|c| match &c.host_asset {
-                Some(asset) => format!("host asset {asset}"),
-                None => format!("custodian {}", c.custodian),
-            }),
-            backed_up: backed_up.into(),
-            backup_location: backup_location.map(str::to_string),
-            hidden_areas: "not examined".into(),
-            target: identity.clone(),
-        },
-        sanitisation: cert::Sanitisation {
-            // NIST SP 800-88 Clear is what a finished, verified overwrite achieves;
-            // a wipe that did not end sanitised achieved no category.
-            category: if incomplete { "none" } else { "clear" }.into(),
-            technique: "overwrite".into(),
-            method: report.method.name.clone(),
-            outcome: report.outcome.name().into(),
-            result: report.clone(),
-        },
-        verification: cert::VerificationSummary {
-            method: v.mode.name().into(),
-            result: v.result.clone(),
-            assurance: v.assurance.as_ref().map(|a| a.statement.clone()),
-        },
-        post_sanitisation_classification: carrier.map(|c| c.classification.name().to_string()),
-        destination: if classified {
-            "physical destruction as a classified carrier (seed art. 29)".into()
-        } else if incomplete {
-            "physical destruction: the overwrite did not complete".into()
-        } else {
-            "reuse within the unit, or disposal".into()
-        },
-        destination_category: Some(
-            if classified || incomplete {
-                "other"
-            } else {
-                "internal-reuse"
-            }
-            .into(),
-        ),
-        must_destroy_physically: classified || incomplete,
-        notes,
-        register: cert::RegisterRef {
-            linked: carrier.is_some(),
-            register_id: carrier.and(meta.as_ref().map(|m| m.register_id.clone())),
-            approval: approval.map(str::to_string),
-            event_seq: event.map(|e| e.seq),
-            event_hash: event.map(|e| e.hash.clone()),
-        },
-    };
-    let signer_id = person.as_ref().map_or("unregistered", |p| p.id.as_str());
-    let who = cert::SignerRef {
-        id: signer_id,
-        name: person.as_ref().map(|p| p.name.as_str()),
-        title: person.as_ref().and_then(|p| p.title.as_deref()),
-    };
-    let c = Certificate::issue(&body, signer, who, &now())?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::new(1, anyhow!("{}: cannot create: {e}", escape_path(dir))))?;
-    let path = dir.join(format!("{id}.cert.json"));
-    write(&path, &c, false)?;
-    if let (Some(reg), Some(carrier)) = (register, carrier) {
-        reg.certificate_event(signer, Kind::CertificateSigned, &carrier.id, &id, &c.digest()?)?;
-    }
-    Ok(path)
+    cert::write(path, c, replace)
+        .map_err(|e| Failure::new(1, anyhow!("{}: cannot write: {e}", escape_path(path))))
 }
 
 pub fn run(cmd: CertCmd) -> Result<u8, Failure> {

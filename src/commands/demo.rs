@@ -15,7 +15,9 @@ use mediasan::cert::{self, Certificate};
 use mediasan::keys::{self, Signer};
 use mediasan::register::{self, Register, Role};
 
-use super::wipe::{wipe_target, Link, Plan};
+use mediasan::job::{Link, Plan, Request};
+
+use super::wipe::wipe_target;
 use crate::cli::DemoArgs;
 use crate::ui::{bytes, Failure};
 
@@ -117,34 +119,17 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     );
     outln!("   the image is carrier {carrier} (printer-hdd, 机密 secret), its destruction approved by 王五");
 
-    let plan = Plan {
-        method: "bmb21".into(),
-        passes: mediasan::method::find("bmb21")
-            .map(|m| m.passes.to_vec())
-            .ok_or_else(|| fail(anyhow!("the bmb21 method is missing")))?,
-        blank: false,
-        options: mediasan::engine::Options {
-            verify: mediasan::engine::VerifySpec {
-                mode: mediasan::report::VerifyMode::Sample,
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-        dry_run: false,
-        json: false,
-        confirm: Vec::new(),
+    // The same plan `mediasan wipe --method bmb21 --result … --cert-dir …` makes.
+    let plan = Plan::new(Request {
+        method: Some("bmb21".into()),
         result: Some(result.clone()),
-        cert_dir: dir.clone(),
-        resume: false,
-        checkpoint_dir: dir.join("checkpoints"),
-        policy: Default::default(),
-        backed_up: crate::cli::BackedUp::No,
-        backup_location: None,
-    };
+        backed_up: mediasan::cert::BackedUp::No,
+        ..Request::new(dir.join("checkpoints"), dir.clone())
+    })?;
     outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
     let mut link = Link::new(reg, operator, &carrier)?;
     // Certificates land in the demo folder (the plan's cert_dir).
-    let report = wipe_target(&image, &plan, &Sys::host(), Some(&mut link), &[], None)?
+    let report = wipe_target(&image, &plan, false, &Sys::host(), Some(&mut link), &[], None)?
         .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
     let mut reg = link.reg;
 

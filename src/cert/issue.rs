@@ -1,0 +1,203 @@
+//! The certificate of a wipe: its body, made from what was done (the category and
+//! technique follow the outcome), its id, and writing it whole or not at all.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{
+    Body, Certificate, Media, Organisation, PersonRef, RegisterRef, Sanitisation, VerificationSummary,
+};
+use crate::register::{Carrier, Event, Meta, Person};
+use crate::report::{Outcome, WipeReport};
+use crate::target::{Identity, Kind};
+
+/// Whether the medium's data was backed up before the wipe (NIST SP 800-88 r1
+/// Appendix G).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackedUp {
+    Yes,
+    No,
+    #[default]
+    Unknown,
+}
+
+impl BackedUp {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackedUp::Yes => "yes",
+            BackedUp::No => "no",
+            BackedUp::Unknown => "unknown",
+        }
+    }
+}
+
+/// What the certificate of a wipe says besides the wipe's result: who, for which
+/// register and carrier, linked to which event.
+#[derive(Clone, Copy, Debug)]
+pub struct WipeContext<'a> {
+    pub id: &'a str,
+    pub issued: &'a str,
+    pub register: Option<&'a Meta>,
+    /// The operator as the register knows them, and their key's fingerprint.
+    pub person: Option<&'a Person>,
+    pub fingerprint: &'a str,
+    pub carrier: Option<&'a Carrier>,
+    pub approval: Option<&'a str>,
+    /// The wipe-finished event.
+    pub event: Option<&'a Event>,
+    pub backed_up: BackedUp,
+    pub backup_location: Option<&'a str>,
+}
+
+impl Body {
+    /// The body of the certificate of an overwrite whose result is `report`.
+    pub fn of_wipe(report: &WipeReport, identity: &Identity, c: WipeContext) -> Body {
+        let carrier = c.carrier;
+        let classified = carrier.is_some_and(|c| c.ever_classified);
+        let sanitised = report.outcome == Outcome::Sanitised;
+        let mut notes =
+            vec!["HPA/DCO hidden areas were not examined: drive identification comes later".to_string()];
+        if identity.kind == Kind::File {
+            notes.push("a file was overwritten through its file system; copies kept by copy-on-write, journals, snapshots or flash are not reached".into());
+        }
+        if !sanitised {
+            notes.push(
+                format!(
+                    "the wipe ended {:?}: the medium may still hold data",
+                    report.outcome
+                )
+                .to_lowercase(),
+            );
+        }
+        let v = &report.verification;
+        Body {
+            format: super::FORMAT.into(),
+            id: c.id.into(),
+            issued: c.issued.into(),
+            tool: crate::report::Tool::this(),
+            organisation: c.register.map(|m| Organisation {
+                name: m.org.clone(),
+                location: m.location.clone(),
+            }),
+            person: PersonRef {
+                id: c.person.map_or("unregistered".into(), |p| p.id.clone()),
+                name: c.person.map(|p| p.name.clone()),
+                title: c.person.and_then(|p| p.title.clone()),
+                // A contact phone comes with the station's configuration.
+                phone: None,
+                fingerprint: c.fingerprint.into(),
+            },
+            media: Media {
+                carrier: carrier.map(|c| c.id.clone()),
+                kind: carrier.map(|c| c.kind.clone()),
+                make: carrier.map(|c| c.make.clone()),
+                model: carrier
+                    .map(|c| c.model.clone())
+                    .or_else(|| identity.model.clone()),
+                serial: carrier
+                    .map(|c| c.serial.clone())
+                    .or_else(|| identity.serial.clone()),
+                capacity: identity.size,
+                classification: carrier.map(|c| c.classification.name().to_string()),
+                host_asset: carrier.and_then(|c| c.host_asset.clone()),
+                label: carrier.and_then(|c| c.label.clone()),
+                source: carrier.map(|c| match &c.host_asset {
+                    Some(asset) => format!("host asset {asset}"),
+                    None => format!("custodian {}", c.custodian),
+                }),
+                backed_up: c.backed_up.name().into(),
+                backup_location: c.backup_location.map(str::to_string),
+                hidden_areas: "not examined".into(),
+                target: identity.clone(),
+            },
+            sanitisation: Sanitisation {
+                // NIST SP 800-88 Clear is what a finished, verified overwrite achieves;
+                // a wipe that did not end sanitised achieved no category.
+                category: if sanitised { "clear" } else { "none" }.into(),
+                technique: "overwrite".into(),
+                method: report.method.name.clone(),
+                outcome: report.outcome.name().into(),
+                result: report.clone(),
+            },
+            verification: VerificationSummary {
+                method: v.mode.name().into(),
+                result: v.result.clone(),
+                assurance: v.assurance.as_ref().map(|a| a.statement.clone()),
+            },
+            post_sanitisation_classification: carrier.map(|c| c.classification.name().to_string()),
+            destination: if classified {
+                "physical destruction as a classified carrier (seed art. 29)".into()
+            } else if !sanitised {
+                "physical destruction: the overwrite did not complete".into()
+            } else {
+                "reuse within the unit, or disposal".into()
+            },
+            destination_category: Some(
+                if classified || !sanitised {
+                    "other"
+                } else {
+                    "internal-reuse"
+                }
+                .into(),
+            ),
+            must_destroy_physically: classified || !sanitised,
+            notes,
+            register: RegisterRef {
+                linked: carrier.is_some(),
+                register_id: carrier.and(c.register.map(|m| m.register_id.clone())),
+                approval: c.approval.map(str::to_string),
+                event_seq: c.event.map(|e| e.seq),
+                event_hash: c.event.map(|e| e.hash.clone()),
+            },
+        }
+    }
+}
+
+/// A certificate id not yet taken in `dir`: `<carrier or target>-<UTC time>`, then
+/// `-2`, `-3` … — two targets of one name wiped in one second (`a/disk.img`,
+/// `b/disk.img`), or one carrier wiped twice, each get their own certificate.
+pub fn free_id(dir: &Path, carrier: Option<&Carrier>, identity: &Identity, stamp: &str) -> String {
+    let subject = carrier.map(|c| c.id.clone()).unwrap_or_else(|| {
+        let name = identity.device.clone().unwrap_or_else(|| {
+            Path::new(&identity.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        name.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    });
+    (1..)
+        .map(|n| match n {
+            1 => format!("{subject}-{stamp}"),
+            n => format!("{subject}-{stamp}-{n}"),
+        })
+        .find(|id| !dir.join(format!("{id}.cert.json")).exists())
+        .unwrap_or_default()
+}
+
+/// Writes a certificate file whole or not at all (a temporary file renamed); never
+/// over an existing file unless `replace`.
+pub fn write(path: &Path, c: &Certificate, replace: bool) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mediasan-cert-")
+        .tempfile_in(dir)?;
+    tmp.write_all(c.to_file().as_bytes())?;
+    tmp.as_file().sync_all()?;
+    if replace {
+        tmp.persist(path).map(drop).map_err(|e| e.error)
+    } else {
+        tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+    }
+}

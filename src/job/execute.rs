@@ -1,0 +1,252 @@
+//! Execute: the technique (an overwrite through the engine), with the register told
+//! before the first byte, a checkpoint every few seconds, and every finished pass of
+//! a carrier's wipe recorded.
+
+use std::cell::{Cell, RefCell};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use super::{JobError, Link, Plan, Prepared};
+use crate::checkpoint::{self, Checkpoint};
+use crate::engine::{self, Progress};
+use crate::pattern::Pattern;
+use crate::register;
+use crate::report::{Outcome, PassReport, PassVerification, RegisterLink, Resumption, WipeReport};
+use crate::target::{escape_path, Identity};
+use crate::verify::Span;
+
+/// A wipe that has run: its result, and what the record phase needs.
+pub struct Executed<'p> {
+    pub(super) plan: &'p Plan,
+    pub report: WipeReport,
+    /// The result file's temporary twin, created before the first byte was written.
+    pub(super) result_file: Option<tempfile::NamedTempFile>,
+    /// The checkpoint left for `--resume` (an interrupted wipe), if one was saved.
+    pub checkpoint: Option<PathBuf>,
+}
+
+impl<'p> Prepared<'p> {
+    /// Writes the target. `link` is the carrier's register, told before the first
+    /// byte and after every pass; `stop` ends the wipe at a block boundary.
+    pub fn execute(
+        self,
+        mut link: Option<&mut Link>,
+        progress: &dyn Progress,
+        stop: &AtomicBool,
+    ) -> Result<Executed<'p>, JobError> {
+        let Prepared {
+            plan,
+            mut target,
+            work,
+        } = self;
+        let work = work.ok_or_else(|| JobError::usage("a dry run writes nothing"))?;
+        let identity = target.identity.clone();
+        // The result's file is created before any byte is written (beside its final
+        // place, renamed into it at the end): a wipe must not end in a result that
+        // cannot be saved, nor leave a half-written one.
+        let result_file = match plan.result() {
+            Some(p) => Some(super::record::result_temp(p)?),
+            None => None,
+        };
+        // The register learns of the wipe before the first byte is written.
+        let started = match link.as_deref_mut() {
+            Some(l) => {
+                let ev = l.reg.wipe_started(
+                    &l.signer,
+                    &l.carrier.id,
+                    &l.approval.id,
+                    &l.carrier.serial,
+                    &identity.path,
+                    plan.method(),
+                )?;
+                let register_id = l.reg.meta()?.map(|m| m.register_id).unwrap_or_default();
+                Some(RegisterLink {
+                    register_id,
+                    carrier: l.carrier.id.clone(),
+                    approval: l.approval.id.clone(),
+                    wipe_started_seq: ev.seq,
+                    wipe_started_hash: ev.hash,
+                })
+            }
+            None => None,
+        };
+        let now = chrono::Utc::now();
+        let prior = work.prior.as_ref();
+        let mut resumed = prior.map(|c| c.resumed.clone()).unwrap_or_default();
+        if let Some(f) = &work.from {
+            resumed.push((now, f.pass + 1, f.offset));
+        }
+        // The register records each finished pass under the wipe's first wipe-started.
+        let wipe = prior
+            .and_then(|c| c.wipe)
+            .or(started.as_ref().map(|s| s.wipe_started_seq));
+        let state = Checkpoint {
+            format: checkpoint::FORMAT.into(),
+            target: identity.clone(),
+            method: work.record.clone(),
+            passes: work.patterns.iter().map(checkpoint::PassSpec::of).collect(),
+            verify: work.options.verify.mode,
+            coverage_ppm: work.options.verify.coverage_ppm,
+            seed: work.options.verify.seed,
+            block_size: work.options.block_size as u64,
+            pass: 1,
+            offset: 0,
+            unwritten: Vec::new(),
+            done: work.from.as_ref().map(|f| f.done.clone()).unwrap_or_default(),
+            started: prior.map_or(now, |c| c.started),
+            saved: now,
+            resumed: resumed.clone(),
+            carrier: link.as_deref().map(|l| l.carrier.id.clone()),
+            wipe,
+        };
+        let keeper = Keeper {
+            inner: progress,
+            state: RefCell::new(state),
+            path: work.checkpoint.clone(),
+            unsaved: Cell::new(false),
+            unrecorded: Cell::new(false),
+            link: RefCell::new(link),
+            patterns: &work.patterns,
+        };
+        let mut report = engine::resume(
+            &mut target,
+            work.record.clone(),
+            &work.patterns,
+            work.options,
+            work.from.clone(),
+            stop,
+            &keeper,
+        );
+        drop(target);
+        report.register = started;
+        if let Some(c) = prior {
+            report.started = c.started;
+        }
+        report.resumed = resumed
+            .iter()
+            .map(|(at, pass, offset)| Resumption {
+                at: *at,
+                pass: *pass as u32,
+                offset: *offset,
+            })
+            .collect();
+        let checkpoint = if report.outcome == Outcome::Interrupted {
+            work.checkpoint.exists().then(|| work.checkpoint.clone())
+        } else {
+            let _ = std::fs::remove_file(&work.checkpoint);
+            None
+        };
+        Ok(Executed {
+            plan,
+            report,
+            result_file,
+            checkpoint,
+        })
+    }
+}
+
+/// Progress that also keeps the checkpoint (passes done, and where the wipe stands
+/// each time the engine says the data is synced) and, for a carrier's wipe, has the
+/// register record every finished pass.
+struct Keeper<'a, 'l> {
+    inner: &'a dyn Progress,
+    state: RefCell<Checkpoint>,
+    path: PathBuf,
+    /// Saving failed once (a folder that cannot be written): said once, not every 2 s.
+    unsaved: Cell<bool>,
+    /// Recording a pass failed once: said once.
+    unrecorded: Cell<bool>,
+    link: RefCell<Option<&'l mut Link>>,
+    patterns: &'a [Pattern],
+}
+
+impl Progress for Keeper<'_, '_> {
+    fn pass_started(&self, index: usize, count: usize, pattern: &str, bytes: u64) {
+        self.inner.pass_started(index, count, pattern, bytes);
+    }
+    fn advanced(&self, done: u64) {
+        self.inner.advanced(done);
+    }
+    fn pass_finished(&self, pass: &PassReport) {
+        if pass.completed {
+            self.record(pass);
+            // The pass is synced and whole: the checkpoint moves to the next one.
+            let mut s = self.state.borrow_mut();
+            s.done.push(pass.clone());
+            s.pass = pass.index as usize + 1;
+            s.offset = 0;
+            s.unwritten = Vec::new();
+            self.save(&mut s);
+        }
+        self.inner.pass_finished(pass);
+    }
+    fn synced(&self, index: usize, offset: u64, unwritten: &[Span]) {
+        let mut s = self.state.borrow_mut();
+        if offset >= s.target.size {
+            return; // the end of a pass: pass_finished records it with its report
+        }
+        s.pass = index;
+        s.offset = offset;
+        s.unwritten = unwritten.to_vec();
+        self.save(&mut s);
+    }
+    fn verify_started(&self, index: usize, bytes: u64) {
+        self.inner.verify_started(index, bytes);
+    }
+    fn verify_finished(&self, pass: &PassVerification) {
+        self.inner.verify_finished(pass);
+    }
+    fn warning(&self, message: &str) {
+        self.inner.warning(message);
+    }
+}
+
+impl Keeper<'_, '_> {
+    /// Records a finished pass of a carrier's wipe in the register: what a resume
+    /// may count without writing it again.
+    fn record(&self, pass: &PassReport) {
+        let mut link = self.link.borrow_mut();
+        let (Some(l), Some(wipe)) = (link.as_deref_mut(), self.state.borrow().wipe) else {
+            return;
+        };
+        let finished = register::rules::PassFinished {
+            wipe,
+            pass: pass.index,
+            of: self.patterns.len() as u32,
+            pattern: pass.pattern.clone(),
+            key_sha256: (pass.index as usize)
+                .checked_sub(1)
+                .and_then(|i| self.patterns.get(i))
+                .and_then(checkpoint::key_digest),
+            bytes: pass.bytes,
+        };
+        if let Err(e) = l.reg.pass_finished(&l.signer, &l.carrier.id, &finished) {
+            if !self.unrecorded.replace(true) {
+                self.inner.warning(&format!(
+                    "the register could not record pass {}: {e}; a resumed wipe will write it again",
+                    pass.index
+                ));
+            }
+        }
+    }
+
+    fn save(&self, s: &mut Checkpoint) {
+        if self.unsaved.get() {
+            return;
+        }
+        s.saved = chrono::Utc::now();
+        if let Err(e) = s.save(&self.path) {
+            self.unsaved.set(true);
+            self.inner.warning(&format!(
+                "cannot save the checkpoint {}: {e}; this wipe cannot be resumed (see --checkpoint-dir)",
+                escape_path(&self.path)
+            ));
+        }
+    }
+}
+
+impl Executed<'_> {
+    pub fn identity(&self) -> &Identity {
+        &self.report.target
+    }
+}

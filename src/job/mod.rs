@@ -1,0 +1,126 @@
+//! One target's wipe, in phases that can be called apart:
+//!
+//! ```text
+//! Request ──plan──▶ Plan ──prepare──▶ Prepared ──execute──▶ Executed ──record──▶ Recorded
+//!  (what was asked)  (validated)  (open, identify, every    (result file ready,  (result saved,
+//!                                  check, the guard, the    wipe-started, the     wipe-finished,
+//!                                  checkpoint: writes       engine, checkpoints,  certificate)
+//!                                  nothing)                 pass-finished)
+//! ```
+//!
+//! The binary turns arguments into a [`Request`], asks for confirmation between
+//! prepare and execute, and prints; `wipe` and `demo` call the same phases.
+
+mod execute;
+mod plan;
+mod prepare;
+mod record;
+
+pub use execute::Executed;
+pub use plan::{Plan, Request};
+pub use prepare::{guards, Prepared, ResumePoint};
+pub use record::Recorded;
+
+use crate::keys::{KeyError, Signer};
+use crate::register::{self, Register, RegisterError};
+use crate::target::{escape_path, TargetError};
+
+/// Why a phase could not go on: what failed, the exit code it means (PRODUCT.md §9:
+/// 1 failed, 2 unusable input, 3 refused) and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct JobError {
+    pub code: u8,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl JobError {
+    pub fn new(code: u8, message: impl Into<String>) -> JobError {
+        JobError {
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The operation failed (exit 1).
+    pub fn failed(message: impl Into<String>) -> JobError {
+        JobError::new(1, message)
+    }
+
+    /// Bad usage or unusable input (exit 2).
+    pub fn usage(message: impl Into<String>) -> JobError {
+        JobError::new(2, message)
+    }
+
+    /// Refused for safety or policy (exit 3).
+    pub fn refused(message: impl Into<String>) -> JobError {
+        JobError::new(3, message)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> JobError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<TargetError> for JobError {
+    fn from(e: TargetError) -> JobError {
+        JobError {
+            code: e.exit_code(),
+            hint: e.hint(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<RegisterError> for JobError {
+    fn from(e: RegisterError) -> JobError {
+        JobError {
+            code: e.exit_code(),
+            hint: e.hint().map(str::to_string),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<KeyError> for JobError {
+    fn from(e: KeyError) -> JobError {
+        JobError::new(e.exit_code(), e.to_string())
+    }
+}
+
+impl From<crate::cert::CertError> for JobError {
+    fn from(e: crate::cert::CertError) -> JobError {
+        JobError::new(e.exit_code(), e.to_string())
+    }
+}
+
+/// A wipe of a registered carrier: the register, the operator's unlocked key, the
+/// carrier and the approval the wipe uses.
+pub struct Link {
+    pub reg: Register,
+    pub signer: Signer,
+    pub carrier: register::Carrier,
+    pub approval: register::Approval,
+}
+
+impl Link {
+    /// Checks the carrier and finds the approval that lets this operator wipe it now.
+    pub fn new(reg: Register, signer: Signer, carrier: &str) -> Result<Link, JobError> {
+        let c = reg.carrier(carrier)?.ok_or_else(|| {
+            JobError::refused(format!(
+                "no carrier {carrier} in the register {}",
+                escape_path(reg.path())
+            ))
+        })?;
+        let approval = reg.usable_approval(&signer, carrier)?;
+        Ok(Link {
+            reg,
+            signer,
+            carrier: c,
+            approval,
+        })
+    }
+}

@@ -1,0 +1,289 @@
+//! The plan: what was asked, validated once.
+
+use std::path::{Path, PathBuf};
+
+use super::JobError;
+use crate::cert::BackedUp;
+use crate::engine::Options;
+use crate::method::{self, PassTemplate};
+use crate::report::VerifyMode;
+use crate::target::Policy;
+
+/// What a caller asks of a wipe: the command line's words, before they are checked.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// A method from `mediasan methods`, or none for `passes` (or the default `random`).
+    pub method: Option<String>,
+    /// A custom pass list (`0x00,0xFF,random`).
+    pub passes: Option<String>,
+    pub blank: bool,
+    pub verify: VerifyMode,
+    /// The least share a sample reads, parts per million.
+    pub coverage_ppm: u32,
+    pub block_size: Option<usize>,
+    pub threads: Option<usize>,
+    pub dry_run: bool,
+    /// The serials confirmed for block devices (`--confirm`).
+    pub confirm: Vec<String>,
+    pub result: Option<PathBuf>,
+    /// How many targets the command names (a result file takes one).
+    pub targets: usize,
+    pub cert_dir: PathBuf,
+    pub resume: bool,
+    pub checkpoint_dir: PathBuf,
+    pub allow_open_by: Vec<u32>,
+    pub backed_up: BackedUp,
+    pub backup_location: Option<String>,
+}
+
+impl Request {
+    /// A request with the defaults of `mediasan wipe`: one random pass, sampled.
+    pub fn new(checkpoint_dir: impl Into<PathBuf>, cert_dir: impl Into<PathBuf>) -> Request {
+        Request {
+            method: None,
+            passes: None,
+            blank: false,
+            verify: VerifyMode::Sample,
+            coverage_ppm: 100_000,
+            block_size: None,
+            threads: None,
+            dry_run: false,
+            confirm: Vec::new(),
+            result: None,
+            targets: 1,
+            cert_dir: cert_dir.into(),
+            resume: false,
+            checkpoint_dir: checkpoint_dir.into(),
+            allow_open_by: Vec::new(),
+            backed_up: BackedUp::Unknown,
+            backup_location: None,
+        }
+    }
+}
+
+/// A wipe, validated: the method's passes, the engine's options, the verification,
+/// where the checkpoint, result and certificate go.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    method: String,
+    passes: Vec<PassTemplate>,
+    blank: bool,
+    options: Options,
+    dry_run: bool,
+    confirm: Vec<String>,
+    result: Option<PathBuf>,
+    cert_dir: PathBuf,
+    resume: bool,
+    checkpoint_dir: PathBuf,
+    policy: Policy,
+    backed_up: BackedUp,
+    backup_location: Option<String>,
+}
+
+impl Plan {
+    pub fn new(r: Request) -> Result<Plan, JobError> {
+        let (name, mut passes) = match (&r.method, &r.passes) {
+            (Some(name), _) => {
+                let m = method::find(name).ok_or_else(|| {
+                    JobError::usage(format!("unknown method {name:?}"))
+                        .hint("`mediasan methods` lists them; --passes takes a custom sequence")
+                })?;
+                (m.name.to_string(), m.passes.to_vec())
+            }
+            (None, Some(list)) => {
+                let passes = method::parse_passes(list).map_err(|e| {
+                    JobError::usage(format!("--passes: {e}"))
+                        .hint("example: --passes 0x00,0xFF,0x55AA,random")
+                })?;
+                ("custom".to_string(), passes)
+            }
+            (None, None) => ("random".to_string(), vec![PassTemplate::Random]),
+        };
+        if r.blank {
+            passes.push(method::blank_pass());
+        }
+        if r.result.is_some() && r.targets > 1 {
+            return Err(
+                JobError::usage(format!("--result takes one target; {} were named", r.targets))
+                    .hint("wipe the targets one by one, each with its own --result, or use --json"),
+            );
+        }
+        let mut options = Options::default();
+        if let Some(b) = r.block_size {
+            if b == 0 || !b.is_multiple_of(4096) || b > (256 << 20) {
+                return Err(JobError::usage(
+                    "--block-size must be a multiple of 4096 up to 256 MiB",
+                ));
+            }
+            options.block_size = b;
+        }
+        if let Some(t) = r.threads {
+            options.threads = t.clamp(1, 256);
+        }
+        options.verify.mode = r.verify;
+        options.verify.coverage_ppm = r.coverage_ppm;
+        if r.resume && r.verify == VerifyMode::None {
+            return Err(JobError::usage(
+                "--verify none cannot go with --resume: a resumed wipe proves its last pass by reading it back",
+            )
+            .hint("leave --verify out (a sample), or ask for last or all"));
+        }
+        // A method whose standard requires its random pass verified gets it verified,
+        // whatever passes follow (--blank), and never --verify none.
+        let required = method::find(&name).and_then(|m| m.verified_pass);
+        if required.is_some() && r.verify == VerifyMode::None {
+            return Err(
+                JobError::usage(format!("{name} requires its random pass to be verified"))
+                    .hint("use --verify sample (the default), last or all"),
+            );
+        }
+        options.verify.required = required;
+        Ok(Plan {
+            method: name,
+            passes,
+            blank: r.blank,
+            options,
+            dry_run: r.dry_run,
+            confirm: r.confirm,
+            result: r.result,
+            cert_dir: r.cert_dir,
+            resume: r.resume,
+            checkpoint_dir: r.checkpoint_dir,
+            policy: Policy {
+                allow_open_by: r.allow_open_by,
+            },
+            backed_up: r.backed_up,
+            backup_location: r.backup_location,
+        })
+    }
+
+    /// The method's name (`custom` for a pass list).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    pub fn passes(&self) -> &[PassTemplate] {
+        &self.passes
+    }
+
+    pub fn blank(&self) -> bool {
+        self.blank
+    }
+
+    /// The passes in words, as results and listings show them.
+    pub fn labels(&self) -> Vec<String> {
+        self.passes.iter().map(method::describe).collect()
+    }
+
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    pub fn confirm(&self) -> &[String] {
+        &self.confirm
+    }
+
+    pub fn result(&self) -> Option<&Path> {
+        self.result.as_deref()
+    }
+
+    pub fn cert_dir(&self) -> &Path {
+        &self.cert_dir
+    }
+
+    pub fn resume(&self) -> bool {
+        self.resume
+    }
+
+    pub fn checkpoint_dir(&self) -> &Path {
+        &self.checkpoint_dir
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn backed_up(&self) -> BackedUp {
+        self.backed_up
+    }
+
+    pub fn backup_location(&self) -> Option<&str> {
+        self.backup_location.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> Request {
+        Request::new("/nonexistent/checkpoints", ".")
+    }
+
+    #[test]
+    fn a_plan_checks_what_was_asked() {
+        let p = Plan::new(Request {
+            method: Some("dod-3".into()),
+            blank: true,
+            ..request()
+        })
+        .unwrap();
+        assert_eq!(p.labels(), ["0x00", "0xFF", "random", "0x00"]);
+        assert_eq!(p.options().verify.required, Some(2));
+        for (bad, says) in [
+            (
+                Request {
+                    method: Some("dod-99".into()),
+                    ..request()
+                },
+                "unknown method",
+            ),
+            (
+                Request {
+                    passes: Some("0x00,maybe".into()),
+                    ..request()
+                },
+                "pass 2",
+            ),
+            (
+                Request {
+                    result: Some("r.json".into()),
+                    targets: 2,
+                    ..request()
+                },
+                "one target",
+            ),
+            (
+                Request {
+                    block_size: Some(1000),
+                    ..request()
+                },
+                "--block-size",
+            ),
+            (
+                Request {
+                    resume: true,
+                    verify: VerifyMode::None,
+                    ..request()
+                },
+                "cannot go with --resume",
+            ),
+            (
+                Request {
+                    method: Some("hmg-is5-enhanced".into()),
+                    verify: VerifyMode::None,
+                    ..request()
+                },
+                "requires its random pass",
+            ),
+        ] {
+            let e = Plan::new(bad).unwrap_err();
+            assert_eq!(e.code, 2);
+            assert!(e.message.contains(says), "{e}");
+        }
+    }
+}

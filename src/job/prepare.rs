@@ -1,0 +1,315 @@
+//! Prepare: open the target, identify it, make every safety and register check, and
+//! settle what will be written (fresh keys, or a checkpoint checked against the
+//! plan). Nothing is written; everything a confirmation screen needs is here.
+
+use std::path::{Path, PathBuf};
+
+use super::{JobError, Link, Plan};
+use crate::checkpoint::{self, Checkpoint};
+use crate::engine::{Options, Resume};
+use crate::method;
+use crate::pattern::Pattern;
+use crate::register::{self, Register};
+use crate::report::{MethodRecord, VerifyMode};
+use crate::target::{escape_path, Access, Identity, Sys, Target};
+
+/// A target opened and checked, and what the wipe will write to it.
+pub struct Prepared<'p> {
+    pub(super) plan: &'p Plan,
+    pub(super) target: Target,
+    /// `None` for a dry run, which only looks.
+    pub(super) work: Option<Work>,
+}
+
+/// What will be written: the patterns with their keys, the method as recorded, the
+/// engine's options, and for a resumed wipe where it starts and the checkpoint.
+pub(super) struct Work {
+    pub patterns: Vec<Pattern>,
+    pub record: MethodRecord,
+    pub options: Options,
+    pub from: Option<Resume>,
+    pub prior: Option<Checkpoint>,
+    pub checkpoint: PathBuf,
+    pub resume: Option<ResumePoint>,
+}
+
+/// Where a resumed wipe starts, and how much of what the checkpoint claimed counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// 1-based pass, of how many, and the byte in it.
+    pub pass: usize,
+    pub of: usize,
+    pub offset: u64,
+    /// Passes the checkpoint said were done, and those the register proves.
+    pub claimed: usize,
+    pub proven: usize,
+}
+
+impl<'p> Prepared<'p> {
+    /// Opens and checks `path` for `plan`. `link` is the registered carrier this
+    /// wipe is of; without one, every register in `guards` must not know the target.
+    pub fn new(
+        plan: &'p Plan,
+        path: &Path,
+        sys: &Sys,
+        link: Option<&Link>,
+        guards: &[Register],
+    ) -> Result<Prepared<'p>, JobError> {
+        let access = if plan.dry_run() {
+            Access::Check
+        } else {
+            Access::Write
+        };
+        let target = Target::open_with(path, sys, access, plan.policy())?;
+        let identity = &target.identity;
+        match link {
+            Some(l) if !identity.is_carrier(&l.carrier.serial) => {
+                return Err(JobError::refused(format!(
+                    "{}: this is not carrier {}: it reports {:?}, the register has serial {:?}",
+                    identity.path,
+                    l.carrier.id,
+                    identity.register_identity().unwrap_or("no serial"),
+                    l.carrier.serial
+                ))
+                .hint("check the device you attached against the carrier's label"));
+            }
+            Some(_) => {}
+            None => refuse_registered(identity, guards)?,
+        }
+        if plan.dry_run() {
+            return Ok(Prepared {
+                plan,
+                target,
+                work: None,
+            });
+        }
+        if let Some(p) = plan.result() {
+            check_result_path(p, identity)?;
+        }
+        let work = work(plan, identity, link)?;
+        Ok(Prepared {
+            plan,
+            target,
+            work: Some(work),
+        })
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.target.identity
+    }
+
+    pub fn plan(&self) -> &Plan {
+        self.plan
+    }
+
+    /// The method as it will be recorded, and how many passes it writes.
+    pub fn method(&self) -> Option<&MethodRecord> {
+        self.work.as_ref().map(|w| &w.record)
+    }
+
+    pub fn passes(&self) -> usize {
+        self.work
+            .as_ref()
+            .map_or(self.plan.passes().len(), |w| w.patterns.len())
+    }
+
+    /// Where a resumed wipe starts.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        self.work.as_ref().and_then(|w| w.resume)
+    }
+}
+
+/// A target any register knows as a live carrier is wiped only with `--carrier`.
+fn refuse_registered(identity: &Identity, guards: &[Register]) -> Result<(), JobError> {
+    for g in guards {
+        let known = g.carriers_naming(identity)?;
+        if let Some(c) = known.iter().find(|c| c.status != register::Status::Disposed) {
+            return Err(JobError::refused(format!(
+                "{}: this device is the registered carrier {} ({}): it is wiped only with --carrier {} and an approval",
+                identity.path,
+                c.id,
+                c.classification.name(),
+                c.id
+            ))
+            .hint(format!("mediasan wipe {} --carrier {} --key YOUR_KEY …", identity.path, c.id)));
+        }
+    }
+    Ok(())
+}
+
+/// A new wipe draws its randomness; a resumed one takes the checkpoint's, once the
+/// checkpoint has been checked against the plan rebuilt from it and the target.
+fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, JobError> {
+    let checkpoint = checkpoint::path_for(plan.checkpoint_dir(), identity);
+    let mut options = plan.options();
+    if !plan.resume() {
+        let patterns = method::expand(plan.passes()).map_err(|e| {
+            JobError::failed(format!(
+                "cannot read the OS entropy source for the random keys: {e}"
+            ))
+        })?;
+        // A fresh sampling plan for every wipe; the seed goes into the result.
+        options.verify.seed = crate::verify::fresh_seed().map_err(|e| {
+            JobError::failed(format!(
+                "cannot read the OS entropy source for the sample seed: {e}"
+            ))
+        })?;
+        let record = MethodRecord {
+            name: plan.method().to_string(),
+            passes: plan.labels(),
+            blank: plan.blank(),
+        };
+        return Ok(Work {
+            patterns,
+            record,
+            options,
+            from: None,
+            prior: None,
+            checkpoint,
+            resume: None,
+        });
+    }
+    let cp = Checkpoint::load(&checkpoint).map_err(|e| {
+        JobError::usage(format!(
+            "{}: no checkpoint to resume from ({}): {e}",
+            identity.path,
+            escape_path(&checkpoint)
+        ))
+        .hint("start the wipe again without --resume")
+    })?;
+    let refused = |why: String| {
+        JobError::refused(format!(
+            "{}: the checkpoint {} is refused: {why}",
+            identity.path,
+            escape_path(&checkpoint)
+        ))
+        .hint("start the wipe again without --resume; nothing was written")
+    };
+    let patterns = cp.check(identity).map_err(refused)?;
+    let carrier = link.map(|l| l.carrier.id.as_str());
+    if cp.carrier.is_some() && cp.carrier.as_deref() != carrier {
+        return Err(refused(format!(
+            "it is the wipe of carrier {}, resumed only with --carrier {0}",
+            cp.carrier.as_deref().unwrap_or_default()
+        )));
+    }
+    // Passes count only where the register records them; the checkpoint alone
+    // vouches for nothing that is not written again.
+    let proven = match (link, cp.wipe) {
+        (Some(l), Some(wipe)) => l.reg.finished_passes(&l.carrier.id, wipe)?,
+        _ => Vec::new(),
+    };
+    let from = cp.resume_point(&patterns, &proven);
+    // Never less verification than asked for now, and never none: a resumed wipe
+    // proves its last pass by reading it back.
+    let asked = plan.options().verify;
+    options.verify.mode = cp.verify.max(asked.mode).max(VerifyMode::Sample);
+    options.verify.coverage_ppm = cp.coverage_ppm.max(asked.coverage_ppm);
+    options.verify.seed = cp.seed;
+    options.verify.required = method::find(&cp.method.name).and_then(|m| m.verified_pass);
+    options.block_size = cp.block_size as usize;
+    let resume = ResumePoint {
+        pass: from.pass + 1,
+        of: patterns.len(),
+        offset: from.offset,
+        claimed: cp.pass - 1,
+        proven: from.pass,
+    };
+    Ok(Work {
+        patterns,
+        record: cp.method.clone(),
+        options,
+        from: Some(from),
+        prior: Some(cp),
+        checkpoint,
+        resume: Some(resume),
+    })
+}
+
+/// Refuses a `--result` path that would destroy something: an existing node that is
+/// not a regular file (`/dev/sdc` by a slip of the finger), or the target itself.
+fn check_result_path(path: &Path, target: &Identity) -> Result<(), JobError> {
+    let shown = escape_path(path);
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(JobError::usage(format!(
+                "--result {shown}: exists and is not a regular file"
+            )));
+        }
+        if target.object.as_deref() == Some(&*crate::target::Object::of(&meta).to_string()) {
+            return Err(JobError::usage(format!("--result {shown}: is the target itself")));
+        }
+    }
+    let dir = super::record::result_dir(path);
+    if !dir.is_dir() {
+        return Err(JobError::usage(format!(
+            "--result {shown}: cannot create the result file: no folder {}",
+            escape_path(dir)
+        )));
+    }
+    Ok(())
+}
+
+/// Every register that may hold the target: the one named (--register,
+/// MEDIASAN_REGISTER), which must exist, the default one, and every register in the
+/// machine's index, so that naming another register hides no carrier. Returns them
+/// with warnings: an indexed register that cannot be read is not checked, and said.
+pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>), JobError> {
+    let default = Path::new(register::DEFAULT_PATH);
+    let mut paths = Vec::new();
+    if named.exists() {
+        paths.push(named.to_path_buf());
+    } else if named != default {
+        return Err(
+            JobError::usage(format!("--register {}: no register there", escape_path(named)))
+                .hint("name the register that holds the carriers, or leave --register out"),
+        );
+    }
+    if named != default && default.exists() {
+        paths.push(default.to_path_buf());
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for p in &paths {
+        let reg = Register::open_read_only(p, false)?;
+        seen.push(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
+        out.push(reg);
+    }
+    let mut warnings = Vec::new();
+    let mut warn = |what: String| {
+        warnings.push(format!("the register index {}: {what}", escape_path(index)));
+    };
+    match register::index::read(index) {
+        Ok((entries, problems)) => {
+            problems.into_iter().for_each(&mut warn);
+            for e in entries {
+                let real = std::fs::canonicalize(&e.path).unwrap_or_else(|_| e.path.clone());
+                if seen.contains(&real) {
+                    continue;
+                }
+                match Register::open_read_only(&e.path, false) {
+                    Ok(reg) => {
+                        let found = reg.meta().ok().flatten().map(|m| m.register_id);
+                        if found.as_deref() != Some(e.register_id.as_str()) {
+                            warn(format!(
+                                "{} holds register {}, not {} as indexed: the register there was replaced",
+                                escape_path(&e.path),
+                                found.as_deref().unwrap_or("(unknown)"),
+                                e.register_id
+                            ));
+                        }
+                        seen.push(real);
+                        out.push(reg);
+                    }
+                    Err(err) => warn(format!(
+                        "register {} at {} cannot be read, so its carriers are not checked: {err}",
+                        e.register_id,
+                        escape_path(&e.path)
+                    )),
+                }
+            }
+        }
+        Err(e) => warn(format!("cannot be read, so its registers are not checked: {e}")),
+    }
+    Ok((out, warnings))
+}

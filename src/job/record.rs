@@ -1,0 +1,216 @@
+//! Record: the result file first (so that it exists whatever fails after it), then
+//! the register's wipe-finished event, then the certificate. What could not be
+//! recorded is said, never silently dropped.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Executed, JobError, Link};
+use crate::cert::{self, Certificate, SignerRef, WipeContext};
+use crate::keys::Signer;
+use crate::register::{self, Kind};
+use crate::report::WipeReport;
+use crate::target::escape_path;
+
+/// A wipe recorded: its result, where it was saved, its certificate, and what could
+/// not be recorded (each a failure of the command: the wipe happened, its record is
+/// incomplete).
+pub struct Recorded {
+    pub report: WipeReport,
+    pub result: Option<PathBuf>,
+    pub certificate: Option<PathBuf>,
+    pub failures: Vec<JobError>,
+}
+
+impl Executed<'_> {
+    /// Saves the result, has the register record the end of a carrier's wipe, and
+    /// writes the certificate, signed by the carrier's operator or by `lone` for a
+    /// target outside any register.
+    pub fn record(self, link: Option<&mut Link>, lone: Option<&Signer>) -> Recorded {
+        let Executed {
+            plan,
+            report,
+            result_file,
+            ..
+        } = self;
+        let mut failures = Vec::new();
+        let outcome = report.outcome.name();
+        let text = match serde_json::to_string_pretty(&report) {
+            Ok(t) => t + "\n",
+            Err(e) => {
+                failures.push(JobError::failed(format!(
+                    "the wipe ended {outcome} but its result cannot be written down: {e}"
+                )));
+                String::new()
+            }
+        };
+        let mut result = None;
+        if let (Some(tmp), Some(path)) = (result_file, plan.result()) {
+            match save_result(tmp, path, &text) {
+                Ok(()) => result = Some(path.to_path_buf()),
+                Err(e) => failures.push(JobError::failed(format!(
+                    "the wipe ended {outcome} but its result could not be saved to {}: {e}",
+                    escape_path(path)
+                ))),
+            }
+        }
+        let signing = match link {
+            Some(l) => {
+                let finished = register::rules::WipeFinished {
+                    outcome: outcome.into(),
+                    result_sha256: sha256_hex(text.as_bytes()),
+                    bytes_written: report.bytes_written,
+                    verification: report.verification.result.clone(),
+                    unwritten: report.unwritten.clone(),
+                };
+                match l.reg.wipe_finished(&l.signer, &l.carrier.id, &finished) {
+                    Ok(event) => Some(issue(
+                        &report,
+                        Signed::Linked {
+                            link: l,
+                            event: &event,
+                        },
+                        plan,
+                    )),
+                    Err(e) => {
+                        failures.push(JobError::failed(format!(
+                            "the wipe ended {outcome} but the register could not record it: {e}; \
+                             no certificate was written, since it would name no wipe-finished event"
+                        )));
+                        None
+                    }
+                }
+            }
+            None => lone.map(|s| issue(&report, Signed::Lone(s), plan)),
+        };
+        let certificate = match signing {
+            Some(Ok(path)) => Some(path),
+            Some(Err(e)) => {
+                failures.push(JobError {
+                    code: 1,
+                    message: format!(
+                        "the wipe ended {outcome} but its certificate could not be written: {e}"
+                    ),
+                    hint: e.hint,
+                });
+                None
+            }
+            None => None,
+        };
+        Recorded {
+            report,
+            result,
+            certificate,
+            failures,
+        }
+    }
+}
+
+/// Who signs a certificate: a carrier's operator, linked to the wipe-finished event,
+/// or a key alone for a target outside any register.
+enum Signed<'a> {
+    Linked {
+        link: &'a mut Link,
+        event: &'a register::Event,
+    },
+    Lone(&'a Signer),
+}
+
+/// Builds, signs and writes the certificate of a finished wipe; records it in the
+/// register when the wipe was of a registered carrier.
+fn issue(report: &WipeReport, signed: Signed, plan: &super::Plan) -> Result<PathBuf, JobError> {
+    let dir = plan.cert_dir();
+    let identity = &report.target;
+    let (signer, reg, carrier, approval, event) = match signed {
+        Signed::Linked { link, event } => {
+            let Link {
+                reg,
+                signer,
+                carrier,
+                approval,
+            } = link;
+            (
+                &*signer,
+                Some(reg),
+                Some(&*carrier),
+                Some(approval.id.as_str()),
+                Some(event),
+            )
+        }
+        Signed::Lone(s) => (s, None, None, None, None),
+    };
+    let fingerprint = signer.fingerprint();
+    let (meta, person) = match &reg {
+        Some(r) => (r.meta()?, r.person_by_fingerprint(&fingerprint)?),
+        None => (None, None),
+    };
+    let now = chrono::Utc::now();
+    let issued = register::event::format_time(now);
+    let id = cert::free_id(dir, carrier, identity, &now.format("%Y%m%dT%H%M%SZ").to_string());
+    let body = cert::Body::of_wipe(
+        report,
+        identity,
+        WipeContext {
+            id: &id,
+            issued: &issued,
+            register: meta.as_ref(),
+            person: person.as_ref(),
+            fingerprint: &fingerprint,
+            carrier,
+            approval,
+            event,
+            backed_up: plan.backed_up(),
+            backup_location: plan.backup_location(),
+        },
+    );
+    let who = SignerRef {
+        id: person.as_ref().map_or("unregistered", |p| p.id.as_str()),
+        name: person.as_ref().map(|p| p.name.as_str()),
+        title: person.as_ref().and_then(|p| p.title.as_deref()),
+    };
+    let c = Certificate::issue(&body, signer, who, &issued)?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| JobError::failed(format!("{}: cannot create: {e}", escape_path(dir))))?;
+    let path = dir.join(format!("{id}.cert.json"));
+    cert::write(&path, &c, false)
+        .map_err(|e| JobError::failed(format!("{}: cannot write: {e}", escape_path(&path))))?;
+    if let (Some(reg), Some(carrier)) = (reg, carrier) {
+        reg.certificate_event(signer, Kind::CertificateSigned, &carrier.id, &id, &c.digest()?)?;
+    }
+    Ok(path)
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    register::event::hex(&sha2::Sha256::digest(data))
+}
+
+pub(super) fn result_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+pub(super) fn result_temp(path: &Path) -> Result<tempfile::NamedTempFile, JobError> {
+    tempfile::Builder::new()
+        .prefix(".mediasan-result-")
+        .tempfile_in(result_dir(path))
+        .map_err(|e| {
+            JobError::usage(format!(
+                "--result {}: cannot create the result file: {e}",
+                escape_path(path)
+            ))
+        })
+}
+
+fn save_result(mut tmp: tempfile::NamedTempFile, path: &Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    tmp.write_all(text.as_bytes())?;
+    // A record for auditors, readable by all (its keys protect nothing any more).
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
