@@ -48,26 +48,8 @@ impl<'p> Prepared<'p> {
             Some(p) => Some(super::record::result_temp(p)?),
             None => None,
         };
-        // The register learns of the wipe before the first byte is written.
         let started = match link.as_deref_mut() {
-            Some(l) => {
-                let ev = l.reg.wipe_started(
-                    &l.signer,
-                    &l.carrier.id,
-                    &l.approval.id,
-                    &l.carrier.serial,
-                    &identity.path,
-                    plan.method(),
-                )?;
-                let register_id = l.reg.meta()?.map(|m| m.register_id).unwrap_or_default();
-                Some(RegisterLink {
-                    register_id,
-                    carrier: l.carrier.id.clone(),
-                    approval: l.approval.id.clone(),
-                    wipe_started_seq: ev.seq,
-                    wipe_started_hash: ev.hash,
-                })
-            }
+            Some(l) => Some(wipe_started(l, &identity, plan)?),
             None => None,
         };
         let now = chrono::Utc::now();
@@ -143,6 +125,26 @@ impl<'p> Prepared<'p> {
             checkpoint,
         })
     }
+}
+
+/// The register learns of the wipe before the first byte is written.
+fn wipe_started(l: &mut Link, identity: &Identity, plan: &Plan) -> Result<RegisterLink, JobError> {
+    let ev = l.reg.wipe_started(
+        &l.signer,
+        &l.carrier.id,
+        &l.approval.id,
+        &l.carrier.serial,
+        &identity.path,
+        plan.method(),
+    )?;
+    let register_id = l.reg.meta()?.map(|m| m.register_id).unwrap_or_default();
+    Ok(RegisterLink {
+        register_id,
+        carrier: l.carrier.id.clone(),
+        approval: l.approval.id.clone(),
+        wipe_started_seq: ev.seq,
+        wipe_started_hash: ev.hash,
+    })
 }
 
 /// Progress that also keeps the checkpoint (passes done, and where the wipe stands
