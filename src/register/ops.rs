@@ -11,6 +11,13 @@ use crate::keys::{self, Signer};
 
 type Result<T> = std::result::Result<T, RegisterError>;
 
+/// An event's details as JSON. A value that cannot be written is an error: it is
+/// never signed as `null`.
+fn to_details(details: &impl serde::Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(details)
+        .map_err(|e| RegisterError::Usage(format!("cannot write the event's details: {e}")))
+}
+
 /// A carrier to register.
 #[derive(Clone, Debug, Default)]
 pub struct NewCarrier {
@@ -147,7 +154,7 @@ impl Register {
                 Some(id) => id.to_string(),
                 None => ids.next("people", "P-", 4)?,
             };
-            Ok((id, serde_json::to_value(&details).unwrap_or_default()))
+            Ok((id, to_details(&details)?))
         })
     }
 
@@ -200,7 +207,7 @@ impl Register {
                     t.append(Kind::CarrierRegistered, signer, |ids| {
                         Ok((
                             ids.next("carriers", &format!("C-{year}-"), 4)?,
-                            serde_json::to_value(d).unwrap_or_default(),
+                            to_details(d)?,
                         ))
                     })
                     .map_err(|e| match e {
@@ -230,7 +237,7 @@ impl Register {
         self.append(kind, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                to_details(&details)?,
             ))
         })
     }
@@ -251,7 +258,7 @@ impl Register {
         self.append(Kind::Destroyed, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                to_details(&details)?,
             ))
         })
     }
@@ -270,7 +277,7 @@ impl Register {
         self.append(Kind::Disposed, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                to_details(&details)?,
             ))
         })
     }
@@ -305,7 +312,7 @@ impl Register {
                 expires: expires.clone(),
                 paper_ref: paper_ref.map(str::to_string),
             };
-            Ok((c.id.clone(), serde_json::to_value(&details).unwrap_or_default()))
+            Ok((c.id.clone(), to_details(&details)?))
         })
     }
 
@@ -320,7 +327,7 @@ impl Register {
         self.append(Kind::ApprovalRevoked, signer, |_| {
             Ok((
                 a.carrier.clone(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                to_details(&details)?,
             ))
         })
     }
@@ -364,7 +371,7 @@ impl Register {
         self.append(Kind::WipeStarted, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                to_details(&details)?,
             ))
         })
     }
@@ -378,7 +385,7 @@ impl Register {
         self.append(Kind::WipeFinished, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(finished).unwrap_or_default(),
+                to_details(finished)?,
             ))
         })
     }
@@ -410,7 +417,7 @@ impl Register {
             todo.iter()
                 .map(|(id, d)| {
                     t.append(Kind::CarrierIdentified, signer, |_| {
-                        Ok((id.clone(), serde_json::to_value(d).unwrap_or_default()))
+                        Ok((id.clone(), to_details(d)?))
                     })
                 })
                 .collect()
@@ -428,7 +435,7 @@ impl Register {
         self.append(Kind::PassFinished, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(pass).unwrap_or_default(),
+                to_details(pass)?,
             ))
         })
     }
@@ -468,7 +475,7 @@ impl Register {
         let (head_seq, head_hash) = self.head()?;
         let details = rules::Checkpoint { head_seq, head_hash };
         self.append(Kind::Checkpoint, signer, |_| {
-            Ok((String::new(), serde_json::to_value(&details).unwrap_or_default()))
+            Ok((String::new(), to_details(&details)?))
         })
     }
 }
@@ -490,7 +497,7 @@ impl Register {
         self.append(kind, signer, |_| {
             Ok((
                 carrier.to_string(),
-                serde_json::to_value(&details).unwrap_or_default(),
+                to_details(&details)?,
             ))
         })
     }
