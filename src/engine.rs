@@ -17,7 +17,7 @@ pub use crate::report::CacheReport;
 use crate::report::{
     rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport, FORMAT,
 };
-use crate::report::{PassVerification, Verification, VerifyMode};
+use crate::report::{PassVerification, Verification, VerifyMode, VerifyResult};
 use crate::target::{Identity, Target};
 use crate::verify::{self, Span};
 
@@ -205,7 +205,7 @@ pub fn resume(
     };
     let mut verification = Verification {
         mode: opts.verify.mode,
-        result: "not-run".into(),
+        result: VerifyResult::NotRun,
         cache: None,
         passes: Vec::new(),
         assurance: None,
@@ -290,13 +290,13 @@ pub fn resume(
     if outcome == Outcome::Sanitised && (!unwritten.is_empty() || unreadable) {
         outcome = Outcome::Incomplete;
     }
-    verification.result = verification_result(&verification, all_written);
-    if verification.result == "match" {
-        verification.assurance = Some(match &last_plan {
-            Some(plan) => verify::Assurance::sampled(plan),
-            None => verify::Assurance::full(),
-        });
-    }
+    let verification = Verification::decide(
+        verification.mode,
+        verification.cache,
+        verification.passes,
+        last_plan.as_ref(),
+        all_written,
+    );
     let direct_align = medium.direct_align();
     WipeReport {
         format: FORMAT.into(),
@@ -582,22 +582,6 @@ impl PassState<'_> {
         });
         ControlFlow::Break(())
     }
-}
-
-/// `match` only when every pass was written and every readback the mode asks for ran
-/// and matched: a readback of an early pass vouches for nothing once a later pass
-/// failed half-way.
-fn verification_result(v: &Verification, all_written: bool) -> String {
-    let result = if v.mode == VerifyMode::None || v.passes.is_empty() {
-        "not-run"
-    } else if v.passes.iter().any(|p| p.readback.mismatched_bytes > 0) {
-        "mismatch"
-    } else if !all_written || v.passes.iter().any(|p| !p.matched) {
-        "incomplete"
-    } else {
-        "match"
-    };
-    result.into()
 }
 
 /// Writes one block, falling back from `O_DIRECT` to buffered I/O for good when a
@@ -978,7 +962,7 @@ mod tests {
             .all(|&b| b == 0xFF));
         // The readback checks the rest, and the verdict is not a clean match.
         assert_eq!(r.verification.passes[0].readback.mismatched_bytes, 0);
-        assert_eq!(r.verification.result, "incomplete");
+        assert_eq!(r.verification.result, VerifyResult::Incomplete);
         assert!(r.verification.assurance.is_none());
     }
 
@@ -1105,10 +1089,10 @@ mod tests {
             let v = &r.verification;
             assert_eq!(v.passes.len(), verified, "{mode:?}");
             if verified == 0 {
-                assert_eq!(v.result, "not-run");
+                assert_eq!(v.result, VerifyResult::NotRun);
                 continue;
             }
-            assert_eq!(v.result, "match", "{mode:?}");
+            assert_eq!(v.result, VerifyResult::Match, "{mode:?}");
             assert_eq!(v.passes.last().unwrap().pass, 2);
             assert_eq!(v.passes[0].scope, scope);
             let read = v.passes.last().unwrap().readback.bytes_read;
@@ -1139,7 +1123,7 @@ mod tests {
             );
             assert_eq!(r.outcome, Outcome::Failed);
             let v = &r.verification;
-            assert_eq!(v.result, "mismatch");
+            assert_eq!(v.result, VerifyResult::Mismatch);
             assert_eq!(v.passes[0].readback.mismatched_bytes, 1);
             assert_eq!(
                 v.passes[0].readback.mismatches,
@@ -1194,7 +1178,7 @@ mod tests {
             &AtomicBool::new(false),
             &Silent,
         );
-        assert_eq!(r.verification.result, "match");
+        assert_eq!(r.verification.result, VerifyResult::Match);
     }
 
     #[test]
@@ -1216,7 +1200,7 @@ mod tests {
             "written, but not all of it could be read back"
         );
         let v = &r.verification;
-        assert_eq!(v.result, "incomplete");
+        assert_eq!(v.result, VerifyResult::Incomplete);
         assert!(v.assurance.is_none());
         // Narrowed down to the one unreadable sector; everything else was read and compared.
         let errors = &v.passes[0].readback.read_errors;
@@ -1246,7 +1230,7 @@ mod tests {
             &StopOnVerify(&stop),
         );
         assert_eq!(r.outcome, Outcome::Interrupted);
-        assert_eq!(r.verification.result, "incomplete");
+        assert_eq!(r.verification.result, VerifyResult::Incomplete);
         assert!(r.verification.passes[0].readback.interrupted);
         assert!(r.verification.assurance.is_none());
     }
@@ -1270,7 +1254,7 @@ mod tests {
         assert_eq!(r.outcome, Outcome::Failed);
         assert_eq!(r.verification.passes.len(), 1);
         assert!(r.verification.passes[0].matched, "pass 1 itself read back fine");
-        assert_eq!(r.verification.result, "incomplete");
+        assert_eq!(r.verification.result, VerifyResult::Incomplete);
         assert!(r.verification.assurance.is_none());
     }
 

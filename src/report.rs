@@ -166,6 +166,67 @@ pub fn rate(bytes: u64, milliseconds: u64) -> u64 {
     (u128::from(bytes) * 1000 / u128::from(milliseconds.max(1))) as u64
 }
 
+/// What a verification found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyResult {
+    /// Every readback the mode asks for ran and matched, and every pass was written.
+    Match,
+    /// A byte read back was not the one written.
+    Mismatch,
+    /// Read errors, a pass not written whole, or a readback interrupted.
+    Incomplete,
+    /// Mode none, or the wipe stopped before there was anything to verify.
+    NotRun,
+}
+
+impl VerifyResult {
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifyResult::Match => "match",
+            VerifyResult::Mismatch => "mismatch",
+            VerifyResult::Incomplete => "incomplete",
+            VerifyResult::NotRun => "not-run",
+        }
+    }
+}
+
+impl Verification {
+    /// The one place a verification's verdict and assurance are decided. `match` only
+    /// when every pass was written (`all_written`) and every readback ran and
+    /// matched: a readback of an early pass vouches for nothing once a later pass
+    /// failed half-way. The assurance, of a match only, is the last readback's: its
+    /// sample's (`last_plan`), or a full read's.
+    pub fn decide(
+        mode: VerifyMode,
+        cache: Option<CacheReport>,
+        passes: Vec<PassVerification>,
+        last_plan: Option<&crate::verify::SamplePlan>,
+        all_written: bool,
+    ) -> Verification {
+        let result = if mode == VerifyMode::None || passes.is_empty() {
+            VerifyResult::NotRun
+        } else if passes.iter().any(|p| p.readback.mismatched_bytes > 0) {
+            VerifyResult::Mismatch
+        } else if !all_written || passes.iter().any(|p| !p.matched) {
+            VerifyResult::Incomplete
+        } else {
+            VerifyResult::Match
+        };
+        let assurance = (result == VerifyResult::Match).then(|| match last_plan {
+            Some(plan) => crate::verify::Assurance::sampled(plan),
+            None => crate::verify::Assurance::full(),
+        });
+        Verification {
+            mode,
+            result,
+            cache,
+            passes,
+            assurance,
+        }
+    }
+}
+
 /// Which readback `--verify` asks for, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -224,9 +285,7 @@ pub struct CacheReport {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Verification {
     pub mode: VerifyMode,
-    /// `match`, `mismatch`, `incomplete` (read errors or interrupted), or `not-run`
-    /// (mode none, or the wipe stopped before there was anything to verify).
-    pub result: String,
+    pub result: VerifyResult,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cache: Option<CacheReport>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]

@@ -121,7 +121,7 @@ impl Body {
             },
             verification: VerificationSummary {
                 method: v.mode.name().into(),
-                result: v.result.clone(),
+                result: v.result.name().into(),
                 assurance: v.assurance.as_ref().map(|a| a.statement.clone()),
             },
             post_sanitisation_classification: carrier.map(|c| c.classification.name().to_string()),

@@ -9,9 +9,9 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::pattern::{Pattern, StreamKey};
-use mediasan::report::{SampleRecord, Verification, VerifyMode, WipeReport, FORMAT};
+use mediasan::report::{SampleRecord, Verification, VerifyMode, VerifyResult, WipeReport, FORMAT};
 use mediasan::target::{escape_path, Access, Identity, Sys, Target};
-use mediasan::verify::{fresh_seed, verify_pass, Assurance, SamplePlan, SampleSpec};
+use mediasan::verify::{fresh_seed, verify_pass, SamplePlan, SampleSpec};
 
 use super::wipe::print_verification;
 use crate::cli::VerifyArgs;
@@ -85,25 +85,14 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         &AtomicBool::new(false),
         &reporter,
     );
-    let matched = pass.matched;
-    let result = if matched {
-        "match"
-    } else if pass.readback.mismatched_bytes > 0 {
-        "mismatch"
+    let mode = if plan.is_some() {
+        VerifyMode::Sample
     } else {
-        "incomplete"
+        VerifyMode::Last
     };
-    let verification = Verification {
-        mode: if plan.is_some() {
-            VerifyMode::Sample
-        } else {
-            VerifyMode::Last
-        },
-        result: result.into(),
-        cache: Some(cache),
-        passes: vec![pass],
-        assurance: matched.then(|| plan.as_ref().map_or_else(Assurance::full, Assurance::sampled)),
-    };
+    // Nothing was written here: the pass checked is taken as written whole.
+    let verification = Verification::decide(mode, Some(cache), vec![pass], plan.as_ref(), true);
+    let result = verification.result.name();
     if args.json {
         json_line(&json!({
             "event": "result", "format": VERIFY_FORMAT, "target": target.identity,
@@ -115,7 +104,11 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         outln!("{path}: expected {} — {result}", exp.pattern.label());
         print_verification(&verification);
     }
-    Ok(if matched { 0 } else { 1 })
+    Ok(if verification.result == VerifyResult::Match {
+        0
+    } else {
+        1
+    })
 }
 
 /// `zero`, `one`, or a hex pattern.

@@ -60,7 +60,7 @@ impl Executed<'_> {
                     outcome: outcome.into(),
                     result_sha256: sha256_hex(text.as_bytes()),
                     bytes_written: report.bytes_written,
-                    verification: report.verification.result.clone(),
+                    verification: report.verification.result.name().into(),
                     unwritten: report.unwritten.clone(),
                 };
                 match l.reg.wipe_finished(&l.signer, &l.carrier.id, &finished) {

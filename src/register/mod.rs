@@ -945,7 +945,8 @@ impl View for SqlView<'_> {
 fn write_change(conn: &Connection, change: &Change) -> rusqlite::Result<()> {
     match change {
         Change::Meta(m) => {
-            let v = serde_json::to_string(m).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+            let v =
+                serde_json::to_string(m).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('register', ?1)",
                 [v],

@@ -205,10 +205,7 @@ impl Register {
                 .enumerate()
                 .map(|(i, d)| {
                     t.append(Kind::CarrierRegistered, signer, |ids| {
-                        Ok((
-                            ids.next("carriers", &format!("C-{year}-"), 4)?,
-                            to_details(d)?,
-                        ))
+                        Ok((ids.next("carriers", &format!("C-{year}-"), 4)?, to_details(d)?))
                     })
                     .map_err(|e| match e {
                         RegisterError::Rule(r) if many => {
@@ -234,12 +231,7 @@ impl Register {
             to: to.map(str::to_string),
             note: note.map(str::to_string),
         };
-        self.append(kind, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(&details)?,
-            ))
-        })
+        self.append(kind, signer, |_| Ok((carrier.to_string(), to_details(&details)?)))
     }
 
     pub fn destroy(
@@ -256,10 +248,7 @@ impl Register {
             receipt: receipt.map(str::to_string),
         };
         self.append(Kind::Destroyed, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(&details)?,
-            ))
+            Ok((carrier.to_string(), to_details(&details)?))
         })
     }
 
@@ -275,10 +264,7 @@ impl Register {
             external_reuse,
         };
         self.append(Kind::Disposed, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(&details)?,
-            ))
+            Ok((carrier.to_string(), to_details(&details)?))
         })
     }
 
@@ -325,10 +311,7 @@ impl Register {
             reason: reason.map(str::to_string),
         };
         self.append(Kind::ApprovalRevoked, signer, |_| {
-            Ok((
-                a.carrier.clone(),
-                to_details(&details)?,
-            ))
+            Ok((a.carrier.clone(), to_details(&details)?))
         })
     }
 
@@ -369,10 +352,7 @@ impl Register {
             method: method.into(),
         };
         self.append(Kind::WipeStarted, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(&details)?,
-            ))
+            Ok((carrier.to_string(), to_details(&details)?))
         })
     }
 
@@ -383,10 +363,7 @@ impl Register {
         finished: &rules::WipeFinished,
     ) -> Result<Event> {
         self.append(Kind::WipeFinished, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(finished)?,
-            ))
+            Ok((carrier.to_string(), to_details(finished)?))
         })
     }
 
@@ -433,10 +410,7 @@ impl Register {
         pass: &rules::PassFinished,
     ) -> Result<Event> {
         self.append(Kind::PassFinished, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(pass)?,
-            ))
+            Ok((carrier.to_string(), to_details(pass)?))
         })
     }
 
@@ -494,11 +468,6 @@ impl Register {
             certificate: certificate.into(),
             body_sha256: digest.into(),
         };
-        self.append(kind, signer, |_| {
-            Ok((
-                carrier.to_string(),
-                to_details(&details)?,
-            ))
-        })
+        self.append(kind, signer, |_| Ok((carrier.to_string(), to_details(&details)?)))
     }
 }
