@@ -56,7 +56,7 @@ fn main() {
                 (0..n)
                     .map(|i| {
                         let d = CarrierRegistered {
-                            kind: "hdd".into(),
+                            kind: mediasan::register::CarrierKind::Hdd,
                             serial: format!("SN-{:08}", base as u64 + i),
                             make: "WDC".into(),
                             model: "WD10EZEX".into(),

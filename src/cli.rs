@@ -258,9 +258,8 @@ pub enum PersonSub {
         name: String,
         #[arg(long)]
         title: Option<String>,
-        /// operator, supervisor or approver.
         #[arg(long)]
-        role: String,
+        role: mediasan::register::Role,
         /// Their public key.
         #[arg(long, value_name = "FILE.pub")]
         key: PathBuf,
@@ -298,9 +297,8 @@ pub struct CarrierCmd {
 pub enum CarrierSub {
     /// Register a carrier.
     Add {
-        /// hdd, ssd, usb, laptop, optical, tape, printer-hdd or other.
         #[arg(long)]
-        kind: String,
+        kind: mediasan::register::CarrierKind,
         #[arg(long)]
         serial: String,
         #[arg(long, default_value = "")]
@@ -310,9 +308,8 @@ pub enum CarrierSub {
         /// Capacity in bytes.
         #[arg(long, default_value_t = 0)]
         capacity: u64,
-        /// top-secret, secret, confidential, internal or unclassified.
         #[arg(long)]
-        classification: String,
+        classification: mediasan::register::Classification,
         /// The unit (department) it belongs to.
         #[arg(long, default_value = "")]
         unit: String,
@@ -330,11 +327,10 @@ pub enum CarrierSub {
     },
     /// List carriers (`--custodian P`: what a departing person must return, art. 17).
     List {
-        /// in-store, issued, in-repair, approved, wiping, wiped, handed-over, destroyed, disposed.
         #[arg(long)]
-        status: Option<String>,
+        status: Option<mediasan::register::Status>,
         #[arg(long)]
-        classification: Option<String>,
+        classification: Option<mediasan::register::Classification>,
         #[arg(long)]
         custodian: Option<String>,
         #[arg(long)]

@@ -89,7 +89,7 @@ impl Body {
             },
             media: Media {
                 carrier: carrier.map(|c| c.id.clone()),
-                kind: carrier.map(|c| c.kind.clone()),
+                kind: carrier.map(|c| c.kind.name().to_string()),
                 make: carrier.map(|c| c.make.clone()),
                 model: carrier
                     .map(|c| c.model.clone())

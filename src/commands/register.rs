@@ -9,7 +9,7 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::keys::{self, KeyError, Signer};
-use mediasan::register::{self, Kind, NewCarrier, Register, RegisterError, Role};
+use mediasan::register::{self, Kind, NewCarrier, Register, RegisterError};
 
 use crate::cli::{
     Acting, ApproveArgs, CarrierCmd, CarrierSub, KeyCmd, KeySub, PersonCmd, PersonSub, RegisterCmd,
@@ -345,9 +345,6 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
             key_passphrase_file,
             id,
         } => {
-            let role = Role::parse(&role).ok_or_else(|| {
-                Failure::usage(anyhow!("--role {role:?}: operator, supervisor or approver"))
-            })?;
             let public = keys::read_public(&key)?;
             let signer = unlock(&signed_by, key_passphrase_file.as_deref())?;
             let mut reg = open(&path)?;
@@ -412,12 +409,12 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             acting: a,
         } => {
             let c = NewCarrier {
-                kind,
+                kind: kind.name().into(),
                 serial,
                 make,
                 model,
                 capacity,
-                classification,
+                classification: classification.name().into(),
                 unit,
                 custodian,
                 host_asset,
@@ -442,18 +439,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             custodian,
             json,
         } => {
-            let status = status
-                .map(|s| {
-                    register::Status::parse(&s)
-                        .ok_or_else(|| Failure::usage(anyhow!("--status {s:?}: unknown status")))
-                })
-                .transpose()?;
-            let class = classification
-                .map(|s| {
-                    register::Classification::parse(&s)
-                        .ok_or_else(|| Failure::usage(anyhow!("--classification {s:?}: unknown")))
-                })
-                .transpose()?;
+            let class = classification;
             let reg = read(&path)?;
             for c in reg.carriers(status, class, custodian.as_deref())? {
                 if json {

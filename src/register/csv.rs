@@ -169,7 +169,7 @@ pub fn export(carriers: &[Carrier]) -> Result<Vec<u8>, String> {
             let capacity = c.capacity.to_string();
             w.write_record([
                 c.id.as_str(),
-                &c.kind,
+                c.kind.name(),
                 &c.serial,
                 &c.make,
                 &c.model,
@@ -262,7 +262,7 @@ mod tests {
             prop_assume!(!serial.trim().is_empty());
             let c = Carrier {
                 id: "C-2026-0001".into(),
-                kind: "hdd".into(),
+                kind: crate::register::CarrierKind::Hdd,
                 serial: serial.trim().to_string(),
                 make: make.trim().to_string(),
                 model: "型号".into(),

@@ -25,7 +25,9 @@ use crate::keys::{self, KeyError, Signer};
 use crate::target::escape_path;
 pub use event::{Event, Kind, GENESIS, NAMESPACE};
 pub use ops::NewCarrier;
-pub use rules::{Approval, Carrier, Change, Classification, Meta, Person, Role, RuleError, Status, View};
+pub use rules::{
+    Approval, Carrier, CarrierKind, Change, Classification, Meta, Person, Role, RuleError, Status, View,
+};
 
 /// Default location of the register.
 pub const DEFAULT_PATH: &str = "/var/lib/mediasan/register.db";
@@ -795,7 +797,7 @@ fn bad(col: usize, what: &str) -> rusqlite::Error {
 fn carrier_row(r: &rusqlite::Row) -> rusqlite::Result<Carrier> {
     Ok(Carrier {
         id: r.get(0)?,
-        kind: r.get(1)?,
+        kind: CarrierKind::parse(&r.get::<_, String>(1)?).ok_or_else(|| bad(1, "kind"))?,
         serial: r.get(2)?,
         make: r.get(3)?,
         model: r.get(4)?,
@@ -966,7 +968,7 @@ fn write_change(conn: &Connection, change: &Change) -> rusqlite::Result<()> {
             conn.execute(
                 &format!("INSERT OR REPLACE INTO carriers ({CARRIER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
                 params![
-                    c.id, c.kind, c.serial, c.make, c.model, c.capacity, c.classification.name(), c.unit, c.custodian,
+                    c.id, c.kind.name(), c.serial, c.make, c.model, c.capacity, c.classification.name(), c.unit, c.custodian,
                     c.holder, c.host_asset, c.label, c.status.name(), c.ever_classified, c.registered_seq, c.updated_seq
                 ],
             )?;

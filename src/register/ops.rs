@@ -35,14 +35,9 @@ pub struct NewCarrier {
 
 impl NewCarrier {
     /// Checks the fields a person typed (or a CSV row held); the rules check the rest.
-    pub fn validate(&self) -> std::result::Result<Classification, String> {
-        if !rules::CARRIER_KINDS.contains(&self.kind.as_str()) {
-            return Err(format!(
-                "kind {:?}: one of {}",
-                self.kind,
-                rules::CARRIER_KINDS.join(", ")
-            ));
-        }
+    pub fn validate(&self) -> std::result::Result<(rules::CarrierKind, Classification), String> {
+        let kind = rules::CarrierKind::parse(&self.kind)
+            .ok_or_else(|| format!("kind {:?}: one of {}", self.kind, rules::CarrierKind::names()))?;
         if self.serial.trim().is_empty() {
             return Err("the serial number is empty".into());
         }
@@ -69,14 +64,15 @@ impl NewCarrier {
                 MAX_SERIAL
             },
         )?;
-        Classification::parse(&self.classification).ok_or_else(|| {
+        let classification = Classification::parse(&self.classification).ok_or_else(|| {
             let names: Vec<_> = Classification::ALL.iter().map(|c| c.name()).collect();
             format!(
                 "classification {:?}: one of {}",
                 self.classification,
                 names.join(", ")
             )
-        })
+        })?;
+        Ok((kind, classification))
     }
 }
 
@@ -176,7 +172,7 @@ impl Register {
             .enumerate()
             .map(|(i, c)| {
                 let checked = c.validate().and_then(|k| Ok((k, c.register_serial()?)));
-                let (classification, serial) = checked.map_err(|e| {
+                let ((kind, classification), serial) = checked.map_err(|e| {
                     RegisterError::Usage(if carriers.len() > 1 {
                         format!("carrier {i}: {e}")
                     } else {
@@ -184,7 +180,7 @@ impl Register {
                     })
                 })?;
                 Ok(rules::CarrierRegistered {
-                    kind: c.kind.clone(),
+                    kind,
                     serial,
                     make: c.make.clone(),
                     model: c.model.clone(),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::event::{parse_time, Event, Kind};
 
 /// A person's role (PRODUCT.md §1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Operator,
@@ -32,7 +32,7 @@ impl Role {
 }
 
 /// Classification levels (seed art. 21).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Classification {
     TopSecret,
@@ -80,20 +80,62 @@ impl Classification {
     }
 }
 
-pub const CARRIER_KINDS: [&str; 8] = [
-    "hdd",
-    "ssd",
-    "usb",
-    "laptop",
-    "optical",
-    "tape",
-    "printer-hdd",
-    "other",
-];
+/// What a carrier is (PRODUCT.md §1: disks, USB drives, laptops, optical discs, tapes,
+/// printer hard drives).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum CarrierKind {
+    Hdd,
+    Ssd,
+    Usb,
+    Laptop,
+    Optical,
+    Tape,
+    PrinterHdd,
+    Other,
+}
+
+impl CarrierKind {
+    pub const ALL: [CarrierKind; 8] = [
+        CarrierKind::Hdd,
+        CarrierKind::Ssd,
+        CarrierKind::Usb,
+        CarrierKind::Laptop,
+        CarrierKind::Optical,
+        CarrierKind::Tape,
+        CarrierKind::PrinterHdd,
+        CarrierKind::Other,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            CarrierKind::Hdd => "hdd",
+            CarrierKind::Ssd => "ssd",
+            CarrierKind::Usb => "usb",
+            CarrierKind::Laptop => "laptop",
+            CarrierKind::Optical => "optical",
+            CarrierKind::Tape => "tape",
+            CarrierKind::PrinterHdd => "printer-hdd",
+            CarrierKind::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CarrierKind> {
+        CarrierKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+    /// The names, for messages.
+    pub fn names() -> String {
+        CarrierKind::ALL.map(CarrierKind::name).join(", ")
+    }
+}
+
+impl std::fmt::Display for CarrierKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
 pub const DESTRUCTION_METHODS: [&str; 4] = ["degauss", "shred", "incinerate", "other"];
 
 /// Where a carrier is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     InStore,
@@ -153,7 +195,7 @@ pub struct Person {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carrier {
     pub id: String,
-    pub kind: String,
+    pub kind: CarrierKind,
     pub serial: String,
     pub make: String,
     pub model: String,
@@ -257,7 +299,7 @@ pub struct PersonEnrolled {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CarrierRegistered {
-    pub kind: String,
+    pub kind: CarrierKind,
     pub serial: String,
     pub make: String,
     pub model: String,
@@ -493,9 +535,6 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 ));
             }
             let ever_classified = d.classification.is_classified() || same.iter().any(|c| c.ever_classified);
-            if !CARRIER_KINDS.contains(&d.kind.as_str()) {
-                return refuse(format!("unknown carrier kind {:?}", d.kind));
-            }
             if d.serial.trim().is_empty() {
                 return refuse("a carrier needs its serial number");
             }
