@@ -68,6 +68,45 @@ fn shown(path: &Path) -> String {
     crate::target::escape_path(path)
 }
 
+/// How a signature is made and checked. Recorded with every certificate signature and
+/// in the register's facts, so that another suite (SM2 with SM3, say) can be added
+/// without changing the formats again. Today there is one: OpenSSH signatures
+/// (SSHSIG, SHA-512) by an OpenSSH key (ed25519 as mediasan makes them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Suite {
+    #[default]
+    #[serde(rename = "sshsig")]
+    Sshsig,
+    /// A suite this mediasan does not know: read, never trusted.
+    #[serde(other, rename = "unsupported")]
+    Unsupported,
+}
+
+impl Suite {
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::Sshsig => "sshsig",
+            Suite::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// Checks `signature` over `msg` under `namespace` by `public`, in `suite`.
+pub fn verify_in(
+    suite: Suite,
+    public: &PublicKey,
+    namespace: &str,
+    msg: &[u8],
+    signature: &str,
+) -> Result<(), KeyError> {
+    match suite {
+        Suite::Sshsig => verify(public, namespace, msg, signature),
+        Suite::Unsupported => Err(KeyError::BadSignature(
+            "its signature suite is not one this mediasan knows".into(),
+        )),
+    }
+}
+
 /// A key that can sign: an unlocked private key, or one held by ssh-agent.
 pub struct Signer {
     backend: Backend,
@@ -198,6 +237,11 @@ impl Signer {
     /// `SHA256:…`, as `ssh-keygen -l` prints it.
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.public())
+    }
+
+    /// The suite this signer's signatures are in.
+    pub fn suite(&self) -> Suite {
+        Suite::Sshsig
     }
 
     /// An armored SSHSIG over `msg` under `namespace`.

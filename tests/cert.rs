@@ -269,6 +269,17 @@ fn tampered_certificates_are_named() {
             "FAIL signature 1",
         ),
         (
+            "a signature suite this mediasan does not know",
+            Box::new(|c: &Certificate| {
+                let mut v: serde_json::Value = serde_json::from_str(&c.to_file()).unwrap();
+                assert_eq!(v["signatures"][0]["suite"], "sshsig");
+                v["signatures"][0]["suite"] = "sm2-sm3".into();
+                serde_json::to_vec(&v).unwrap()
+            }),
+            1,
+            "suite is not one this mediasan knows",
+        ),
+        (
             "signature swapped",
             Box::new(|c: &Certificate| {
                 let mut c = c.clone();

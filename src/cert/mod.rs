@@ -77,6 +77,10 @@ pub struct Signature {
     /// `operator` or `supervisor`: what the signer claims; roles are established from
     /// the register, never from here.
     pub role: String,
+    /// How the signature is made (`sshsig`; a file written before suites were
+    /// recorded reads as `sshsig`).
+    #[serde(default)]
+    pub suite: crate::keys::Suite,
     /// The signer's ASCII person id in the register (`unregistered` when there is none).
     pub signer: String,
     pub name: Option<String>,
@@ -248,6 +252,7 @@ impl Certificate {
         let signature = signer.sign(NAMESPACE, &body)?;
         self.signatures.push(Signature {
             role: role.into(),
+            suite: signer.suite(),
             signer: who.id.into(),
             name: who.name.map(str::to_string),
             title: who.title.map(str::to_string),
@@ -268,7 +273,7 @@ impl Certificate {
             return Err("its fingerprint is not its public key's".into());
         }
         let body = self.canonical_body().map_err(|e| e.to_string())?;
-        keys::verify(&key, NAMESPACE, &body, &sig.signature).map_err(|e| e.to_string())
+        keys::verify_in(sig.suite, &key, NAMESPACE, &body, &sig.signature).map_err(|e| e.to_string())
     }
 
     pub fn typed_body(&self) -> Result<Body, CertError> {

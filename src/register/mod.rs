@@ -232,6 +232,7 @@ impl Register {
             founder: founding.id.to_string(),
             founder_key: public.clone(),
             supervisors_required: founding.supervisors_required.max(1),
+            suite: Some(signer.suite()),
         };
         let enrolled = rules::PersonEnrolled {
             name: founding.name.to_string(),
@@ -1226,10 +1227,12 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
         }
         batch.push((ev.seq, key, ev.hash, ev.signature));
         if batch.len() == SIGNATURE_BATCH {
-            out.signatures_checked += check_signatures(&mut batch, &mut sig_break);
+            let suite = state.meta.as_ref().map(|m| m.suite).unwrap_or_default();
+            out.signatures_checked += check_signatures(&mut batch, suite, &mut sig_break);
         }
     }
-    out.signatures_checked += check_signatures(&mut batch, &mut sig_break);
+    let suite = state.meta.as_ref().map(|m| m.suite).unwrap_or_default();
+    out.signatures_checked += check_signatures(&mut batch, suite, &mut sig_break);
     if let Some(b) = sig_break {
         if out.first_break.as_ref().is_none_or(|f| b.seq < f.seq) {
             out.first_break = Some(b);
@@ -1246,6 +1249,7 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
 /// Verifies a batch of signatures on all cores; records the earliest failure.
 fn check_signatures(
     batch: &mut Vec<(u64, ssh_key::PublicKey, String, String)>,
+    suite: keys::Suite,
     first: &mut Option<Break>,
 ) -> u64 {
     let n = batch.len() as u64;
@@ -1261,7 +1265,7 @@ fn check_signatures(
                     chunk
                         .iter()
                         .filter(|(_, key, hash, sig)| {
-                            keys::verify(key, NAMESPACE, hash.as_bytes(), sig).is_err()
+                            keys::verify_in(suite, key, NAMESPACE, hash.as_bytes(), sig).is_err()
                         })
                         .map(|(seq, ..)| *seq)
                         .collect::<Vec<_>>()

@@ -242,6 +242,10 @@ pub struct Meta {
     pub founder_key: String,
     /// How many supervisors must co-sign a certificate.
     pub supervisors_required: u32,
+    /// The suite every event of this register is signed in (`sshsig` for a register
+    /// made before suites were recorded).
+    #[serde(default)]
+    pub suite: crate::keys::Suite,
 }
 
 /// What an event's rules need to read.
@@ -285,6 +289,9 @@ pub struct RegisterCreated {
     pub founder: String,
     pub founder_key: String,
     pub supervisors_required: u32,
+    /// Absent in registers made before suites were recorded: `sshsig`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<crate::keys::Suite>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -446,6 +453,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             founder: d.founder,
             founder_key: d.founder_key,
             supervisors_required: d.supervisors_required.max(1),
+            suite: d.suite.unwrap_or_default(),
         })]);
     }
     let meta = view
