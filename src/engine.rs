@@ -104,8 +104,9 @@ impl Medium for Target {
     }
 }
 
-/// Receives the engine's progress; the library itself never prints.
-pub trait Progress {
+/// Receives the engine's progress; the library itself never prints. `Send + Sync`,
+/// so that several wipes can run on threads at once, each with its own.
+pub trait Progress: Send + Sync {
     fn pass_started(&self, _index: usize, _count: usize, _pattern: &str, _bytes: u64) {}
     /// `done` bytes of the current pass are written (or, during a readback, read).
     fn advanced(&self, _done: u64) {}
@@ -1260,26 +1261,25 @@ mod tests {
 
     #[test]
     fn a_resumed_wipe_ends_as_an_uninterrupted_one() {
-        use std::cell::RefCell;
+        use std::sync::atomic::AtomicU32;
         struct Checkpoints<'a> {
             stop: &'a AtomicBool,
-            blocks: std::cell::Cell<u32>,
-            last: RefCell<Option<(usize, u64)>>,
-            done: RefCell<Vec<PassReport>>,
+            blocks: AtomicU32,
+            last: Mutex<Option<(usize, u64)>>,
+            done: Mutex<Vec<PassReport>>,
         }
         impl Progress for Checkpoints<'_> {
             fn advanced(&self, _: u64) {
-                self.blocks.set(self.blocks.get() + 1);
-                if self.blocks.get() == 25 {
+                if self.blocks.fetch_add(1, Ordering::SeqCst) + 1 == 25 {
                     self.stop.store(true, Ordering::SeqCst);
                 }
             }
             fn synced(&self, index: usize, offset: u64, _: &[Span]) {
-                *self.last.borrow_mut() = Some((index, offset));
+                *self.last.lock().unwrap() = Some((index, offset));
             }
             fn pass_finished(&self, p: &PassReport) {
                 if p.completed {
-                    self.done.borrow_mut().push(p.clone());
+                    self.done.lock().unwrap().push(p.clone());
                 }
             }
         }
@@ -1296,19 +1296,23 @@ mod tests {
         let cp = Checkpoints {
             stop: &stop,
             blocks: Default::default(),
-            last: RefCell::new(None),
-            done: RefCell::new(vec![]),
+            last: Mutex::new(None),
+            done: Mutex::new(vec![]),
         };
         let r = wipe(&mut m, method(&p), &p, opts, &stop, &cp);
         assert_eq!(r.outcome, Outcome::Interrupted);
-        let (pass, offset) = cp.last.borrow().expect("a checkpoint after the interruption");
+        let (pass, offset) = cp
+            .last
+            .lock()
+            .unwrap()
+            .expect("a checkpoint after the interruption");
         assert_eq!(pass, 2, "interrupted in the second pass");
         assert!(offset > 0 && offset < size as u64);
         let from = Resume {
             pass: pass - 1,
             offset,
             unwritten: vec![],
-            done: cp.done.borrow().clone(),
+            done: cp.done.lock().unwrap().clone(),
         };
         let r = resume(
             &mut m,

@@ -1,11 +1,11 @@
 //! What a person or a script sees: errors with hints, progress bars on a
 //! terminal, or one JSON object a line.
 
-use std::cell::{Cell, RefCell};
 use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use indicatif::{BinaryBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use serde_json::json;
 
@@ -84,21 +84,34 @@ pub fn bytes(n: u64) -> String {
     BinaryBytes(n).to_string()
 }
 
-/// How progress is shown.
+/// How progress is shown. One per target; `Sync`, so that jobs on several threads
+/// can each report through their own, into one `MultiProgress`.
 pub enum Reporter {
     /// indicatif bars on a terminal's stderr; a line per pass elsewhere.
     Human {
         target: String,
-        bar: RefCell<Option<ProgressBar>>,
+        bar: Mutex<Option<ProgressBar>>,
         terminal: bool,
-        pass: Cell<(usize, usize)>,
+        pass: Mutex<(usize, usize)>,
     },
     /// One JSON object a line on stdout.
     Json {
         target: String,
-        pass: Cell<(usize, u64)>,
-        last: Cell<Instant>,
+        pass: Mutex<(usize, u64)>,
+        last: Mutex<Instant>,
     },
+}
+
+/// A lock whose holder panicked still holds what it guards: progress is shown on.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Every bar of the process, drawn together on stderr: bars of several targets, and
+/// lines printed between them, never tear one another.
+fn bars() -> &'static MultiProgress {
+    static BARS: OnceLock<MultiProgress> = OnceLock::new();
+    BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
 }
 
 impl Reporter {
@@ -106,15 +119,15 @@ impl Reporter {
         if json {
             Reporter::Json {
                 target: target.into(),
-                pass: Cell::new((0, 0)),
-                last: Cell::new(Instant::now()),
+                pass: Mutex::new((0, 0)),
+                last: Mutex::new(Instant::now()),
             }
         } else {
             Reporter::Human {
                 target: target.into(),
-                bar: RefCell::new(None),
+                bar: Mutex::new(None),
                 terminal: std::io::stderr().is_terminal(),
-                pass: Cell::new((0, 0)),
+                pass: Mutex::new((0, 0)),
             }
         }
     }
@@ -122,9 +135,9 @@ impl Reporter {
 
 const JSON_PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
-/// One bar on stderr: bytes, rate, ETA.
+/// One bar: bytes, rate, ETA.
 fn new_bar(size: u64, prefix: String) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    let pb = bars().add(ProgressBar::new(size));
     let style = ProgressStyle::with_template(
         "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
     )
@@ -133,6 +146,12 @@ fn new_bar(size: u64, prefix: String) -> ProgressBar {
     pb.set_style(style);
     pb.set_prefix(prefix);
     pb
+}
+
+/// Ends a bar and takes it out of the drawing.
+fn finish(pb: ProgressBar) {
+    pb.finish_and_clear();
+    bars().remove(&pb);
 }
 
 impl Progress for Reporter {
@@ -144,17 +163,17 @@ impl Progress for Reporter {
                 terminal,
                 pass,
             } => {
-                pass.set((index, count));
+                *lock(pass) = (index, count);
                 if *terminal {
-                    *bar.borrow_mut() = Some(new_bar(
+                    *lock(bar) = Some(new_bar(
                         size,
                         format!("{target} pass {index}/{count} {pattern:>8}"),
                     ));
                 }
             }
             Reporter::Json { target, pass, last } => {
-                pass.set((index, size));
-                last.set(Instant::now());
+                *lock(pass) = (index, size);
+                *lock(last) = Instant::now();
                 json_line(&json!({
                     "event": "pass-started", "target": target, "pass": index, "of": count,
                     "pattern": pattern, "bytes": size,
@@ -166,14 +185,15 @@ impl Progress for Reporter {
     fn advanced(&self, done: u64) {
         match self {
             Reporter::Human { bar, .. } => {
-                if let Some(pb) = bar.borrow().as_ref() {
+                if let Some(pb) = lock(bar).as_ref() {
                     pb.set_position(done);
                 }
             }
             Reporter::Json { target, pass, last } => {
-                if last.get().elapsed() >= JSON_PROGRESS_EVERY {
-                    last.set(Instant::now());
-                    let (index, size) = pass.get();
+                let mut last = lock(last);
+                if last.elapsed() >= JSON_PROGRESS_EVERY {
+                    *last = Instant::now();
+                    let (index, size) = *lock(pass);
                     json_line(&json!({
                         "event": "progress", "target": target, "pass": index,
                         "bytes_done": done, "bytes": size,
@@ -192,12 +212,12 @@ impl Progress for Reporter {
                 ..
             } => {
                 if *terminal {
-                    *bar.borrow_mut() = Some(new_bar(size, format!("{target} verify pass {index}")));
+                    *lock(bar) = Some(new_bar(size, format!("{target} verify pass {index}")));
                 }
             }
             Reporter::Json { target, pass, last } => {
-                pass.set((index, size));
-                last.set(Instant::now());
+                *lock(pass) = (index, size);
+                *lock(last) = Instant::now();
                 json_line(&json!({
                     "event": "verify-started", "target": target, "pass": index, "bytes": size,
                 }));
@@ -208,8 +228,8 @@ impl Progress for Reporter {
     fn verify_finished(&self, v: &PassVerification) {
         match self {
             Reporter::Human { bar, .. } => {
-                if let Some(pb) = bar.borrow_mut().take() {
-                    pb.finish_and_clear();
+                if let Some(pb) = lock(bar).take() {
+                    finish(pb);
                 }
             }
             Reporter::Json { target, .. } => json_line(&json!({
@@ -219,14 +239,8 @@ impl Progress for Reporter {
     }
 
     fn warning(&self, message: &str) {
-        match self {
-            // Printed above the bar, which is drawn again below it.
-            Reporter::Human { bar, .. } => match bar.borrow().as_ref() {
-                Some(pb) => pb.suspend(|| errln!("warning: {message}")),
-                None => errln!("warning: {message}"),
-            },
-            Reporter::Json { .. } => errln!("warning: {message}"),
-        }
+        // Printed above the bars, which are drawn again below it.
+        bars().suspend(|| errln!("warning: {message}"));
     }
 
     fn pass_finished(&self, p: &PassReport) {
@@ -234,19 +248,21 @@ impl Progress for Reporter {
             Reporter::Human {
                 target, bar, pass, ..
             } => {
-                if let Some(pb) = bar.borrow_mut().take() {
-                    pb.finish_and_clear();
+                if let Some(pb) = lock(bar).take() {
+                    finish(pb);
                 }
-                let (index, count) = pass.get();
+                let (index, count) = *lock(pass);
                 let state = if p.completed { "" } else { " (stopped)" };
-                errln!(
-                    "{target}: pass {index}/{count} {}: {} in {}.{:03} s, {}/s{state}",
-                    p.pattern,
-                    bytes(p.bytes),
-                    p.milliseconds / 1000,
-                    p.milliseconds % 1000,
-                    bytes(p.rate),
-                );
+                bars().suspend(|| {
+                    errln!(
+                        "{target}: pass {index}/{count} {}: {} in {}.{:03} s, {}/s{state}",
+                        p.pattern,
+                        bytes(p.bytes),
+                        p.milliseconds / 1000,
+                        p.milliseconds % 1000,
+                        bytes(p.rate),
+                    )
+                });
             }
             Reporter::Json { target, .. } => json_line(&json!({
                 "event": "pass-finished", "target": target, "pass": p.index, "pattern": p.pattern,

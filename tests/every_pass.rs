@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -20,7 +19,7 @@ use mediasan::target::{Access, Sys, Target};
 struct ReadBack<'a> {
     raw: PathBuf,
     patterns: &'a [Pattern],
-    checked: RefCell<Vec<String>>,
+    checked: std::sync::Mutex<Vec<String>>,
 }
 
 impl Progress for ReadBack<'_> {
@@ -36,7 +35,7 @@ impl Progress for ReadBack<'_> {
             pass.pattern
         );
         assert_eq!(count_markers(&data), 0);
-        self.checked.borrow_mut().push(pass.pattern.clone());
+        self.checked.lock().unwrap().push(pass.pattern.clone());
     }
 }
 
@@ -47,7 +46,7 @@ fn wipe_and_check_each_pass(target: &Path, raw: &Path, method_name: &str) {
     let rb = ReadBack {
         raw: raw.to_path_buf(),
         patterns: &patterns,
-        checked: RefCell::new(Vec::new()),
+        checked: std::sync::Mutex::new(Vec::new()),
     };
     let record = MethodRecord {
         name: m.name.into(),
@@ -62,7 +61,7 @@ fn wipe_and_check_each_pass(target: &Path, raw: &Path, method_name: &str) {
     };
     let r = engine::wipe(&mut t, record, &patterns, opts, &AtomicBool::new(false), &rb);
     assert_eq!(r.outcome, Outcome::Sanitised);
-    assert_eq!(rb.checked.borrow().len(), patterns.len());
+    assert_eq!(rb.checked.lock().unwrap().len(), patterns.len());
 }
 
 #[test]

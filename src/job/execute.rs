@@ -2,9 +2,9 @@
 //! before the first byte, a checkpoint every few seconds, and every finished pass of
 //! a carrier's wipe recorded.
 
-use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use super::{JobError, Link, Plan, Prepared};
 use crate::checkpoint::{self, Checkpoint};
@@ -83,11 +83,11 @@ impl<'p> Prepared<'p> {
         };
         let keeper = Keeper {
             inner: progress,
-            state: RefCell::new(state),
+            state: Mutex::new(state),
             path: work.checkpoint.clone(),
-            unsaved: Cell::new(false),
-            unrecorded: Cell::new(false),
-            link: RefCell::new(link),
+            unsaved: AtomicBool::new(false),
+            unrecorded: AtomicBool::new(false),
+            link: Mutex::new(link),
             patterns: &work.patterns,
         };
         let mut report = engine::resume(
@@ -152,13 +152,13 @@ fn wipe_started(l: &mut Link, identity: &Identity, plan: &Plan) -> Result<Regist
 /// register record every finished pass.
 struct Keeper<'a, 'l> {
     inner: &'a dyn Progress,
-    state: RefCell<Checkpoint>,
+    state: Mutex<Checkpoint>,
     path: PathBuf,
     /// Saving failed once (a folder that cannot be written): said once, not every 2 s.
-    unsaved: Cell<bool>,
+    unsaved: AtomicBool,
     /// Recording a pass failed once: said once.
-    unrecorded: Cell<bool>,
-    link: RefCell<Option<&'l mut Link>>,
+    unrecorded: AtomicBool,
+    link: Mutex<Option<&'l mut Link>>,
     patterns: &'a [Pattern],
 }
 
@@ -173,7 +173,7 @@ impl Progress for Keeper<'_, '_> {
         if pass.completed {
             self.record(pass);
             // The pass is synced and whole: the checkpoint moves to the next one.
-            let mut s = self.state.borrow_mut();
+            let mut s = self.state();
             s.done.push(pass.clone());
             s.pass = pass.index as usize + 1;
             s.offset = 0;
@@ -183,7 +183,7 @@ impl Progress for Keeper<'_, '_> {
         self.inner.pass_finished(pass);
     }
     fn synced(&self, index: usize, offset: u64, unwritten: &[Span]) {
-        let mut s = self.state.borrow_mut();
+        let mut s = self.state();
         if offset >= s.target.size {
             return; // the end of a pass: pass_finished records it with its report
         }
@@ -204,11 +204,17 @@ impl Progress for Keeper<'_, '_> {
 }
 
 impl Keeper<'_, '_> {
+    /// The checkpoint state; a poisoned lock (a panic elsewhere) still holds it.
+    fn state(&self) -> MutexGuard<'_, Checkpoint> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Records a finished pass of a carrier's wipe in the register: what a resume
     /// may count without writing it again.
     fn record(&self, pass: &PassReport) {
-        let mut link = self.link.borrow_mut();
-        let (Some(l), Some(wipe)) = (link.as_deref_mut(), self.state.borrow().wipe) else {
+        let wipe = self.state().wipe;
+        let mut link = self.link.lock().unwrap_or_else(|e| e.into_inner());
+        let (Some(l), Some(wipe)) = (link.as_deref_mut(), wipe) else {
             return;
         };
         let finished = register::rules::PassFinished {
@@ -223,7 +229,7 @@ impl Keeper<'_, '_> {
             bytes: pass.bytes,
         };
         if let Err(e) = l.reg.pass_finished(&l.signer, &l.carrier.id, &finished) {
-            if !self.unrecorded.replace(true) {
+            if !self.unrecorded.swap(true, Ordering::SeqCst) {
                 self.inner.warning(&format!(
                     "the register could not record pass {}: {e}; a resumed wipe will write it again",
                     pass.index
@@ -233,12 +239,12 @@ impl Keeper<'_, '_> {
     }
 
     fn save(&self, s: &mut Checkpoint) {
-        if self.unsaved.get() {
+        if self.unsaved.load(Ordering::SeqCst) {
             return;
         }
         s.saved = chrono::Utc::now();
         if let Err(e) = s.save(&self.path) {
-            self.unsaved.set(true);
+            self.unsaved.store(true, Ordering::SeqCst);
             self.inner.warning(&format!(
                 "cannot save the checkpoint {}: {e}; this wipe cannot be resumed (see --checkpoint-dir)",
                 escape_path(&self.path)
