@@ -643,10 +643,12 @@ fn for_each_block(
             let (job_tx, job_rx) = mpsc::channel::<(u64, AlignedBuf)>();
             let job_rx = Mutex::new(job_rx);
             let (done_tx, done_rx) = mpsc::channel::<(u64, AlignedBuf)>();
+            // The process's generator threads are shared by every wipe it runs.
+            let grant = crate::budget::generators().take(threads.min(depth));
             std::thread::scope(|s| {
                 let mut started = 0;
                 let mut spawn_error = None;
-                for _ in 0..threads.min(depth) {
+                for _ in 0..grant.n() {
                     let done_tx = done_tx.clone();
                     let job_rx = &job_rx;
                     let spawned = std::thread::Builder::new()
@@ -981,6 +983,61 @@ mod tests {
         assert_eq!(r.outcome, Outcome::Failed);
         assert_eq!(r.passes.len(), 1);
         assert!(r.passes[0].errors[0].error.contains("gone"));
+    }
+
+    /// Two wipes at once in one process, each asking for 8 generator threads: together
+    /// they never run more than the process's budget plus one guaranteed thread per
+    /// job beyond it — theirs, and one for a test running beside them in this process
+    /// (without the budget: 16) — counted from /proc/self/task while they run.
+    #[test]
+    fn concurrent_wipes_share_the_generator_budget() {
+        let count = || {
+            std::fs::read_dir("/proc/self/task")
+                .map(|it| {
+                    it.filter_map(Result::ok)
+                        .filter(|t| {
+                            std::fs::read_to_string(t.path().join("comm"))
+                                .is_ok_and(|c| c.trim() == "mediasan-stream")
+                        })
+                        .count()
+                })
+                .unwrap_or(0)
+        };
+        let done = AtomicBool::new(false);
+        let most = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while !done.load(Ordering::SeqCst) {
+                    most.fetch_max(count(), Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            });
+            let jobs: Vec<_> = (0..2u8)
+                .map(|j| {
+                    s.spawn(move || {
+                        let mut m = Memory::new(24 << 20, None);
+                        let p = [Pattern::Random(crate::pattern::StreamKey([j; 32]))];
+                        let opts = Options {
+                            block_size: 1 << 20,
+                            threads: 8,
+                            verify: VerifySpec::default(),
+                        };
+                        wipe(&mut m, method(&p), &p, opts, &AtomicBool::new(false), &Silent).outcome
+                    })
+                })
+                .collect();
+            for j in jobs {
+                assert_eq!(j.join().unwrap(), Outcome::Sanitised);
+            }
+            done.store(true, Ordering::SeqCst);
+        });
+        let budget = crate::budget::generators().total();
+        let seen = most.load(Ordering::SeqCst);
+        assert!(seen >= 1, "the generator threads were seen");
+        assert!(
+            seen <= budget + 2,
+            "{seen} generator threads for a budget of {budget}"
+        );
     }
 
     #[test]

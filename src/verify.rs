@@ -491,9 +491,11 @@ pub fn read_back(
             }
         }
     };
+    // The process's readers (and their buffers) are shared by every wipe it runs.
+    let grant = crate::budget::readers().take(READERS.min(chunks.len()));
     std::thread::scope(|s| {
         let mut started = 0;
-        for _ in 0..READERS.min(chunks.len()) {
+        for _ in 0..grant.n() {
             let tx = tx.clone();
             let work = &work;
             if std::thread::Builder::new()
