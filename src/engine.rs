@@ -38,16 +38,7 @@ pub struct Resume {
     pub done: Vec<PassReport>,
 }
 
-/// Retries of a failed block before bisecting it.
-const RETRIES: u32 = 2;
-/// Write attempts a pass may spend narrowing errors down, and the time.
-const MAX_ATTEMPTS: u32 = 1 << 16;
-const MAX_SALVAGE_TIME: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// A device that is gone (unplugged, failed hard): nothing more can be written.
-fn gone(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::ENODEV | libc::ENXIO))
-}
+use crate::narrow::{self, gone};
 
 /// Most generator threads used by default, and most random blocks in flight:
 /// memory stays a few blocks per drive (64 MiB at most) whatever the machine.
@@ -342,8 +333,7 @@ fn run_pass(
         last_sync: Instant::now(),
         first_write_error: None,
         sector: medium.identity().logical_sector.map_or(4096, u64::from).max(512),
-        attempts_left: MAX_ATTEMPTS,
-        deadline: Instant::now() + MAX_SALVAGE_TIME,
+        tries: narrow::Tries::default(),
         interrupted: false,
         stop,
         progress,
@@ -461,9 +451,8 @@ struct PassState<'a> {
     first_write_error: Option<String>,
     /// The sector size errors are narrowed down to.
     sector: u64,
-    /// Write attempts left for retries and bisection, and when to stop trying.
-    attempts_left: u32,
-    deadline: Instant,
+    /// What narrowing write errors down may still spend in this pass.
+    tries: narrow::Tries,
     interrupted: bool,
     stop: &'a AtomicBool,
     progress: &'a dyn Progress,
@@ -510,10 +499,8 @@ impl PassState<'_> {
         ControlFlow::Continue(())
     }
 
-    /// Retries a failed block, then bisects it: halves that write are done, halves
-    /// that fail are split again down to one sector, which is recorded as unwritten.
-    /// Bounded in attempts and time; past either, what is left is recorded unwritten
-    /// without more tries. `Err` only for a device that is gone.
+    /// Narrows a failed block down to the sectors that fail (`narrow`), which are
+    /// recorded and skipped. `Err` only for a device that is gone.
     fn salvage(
         &mut self,
         medium: &mut dyn Medium,
@@ -522,49 +509,23 @@ impl PassState<'_> {
         first: io::Error,
     ) -> io::Result<()> {
         self.first_write_error.get_or_insert_with(|| first.to_string());
-        for _ in 0..RETRIES {
-            if !self.may_try() {
-                break;
-            }
-            match medium.write_at(data, offset) {
-                Ok(()) => return Ok(()),
-                Err(e) if gone(&e) => return Err(e),
-                Err(_) => {}
-            }
+        let mut lost = Vec::new();
+        let done = narrow::narrow(
+            offset,
+            data.len() as u64,
+            self.sector,
+            &self.tries,
+            &first,
+            |off, len| {
+                let at = (off - offset) as usize;
+                medium.write_at(&data[at..at + len as usize], off)
+            },
+            |off, len, _| lost.push((off, len)),
+        );
+        for (off, len) in lost {
+            self.lose(off, len);
         }
-        let sector = self.sector;
-        let mut todo = vec![(0usize, data.len())];
-        while let Some((start, len)) = todo.pop() {
-            if len as u64 <= sector || !self.may_try() {
-                if len as u64 > sector
-                    || medium
-                        .write_at(&data[start..start + len], offset + start as u64)
-                        .is_err()
-                {
-                    self.lose(offset + start as u64, len as u64);
-                }
-                continue;
-            }
-            match medium.write_at(&data[start..start + len], offset + start as u64) {
-                Ok(()) => {}
-                Err(e) if gone(&e) => return Err(e),
-                Err(_) => {
-                    let half = ((len as u64 / 2).div_ceil(sector) * sector).min(len as u64 - 1) as usize;
-                    // The first half is taken first (a stack: pushed last).
-                    todo.push((start + half, len - half));
-                    todo.push((start, half));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn may_try(&mut self) -> bool {
-        if self.attempts_left == 0 || Instant::now() > self.deadline {
-            return false;
-        }
-        self.attempts_left -= 1;
-        true
+        done
     }
 
     fn lose(&mut self, offset: u64, length: u64) {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod job;
 pub mod keys;
 pub mod method;
+pub mod narrow;
 pub mod pattern;
 pub mod register;
 pub mod report;

@@ -474,6 +474,8 @@ pub fn read_back(
         })
         .collect();
     let unit = medium.direct_align().unwrap_or(1).max(1);
+    // What narrowing read errors down may spend in this readback, for all readers.
+    let tries = crate::narrow::Tries::default();
     let next = AtomicUsize::new(0);
     let mut results: Vec<(usize, Chunk)> = Vec::with_capacity(chunks.len());
     let (tx, rx) = mpsc::channel::<(usize, Chunk)>();
@@ -485,7 +487,7 @@ pub fn read_back(
             if i >= chunks.len() || stop.load(Ordering::SeqCst) {
                 return;
             }
-            let c = check_chunk(medium, pattern, chunks[i], unit, &mut buf, &mut want);
+            let c = check_chunk(medium, pattern, chunks[i], unit, &tries, &mut buf, &mut want);
             if tx.send((i, c)).is_err() {
                 return;
             }
@@ -543,6 +545,7 @@ fn check_chunk(
     pattern: &Pattern,
     c: Span,
     unit: u64,
+    tries: &crate::narrow::Tries,
     buf: &mut AlignedBuf,
     want: &mut [u8],
 ) -> Chunk {
@@ -567,7 +570,7 @@ fn check_chunk(
         Err(e) if skip == 0 => {
             // Retry, then narrow the failure down by halves to the sector: what reads
             // is compared, what does not is recorded.
-            salvage_read(medium, pattern, c, unit, buf, want, e, &mut out);
+            salvage_read(medium, pattern, c, unit, tries, buf, want, e, &mut out);
             return out;
         }
         Err(e) => {
@@ -589,79 +592,59 @@ fn check_chunk(
     out
 }
 
-/// Read retries of a failed chunk before bisecting it, and the most sector reads a
-/// chunk may take while narrowing.
-const READ_RETRIES: u32 = 2;
-const MAX_READ_ATTEMPTS: u32 = 4096;
-
-/// A chunk (starting aligned) whose read failed: retried, then bisected down to one
-/// `unit`; every part that reads is compared, every sector that does not is listed.
+/// A chunk (starting aligned) whose read failed, narrowed down (`narrow`, the same
+/// mechanism and limits as for writes): every part that reads is compared, every
+/// sector that does not is listed.
 #[allow(clippy::too_many_arguments)]
 fn salvage_read(
     medium: &dyn Medium,
     pattern: &Pattern,
     c: Span,
     unit: u64,
+    tries: &crate::narrow::Tries,
     buf: &mut AlignedBuf,
     want: &mut [u8],
     first: io::Error,
     out: &mut Chunk,
 ) {
-    let mut attempts = MAX_READ_ATTEMPTS;
-    let mut todo = vec![(c.offset, c.length)];
-    let mut tries = READ_RETRIES;
-    let mut last = first.to_string();
-    while let Some((off, len)) = todo.pop() {
-        let ask = len.div_ceil(unit) * unit;
-        let whole = off == c.offset && len == c.length;
-        let read = if attempts > 0 && (!whole || tries > 0) {
-            attempts -= 1;
-            if whole {
-                tries -= 1;
+    // Read errors as they are found, in any order; listed by offset at the end.
+    let failed = std::cell::RefCell::new(Vec::<(u64, u64, String)>::new());
+    let done = crate::narrow::narrow(
+        c.offset,
+        c.length,
+        unit,
+        tries,
+        &first,
+        |off, len| {
+            let ask = len.div_ceil(unit) * unit;
+            let got = (read_full(medium, &mut buf.as_mut()[..ask as usize], off)? as u64).min(len);
+            out.compare(pattern, off, &buf.as_ref()[..got as usize], want);
+            if got < len {
+                let end = "the target ended early".to_string();
+                failed.borrow_mut().push((off + got, len - got, end));
             }
-            read_full(medium, &mut buf.as_mut()[..ask as usize], off)
-        } else {
-            Err(io::Error::other(last.clone()))
-        };
-        match read {
-            Ok(got) => {
-                let got = (got as u64).min(len);
-                out.compare(pattern, off, &buf.as_ref()[..got as usize], want);
-                if got < len {
-                    out.mismatches.read_errors.push(IoFault {
-                        operation: "read".into(),
-                        offset: Some(off + got),
-                        length: len - got,
-                        error: "the target ended early".into(),
-                    });
-                }
+            Ok(())
+        },
+        |off, len, error| failed.borrow_mut().push((off, len, error)),
+    );
+    let mut failed = failed.into_inner();
+    if let Err(e) = done {
+        // The device is gone: the chunk is one read error (what was read of it is
+        // compared all the same).
+        failed = vec![(c.offset, c.length, format!("the device is gone: {e}"))];
+    }
+    failed.sort_by_key(|f| f.0);
+    for (off, len, error) in failed {
+        match out.mismatches.read_errors.last_mut() {
+            Some(prev) if prev.offset.map(|o| o + prev.length) == Some(off) && prev.error == error => {
+                prev.length += len
             }
-            Err(e) if whole && tries > 0 && attempts > 0 => {
-                last = e.to_string();
-                todo.push((off, len));
-            }
-            Err(e) if len > unit && attempts > 0 => {
-                last = e.to_string();
-                let half = (len / 2).div_ceil(unit) * unit;
-                todo.push((off + half, len - half));
-                todo.push((off, half));
-            }
-            Err(e) => {
-                let error = e.to_string();
-                match out.mismatches.read_errors.last_mut() {
-                    Some(prev)
-                        if prev.offset.map(|o| o + prev.length) == Some(off) && prev.error == error =>
-                    {
-                        prev.length += len
-                    }
-                    _ => out.mismatches.read_errors.push(IoFault {
-                        operation: "read".into(),
-                        offset: Some(off),
-                        length: len,
-                        error,
-                    }),
-                }
-            }
+            _ => out.mismatches.read_errors.push(IoFault {
+                operation: "read".into(),
+                offset: Some(off),
+                length: len,
+                error,
+            }),
         }
     }
 }
