@@ -520,6 +520,27 @@ fn the_filed_register_id_is_checked() {
         "{out}"
     );
     assert!(!out.contains("FAIL register id"), "{out}");
+    // Every check names its kind, for scripts.
+    let (_, out) = verify(&o, &cert, &["--register-id", &id, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let kinds: Vec<&str> = v["verdict"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "digest",
+        "signature",
+        "register-verifies",
+        "role",
+        "cosigners",
+        "register-event",
+        "recorded",
+        "filed-register",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
     let other = "0123456789abcdef0123456789abcdef";
     let (code, out) = verify(&o, &cert, &["--register-id", other]);
     assert_eq!(code, 1);

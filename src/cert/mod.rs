@@ -456,9 +456,36 @@ pub enum Who<'a> {
     Nobody,
 }
 
+/// What kind of thing a check of `cert verify` is (`--json`'s `kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckKind {
+    /// The body's digest.
+    Digest,
+    /// A signature over the body, and the operator's coming first.
+    Signature,
+    /// Who holds a signing key (the register or an allowed-signers file).
+    Identity,
+    /// The register consulted verifies whole.
+    RegisterVerifies,
+    /// A signer holds the role they sign in.
+    Role,
+    /// Co-signers are other people, and enough of them.
+    Cosigners,
+    /// The certificate names the register consulted (or none).
+    RegisterLink,
+    /// The wipe-finished event it names is there, and is this wipe's.
+    RegisterEvent,
+    /// The register records the certificate and each co-signature.
+    Recorded,
+    /// The register id filed on paper (`--register-id`).
+    FiledRegister,
+}
+
 /// One thing `cert verify` checked.
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
+    pub kind: CheckKind,
     pub what: String,
     pub ok: bool,
     pub detail: String,
@@ -489,6 +516,7 @@ impl Verdict {
         let filed = norm(filed);
         let linked = c.body["register"]["register_id"].as_str().map(norm);
         self.push(
+            CheckKind::FiledRegister,
             "register id filed on paper",
             linked.as_deref() == Some(filed.as_str()),
             match &linked {
@@ -500,6 +528,7 @@ impl Verdict {
         if let Some(m) = consulted {
             let id = norm(&m.register_id);
             self.push(
+                CheckKind::FiledRegister,
                 "register consulted is the filed one",
                 id == filed,
                 if id == filed {
@@ -511,8 +540,9 @@ impl Verdict {
         }
     }
 
-    fn push(&mut self, what: impl Into<String>, ok: bool, detail: impl Into<String>) {
+    fn push(&mut self, kind: CheckKind, what: impl Into<String>, ok: bool, detail: impl Into<String>) {
         self.checks.push(Check {
+            kind,
             what: what.into(),
             ok,
             detail: detail.into(),
@@ -532,12 +562,14 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
         checks: Vec::new(),
     };
     v.push(
+        CheckKind::Digest,
         "body digest",
         true,
         format!("SHA-256 {digest} of the RFC 8785 canonical body"),
     );
     if cert.signatures.first().is_none_or(|s| s.role != "operator") {
         v.push(
+            CheckKind::Signature,
             "operator signature",
             false,
             "the first signature must be the operator's",
@@ -546,6 +578,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
     for (i, s) in cert.signatures.iter().enumerate() {
         let r = cert.check(s);
         v.push(
+            CheckKind::Signature,
             format!("signature {} ({} {})", i + 1, s.role, s.signer),
             r.is_ok(),
             r.err().unwrap_or_else(|| format!("valid, key {}", s.fingerprint)),
@@ -554,6 +587,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
     let mut required = 1u32;
     match who {
         Who::Nobody => v.push(
+            CheckKind::Identity,
             "who signed",
             false,
             "cannot be established without the register (--register) or an allowed-signers file (--allowed-signers)",
@@ -562,6 +596,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             for s in &cert.signatures {
                 let listed = list.allows(&s.signer, &s.fingerprint);
                 v.push(
+                    CheckKind::Identity,
                     format!("{} is {}", s.fingerprint, s.signer),
                     listed,
                     if listed { "listed in the allowed-signers file (roles not established without the register)" } else { "not listed for that principal" },
@@ -572,13 +607,14 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             // Roles and events are read from the register only once it verifies: an
             // edited people row or an inserted event must not vouch for anything.
             match reg.verify(None) {
-                Ok(a) if a.ok() => v.push("register verifies", true, format!("{} events, chain and signatures", a.events)),
+                Ok(a) if a.ok() => v.push(CheckKind::RegisterVerifies, "register verifies", true, format!("{} events, chain and signatures", a.events)),
                 Ok(a) => v.push(
+                    CheckKind::RegisterVerifies,
                     "register verifies",
                     false,
                     a.first_break.map_or_else(|| format!("derived tables disagree: {:?}", a.derived), |b| format!("broken at event {}: {}", b.seq, b.problem)),
                 ),
-                Err(e) => v.push("register verifies", false, e.to_string()),
+                Err(e) => v.push(CheckKind::RegisterVerifies, "register verifies", false, e.to_string()),
             }
             if let Some(m) = reg.meta().ok().flatten() {
                 required = m.supervisors_required;
@@ -587,14 +623,15 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                 let want = if i == 0 { crate::register::Role::Operator } else { crate::register::Role::Supervisor };
                 match reg.person_by_fingerprint(&s.fingerprint).ok().flatten() {
                     Some(p) if p.id == s.signer && p.role == want => {
-                        v.push(format!("{} is {}", s.signer, want.name()), true, format!("{} ({}), enrolled at event {}", p.id, p.name, p.enrolled_seq))
+                        v.push(CheckKind::Role, format!("{} is {}", s.signer, want.name()), true, format!("{} ({}), enrolled at event {}", p.id, p.name, p.enrolled_seq))
                     }
                     Some(p) => v.push(
+                        CheckKind::Role,
                         format!("{} is {}", s.signer, want.name()),
                         false,
                         format!("the key belongs to {} ({}), {} in the register", p.id, p.name, p.role.name()),
                     ),
-                    None => v.push(format!("{} is {}", s.signer, want.name()), false, "the key is not in the register"),
+                    None => v.push(CheckKind::Role, format!("{} is {}", s.signer, want.name()), false, "the key is not in the register"),
                 }
             }
         }
@@ -617,6 +654,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
         seen.push((&s.signer, &s.fingerprint));
     }
     v.push(
+        CheckKind::Cosigners,
         "co-signers are other people",
         distinct,
         if distinct {
@@ -626,6 +664,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
         },
     );
     v.push(
+        CheckKind::Cosigners,
         "co-signatures",
         cos.len() as u32 >= required,
         format!("{} of {required} required supervisor co-signature(s)", cos.len()),
@@ -633,6 +672,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
     // The register link.
     match (&body.register, who) {
         (r, _) if !r.linked => v.push(
+            CheckKind::RegisterLink,
             "register link",
             true,
             "not linked to any register (wiped without --carrier)",
@@ -644,6 +684,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                 .map(|m| Some(&m.register_id) == r.register_id.as_ref())
                 .unwrap_or(false);
             v.push(
+                CheckKind::RegisterLink,
                 "register",
                 same_register,
                 if same_register {
@@ -666,7 +707,12 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                 (Some(_), _) if found => format!("wipe-finished event {seq} with that hash"),
                 (Some(e), _) => format!("event {seq} is a {} with another hash", e.kind),
             };
-            v.push("register event", found && seq <= head, detail);
+            v.push(
+                CheckKind::RegisterEvent,
+                "register event",
+                found && seq <= head,
+                detail,
+            );
             let carrier = body.media.carrier.clone().unwrap_or_default();
             let operator = cert
                 .signatures
@@ -681,6 +727,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                     && d["outcome"].as_str() == Some(body.sanitisation.outcome.as_str())
             });
             v.push(
+                CheckKind::RegisterEvent,
                 "register event is this wipe's",
                 bound,
                 if bound {
@@ -701,6 +748,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             for s in cert.signatures.iter().skip(1) {
                 let ok = records("certificate-cosigned", &s.signer);
                 v.push(
+                    CheckKind::Recorded,
                     format!("co-signature of {} recorded", s.signer),
                     ok,
                     if ok {
@@ -712,6 +760,7 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             }
             let recorded = records("certificate-signed", &operator);
             v.push(
+                CheckKind::Recorded,
                 "certificate recorded",
                 recorded,
                 if recorded {
@@ -721,7 +770,12 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                 },
             );
         }
-        (_, _) => v.push("register link", true, "not checked: no register given"),
+        (_, _) => v.push(
+            CheckKind::RegisterLink,
+            "register link",
+            true,
+            "not checked: no register given",
+        ),
     }
     Ok(v)
 }
