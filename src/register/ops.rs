@@ -6,17 +6,10 @@ use serde_json::json;
 
 use super::event::{format_time, Event, Kind};
 use super::rules::{self, Classification, Role};
-use super::{Register, RegisterError};
+use super::{to_value, Register, RegisterError};
 use crate::keys::{self, Signer};
 
 type Result<T> = std::result::Result<T, RegisterError>;
-
-/// An event's details as JSON. A value that cannot be written is an error: it is
-/// never signed as `null`.
-fn to_details(details: &impl serde::Serialize) -> Result<serde_json::Value> {
-    serde_json::to_value(details)
-        .map_err(|e| RegisterError::Usage(format!("cannot write the event's details: {e}")))
-}
 
 /// A carrier to register.
 #[derive(Clone, Debug, Default)]
@@ -150,7 +143,7 @@ impl Register {
                 Some(id) => id.to_string(),
                 None => ids.next("people", "P-", 4)?,
             };
-            Ok((id, to_details(&details)?))
+            Ok((id, to_value(&details)?))
         })
     }
 
@@ -201,7 +194,7 @@ impl Register {
                 .enumerate()
                 .map(|(i, d)| {
                     t.append(Kind::CarrierRegistered, signer, |ids| {
-                        Ok((ids.next("carriers", &format!("C-{year}-"), 4)?, to_details(d)?))
+                        Ok((ids.next("carriers", &format!("C-{year}-"), 4)?, to_value(d)?))
                     })
                     .map_err(|e| match e {
                         RegisterError::Rule(r) if many => {
@@ -227,7 +220,7 @@ impl Register {
             to: to.map(str::to_string),
             note: note.map(str::to_string),
         };
-        self.append(kind, signer, |_| Ok((carrier.to_string(), to_details(&details)?)))
+        self.append(kind, signer, |_| Ok((carrier.to_string(), to_value(&details)?)))
     }
 
     pub fn destroy(
@@ -244,7 +237,7 @@ impl Register {
             receipt: receipt.map(str::to_string),
         };
         self.append(Kind::Destroyed, signer, |_| {
-            Ok((carrier.to_string(), to_details(&details)?))
+            Ok((carrier.to_string(), to_value(&details)?))
         })
     }
 
@@ -260,7 +253,7 @@ impl Register {
             external_reuse,
         };
         self.append(Kind::Disposed, signer, |_| {
-            Ok((carrier.to_string(), to_details(&details)?))
+            Ok((carrier.to_string(), to_value(&details)?))
         })
     }
 
@@ -294,7 +287,7 @@ impl Register {
                 expires: expires.clone(),
                 paper_ref: paper_ref.map(str::to_string),
             };
-            Ok((c.id.clone(), to_details(&details)?))
+            Ok((c.id.clone(), to_value(&details)?))
         })
     }
 
@@ -307,7 +300,7 @@ impl Register {
             reason: reason.map(str::to_string),
         };
         self.append(Kind::ApprovalRevoked, signer, |_| {
-            Ok((a.carrier.clone(), to_details(&details)?))
+            Ok((a.carrier.clone(), to_value(&details)?))
         })
     }
 
@@ -348,7 +341,7 @@ impl Register {
             method: method.into(),
         };
         self.append(Kind::WipeStarted, signer, |_| {
-            Ok((carrier.to_string(), to_details(&details)?))
+            Ok((carrier.to_string(), to_value(&details)?))
         })
     }
 
@@ -359,7 +352,7 @@ impl Register {
         finished: &rules::WipeFinished,
     ) -> Result<Event> {
         self.append(Kind::WipeFinished, signer, |_| {
-            Ok((carrier.to_string(), to_details(finished)?))
+            Ok((carrier.to_string(), to_value(finished)?))
         })
     }
 
@@ -390,7 +383,7 @@ impl Register {
             todo.iter()
                 .map(|(id, d)| {
                     t.append(Kind::CarrierIdentified, signer, |_| {
-                        Ok((id.clone(), to_details(d)?))
+                        Ok((id.clone(), to_value(d)?))
                     })
                 })
                 .collect()
@@ -406,7 +399,7 @@ impl Register {
         pass: &rules::PassFinished,
     ) -> Result<Event> {
         self.append(Kind::PassFinished, signer, |_| {
-            Ok((carrier.to_string(), to_details(pass)?))
+            Ok((carrier.to_string(), to_value(pass)?))
         })
     }
 
@@ -445,7 +438,7 @@ impl Register {
         let (head_seq, head_hash) = self.head()?;
         let details = rules::Checkpoint { head_seq, head_hash };
         self.append(Kind::Checkpoint, signer, |_| {
-            Ok((String::new(), to_details(&details)?))
+            Ok((String::new(), to_value(&details)?))
         })
     }
 }
@@ -464,6 +457,6 @@ impl Register {
             certificate: certificate.into(),
             body_sha256: digest.into(),
         };
-        self.append(kind, signer, |_| Ok((carrier.to_string(), to_details(&details)?)))
+        self.append(kind, signer, |_| Ok((carrier.to_string(), to_value(&details)?)))
     }
 }
