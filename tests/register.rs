@@ -843,3 +843,37 @@ fn a_head_dated_in_the_future_is_refused_not_followed() {
         "dated in the future; set the clock right",
     );
 }
+
+/// The clock is passed in: an operation reads it once, and its events, ids and
+/// expiries all have that time; a clock set back from there is refused.
+#[test]
+fn an_operation_reads_the_clock_once_from_the_clock_it_is_given() {
+    fn in_2031() -> chrono::DateTime<chrono::Utc> {
+        "2031-05-04T03:02:01Z".parse().unwrap()
+    }
+    fn in_2030() -> chrono::DateTime<chrono::Utc> {
+        "2030-01-01T00:00:00Z".parse().unwrap()
+    }
+    let o = office();
+    let mut reg = o.reg.with_clock(in_2031);
+    let ev = reg.add_carrier(&o.operator, &printer_drive("zhangsan")).unwrap();
+    assert_eq!(ev.time, "2031-05-04T03:02:01.000000Z");
+    assert!(ev.subject.starts_with("C-2031-"), "{}", ev.subject);
+    let approval = reg
+        .approve(&o.approver, &ev.subject, Duration::days(7), None)
+        .unwrap();
+    assert_eq!(approval.time, ev.time);
+    let d: serde_json::Value = serde_json::from_str(&approval.details).unwrap();
+    assert_eq!(
+        d["expires"], "2031-05-11T03:02:01.000000Z",
+        "seven days from the approval's own time"
+    );
+    assert!(d["approval"].as_str().unwrap().starts_with("A-2031-"));
+    // The operator's usable approval is judged at the register's time, too.
+    assert!(reg.usable_approval(&o.operator, &ev.subject).is_ok());
+    let mut back = reg.with_clock(in_2030);
+    refused(
+        back.add_carrier(&o.operator, &printer_drive("zhangsan")),
+        "earlier than the register's last event",
+    );
+}

@@ -2,14 +2,22 @@
 //! applied, the event signed and inserted, the derived tables changed.
 
 use super::*;
+use chrono::DateTime;
 
 /// Appends events inside one transaction (see [`Register::transact`]).
 pub struct Appender<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
     pub(super) path: PathBuf,
+    /// The operation's one reading of the clock.
+    pub(super) now: DateTime<Utc>,
 }
 
 impl Appender<'_> {
+    /// The operation's time: every event of this transaction is dated with it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     /// Appends an event signed by whoever holds `signer` (found by key fingerprint).
     pub fn append(
         &mut self,
@@ -48,9 +56,9 @@ impl Appender<'_> {
             )
             .optional()
             .map_err(sql(path, "cannot read the chain's head"))?;
-        let (subject, details) = build(&Ids(tx))?;
+        let now = self.now;
+        let (subject, details) = build(&Ids { conn: tx, now })?;
         let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
-        let now = Utc::now();
         let prev_time = last.as_ref().and_then(|(_, t, _)| event::parse_time(t));
         // Times never run backwards: an event dated before the head means the clock
         // was set back (or the head is dated in the future); neither is followed.
@@ -123,9 +131,17 @@ impl Appender<'_> {
 }
 
 /// Allocates the next id of a kind inside the appending transaction.
-pub struct Ids<'a>(&'a Connection);
+pub struct Ids<'a> {
+    conn: &'a Connection,
+    now: DateTime<Utc>,
+}
 
 impl Ids<'_> {
+    /// The operation's time: the one its events are dated with.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     /// `P-0001`, `C-2026-0007`, `A-2026-0003`: one more than the highest with this prefix.
     pub fn next(&self, table: &str, prefix: &str, width: usize) -> Result<String> {
         let pattern = format!("{prefix}[0-9]*");
@@ -143,7 +159,7 @@ impl Ids<'_> {
                 // `+id`: walk the {order} index backwards, not a range of the id index.
                 let q = format!("SELECT id FROM {table} WHERE +id GLOB ?1 ORDER BY {order} DESC LIMIT 1");
                 let id: Option<String> = self
-                    .0
+                    .conn
                     .query_row(&q, [&pattern], |r| r.get(0))
                     .optional()
                     .map_err(err)?;
@@ -151,7 +167,7 @@ impl Ids<'_> {
             }
             _ => {
                 let q = format!("SELECT id FROM {table} WHERE id GLOB ?1");
-                let mut st = self.0.prepare(&q).map_err(err)?;
+                let mut st = self.conn.prepare(&q).map_err(err)?;
                 let ids = st.query_map([&pattern], |r| r.get::<_, String>(0)).map_err(err)?;
                 ids.filter_map(|id| id.ok()?[prefix.len()..].parse::<u64>().ok())
                     .max()

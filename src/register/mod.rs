@@ -114,7 +114,12 @@ pub struct Founding<'a> {
 pub struct Register {
     conn: Connection,
     path: PathBuf,
+    clock: Clock,
 }
+
+/// Where an operation reads the time: once, at its start (every event it appends,
+/// every id and expiry it computes, has that time). The system clock unless set.
+pub type Clock = fn() -> chrono::DateTime<Utc>;
 
 impl Register {
     /// Creates a register at `path` with its founding approver, who signs both the
@@ -156,6 +161,7 @@ impl Register {
         let mut reg = Register {
             conn,
             path: path.to_path_buf(),
+            clock: Utc::now,
         };
         reg.configure()?;
         reg.migrate(0)?;
@@ -215,6 +221,7 @@ impl Register {
         let reg = Register {
             conn,
             path: path.to_path_buf(),
+            clock: Utc::now,
         };
         let shown = || escape_path(path);
         let version: u32 = reg
@@ -265,6 +272,7 @@ impl Register {
         let mut reg = Register {
             conn,
             path: path.to_path_buf(),
+            clock: Utc::now,
         };
         let version: u32 = reg
             .conn
@@ -355,13 +363,28 @@ impl Register {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql(&path, "cannot start a transaction"))?;
-        let mut appender = Appender { tx, path };
+        let mut appender = Appender {
+            tx,
+            path,
+            now: (self.clock)(),
+        };
         let out = f(&mut appender)?;
         appender
             .tx
             .commit()
             .map_err(sql(&appender.path, "cannot commit"))?;
         Ok(out)
+    }
+
+    /// Reads the time from `clock` from now on (tests, a trusted time source).
+    pub fn with_clock(mut self, clock: Clock) -> Register {
+        self.clock = clock;
+        self
+    }
+
+    /// The time an operation that starts now has.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        (self.clock)()
     }
 
     /// A consistent copy of the whole register (the WAL included) at `to`.

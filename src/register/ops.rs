@@ -1,7 +1,7 @@
 //! The register's operations, one per command: each builds its event's details,
 //! allocates ids inside the appending transaction, and appends.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 
 use super::event::{format_time, Event, Kind};
@@ -186,9 +186,9 @@ impl Register {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let year = Utc::now().format("%Y").to_string();
         let many = carriers.len() > 1;
         self.transact(|t| {
+            let year = t.now().format("%Y").to_string();
             details
                 .iter()
                 .enumerate()
@@ -274,9 +274,10 @@ impl Register {
             .ok_or_else(|| RegisterError::Usage("the register has no facts".into()))?;
         let mut nonce = [0u8; 16];
         getrandom::fill(&mut nonce).map_err(|e| RegisterError::Usage(format!("no OS entropy: {e}")))?;
-        let expires = format_time(Utc::now() + valid_for);
-        let year = Utc::now().format("%Y").to_string();
         self.append(Kind::DestructionApproved, signer, |ids| {
+            // The expiry counts from the approval's own time.
+            let expires = format_time(ids.now() + valid_for);
+            let year = ids.now().format("%Y").to_string();
             let details = rules::DestructionApproved {
                 approval: ids.next("approvals", &format!("A-{year}-"), 4)?,
                 register_id: meta.register_id.clone(),
@@ -284,7 +285,7 @@ impl Register {
                 classification: c.classification,
                 action: "sanitise-and-destroy".into(),
                 nonce: super::event::hex(&nonce),
-                expires: expires.clone(),
+                expires,
                 paper_ref: paper_ref.map(str::to_string),
             };
             Ok((c.id.clone(), to_value(&details)?))
@@ -317,7 +318,7 @@ impl Register {
         let view = super::SqlView(self.conn_ref());
         let mut last_err = rules::RuleError(format!("carrier {carrier} has no approval for destruction"));
         for a in self.approvals_for(carrier)?.into_iter().rev() {
-            match rules::valid_approval(&view, &a.id, &c, &operator.id, Utc::now()) {
+            match rules::valid_approval(&view, &a.id, &c, &operator.id, self.now()) {
                 Ok(a) => return Ok(a),
                 Err(e) => last_err = e,
             }
