@@ -106,7 +106,12 @@ impl Appender<'_> {
             hash,
             signature,
         };
-        let changes = rules::apply(&SqlView(tx), &ev)?;
+        let view = super::views::CheckedView::new(tx);
+        let changes = rules::apply(&view, &ev);
+        if let Some(e) = view.failure() {
+            return Err(sql(path, "cannot read the register to check the rules")(e));
+        }
+        let changes = changes?;
         tx.execute(
             "INSERT INTO events (seq, time, kind, actor, subject, details, prev_hash, hash, signature) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

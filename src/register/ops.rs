@@ -315,15 +315,23 @@ impl Register {
                 .ok_or(RegisterError::NotEnrolled {
                     fingerprint: signer.fingerprint(),
                 })?;
-        let view = super::SqlView(self.conn_ref());
+        let view = super::views::CheckedView::new(self.conn_ref());
         let mut last_err = rules::RuleError(format!("carrier {carrier} has no approval for destruction"));
+        let mut found = None;
         for a in self.approvals_for(carrier)?.into_iter().rev() {
             match rules::valid_approval(&view, &a.id, &c, &operator.id, self.now()) {
-                Ok(a) => return Ok(a),
+                Ok(a) => {
+                    found = Some(a);
+                    break;
+                }
                 Err(e) => last_err = e,
             }
         }
-        Err(RegisterError::Rule(last_err))
+        // A read that failed is not "no approval": it is said as what it is.
+        if let Some(e) = view.failure() {
+            return Err(super::sql(self.path(), "cannot read the approvals")(e));
+        }
+        found.ok_or(RegisterError::Rule(last_err))
     }
 
     pub fn wipe_started(

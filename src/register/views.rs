@@ -285,44 +285,92 @@ impl SqlView<'_> {
     }
 }
 
-impl View for SqlView<'_> {
+/// The derived tables as the rules read them while appending, remembering a read
+/// that failed: the rules' answer is then not trusted, since a read that fails must
+/// refuse, never pass as "nothing found".
+pub(super) struct CheckedView<'a> {
+    sql: SqlView<'a>,
+    failed: std::cell::RefCell<Option<rusqlite::Error>>,
+}
+
+impl<'a> CheckedView<'a> {
+    pub(super) fn new(conn: &'a Connection) -> CheckedView<'a> {
+        CheckedView {
+            sql: SqlView(conn),
+            failed: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// The first read that failed, if any.
+    pub(super) fn failure(self) -> Option<rusqlite::Error> {
+        self.failed.into_inner()
+    }
+
+    fn keep<T: Default>(&self, r: rusqlite::Result<T>) -> T {
+        r.unwrap_or_else(|e| {
+            self.failed.borrow_mut().get_or_insert(e);
+            T::default()
+        })
+    }
+}
+
+impl View for CheckedView<'_> {
     fn meta(&self) -> Option<Meta> {
-        self.meta_result().ok().flatten()
+        self.keep(self.sql.meta_result())
     }
     fn person(&self, id: &str) -> Option<Person> {
-        self.person_result(id).ok().flatten()
+        self.keep(self.sql.person_result(id))
     }
     fn person_by_fingerprint(&self, fingerprint: &str) -> Option<Person> {
-        let id: Option<String> = self
-            .0
-            .query_row(
-                "SELECT id FROM people WHERE fingerprint = ?1",
-                [fingerprint],
-                |r| r.get(0),
-            )
-            .optional()
-            .ok()
-            .flatten();
+        let id: Option<String> = self.keep(
+            self.sql
+                .0
+                .query_row(
+                    "SELECT id FROM people WHERE fingerprint = ?1",
+                    [fingerprint],
+                    |r| r.get(0),
+                )
+                .optional(),
+        );
         id.and_then(|id| self.person(&id))
     }
     fn carrier(&self, id: &str) -> Option<Carrier> {
-        self.carrier_result(id).ok().flatten()
+        self.keep(self.sql.carrier_result(id))
     }
     fn carriers_by_serial(&self, serial: &str) -> Vec<Carrier> {
         let q = format!("SELECT {CARRIER_COLUMNS} FROM carriers WHERE serial = ?1");
-        self.0
-            .prepare(&q)
-            .and_then(|mut st| st.query_map([serial], carrier_row)?.collect())
-            .unwrap_or_default()
+        self.keep(
+            self.sql
+                .0
+                .prepare(&q)
+                .and_then(|mut st| st.query_map([serial], carrier_row)?.collect()),
+        )
     }
     fn approval(&self, id: &str) -> Option<Approval> {
-        self.approval_result(id).ok().flatten()
+        self.keep(self.sql.approval_result(id))
     }
     fn approvals_for(&self, carrier: &str) -> Vec<Approval> {
         let q = format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE carrier = ?1 ORDER BY seq");
-        self.0
-            .prepare(&q)
-            .and_then(|mut st| st.query_map([carrier], approval_row)?.collect())
-            .unwrap_or_default()
+        self.keep(
+            self.sql
+                .0
+                .prepare(&q)
+                .and_then(|mut st| st.query_map([carrier], approval_row)?.collect()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_fails_is_remembered_not_taken_for_nothing() {
+        let conn = Connection::open_in_memory().unwrap();
+        let view = CheckedView::new(&conn);
+        assert!(view.carriers_by_serial("WD-1").is_empty());
+        assert!(view.approval("A-2026-0001").is_none());
+        let e = view.failure().expect("the failed read is kept");
+        assert!(e.to_string().contains("no such table"), "{e}");
     }
 }
