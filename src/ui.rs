@@ -9,7 +9,7 @@ use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, Pro
 use serde::Serialize;
 use serde_json::json;
 
-use mediasan::engine::Progress;
+use mediasan::job::Observer;
 use mediasan::report::{PassReport, PassVerification};
 
 /// An error for people: what failed, and what to do; and the exit code it means.
@@ -84,19 +84,18 @@ pub fn bytes(n: u64) -> String {
     BinaryBytes(n).to_string()
 }
 
-/// How progress is shown. One per target; `Sync`, so that jobs on several threads
-/// can each report through their own, into one `MultiProgress`.
+/// How progress is shown: one per job (its bar and pass), told the target with each
+/// report; `Sync`, so that jobs on several threads each report through their own,
+/// into one `MultiProgress`.
 pub enum Reporter {
     /// indicatif bars on a terminal's stderr; a line per pass elsewhere.
     Human {
-        target: String,
         bar: Mutex<Option<ProgressBar>>,
         terminal: bool,
         pass: Mutex<(usize, usize)>,
     },
     /// One JSON object a line on stdout.
     Json {
-        target: String,
         pass: Mutex<(usize, u64)>,
         last: Mutex<Instant>,
     },
@@ -115,16 +114,14 @@ fn bars() -> &'static MultiProgress {
 }
 
 impl Reporter {
-    pub fn new(target: &str, json: bool) -> Reporter {
+    pub fn new(json: bool) -> Reporter {
         if json {
             Reporter::Json {
-                target: target.into(),
                 pass: Mutex::new((0, 0)),
                 last: Mutex::new(Instant::now()),
             }
         } else {
             Reporter::Human {
-                target: target.into(),
                 bar: Mutex::new(None),
                 terminal: std::io::stderr().is_terminal(),
                 pass: Mutex::new((0, 0)),
@@ -154,15 +151,10 @@ fn finish(pb: ProgressBar) {
     bars().remove(&pb);
 }
 
-impl Progress for Reporter {
-    fn pass_started(&self, index: usize, count: usize, pattern: &str, size: u64) {
+impl Observer for Reporter {
+    fn pass_started(&self, target: &str, index: usize, count: usize, pattern: &str, size: u64) {
         match self {
-            Reporter::Human {
-                target,
-                bar,
-                terminal,
-                pass,
-            } => {
+            Reporter::Human { bar, terminal, pass } => {
                 *lock(pass) = (index, count);
                 if *terminal {
                     *lock(bar) = Some(new_bar(
@@ -171,7 +163,7 @@ impl Progress for Reporter {
                     ));
                 }
             }
-            Reporter::Json { target, pass, last } => {
+            Reporter::Json { pass, last } => {
                 *lock(pass) = (index, size);
                 *lock(last) = Instant::now();
                 json_line(&json!({
@@ -182,14 +174,14 @@ impl Progress for Reporter {
         }
     }
 
-    fn advanced(&self, done: u64) {
+    fn advanced(&self, target: &str, done: u64) {
         match self {
             Reporter::Human { bar, .. } => {
                 if let Some(pb) = lock(bar).as_ref() {
                     pb.set_position(done);
                 }
             }
-            Reporter::Json { target, pass, last } => {
+            Reporter::Json { pass, last } => {
                 let mut last = lock(last);
                 if last.elapsed() >= JSON_PROGRESS_EVERY {
                     *last = Instant::now();
@@ -203,19 +195,14 @@ impl Progress for Reporter {
         }
     }
 
-    fn verify_started(&self, index: usize, size: u64) {
+    fn verify_started(&self, target: &str, index: usize, size: u64) {
         match self {
-            Reporter::Human {
-                target,
-                bar,
-                terminal,
-                ..
-            } => {
+            Reporter::Human { bar, terminal, .. } => {
                 if *terminal {
                     *lock(bar) = Some(new_bar(size, format!("{target} verify pass {index}")));
                 }
             }
-            Reporter::Json { target, pass, last } => {
+            Reporter::Json { pass, last } => {
                 *lock(pass) = (index, size);
                 *lock(last) = Instant::now();
                 json_line(&json!({
@@ -225,29 +212,27 @@ impl Progress for Reporter {
         }
     }
 
-    fn verify_finished(&self, v: &PassVerification) {
+    fn verify_finished(&self, target: &str, v: &PassVerification) {
         match self {
             Reporter::Human { bar, .. } => {
                 if let Some(pb) = lock(bar).take() {
                     finish(pb);
                 }
             }
-            Reporter::Json { target, .. } => json_line(&json!({
+            Reporter::Json { .. } => json_line(&json!({
                 "event": "verify-finished", "target": target, "verification": v,
             })),
         }
     }
 
-    fn warning(&self, message: &str) {
+    fn warning(&self, target: &str, message: &str) {
         // Printed above the bars, which are drawn again below it.
-        bars().suspend(|| errln!("warning: {message}"));
+        bars().suspend(|| errln!("warning: {target}: {message}"));
     }
 
-    fn pass_finished(&self, p: &PassReport) {
+    fn pass_finished(&self, target: &str, p: &PassReport) {
         match self {
-            Reporter::Human {
-                target, bar, pass, ..
-            } => {
+            Reporter::Human { bar, pass, .. } => {
                 if let Some(pb) = lock(bar).take() {
                     finish(pb);
                 }
@@ -264,7 +249,7 @@ impl Progress for Reporter {
                     )
                 });
             }
-            Reporter::Json { target, .. } => json_line(&json!({
+            Reporter::Json { .. } => json_line(&json!({
                 "event": "pass-finished", "target": target, "pass": p.index, "pattern": p.pattern,
                 "bytes": p.bytes, "milliseconds": p.milliseconds, "rate": p.rate,
                 "completed": p.completed, "errors": p.errors,

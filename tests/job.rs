@@ -10,8 +10,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use common::*;
-use mediasan::engine::Silent;
-use mediasan::job::{Link, Plan, Prepared, Request};
+use mediasan::job::{Link, Plan, Prepared, Request, Unobserved};
 use mediasan::keys::Signer;
 use mediasan::register::Register;
 use mediasan::target::Sys;
@@ -95,7 +94,7 @@ fn a_dry_run_cannot_be_executed() {
     .unwrap();
     let prepared = Prepared::new(&p, &img, &Sys::host(), None, &[]).unwrap();
     let err = prepared
-        .execute(None, &Silent, &AtomicBool::new(false))
+        .execute(None, &Unobserved, &AtomicBool::new(false))
         .err()
         .expect("refused");
     assert_eq!(err.code, 2);
@@ -117,7 +116,7 @@ fn a_record_that_fails_keeps_the_result_and_says_what_was_not_recorded() {
     let mut link = Link::new(reg, signer(&o, "operator"), &c).unwrap();
     let prepared = Prepared::new(&p, &img, &Sys::host(), Some(&link), &[]).unwrap();
     let executed = prepared
-        .execute(Some(&mut link), &Silent, &AtomicBool::new(false))
+        .execute(Some(&mut link), &Unobserved, &AtomicBool::new(false))
         .unwrap();
     assert_eq!(count_markers(&fs::read(&img).unwrap()), 0, "the wipe ran");
     // Meanwhile an approver retires the operator.
@@ -156,7 +155,7 @@ fn a_certificate_that_cannot_be_written_leaves_the_rest_recorded() {
     let mut link = Link::new(reg, signer(&o, "operator"), &c).unwrap();
     let prepared = Prepared::new(&p, &img, &Sys::host(), Some(&link), &[]).unwrap();
     let executed = prepared
-        .execute(Some(&mut link), &Silent, &AtomicBool::new(false))
+        .execute(Some(&mut link), &Unobserved, &AtomicBool::new(false))
         .unwrap();
     let recorded = executed.record(Some(&mut link), None);
     assert!(recorded.result.is_some());
@@ -173,4 +172,51 @@ fn a_certificate_that_cannot_be_written_leaves_the_rest_recorded() {
         show.contains("wipe-finished"),
         "the register recorded the end of the wipe"
     );
+}
+
+/// One observer follows two jobs running on threads at once: every report names
+/// its target, and each target's passes arrive in order.
+#[test]
+fn one_observer_follows_jobs_on_threads_by_their_targets() {
+    use mediasan::job::Observer;
+    use std::sync::Mutex;
+    #[derive(Default)]
+    struct Log(Mutex<Vec<(String, usize)>>);
+    impl Observer for Log {
+        fn pass_started(&self, target: &str, index: usize, _: usize, _: &str, _: u64) {
+            self.0.lock().unwrap().push((target.to_string(), index));
+        }
+    }
+    let o = Office::new();
+    let files: Vec<_> = ["a.img", "b.img"]
+        .iter()
+        .map(|n| {
+            let p = o.path(n);
+            plant_markers(&p, 4 << 20);
+            p
+        })
+        .collect();
+    let p = Plan::new(Request {
+        method: Some("dod-3".into()),
+        ..Request::new(o.path("checkpoints"), o.path("certs"))
+    })
+    .unwrap();
+    let log = Log::default();
+    std::thread::scope(|s| {
+        for f in &files {
+            let (p, log) = (&p, &log);
+            s.spawn(move || {
+                let prepared = Prepared::new(p, f, &Sys::host(), None, &[]).unwrap();
+                let executed = prepared.execute(None, log, &AtomicBool::new(false)).unwrap();
+                assert!(executed.record(None, None).failures.is_empty());
+            });
+        }
+    });
+    let log = log.0.into_inner().unwrap();
+    for f in &files {
+        let name = f.to_str().unwrap();
+        let passes: Vec<usize> = log.iter().filter(|(t, _)| t == name).map(|(_, i)| *i).collect();
+        assert_eq!(passes, [1, 2, 3], "{name}: {log:?}");
+        assert_eq!(count_markers(&fs::read(f).unwrap()), 0);
+    }
 }

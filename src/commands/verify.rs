@@ -75,7 +75,11 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     };
     let cache = target.prepare_readback();
     let path = target.identity.path.clone();
-    let reporter = Reporter::new(&path, args.json);
+    let reporter = Reporter::new(args.json);
+    let reporter = mediasan::job::Named {
+        observer: &reporter,
+        target: &path,
+    };
     let (pass, plan) = verify_pass(
         &mut target,
         &exp.pattern,

@@ -254,7 +254,7 @@ pub fn wipe_target(
             if passes == 1 { "" } else { "es" }
         );
     }
-    let reporter = Reporter::new(&identity.path, json);
+    let reporter = Reporter::new(json);
     let executed = prepared.execute(link.as_deref_mut(), &reporter, arm_stop())?;
     if executed.checkpoint.is_some() {
         errln!(

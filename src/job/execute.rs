@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{JobError, Link, Plan, Prepared};
+use super::{JobError, Link, Named, Observer, Plan, Prepared};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{self, Progress};
 use crate::pattern::Pattern;
@@ -26,12 +26,13 @@ pub struct Executed<'p> {
 }
 
 impl<'p> Prepared<'p> {
-    /// Writes the target. `link` is the carrier's register, told before the first
-    /// byte and after every pass; `stop` ends the wipe at a block boundary.
+    /// Writes the target, reporting to `observer` under the target's name. `link` is
+    /// the carrier's register, told before the first byte and after every pass; `stop`
+    /// ends the wipe at a block boundary.
     pub fn execute(
         self,
         mut link: Option<&mut Link>,
-        progress: &dyn Progress,
+        observer: &dyn Observer,
         stop: &AtomicBool,
     ) -> Result<Executed<'p>, JobError> {
         let Prepared {
@@ -82,7 +83,10 @@ impl<'p> Prepared<'p> {
             wipe,
         };
         let keeper = Keeper {
-            inner: progress,
+            inner: Named {
+                observer,
+                target: &identity.path,
+            },
             state: Mutex::new(state),
             path: work.checkpoint.clone(),
             unsaved: AtomicBool::new(false),
@@ -151,7 +155,7 @@ fn wipe_started(l: &mut Link, identity: &Identity, plan: &Plan) -> Result<Regist
 /// each time the engine says the data is synced) and, for a carrier's wipe, has the
 /// register record every finished pass.
 struct Keeper<'a, 'l> {
-    inner: &'a dyn Progress,
+    inner: Named<'a>,
     state: Mutex<Checkpoint>,
     path: PathBuf,
     /// Saving failed once (a folder that cannot be written): said once, not every 2 s.

@@ -21,8 +21,10 @@ pub use plan::{Plan, Request};
 pub use prepare::{guards, Prepared, ResumePoint};
 pub use record::Recorded;
 
+use crate::engine::Progress;
 use crate::keys::{KeyError, Signer};
 use crate::register::{self, Register, RegisterError};
+use crate::report::{PassReport, PassVerification};
 use crate::target::{escape_path, TargetError};
 
 /// Why a phase could not go on: what failed, the exit code it means (PRODUCT.md §9:
@@ -96,6 +98,53 @@ impl From<crate::cert::CertError> for JobError {
         JobError::new(e.exit_code(), e.to_string())
     }
 }
+
+/// What jobs report as they go, each report naming its target: `Send + Sync`, so
+/// that one observer can follow several jobs running on threads at once. The
+/// library never prints; the binary's observer draws bars or writes JSON lines.
+pub trait Observer: Send + Sync {
+    fn pass_started(&self, _target: &str, _index: usize, _count: usize, _pattern: &str, _bytes: u64) {}
+    /// `done` bytes of the current pass are written (or, during a readback, read).
+    fn advanced(&self, _target: &str, _done: u64) {}
+    fn pass_finished(&self, _target: &str, _pass: &PassReport) {}
+    fn verify_started(&self, _target: &str, _index: usize, _bytes: u64) {}
+    fn verify_finished(&self, _target: &str, _pass: &PassVerification) {}
+    /// Something went wrong beside the wipe (a checkpoint that cannot be saved).
+    fn warning(&self, _target: &str, _message: &str) {}
+}
+
+/// An observer as the engine sees it, for one target.
+#[derive(Clone, Copy)]
+pub struct Named<'a> {
+    pub observer: &'a dyn Observer,
+    pub target: &'a str,
+}
+
+impl Progress for Named<'_> {
+    fn pass_started(&self, index: usize, count: usize, pattern: &str, bytes: u64) {
+        self.observer
+            .pass_started(self.target, index, count, pattern, bytes);
+    }
+    fn advanced(&self, done: u64) {
+        self.observer.advanced(self.target, done);
+    }
+    fn pass_finished(&self, pass: &PassReport) {
+        self.observer.pass_finished(self.target, pass);
+    }
+    fn verify_started(&self, index: usize, bytes: u64) {
+        self.observer.verify_started(self.target, index, bytes);
+    }
+    fn verify_finished(&self, pass: &PassVerification) {
+        self.observer.verify_finished(self.target, pass);
+    }
+    fn warning(&self, message: &str) {
+        self.observer.warning(self.target, message);
+    }
+}
+
+/// An observer that looks away.
+pub struct Unobserved;
+impl Observer for Unobserved {}
 
 /// A wipe of a registered carrier: the register, the operator's unlocked key, the
 /// carrier and the approval the wipe uses.
