@@ -28,6 +28,16 @@ fn signer(o: &Office, name: &str) -> Signer {
     Signer::from_file(&o.path(name), || None).unwrap()
 }
 
+/// A registered image whose destruction is approved, and the operator's link to it.
+fn approved_image(o: &Office) -> (std::path::PathBuf, Link) {
+    let img = o.path("disk.img");
+    plant_markers(&img, 1 << 20);
+    let c = o.register_image(&img);
+    o.ok(Some("approver"), &["approve", &c]);
+    let reg = Register::open(&o.register()).unwrap();
+    (img, Link::new(reg, signer(o, "operator"), &c).unwrap())
+}
+
 /// The names in a folder (none for a folder that does not exist).
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
@@ -107,13 +117,8 @@ fn a_dry_run_cannot_be_executed() {
 #[test]
 fn a_record_that_fails_keeps_the_result_and_says_what_was_not_recorded() {
     let o = Office::staffed();
-    let img = o.path("disk.img");
-    plant_markers(&img, 1 << 20);
-    let c = o.register_image(&img);
-    o.ok(Some("approver"), &["approve", &c]);
+    let (img, mut link) = approved_image(&o);
     let p = plan(&o, "zero");
-    let reg = Register::open(&o.register()).unwrap();
-    let mut link = Link::new(reg, signer(&o, "operator"), &c).unwrap();
     let prepared = Prepared::new(&p, &img, &Sys::host(), Some(&link), &[]).unwrap();
     let executed = prepared
         .execute(Some(&mut link), &Unobserved, &AtomicBool::new(false))
@@ -145,14 +150,10 @@ fn a_record_that_fails_keeps_the_result_and_says_what_was_not_recorded() {
 #[test]
 fn a_certificate_that_cannot_be_written_leaves_the_rest_recorded() {
     let o = Office::staffed();
-    let img = o.path("disk.img");
-    plant_markers(&img, 1 << 20);
-    let c = o.register_image(&img);
-    o.ok(Some("approver"), &["approve", &c]);
+    let (img, mut link) = approved_image(&o);
+    let c = link.carrier.id.clone();
     fs::write(o.path("certs"), "a file where the folder should be").unwrap();
     let p = plan(&o, "zero");
-    let reg = Register::open(&o.register()).unwrap();
-    let mut link = Link::new(reg, signer(&o, "operator"), &c).unwrap();
     let prepared = Prepared::new(&p, &img, &Sys::host(), Some(&link), &[]).unwrap();
     let executed = prepared
         .execute(Some(&mut link), &Unobserved, &AtomicBool::new(false))
