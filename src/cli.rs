@@ -34,6 +34,28 @@ pub enum Command {
     Cert(CertCmd),
     /// Run a whole wipe on a scratch image in a temporary folder (no root needed).
     Demo(DemoArgs),
+    /// Man pages, or a shell's completions.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(subcommand)]
+    pub what: GenerateSub,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateSub {
+    /// One man page per command (mediasan.1, mediasan-wipe.1, …) into a folder.
+    Man {
+        #[arg(long, value_name = "DIR", default_value = "docs/man")]
+        dir: PathBuf,
+    },
+    /// Completions for a shell, on standard output.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod cert;
 mod demo;
+mod generate;
 mod methods;
 pub mod register;
 mod verify;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Key(cmd) => register::run_key(cmd),
         Command::Cert(cmd) => cert::run(cmd),
         Command::Demo(args) => demo::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
 
