@@ -768,3 +768,75 @@ fn approvals_and_revocations_print_the_head_to_file() {
         assert!(v.contains("is in the chain"), "{v}");
     }
 }
+
+/// People are named naturally: a person argument takes an id or the name of exactly
+/// one enrolled person; a name two people share is refused with both ids, said once.
+#[test]
+fn person_arguments_take_a_name_when_it_names_one_person() {
+    let o = office();
+    let add = |custodian: &str, serial: &str| {
+        o.run(
+            Some("operator"),
+            &[
+                "carrier",
+                "add",
+                "--kind",
+                "usb",
+                "--serial",
+                serial,
+                "--classification",
+                "internal",
+                "--custodian",
+                custodian,
+            ],
+        )
+    };
+    let (code, out, err) = add("张三", "U-NAME-1");
+    assert_eq!(code, 0, "{err}");
+    let c = carrier_id(&out);
+    let show = o.ok(None, &["carrier", "show", &c, "--json"]);
+    assert!(
+        show.contains("\"custodian\": \"zhangsan\"") || show.contains("\"custodian\":\"zhangsan\""),
+        "{show}"
+    );
+    o.ok(Some("operator"), &["carrier", "issue", &c, "--to", "李四"]);
+    assert!(o
+        .ok(None, &["carrier", "list", "--custodian", "张三"])
+        .contains(&c));
+    // A second 李四.
+    o.ok(
+        None,
+        &[
+            "key",
+            "new",
+            "--name",
+            "li2",
+            "--out",
+            o.path("li2").to_str().unwrap(),
+        ],
+    );
+    o.ok(
+        Some("approver"),
+        &[
+            "person",
+            "add",
+            "--name",
+            "李四",
+            "--role",
+            "operator",
+            "--key",
+            o.path("li2.pub").to_str().unwrap(),
+        ],
+    );
+    let (code, _, err) = add("李四", "U-NAME-2");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("2 people are named 李四") && err.contains("P-0002") && err.contains("P-0003"),
+        "{err}"
+    );
+    assert_eq!(err.matches("people are named").count(), 1, "said once: {err}");
+    // A name nobody has is refused by the rules, said once.
+    let (code, _, err) = add("赵六", "U-NAME-3");
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.matches("赵六").count(), 1, "said once: {err}");
+}

@@ -441,6 +441,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
         } => {
             let class = classification;
             let reg = read(&path)?;
+            let custodian = custodian.map(|p| reg.person_id(&p)).transpose()?;
             for c in reg.carriers(status, class, custodian.as_deref())? {
                 if json {
                     json_line(&c);

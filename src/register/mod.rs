@@ -43,6 +43,12 @@ pub const DEFAULT_PATH: &str = "/var/lib/mediasan/register.db";
 use schema::MIGRATIONS;
 pub use schema::SCHEMA_VERSION;
 
+impl From<RuleError> for RegisterError {
+    fn from(e: RuleError) -> RegisterError {
+        RegisterError::Rule(e)
+    }
+}
+
 /// Why a register operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
@@ -61,8 +67,9 @@ pub enum RegisterError {
         what: &'static str,
         error: rusqlite::Error,
     },
+    // The rule's words are in the message, not a source too: said once.
     #[error("refused: {0}")]
-    Rule(#[from] RuleError),
+    Rule(RuleError),
     #[error("the key {fingerprint} belongs to nobody enrolled in this register")]
     NotEnrolled { fingerprint: String },
     #[error(transparent)]

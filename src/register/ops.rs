@@ -147,8 +147,28 @@ impl Register {
         })
     }
 
-    pub fn retire(&mut self, signer: &Signer, id: &str) -> Result<Event> {
-        self.append(Kind::PersonRetired, signer, |_| Ok((id.to_string(), json!({}))))
+    pub fn retire(&mut self, signer: &Signer, who: &str) -> Result<Event> {
+        let id = self.person_id(who)?;
+        self.append(Kind::PersonRetired, signer, |_| Ok((id, json!({}))))
+    }
+
+    /// The person a command names: by id, or by name when exactly one enrolled person
+    /// has it (two people with one name: the error lists both ids). A name nobody has
+    /// is given back as it is, for the rules to refuse with their reason.
+    pub fn person_id(&self, who: &str) -> Result<String> {
+        if self.person(who)?.is_some() {
+            return Ok(who.to_string());
+        }
+        let named: Vec<_> = self.people()?.into_iter().filter(|p| p.name == who).collect();
+        match named.as_slice() {
+            [one] => Ok(one.id.clone()),
+            [] => Ok(who.to_string()),
+            many => Err(RegisterError::Usage(format!(
+                "{} people are named {who}: {}; name one by their id",
+                many.len(),
+                many.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
+        }
     }
 
     /// Registers a carrier; its id is the next `C-YEAR-NNNN`.
@@ -173,6 +193,7 @@ impl Register {
                     })
                 })?;
                 Ok(rules::CarrierRegistered {
+                    custodian: self.person_id(&c.custodian)?,
                     kind,
                     serial,
                     make: c.make.clone(),
@@ -180,7 +201,6 @@ impl Register {
                     capacity: c.capacity,
                     classification,
                     unit: c.unit.clone(),
-                    custodian: c.custodian.clone(),
                     host_asset: c.host_asset.clone(),
                     label: c.label.clone(),
                 })
@@ -217,7 +237,7 @@ impl Register {
         note: Option<&str>,
     ) -> Result<Event> {
         let details = rules::Movement {
-            to: to.map(str::to_string),
+            to: to.map(|p| self.person_id(p)).transpose()?,
             note: note.map(str::to_string),
         };
         self.append(kind, signer, |_| Ok((carrier.to_string(), to_value(&details)?)))
