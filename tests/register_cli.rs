@@ -840,3 +840,30 @@ fn person_arguments_take_a_name_when_it_names_one_person() {
     assert_eq!(code, 3, "{err}");
     assert_eq!(err.matches("赵六").count(), 1, "said once: {err}");
 }
+
+/// A registered carrier wiped without --method: its classification chooses (secret:
+/// bmb21), in the dry run and in the wipe.
+#[test]
+fn a_carriers_classification_chooses_the_default_method() {
+    let o = office();
+    let img = o.path("secret.img");
+    plant_markers(&img, 1 << 20);
+    let c = o.register_image(&img);
+    o.ok(Some("approver"), &["approve", &c]);
+    let f = img.to_str().unwrap();
+    let plan = o.ok(None, &["wipe", "--dry-run", "--carrier", &c, f]);
+    assert!(plan.contains("method: bmb21"), "{plan}");
+    let r = o.path("r.json");
+    o.ok(
+        Some("operator"),
+        &["wipe", "--carrier", &c, "--result", r.to_str().unwrap(), f],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&r).unwrap()).unwrap();
+    assert_eq!(v["method"]["name"], "bmb21");
+    assert_eq!(v["passes"].as_array().unwrap().len(), 6);
+    // An unregistered target keeps one random pass.
+    let other = o.path("other.img");
+    plant_markers(&other, 1 << 20);
+    let plan = o.ok(None, &["wipe", "--dry-run", other.to_str().unwrap()]);
+    assert!(plan.contains("method: random"), "{plan}");
+}

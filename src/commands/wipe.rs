@@ -66,6 +66,7 @@ fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
         allow_open_by: args.allow_open_by.clone(),
         backed_up: args.backed_up,
         backup_location: args.backup_location.clone(),
+        classification: None,
     })
 }
 
@@ -79,9 +80,18 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             }));
         }
     };
-    let plan = request(&args, args.targets.len())
-        .and_then(|r| Ok(Plan::new(r)?))
+    let mut request = request(&args, args.targets.len()).inspect_err(say_error)?;
+    let mut plan = Plan::new(request.clone())
+        .map_err(Failure::from)
         .inspect_err(say_error)?;
+    // A registered carrier without --method or --passes: its classification chooses.
+    if let (Some(id), None, None) = (&args.carrier, &args.method, &args.passes) {
+        let reg = Register::open_read_only(&args.register.path, false)?;
+        if let Some(c) = reg.carrier(id)? {
+            request.classification = Some(c.classification);
+            plan = Plan::new(request)?;
+        }
+    }
     let sys = Sys::host();
     let targets = if args.recursive {
         expand_dirs(&args.targets, json)?

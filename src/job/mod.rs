@@ -17,7 +17,7 @@ mod prepare;
 mod record;
 
 pub use execute::Executed;
-pub use plan::{Plan, Request};
+pub use plan::{default_method, Plan, Request};
 pub use prepare::{guards, Prepared, ResumePoint};
 pub use record::Recorded;
 

@@ -6,6 +6,7 @@ use super::JobError;
 use crate::cert::BackedUp;
 use crate::engine::Options;
 use crate::method::{self, PassTemplate};
+use crate::register::Classification;
 use crate::report::VerifyMode;
 use crate::target::Policy;
 
@@ -34,6 +35,20 @@ pub struct Request {
     pub allow_open_by: Vec<u32>,
     pub backed_up: BackedUp,
     pub backup_location: Option<String>,
+    /// The classification of the registered carrier wiped: without `method` or
+    /// `passes`, it chooses the method ([`default_method`]).
+    pub classification: Option<Classification>,
+}
+
+/// The method a registered carrier is wiped with when none is named: BMB21 for the
+/// three levels of state secret (绝密, 机密, 秘密: the national secrecy administration's
+/// standard, as nwipe implements it), one random pass (NIST Clear) otherwise. A
+/// built-in table until the configuration can set it.
+pub fn default_method(classification: Option<Classification>) -> &'static str {
+    match classification {
+        Some(c) if c.is_classified() => "bmb21",
+        _ => "random",
+    }
 }
 
 impl Request {
@@ -57,6 +72,7 @@ impl Request {
             allow_open_by: Vec::new(),
             backed_up: BackedUp::Unknown,
             backup_location: None,
+            classification: None,
         }
     }
 }
@@ -83,13 +99,6 @@ pub struct Plan {
 impl Plan {
     pub fn new(r: Request) -> Result<Plan, JobError> {
         let (name, mut passes) = match (&r.method, &r.passes) {
-            (Some(name), _) => {
-                let m = method::find(name).ok_or_else(|| {
-                    JobError::usage(format!("unknown method {name:?}"))
-                        .hint("`mediasan methods` lists them; --passes takes a custom sequence")
-                })?;
-                (m.name.to_string(), m.passes.to_vec())
-            }
             (None, Some(list)) => {
                 let passes = method::parse_passes(list).map_err(|e| {
                     JobError::usage(format!("--passes: {e}"))
@@ -97,7 +106,14 @@ impl Plan {
                 })?;
                 ("custom".to_string(), passes)
             }
-            (None, None) => ("random".to_string(), vec![PassTemplate::Random]),
+            (named, _) => {
+                let name = named.as_deref().unwrap_or(default_method(r.classification));
+                let m = method::find(name).ok_or_else(|| {
+                    JobError::usage(format!("unknown method {name:?}"))
+                        .hint("`mediasan methods` lists them; --passes takes a custom sequence")
+                })?;
+                (m.name.to_string(), m.passes.to_vec())
+            }
         };
         if r.blank {
             passes.push(method::blank_pass());
@@ -234,6 +250,20 @@ mod tests {
         .unwrap();
         assert_eq!(p.labels(), ["0x00", "0xFF", "random", "0x00"]);
         assert_eq!(p.options().verify.required, Some(2));
+        // Without a method: the carrier's classification chooses.
+        for (c, m) in [
+            (None, "random"),
+            (Some(Classification::Secret), "bmb21"),
+            (Some(Classification::Confidential), "bmb21"),
+            (Some(Classification::Internal), "random"),
+        ] {
+            let p = Plan::new(Request {
+                classification: c,
+                ..request()
+            })
+            .unwrap();
+            assert_eq!(p.method(), m, "{c:?}");
+        }
         for (bad, says) in [
             (
                 Request {
