@@ -15,19 +15,25 @@ use serde_json::Value;
 
 use common::*;
 
-/// Runs `wipe --json ARGS` (with `env`) and sends SIGINT once pass `after` is
-/// finished; returns the checkpoint left in `cps`.
-fn interrupt_after(args: &[&str], env: &[(&str, &Path)], cps: &Path, after: u64, cwd: &Path) -> PathBuf {
+/// `mediasan wipe --json ARGS` in `cwd`, with its checkpoints in `cps`, the test's own
+/// index of registers, and `env`.
+fn wipe(args: &[&str], env: &[(&str, &Path)], cps: &Path, cwd: &Path) -> Command {
     let mut cmd = Command::new(bin_path());
     cmd.current_dir(cwd)
         .env("MEDIASAN_CHECKPOINTS", cps)
+        .env("MEDIASAN_INDEX", test_index())
         .env_remove("MEDIASAN_KEY");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .args(["wipe", "--json"])
-        .args(args)
+    cmd.args(["wipe", "--json"]).args(args);
+    cmd
+}
+
+/// Runs `wipe --json ARGS` (with `env`) and sends SIGINT once pass `after` is
+/// finished; returns the checkpoint left in `cps`.
+fn interrupt_after(args: &[&str], env: &[(&str, &Path)], cps: &Path, after: u64, cwd: &Path) -> PathBuf {
+    let mut child = wipe(args, env, cps, cwd)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -56,14 +62,7 @@ fn interrupt_after(args: &[&str], env: &[(&str, &Path)], cps: &Path, after: u64,
 }
 
 fn run(args: &[&str], env: &[(&str, &Path)], cps: &Path, cwd: &Path) -> (i32, Vec<Value>, String) {
-    let mut cmd = Command::new(bin_path());
-    cmd.current_dir(cwd)
-        .env("MEDIASAN_CHECKPOINTS", cps)
-        .env_remove("MEDIASAN_KEY");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.args(["wipe", "--json"]).args(args).output().unwrap();
+    let out = wipe(args, env, cps, cwd).output().unwrap();
     let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())

@@ -256,9 +256,3 @@ impl Keeper<'_, '_> {
         }
     }
 }
-
-impl Executed<'_> {
-    pub fn identity(&self) -> &Identity {
-        &self.report.target
-    }
-}

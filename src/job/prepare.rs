@@ -98,10 +98,6 @@ impl<'p> Prepared<'p> {
         &self.target.identity
     }
 
-    pub fn plan(&self) -> &Plan {
-        self.plan
-    }
-
     /// The method as it will be recorded, and how many passes it writes.
     pub fn method(&self) -> Option<&MethodRecord> {
         self.work.as_ref().map(|w| &w.record)

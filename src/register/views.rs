@@ -11,19 +11,9 @@ impl Register {
     }
 
     pub fn person_by_fingerprint(&self, fingerprint: &str) -> Result<Option<Person>> {
-        let id: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT id FROM people WHERE fingerprint = ?1",
-                [fingerprint],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql(&self.path, "cannot read people"))?;
-        match id {
-            Some(id) => self.person(&id),
-            None => Ok(None),
-        }
+        SqlView(&self.conn)
+            .person_by_fingerprint_result(fingerprint)
+            .map_err(sql(&self.path, "cannot read people"))
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
@@ -98,28 +88,14 @@ impl Register {
     }
 
     pub(super) fn carriers_where(&self, clause: &str, args: &[&str]) -> Result<Vec<Carrier>> {
-        let q = format!("SELECT {CARRIER_COLUMNS} FROM carriers WHERE {clause} ORDER BY id");
-        let mut st = self
-            .conn
-            .prepare(&q)
-            .map_err(sql(&self.path, "cannot read carriers"))?;
-        let rows = st
-            .query_map(rusqlite::params_from_iter(args), carrier_row)
-            .map_err(sql(&self.path, "cannot read carriers"))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        SqlView(&self.conn)
+            .carriers_where_result(clause, args)
             .map_err(sql(&self.path, "cannot read carriers"))
     }
 
     pub fn approvals_for(&self, carrier: &str) -> Result<Vec<Approval>> {
-        let q = format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE carrier = ?1 ORDER BY seq");
-        let mut st = self
-            .conn
-            .prepare(&q)
-            .map_err(sql(&self.path, "cannot read approvals"))?;
-        let rows = st
-            .query_map([carrier], approval_row)
-            .map_err(sql(&self.path, "cannot read approvals"))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        SqlView(&self.conn)
+            .approvals_for_result(carrier)
             .map_err(sql(&self.path, "cannot read approvals"))
     }
 
@@ -274,6 +250,41 @@ impl SqlView<'_> {
             .optional()
     }
 
+    pub(super) fn person_by_fingerprint_result(&self, fingerprint: &str) -> rusqlite::Result<Option<Person>> {
+        let id: Option<String> = self
+            .0
+            .query_row(
+                "SELECT id FROM people WHERE fingerprint = ?1",
+                [fingerprint],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => self.person_result(&id),
+            None => Ok(None),
+        }
+    }
+
+    /// Carriers matching an SQL condition on their columns, by id.
+    pub(super) fn carriers_where_result(
+        &self,
+        clause: &str,
+        args: &[&str],
+    ) -> rusqlite::Result<Vec<Carrier>> {
+        let q = format!("SELECT {CARRIER_COLUMNS} FROM carriers WHERE {clause} ORDER BY id");
+        let mut st = self.0.prepare(&q)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), carrier_row)?;
+        rows.collect()
+    }
+
+    /// A carrier's approvals, oldest first.
+    pub(super) fn approvals_for_result(&self, carrier: &str) -> rusqlite::Result<Vec<Approval>> {
+        let q = format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE carrier = ?1 ORDER BY seq");
+        let mut st = self.0.prepare(&q)?;
+        let rows = st.query_map([carrier], approval_row)?;
+        rows.collect()
+    }
+
     pub(super) fn approval_result(&self, id: &str) -> rusqlite::Result<Option<Approval>> {
         self.0
             .query_row(
@@ -322,41 +333,19 @@ impl View for CheckedView<'_> {
         self.keep(self.sql.person_result(id))
     }
     fn person_by_fingerprint(&self, fingerprint: &str) -> Option<Person> {
-        let id: Option<String> = self.keep(
-            self.sql
-                .0
-                .query_row(
-                    "SELECT id FROM people WHERE fingerprint = ?1",
-                    [fingerprint],
-                    |r| r.get(0),
-                )
-                .optional(),
-        );
-        id.and_then(|id| self.person(&id))
+        self.keep(self.sql.person_by_fingerprint_result(fingerprint))
     }
     fn carrier(&self, id: &str) -> Option<Carrier> {
         self.keep(self.sql.carrier_result(id))
     }
     fn carriers_by_serial(&self, serial: &str) -> Vec<Carrier> {
-        let q = format!("SELECT {CARRIER_COLUMNS} FROM carriers WHERE serial = ?1");
-        self.keep(
-            self.sql
-                .0
-                .prepare(&q)
-                .and_then(|mut st| st.query_map([serial], carrier_row)?.collect()),
-        )
+        self.keep(self.sql.carriers_where_result("serial = ?1", &[serial]))
     }
     fn approval(&self, id: &str) -> Option<Approval> {
         self.keep(self.sql.approval_result(id))
     }
     fn approvals_for(&self, carrier: &str) -> Vec<Approval> {
-        let q = format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE carrier = ?1 ORDER BY seq");
-        self.keep(
-            self.sql
-                .0
-                .prepare(&q)
-                .and_then(|mut st| st.query_map([carrier], approval_row)?.collect()),
-        )
+        self.keep(self.sql.approvals_for_result(carrier))
     }
 }
 
