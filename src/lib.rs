@@ -11,6 +11,7 @@ pub mod budget;
 pub mod cert;
 pub mod checkpoint;
 pub mod engine;
+pub mod identify;
 pub mod job;
 pub mod keys;
 pub mod method;

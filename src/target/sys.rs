@@ -166,6 +166,11 @@ impl Sys {
         read_trimmed(&self.path(&format!("sys/block/{disk}/{attr}")))
     }
 
+    /// Where a sysfs path leads, all links followed.
+    pub fn resolve(&self, rel: &str) -> Option<PathBuf> {
+        fs::canonicalize(self.path(rel)).ok()
+    }
+
     /// A binary attribute of the whole disk (SCSI VPD pages).
     pub fn disk_attr_bytes(&self, disk: &str, attr: &str) -> Option<Vec<u8>> {
         fs::read(self.path(&format!("sys/block/{disk}/{attr}"))).ok()

@@ -1,0 +1,226 @@
+//! Hidden areas: sectors an ATA drive keeps from every plain overwrite.
+//!
+//! - Host Protected Area: READ NATIVE MAX ADDRESS (EXT) against the current maximum of
+//!   IDENTIFY, or GET NATIVE MAX ADDRESS EXT on drives with Accessible Max Address
+//!   Configuration (ACS-3, where HPA became that feature set).
+//! - Device Configuration Overlay: DEVICE CONFIGURATION IDENTIFY's largest LBA against
+//!   the native maximum.
+//!
+//! An answer mediasan cannot trust is `unknown`, never `none`.
+
+use serde::{Deserialize, Serialize};
+
+use super::ata::{self, op, Identify, Page, Taskfile};
+use super::passthrough::{self, AtaError, Protocol, PROBE_TIMEOUT_MS};
+use super::transport::{Data, Transport};
+
+/// One kind of hidden area.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Area {
+    /// Looked for, and none is there.
+    None,
+    /// `visible` sectors are shown of `native`.
+    Hidden { visible: u64, native: u64 },
+    /// Could not be read.
+    Unknown { reason: String },
+    /// The question does not arise for this device (a file, a loop device, NVMe).
+    NotApplicable { reason: String },
+}
+
+impl Area {
+    pub fn hidden_sectors(&self) -> u64 {
+        match self {
+            Area::Hidden { visible, native } => native.saturating_sub(*visible),
+            _ => 0,
+        }
+    }
+}
+
+/// The hidden areas of one drive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenAreas {
+    pub hpa: Area,
+    pub dco: Area,
+}
+
+impl HiddenAreas {
+    pub fn not_applicable(reason: &str) -> HiddenAreas {
+        let a = Area::NotApplicable { reason: reason.into() };
+        HiddenAreas { hpa: a.clone(), dco: a }
+    }
+
+    pub fn unknown(reason: &str) -> HiddenAreas {
+        let a = Area::Unknown { reason: reason.into() };
+        HiddenAreas { hpa: a.clone(), dco: a }
+    }
+
+    /// Sectors hidden by either, counted once (a DCO's sectors lie beyond the HPA's).
+    pub fn hidden_sectors(&self) -> u64 {
+        self.hpa.hidden_sectors() + self.dco.hidden_sectors()
+    }
+
+    pub fn any_unknown(&self) -> bool {
+        matches!(self.hpa, Area::Unknown { .. }) || matches!(self.dco, Area::Unknown { .. })
+    }
+
+    /// One line for a certificate or a table: `none`, `unknown: ...`,
+    /// `HPA hides 2048 sectors (visible 100000 of 102048)`, `not applicable: ...`.
+    pub fn summary(&self) -> String {
+        let one = |name: &str, a: &Area| match a {
+            Area::None => None,
+            Area::Hidden { visible, native } => Some(format!(
+                "{name} hides {} sectors (visible {visible} of {native})",
+                native - visible
+            )),
+            Area::Unknown { reason } => Some(format!("{name} unknown: {reason}")),
+            Area::NotApplicable { .. } => None,
+        };
+        if let (Area::NotApplicable { reason }, Area::NotApplicable { .. }) = (&self.hpa, &self.dco) {
+            return format!("not applicable: {reason}");
+        }
+        let parts: Vec<String> = [one("HPA", &self.hpa), one("DCO", &self.dco)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if parts.is_empty() {
+            "none".into()
+        } else if self.any_unknown() && self.hidden_sectors() == 0 {
+            format!("unknown ({})", parts.join("; "))
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+fn registers(t: &mut dyn Transport, tf: &Taskfile) -> Result<Taskfile, AtaError> {
+    passthrough::ata(t, tf, Protocol::NonData, Data::None, true, PROBE_TIMEOUT_MS)?
+        .ok_or_else(|| AtaError::Failed("no registers returned".into()))
+}
+
+/// The drive's native maximum LBA (the last sector it has, hidden or not).
+pub fn native_max(t: &mut dyn Transport, id: &Identify) -> Result<u64, AtaError> {
+    let tf = if id.amac {
+        Taskfile {
+            command: op::AMAC,
+            features: 0x0000,
+            device: 0x40,
+            ..Default::default()
+        }
+    } else if id.lba48 {
+        Taskfile {
+            command: op::READ_NATIVE_MAX_ADDRESS_EXT,
+            device: 0x40,
+            ..Default::default()
+        }
+    } else {
+        Taskfile {
+            command: op::READ_NATIVE_MAX_ADDRESS,
+            device: 0x40,
+            ..Default::default()
+        }
+    };
+    let r = registers(t, &tf)?;
+    Ok(if id.lba48 || id.amac {
+        r.lba & 0xffff_ffff_ffff
+    } else {
+        r.lba & 0xff_ffff | u64::from(r.device & 0x0f) << 24
+    })
+}
+
+/// Looks for both kinds of hidden area on an ATA drive.
+pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
+    let visible = id.sectors;
+    let native = native_max(t, id).map(|lba| lba + 1);
+    let hpa = match &native {
+        Ok(n) if *n > visible => Area::Hidden {
+            visible,
+            native: *n,
+        },
+        Ok(n) if *n == visible => Area::None,
+        Ok(n) => Area::Unknown {
+            reason: format!("the native maximum ({n} sectors) is below the current one ({visible})"),
+        },
+        // Aborted by a drive that says it has no HPA: it has none.
+        Err(AtaError::Aborted { .. }) if !id.hpa && !id.amac => Area::None,
+        Err(e) => Area::Unknown {
+            reason: format!("READ NATIVE MAX ADDRESS: {e}"),
+        },
+    };
+    let dco = if !id.dco || id.amac {
+        Area::None
+    } else {
+        let base = native.as_ref().copied().unwrap_or(visible);
+        match dco_identify(t) {
+            Ok(max) if max + 1 > base => Area::Hidden {
+                visible: base,
+                native: max + 1,
+            },
+            Ok(_) => Area::None,
+            Err(e) => Area::Unknown {
+                reason: format!("DEVICE CONFIGURATION IDENTIFY: {e}"),
+            },
+        }
+    };
+    HiddenAreas { hpa, dco }
+}
+
+/// DEVICE CONFIGURATION IDENTIFY: the largest LBA a DCO could restore.
+pub fn dco_identify(t: &mut dyn Transport) -> Result<u64, AtaError> {
+    let mut buf = [0u8; 512];
+    let tf = Taskfile {
+        command: op::DCO,
+        features: op::DCO_IDENTIFY,
+        count: 1,
+        device: 0x40,
+        ..Default::default()
+    };
+    passthrough::ata(t, &tf, Protocol::PioIn, Data::In(&mut buf), false, PROBE_TIMEOUT_MS)?;
+    let page = Page::from_bytes(&buf).expect("512 bytes");
+    ata::dco_max_lba(&page).ok_or_else(|| AtaError::Failed("the DCO page fails its checksum".into()))
+}
+
+/// Removes a Host Protected Area until the next power cycle (SET MAX ADDRESS with the
+/// volatile bit clear), then asks the drive again: `Ok(sectors)` only when IDENTIFY
+/// shows every native sector. On ACS-3 drives with Accessible Max Address
+/// Configuration the standard has no volatile form: SET ACCESSIBLE MAX ADDRESS EXT
+/// restores the native capacity for good.
+pub fn expose_hpa(t: &mut dyn Transport, id: &Identify) -> Result<u64, AtaError> {
+    // SET MAX must follow READ NATIVE MAX immediately (ATA8-ACS 7.51.1).
+    let native_lba = native_max(t, id)?;
+    let tf = if id.amac {
+        Taskfile {
+            command: op::AMAC,
+            features: 0x0001,
+            lba: native_lba,
+            device: 0x40,
+            ..Default::default()
+        }
+    } else if id.lba48 {
+        Taskfile {
+            command: op::SET_MAX_ADDRESS_EXT,
+            lba: native_lba,
+            count: 0,
+            device: 0x40,
+            ..Default::default()
+        }
+    } else {
+        Taskfile {
+            command: op::SET_MAX_ADDRESS,
+            lba: native_lba & 0xff_ffff,
+            count: 0,
+            device: 0x40 | (native_lba >> 24) as u8 & 0x0f,
+            ..Default::default()
+        }
+    };
+    passthrough::ata(t, &tf, Protocol::NonData, Data::None, false, PROBE_TIMEOUT_MS)?;
+    let now = super::ata_identify(t)?;
+    if now.sectors != native_lba + 1 {
+        return Err(AtaError::Failed(format!(
+            "the drive answered SET MAX but still shows {} of {} sectors",
+            now.sectors,
+            native_lba + 1
+        )));
+    }
+    Ok(now.sectors)
+}
