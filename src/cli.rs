@@ -14,6 +14,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List attached drives: identity and its sources, hidden areas, security state,
+    /// whether mediasan would wipe each, and the carrier it is in any register.
+    Scan(ScanArgs),
     /// Overwrite block devices, partitions, disk images or files.
     Wipe(WipeArgs),
     /// List the wipe methods with their passes and sources.
@@ -36,6 +39,16 @@ pub enum Command {
     Demo(DemoArgs),
     /// Man pages, or a shell's completions.
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// One JSON object per drive, one a line.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub register: RegisterPath,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +157,12 @@ pub struct WipeArgs {
         default_value = mediasan::checkpoint::DEFAULT_DIR
     )]
     pub checkpoint_dir: PathBuf,
+
+    /// Remove the drive's Host Protected Area before the wipe (after confirmation), so
+    /// that every native sector is written; the change lasts until the drive is
+    /// powered off. Without it, a hidden area makes the outcome incomplete.
+    #[arg(long)]
+    pub expose_hidden: bool,
 
     /// Where the certificate goes (written when the wipe is signed: --carrier, or --key).
     #[arg(long, value_name = "DIR", default_value = ".")]

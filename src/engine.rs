@@ -751,6 +751,7 @@ mod tests {
                     labels: vec![],
                     inode: None,
                     object: None,
+                    drive: None,
                 },
                 data: vec![0xEE; size],
                 align,

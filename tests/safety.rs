@@ -8,7 +8,9 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use mediasan::target::safety::{inspect, refusals};
+use mediasan::identify::sim::{Bridge, SimDrive};
+use mediasan::identify::{identify, Drive};
+use mediasan::target::safety::{drive_refusals, inspect, refusals};
 use mediasan::target::{DevNo, Refusal, Sys};
 
 /// A fixture tree: one SATA disk `sdb` (8:16) with partitions sdb1 (8:17) and sdb2 (8:18).
@@ -96,7 +98,17 @@ impl Tree {
     fn check(&self, minor: u32) -> Vec<Refusal> {
         let sys = Sys::at(self.root());
         let facts = inspect(&sys, DevNo { major: 8, minor }).expect("the fixture device is in sysfs");
-        refusals(&sys, &facts)
+        let mut r = refusals(&sys, &facts);
+        r.extend(drive_refusals(&self.drive()));
+        r
+    }
+
+    /// What the disk says of itself, its ATA drive answering nothing (the serial then
+    /// comes from sysfs).
+    fn drive(&self) -> Drive {
+        let mut sim = SimDrive::new("unused", 1);
+        sim.bridge = Bridge::Rejects;
+        identify(&Sys::at(self.root()), "sdb", &mut sim)
     }
 }
 
@@ -106,8 +118,9 @@ fn a_clean_disk_passes_and_is_identified() {
     assert_eq!(t.check(16), vec![]);
     let sys = Sys::at(t.root());
     let facts = inspect(&sys, DevNo { major: 8, minor: 16 }).unwrap();
-    assert_eq!(facts.serial.as_deref(), Some("WD-WCC4N1234567"));
-    assert_eq!(facts.serial_source, Some("SCSI VPD page 0x80"));
+    let drive = t.drive();
+    assert_eq!(drive.serial.as_deref(), Some("WD-WCC4N1234567"));
+    assert_eq!(drive.serial_source.as_deref(), Some("SCSI VPD page 0x80"));
     assert_eq!(facts.model.as_deref(), Some("WDC WD10EZEX-08W"));
     let parts: Vec<_> = facts.partitions.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(parts, ["sdb1", "sdb2"]);
@@ -137,7 +150,7 @@ fn a_disk_with_a_mounted_partition_is_refused() {
     let sys = Sys::at(t.root());
     let facts = inspect(&sys, DevNo { major: 8, minor: 18 }).unwrap();
     assert_eq!((facts.node.disk.as_str(), facts.node.partition), ("sdb", Some(2)));
-    assert_eq!(facts.serial.as_deref(), Some("WD-WCC4N1234567"));
+    assert_eq!(t.drive().serial.as_deref(), Some("WD-WCC4N1234567"));
 }
 
 #[test]
@@ -241,8 +254,7 @@ fn vpd_serials_are_cut_at_their_length_and_unpadded() {
     let mut vpd = vec![0x00, 0x80, 0x00, 0x08];
     vpd.extend_from_slice(b"ABC  \0\0\0GARBAGE");
     t.write_bytes(&format!("{DISK_DIR}/sdb/device/vpd_pg80"), &vpd);
-    let facts = inspect(&Sys::at(t.root()), DevNo { major: 8, minor: 16 }).unwrap();
-    assert_eq!(facts.serial.as_deref(), Some("ABC"));
+    assert_eq!(t.drive().serial.as_deref(), Some("ABC"));
 }
 
 #[test]

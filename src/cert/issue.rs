@@ -55,8 +55,33 @@ impl Body {
         let carrier = c.carrier;
         let classified = carrier.is_some_and(|c| c.ever_classified);
         let sanitised = report.outcome == Outcome::Sanitised;
-        let mut notes =
-            vec!["HPA/DCO hidden areas were not examined: drive identification comes later".to_string()];
+        let mut notes = Vec::new();
+        let hidden_areas = match &identity.drive {
+            None if identity.kind == Kind::File => "not applicable: a file".to_string(),
+            None => "not examined".to_string(),
+            Some(d) => {
+                let n = d.hidden.hidden_sectors();
+                if let Some(e) = d.exposed {
+                    notes.push(format!(
+                        "a Host Protected Area was removed before the wipe ({}): {} of {} sectors were shown before, all were written",
+                        if e.volatile { "SET MAX ADDRESS, volatile" } else { "SET ACCESSIBLE MAX ADDRESS, permanent" },
+                        e.visible,
+                        e.native
+                    ));
+                }
+                if n > 0 {
+                    notes.push(format!(
+                        "{n} sectors hidden by HPA/DCO were not written: the medium must be destroyed physically"
+                    ));
+                } else if d.hidden.any_unknown() {
+                    notes.push(format!(
+                        "hidden areas (HPA/DCO) could not be examined: {}; sectors there, if any, were not written",
+                        d.hidden.summary()
+                    ));
+                }
+                d.hidden.summary()
+            }
+        };
         if identity.kind == Kind::File {
             notes.push("a file was overwritten through its file system; copies kept by copy-on-write, journals, snapshots or flash are not reached".into());
         }
@@ -107,7 +132,7 @@ impl Body {
                 }),
                 backed_up: c.backed_up.name().into(),
                 backup_location: c.backup_location.map(str::to_string),
-                hidden_areas: "not examined".into(),
+                hidden_areas,
                 target: identity.clone(),
             },
             sanitisation: Sanitisation {

@@ -170,7 +170,7 @@ pub struct Media {
     pub backed_up: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_location: Option<String>,
-    /// HPA/DCO state: not examined until drive identification exists.
+    /// HPA/DCO state: `none`, what is hidden, `unknown (…)`, or `not applicable: …`.
     pub hidden_areas: String,
     pub target: Identity,
 }

@@ -6,6 +6,7 @@ mod demo;
 mod generate;
 mod methods;
 pub mod register;
+mod scan;
 mod verify;
 mod wipe;
 
@@ -14,6 +15,7 @@ use crate::ui::Failure;
 
 pub fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
+        Command::Scan(args) => scan::run(args),
         Command::Wipe(args) => wipe::run(args),
         Command::Methods(args) => methods::run(args),
         Command::Verify(args) => verify::run(args),

@@ -67,6 +67,7 @@ fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
         backed_up: args.backed_up,
         backup_location: args.backup_location.clone(),
         classification: None,
+        expose_hidden: args.expose_hidden,
     })
 }
 
@@ -226,8 +227,8 @@ pub fn wipe_target(
     guards: &[Register],
     lone: Option<&Signer>,
 ) -> Result<Option<WipeReport>, Failure> {
-    let prepared = Prepared::new(plan, path, sys, link.as_deref(), guards)?;
-    let identity = prepared.identity().clone();
+    let mut prepared = Prepared::new(plan, path, sys, link.as_deref(), guards)?;
+    let mut identity = prepared.identity().clone();
     if plan.dry_run() {
         print_plan(&identity, plan, json);
         return Ok(None);
@@ -235,6 +236,23 @@ pub fn wipe_target(
     if identity.kind == Kind::BlockDevice {
         confirm(&identity, plan.confirm())?;
     }
+    if plan.expose_hidden() {
+        if let Some(e) = prepared.expose_hidden(sys)? {
+            errln!(
+                "{}: hidden area removed{}: the drive now shows all {} sectors (was {})",
+                identity.path,
+                if e.volatile {
+                    " until the next power cycle"
+                } else {
+                    " for good"
+                },
+                e.native,
+                e.visible
+            );
+            identity = prepared.identity().clone();
+        }
+    }
+    warn_hidden(&identity);
     if let Some(r) = prepared.resume_point() {
         if r.proven < r.claimed {
             errln!(
@@ -493,6 +511,26 @@ fn confirm(id: &Identity, given: &[String]) -> Result<(), Failure> {
     }
 }
 
+/// Says before the first byte what the wipe will not reach.
+fn warn_hidden(id: &Identity) {
+    let Some(d) = &id.drive else { return };
+    let n = d.hidden.hidden_sectors();
+    if n > 0 {
+        errln!(
+            "{}: warning: {} sectors are hidden ({}) and will not be written: the outcome will be incomplete (--expose-hidden removes an HPA)",
+            id.path,
+            n,
+            d.hidden.summary()
+        );
+    } else if d.hidden.any_unknown() {
+        errln!(
+            "{}: warning: hidden areas could not be examined ({}): the certificate will say so",
+            id.path,
+            d.hidden.summary()
+        );
+    }
+}
+
 fn identity_screen(id: &Identity) -> String {
     let mut s = String::new();
     let mut row = |k: &str, v: String| s.push_str(&format!("  {k:<10} {v}\n"));
@@ -504,16 +542,38 @@ fn identity_screen(id: &Identity) -> String {
         row("partition", format!("of {p}"));
     }
     row("model", id.model.clone().unwrap_or_else(|| "unknown".into()));
+    let bridge = id.drive.as_ref().is_some_and(|d| d.serial_is_bridges);
     row(
         "serial",
         format!(
-            "{} ({})",
+            "{} ({}{})",
             id.serial.as_deref().unwrap_or("unreadable"),
-            id.serial_source.as_deref().unwrap_or("-")
+            id.serial_source.as_deref().unwrap_or("-"),
+            if bridge {
+                ": the USB bridge's serial, not the drive's"
+            } else {
+                ""
+            }
         ),
     );
     if let Some(w) = &id.wwn {
         row("wwn", w.clone());
+    }
+    if let Some(d) = &id.drive {
+        row(
+            "bus",
+            match &d.usb_driver {
+                Some(u) => format!("{} ({u})", d.transport.name()),
+                None => d.transport.name().to_string(),
+            },
+        );
+        if let Some(f) = &d.firmware {
+            row("firmware", f.clone());
+        }
+        row("hidden", d.hidden.summary());
+        if d.ata.known().is_some() {
+            row("security", d.security_summary());
+        }
     }
     row(
         "size",

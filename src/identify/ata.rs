@@ -107,7 +107,9 @@ pub enum Checksum {
     Valid,
     /// The signature is there but the byte sum is `sum`, not 0: the page was damaged on
     /// the way (a bridge or interposer rewrote it) or the drive is broken.
-    Invalid { sum: u8 },
+    Invalid {
+        sum: u8,
+    },
     /// No signature: old drives need not have one.
     Absent,
 }
@@ -191,7 +193,11 @@ impl Identify {
             } else {
                 512
             };
-            let per = if w106 & (1 << 13) != 0 { 1u32 << (w106 & 0xf) } else { 1 };
+            let per = if w106 & (1 << 13) != 0 {
+                1u32 << (w106 & 0xf)
+            } else {
+                1
+            };
             (logical, logical * per)
         } else {
             (512, 512)
@@ -216,8 +222,11 @@ impl Identify {
             block_erase: w59 & (1 << 15) != 0,
         };
         let wwn_supported = valid(p.word(84)) && p.bit(84, 8) || valid(p.word(87)) && p.bit(87, 8);
-        let wwn = (wwn_supported && (108..112).any(|n| p.word(n) != 0))
-            .then(|| (108..112).map(|n| format!("{:04x}", p.word(n))).collect::<String>());
+        let wwn = (wwn_supported && (108..112).any(|n| p.word(n) != 0)).then(|| {
+            (108..112)
+                .map(|n| format!("{:04x}", p.word(n)))
+                .collect::<String>()
+        });
         let rotation = match p.word(217) {
             0 | 0xffff => None,
             r => Some(r),
@@ -295,22 +304,183 @@ mod tests {
 
     /// The ground truth of fixtures/identify/README.md, one row a drive:
     /// (file, model, serial, firmware, sectors, lba48, logical, physical, word 128).
-    const TRUTH: &[(&str, &str, &str, &str, u64, bool, u32, u32, u16)] = &[
-        ("toshiba_mk4025gas", "TOSHIBA MK4025GAS", "Y55L7382S", "KA100A", 78_140_160, false, 512, 512, 0x0001),
-        ("maxtor_4r120l0", "Maxtor 4R120L0", "M0000000000000000000", "RAMB1TU0", 240_121_728, false, 512, 512, 0x0001),
-        ("seagate_st3160023as", "ST3160023AS", "3JS2KSL3", "3.18", 312_581_808, true, 512, 512, 0x0001),
-        ("maxtor_6b200m0_banc1980", "Maxtor 6B200M0", "B4038RRH", "BANC1980", 390_721_968, true, 512, 512, 0x0000),
-        ("maxtor_6b200m0_banc1by0", "Maxtor 6B200M0", "B41RVA1H", "BANC1BY0", 398_297_088, true, 512, 512, 0x0001),
-        ("wdc_wd4000kd", "WDC WD4000KD-00NAB0", "WD-WMAMY1113566", "01.06A01", 781_422_768, true, 512, 512, 0x0001),
-        ("seagate_st3400633as", "ST3400633AS", "3NF1QJ3E", "3.AAH", 781_422_768, true, 512, 512, 0x0001),
-        ("hitachi_hde721010sla330", "Hitachi HDE721010SLA330", "STR607MS2APNLS", "ST6OA3AA", 1_953_525_168, true, 512, 512, 0x0009),
-        ("hitachi_hua722010cla330_badsum", "Hitachi HUA722010CLA330", "JPW9K0HD26WMHL", "JP4OA3EA", 1_953_525_168, true, 512, 512, 0x0001),
-        ("wdc_wd10ezex_512e", "WDC WD10EZEX-08WN4A0", "WD-WCC6Y2RF681K", "02.01A02", 1_953_525_168, true, 512, 4096, 0x0029),
-        ("intel_ssdsa2cw120g3", "INTEL SSDSA2CW120G3", "CVPR109301UZ120LGN", "4PC10302", 234_441_648, true, 512, 512, 0x012b),
-        ("samsung_860evo_500gb", "Samsung SSD 860 EVO 500GB", "S3Z1NB0K862928X", "RVT01B6Q", 976_773_168, true, 512, 512, 0x0029),
-        ("samsung_870evo_2tb", "Samsung SSD 870 EVO 2TB", "S6PPNX0W203715P", "SVT02B6Q", 3_907_029_168, true, 512, 512, 0x0021),
-        ("samsung_870qvo_4tb", "Samsung SSD 870 QVO 4TB", "S5STNF0W706332M", "SVQ02B6Q", 7_814_037_168, true, 512, 512, 0x0029),
-        ("stardrive_sata_ssd", "SATA SSD", "A45A078A198600476509", "SBFM61.2", 468_862_128, true, 512, 512, 0x0029),
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        u64,
+        bool,
+        u32,
+        u32,
+        u16,
+    );
+    const TRUTH: &[Row] = &[
+        (
+            "toshiba_mk4025gas",
+            "TOSHIBA MK4025GAS",
+            "Y55L7382S",
+            "KA100A",
+            78_140_160,
+            false,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "maxtor_4r120l0",
+            "Maxtor 4R120L0",
+            "M0000000000000000000",
+            "RAMB1TU0",
+            240_121_728,
+            false,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "seagate_st3160023as",
+            "ST3160023AS",
+            "3JS2KSL3",
+            "3.18",
+            312_581_808,
+            true,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "maxtor_6b200m0_banc1980",
+            "Maxtor 6B200M0",
+            "B4038RRH",
+            "BANC1980",
+            390_721_968,
+            true,
+            512,
+            512,
+            0x0000,
+        ),
+        (
+            "maxtor_6b200m0_banc1by0",
+            "Maxtor 6B200M0",
+            "B41RVA1H",
+            "BANC1BY0",
+            398_297_088,
+            true,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "wdc_wd4000kd",
+            "WDC WD4000KD-00NAB0",
+            "WD-WMAMY1113566",
+            "01.06A01",
+            781_422_768,
+            true,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "seagate_st3400633as",
+            "ST3400633AS",
+            "3NF1QJ3E",
+            "3.AAH",
+            781_422_768,
+            true,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "hitachi_hde721010sla330",
+            "Hitachi HDE721010SLA330",
+            "STR607MS2APNLS",
+            "ST6OA3AA",
+            1_953_525_168,
+            true,
+            512,
+            512,
+            0x0009,
+        ),
+        (
+            "hitachi_hua722010cla330_badsum",
+            "Hitachi HUA722010CLA330",
+            "JPW9K0HD26WMHL",
+            "JP4OA3EA",
+            1_953_525_168,
+            true,
+            512,
+            512,
+            0x0001,
+        ),
+        (
+            "wdc_wd10ezex_512e",
+            "WDC WD10EZEX-08WN4A0",
+            "WD-WCC6Y2RF681K",
+            "02.01A02",
+            1_953_525_168,
+            true,
+            512,
+            4096,
+            0x0029,
+        ),
+        (
+            "intel_ssdsa2cw120g3",
+            "INTEL SSDSA2CW120G3",
+            "CVPR109301UZ120LGN",
+            "4PC10302",
+            234_441_648,
+            true,
+            512,
+            512,
+            0x012b,
+        ),
+        (
+            "samsung_860evo_500gb",
+            "Samsung SSD 860 EVO 500GB",
+            "S3Z1NB0K862928X",
+            "RVT01B6Q",
+            976_773_168,
+            true,
+            512,
+            512,
+            0x0029,
+        ),
+        (
+            "samsung_870evo_2tb",
+            "Samsung SSD 870 EVO 2TB",
+            "S6PPNX0W203715P",
+            "SVT02B6Q",
+            3_907_029_168,
+            true,
+            512,
+            512,
+            0x0021,
+        ),
+        (
+            "samsung_870qvo_4tb",
+            "Samsung SSD 870 QVO 4TB",
+            "S5STNF0W706332M",
+            "SVQ02B6Q",
+            7_814_037_168,
+            true,
+            512,
+            512,
+            0x0029,
+        ),
+        (
+            "stardrive_sata_ssd",
+            "SATA SSD",
+            "A45A078A198600476509",
+            "SBFM61.2",
+            468_862_128,
+            true,
+            512,
+            512,
+            0x0029,
+        ),
     ];
 
     #[test]
@@ -323,15 +493,31 @@ mod tests {
                 "{file}"
             );
             assert_eq!((id.sectors, id.lba48), (sectors, lba48), "{file}");
-            assert_eq!((id.logical_sector, id.physical_sector), (logical, physical), "{file}");
+            assert_eq!(
+                (id.logical_sector, id.physical_sector),
+                (logical, physical),
+                "{file}"
+            );
             let s = id.security;
-            let bits = [s.supported, s.enabled, s.locked, s.frozen, s.count_expired, s.enhanced_erase];
+            let bits = [
+                s.supported,
+                s.enabled,
+                s.locked,
+                s.frozen,
+                s.count_expired,
+                s.enhanced_erase,
+            ];
             let want: Vec<bool> = (0..6).map(|b| w128 & (1 << b) != 0).collect();
             assert_eq!(bits.to_vec(), want, "{file}: security");
             assert_eq!(s.level_max, w128 & 0x100 != 0, "{file}");
             assert!(!id.sanitize.supported, "{file}: no dump reports SANITIZE");
             let sum_ok = !file.ends_with("badsum");
-            assert_eq!(id.checksum == Checksum::Valid, sum_ok, "{file}: {:?}", id.checksum);
+            assert_eq!(
+                id.checksum == Checksum::Valid,
+                sum_ok,
+                "{file}: {:?}",
+                id.checksum
+            );
             assert!(id.dco, "{file}: every dump reports DCO");
             assert_eq!(id.hpa, file != "maxtor_6b200m0_banc1980", "{file}: HPA");
         }
@@ -339,8 +525,14 @@ mod tests {
 
     #[test]
     fn wwn_rotation_and_erase_times() {
-        assert_eq!(fixture("hitachi_hde721010sla330").wwn.as_deref(), Some("5000cca35ee10c0b"));
-        assert_eq!(fixture("wdc_wd10ezex_512e").wwn.as_deref(), Some("50014ee211e8fd40"));
+        assert_eq!(
+            fixture("hitachi_hde721010sla330").wwn.as_deref(),
+            Some("5000cca35ee10c0b")
+        );
+        assert_eq!(
+            fixture("wdc_wd10ezex_512e").wwn.as_deref(),
+            Some("50014ee211e8fd40")
+        );
         // Supported but all zero: no WWN, not a WWN of zeros.
         assert_eq!(fixture("stardrive_sata_ssd").wwn, None);
         assert_eq!(fixture("toshiba_mk4025gas").wwn, None);
@@ -349,7 +541,10 @@ mod tests {
         assert_eq!(fixture("maxtor_4r120l0").rotation, None);
         // 0x803d: the extended format, 61 × 2 minutes.
         let wd = fixture("wdc_wd10ezex_512e").security;
-        assert_eq!((wd.erase_minutes, wd.enhanced_erase_minutes), (Some(122), Some(122)));
+        assert_eq!(
+            (wd.erase_minutes, wd.enhanced_erase_minutes),
+            (Some(122), Some(122))
+        );
         assert!(fixture("samsung_870evo_2tb").trim);
         assert!(!fixture("wdc_wd4000kd").trim);
     }

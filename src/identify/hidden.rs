@@ -46,13 +46,23 @@ pub struct HiddenAreas {
 
 impl HiddenAreas {
     pub fn not_applicable(reason: &str) -> HiddenAreas {
-        let a = Area::NotApplicable { reason: reason.into() };
-        HiddenAreas { hpa: a.clone(), dco: a }
+        let a = Area::NotApplicable {
+            reason: reason.into(),
+        };
+        HiddenAreas {
+            hpa: a.clone(),
+            dco: a,
+        }
     }
 
     pub fn unknown(reason: &str) -> HiddenAreas {
-        let a = Area::Unknown { reason: reason.into() };
-        HiddenAreas { hpa: a.clone(), dco: a }
+        let a = Area::Unknown {
+            reason: reason.into(),
+        };
+        HiddenAreas {
+            hpa: a.clone(),
+            dco: a,
+        }
     }
 
     /// Sectors hidden by either, counted once (a DCO's sectors lie beyond the HPA's).
@@ -133,10 +143,7 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
     let visible = id.sectors;
     let native = native_max(t, id).map(|lba| lba + 1);
     let hpa = match &native {
-        Ok(n) if *n > visible => Area::Hidden {
-            visible,
-            native: *n,
-        },
+        Ok(n) if *n > visible => Area::Hidden { visible, native: *n },
         Ok(n) if *n == visible => Area::None,
         Ok(n) => Area::Unknown {
             reason: format!("the native maximum ({n} sectors) is below the current one ({visible})"),
@@ -175,7 +182,14 @@ pub fn dco_identify(t: &mut dyn Transport) -> Result<u64, AtaError> {
         device: 0x40,
         ..Default::default()
     };
-    passthrough::ata(t, &tf, Protocol::PioIn, Data::In(&mut buf), false, PROBE_TIMEOUT_MS)?;
+    passthrough::ata(
+        t,
+        &tf,
+        Protocol::PioIn,
+        Data::In(&mut buf),
+        false,
+        PROBE_TIMEOUT_MS,
+    )?;
     let page = Page::from_bytes(&buf).expect("512 bytes");
     ata::dco_max_lba(&page).ok_or_else(|| AtaError::Failed("the DCO page fails its checksum".into()))
 }

@@ -11,6 +11,7 @@ pub mod ata;
 pub mod hidden;
 pub mod nvme;
 pub mod passthrough;
+pub mod scan;
 pub mod sense;
 pub mod sim;
 pub mod transport;
@@ -64,9 +65,13 @@ impl Bus {
 pub enum Probe<T> {
     Known(T),
     /// Asked, and no answer that can be trusted.
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
     /// Does not apply to this kind of device.
-    NotApplicable { reason: String },
+    NotApplicable {
+        reason: String,
+    },
 }
 
 impl<T> Probe<T> {
@@ -82,7 +87,9 @@ impl<T> Probe<T> {
         }
     }
     fn not_applicable(reason: &str) -> Probe<T> {
-        Probe::NotApplicable { reason: reason.into() }
+        Probe::NotApplicable {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -150,11 +157,107 @@ pub struct Drive {
     pub ata: Probe<AtaFacts>,
     pub nvme: Probe<NvmeFacts>,
     pub hidden: HiddenAreas,
+    /// A Host Protected Area mediasan removed before the wipe (`--expose-hidden`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exposed: Option<Exposed>,
+}
+
+/// A hidden area removed: the sectors shown before and after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exposed {
+    pub visible: u64,
+    pub native: u64,
+    /// Until the next power cycle (SET MAX ADDRESS), or for good (SET ACCESSIBLE MAX
+    /// ADDRESS, which has no volatile form).
+    pub volatile: bool,
 }
 
 impl Drive {
+    /// ATA security, where the drive reported it and supports it.
     pub fn security(&self) -> Option<&ata::Security> {
-        self.ata.known().map(|a| &a.identify.security).filter(|s| s.supported)
+        self.ata
+            .known()
+            .map(|a| &a.identify.security)
+            .filter(|s| s.supported)
+    }
+
+    /// ATA security in words: `not supported`, `disabled`, `enabled, locked, frozen`,
+    /// `unknown (why)`, or `not applicable`.
+    pub fn security_summary(&self) -> String {
+        match &self.ata {
+            Probe::Known(a) => {
+                let s = &a.identify.security;
+                if !s.supported {
+                    return "not supported".into();
+                }
+                let mut words = vec![if s.enabled { "enabled" } else { "disabled" }];
+                if s.locked {
+                    words.push("locked");
+                }
+                if s.frozen {
+                    words.push("frozen");
+                }
+                if s.count_expired {
+                    words.push("attempts exhausted");
+                }
+                if s.enabled {
+                    words.push(if s.level_max {
+                        "level maximum"
+                    } else {
+                        "level high"
+                    });
+                }
+                words.join(", ")
+            }
+            Probe::Unknown { reason } => format!("unknown ({reason})"),
+            Probe::NotApplicable { .. } => "not applicable".into(),
+        }
+    }
+
+    /// The firmware erase commands the drive offers: ATA SANITIZE and SECURITY ERASE
+    /// UNIT, NVMe Sanitize and Format with secure erase.
+    pub fn erase_commands(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if let Some(a) = self.ata.known() {
+            let id = &a.identify;
+            let s = id.sanitize;
+            if s.supported {
+                if s.crypto_scramble {
+                    out.push("ata-sanitize-crypto");
+                }
+                if s.block_erase {
+                    out.push("ata-sanitize-block");
+                }
+                if s.overwrite {
+                    out.push("ata-sanitize-overwrite");
+                }
+            }
+            if id.security.supported {
+                out.push("ata-security-erase");
+                if id.security.enhanced_erase {
+                    out.push("ata-security-erase-enhanced");
+                }
+            }
+        }
+        if let Some(n) = self.nvme.known() {
+            let c = n.controller.capabilities;
+            if c.sanitize_crypto {
+                out.push("nvme-sanitize-crypto");
+            }
+            if c.sanitize_block {
+                out.push("nvme-sanitize-block");
+            }
+            if c.sanitize_overwrite {
+                out.push("nvme-sanitize-overwrite");
+            }
+            if c.format {
+                out.push("nvme-format-user");
+                if c.format_crypto_erase {
+                    out.push("nvme-format-crypto");
+                }
+            }
+        }
+        out
     }
 }
 
@@ -173,7 +276,13 @@ pub fn serial_problem(serial: &str) -> Option<&'static str> {
     if chars.len() == 1 || zeros_after_one {
         return Some("it is a placeholder (all one character, or all zeros)");
     }
-    let placeholders = ["0123456789", "123456789", "To be filled by O.E.M.", "Default string", "None"];
+    let placeholders = [
+        "0123456789",
+        "123456789",
+        "To be filled by O.E.M.",
+        "Default string",
+        "None",
+    ];
     if placeholders.iter().any(|p| s.eq_ignore_ascii_case(p)) {
         return Some("it is a placeholder text");
     }
@@ -200,7 +309,7 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
             serial: Some(id.serial.clone()).filter(|s| !s.is_empty()),
             model: Some(id.model.clone()).filter(|s| !s.is_empty()),
             firmware: Some(id.firmware.clone()).filter(|s| !s.is_empty()),
-            wwn: id.wwn.clone(),
+            wwn: id.wwn.as_ref().map(|w| format!("naa.{w}")),
         });
     }
     let nvme = if transport == Bus::Nvme {
@@ -215,7 +324,12 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
             serial: Some(c.serial.clone()).filter(|s| !s.is_empty()),
             model: Some(c.model.clone()).filter(|s| !s.is_empty()),
             firmware: Some(c.firmware.clone()).filter(|s| !s.is_empty()),
-            wwn: n.namespace.nguid.clone().or(n.namespace.eui64.clone()),
+            wwn: n
+                .namespace
+                .nguid
+                .as_ref()
+                .or(n.namespace.eui64.as_ref())
+                .map(|w| format!("eui.{w}")),
         });
     }
     layers.extend(kernel_layers(sys, disk));
@@ -268,6 +382,7 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
         ata,
         nvme,
         hidden,
+        exposed: None,
     }
 }
 
@@ -279,7 +394,14 @@ pub fn ata_identify(t: &mut dyn Transport) -> Result<Identify, AtaError> {
         count: 1,
         ..Default::default()
     };
-    passthrough::ata(t, &tf, Protocol::PioIn, Data::In(&mut buf), false, PROBE_TIMEOUT_MS)?;
+    passthrough::ata(
+        t,
+        &tf,
+        Protocol::PioIn,
+        Data::In(&mut buf),
+        false,
+        PROBE_TIMEOUT_MS,
+    )?;
     if buf.iter().all(|b| *b == 0) {
         return Err(AtaError::Failed("IDENTIFY DEVICE returned only zeros".into()));
     }
@@ -437,7 +559,9 @@ pub fn vpd_designator(page: &[u8]) -> Option<String> {
     if page.len() < 4 || page[1] != 0x83 {
         return None;
     }
-    let end = page.len().min(4 + usize::from(u16::from_be_bytes([page[2], page[3]])));
+    let end = page
+        .len()
+        .min(4 + usize::from(u16::from_be_bytes([page[2], page[3]])));
     let mut i = 4;
     while i + 4 <= end {
         let kind = page[i + 1] & 0x0f;
@@ -499,10 +623,24 @@ mod tests {
 
     #[test]
     fn placeholder_serials_are_named() {
-        for s in ["", "   ", "00000000", "M0000000000000000000", "FFFFFFFF", "0123456789", "To be filled by O.E.M."] {
+        for s in [
+            "",
+            "   ",
+            "00000000",
+            "M0000000000000000000",
+            "FFFFFFFF",
+            "0123456789",
+            "To be filled by O.E.M.",
+        ] {
             assert!(serial_problem(s).is_some(), "{s:?}");
         }
-        for s in ["S3Z1NB0K862928X", "WD-WCC6Y2RF681K", "M0001", "Y55L7382S", "MSSATA0001"] {
+        for s in [
+            "S3Z1NB0K862928X",
+            "WD-WCC6Y2RF681K",
+            "M0001",
+            "Y55L7382S",
+            "MSSATA0001",
+        ] {
             assert_eq!(serial_problem(s), None, "{s:?}");
         }
     }

@@ -36,7 +36,10 @@ impl fmt::Display for AtaError {
         match self {
             AtaError::NotPassed(why) => write!(f, "ATA pass-through not available: {why}"),
             AtaError::Aborted { status, error } => {
-                write!(f, "the drive aborted the command (ATA status {status:#04x}, error {error:#04x})")
+                write!(
+                    f,
+                    "the drive aborted the command (ATA status {status:#04x}, error {error:#04x})"
+                )
             }
             AtaError::Failed(why) => write!(f, "{why}"),
         }
@@ -154,21 +157,27 @@ fn send<'a>(
     };
     match r {
         (Ok(reply), d) => Ok((reply, d)),
-        (Err(e), _) if matches!(e.raw_os_error(), Some(libc::ENOTTY | libc::EINVAL | libc::ENOSYS)) => {
-            Err(AtaError::NotPassed(format!("the device takes no SCSI commands ({e})")))
-        }
+        (Err(e), _) if matches!(e.raw_os_error(), Some(libc::ENOTTY | libc::EINVAL | libc::ENOSYS)) => Err(
+            AtaError::NotPassed(format!("the device takes no SCSI commands ({e})")),
+        ),
         (Err(e), _) => Err(AtaError::Failed(format!("SG_IO failed: {e}"))),
     }
 }
 
 fn is_ext(command: u8) -> bool {
     use super::ata::op;
-    matches!(command, op::READ_NATIVE_MAX_ADDRESS_EXT | op::SET_MAX_ADDRESS_EXT | op::AMAC)
+    matches!(
+        command,
+        op::READ_NATIVE_MAX_ADDRESS_EXT | op::SET_MAX_ADDRESS_EXT | op::AMAC
+    )
 }
 
 fn classify(r: &ScsiReply, registers: bool, want: usize) -> Result<Option<Taskfile>, AtaError> {
     if r.host != 0 {
-        return Err(AtaError::Failed(format!("the command did not complete: {}", host_status(r.host))));
+        return Err(AtaError::Failed(format!(
+            "the command did not complete: {}",
+            host_status(r.host)
+        )));
     }
     // DRIVER_SENSE (8) only flags attached sense; anything else in the low bits is an error.
     if !matches!(r.driver & 0x0f, 0 | 8) {
@@ -201,7 +210,10 @@ fn classify(r: &ScsiReply, registers: bool, want: usize) -> Result<Option<Taskfi
             (key::ILLEGAL_REQUEST, ..) => return Err(AtaError::NotPassed(s.describe())),
             // An abort without registers: the bridge or the drive refused it.
             (key::ABORTED_COMMAND, ..) if s.ata.is_none() => {
-                return Err(AtaError::Failed(format!("command aborted without ATA registers: {}", s.describe())))
+                return Err(AtaError::Failed(format!(
+                    "command aborted without ATA registers: {}",
+                    s.describe()
+                )))
             }
             (key::ABORTED_COMMAND, ..) => {
                 return Err(AtaError::Aborted {
@@ -253,7 +265,10 @@ mod tests {
             [0x85, 0x07, 0x20, 0x01, 0x02, 0x03, 0x04, 0xc3, 0xf6, 0xb2, 0xe5, 0xa1, 0xd4, 0x40, 0x27, 0]
         );
         let c = cdb12(&tf, Protocol::PioIn, 0x0e);
-        assert_eq!(c, [0xa1, 0x08, 0x0e, 0x02, 0x04, 0xf6, 0xe5, 0xd4, 0x40, 0x27, 0, 0]);
+        assert_eq!(
+            c,
+            [0xa1, 0x08, 0x0e, 0x02, 0x04, 0xf6, 0xe5, 0xd4, 0x40, 0x27, 0, 0]
+        );
     }
 
     fn reply(status: u8, host: u16, sense: &[u8]) -> ScsiReply {
@@ -272,13 +287,22 @@ mod tests {
         let e = classify(&reply(0, 0x07, &[]), false, 0).unwrap_err();
         assert!(e.to_string().contains("DID_ERROR"), "{e}");
         // GOOD without the registers asked for.
-        assert!(matches!(classify(&reply(0, 0, &[]), true, 0), Err(AtaError::Failed(_))));
+        assert!(matches!(
+            classify(&reply(0, 0, &[]), true, 0),
+            Err(AtaError::Failed(_))
+        ));
         // CHECK CONDITION without sense.
-        assert!(matches!(classify(&reply(2, 0, &[]), false, 0), Err(AtaError::Failed(_))));
+        assert!(matches!(
+            classify(&reply(2, 0, &[]), false, 0),
+            Err(AtaError::Failed(_))
+        ));
         // A short IDENTIFY.
         let mut r = reply(0, 0, &[]);
         r.resid = 512;
-        assert!(classify(&r, false, 512).unwrap_err().to_string().contains("0 of 512"));
+        assert!(classify(&r, false, 512)
+            .unwrap_err()
+            .to_string()
+            .contains("0 of 512"));
         // Plain GOOD for a data command.
         assert_eq!(classify(&reply(0, 0, &[]), false, 512), Ok(None));
         // Driver timeout.
@@ -290,7 +314,10 @@ mod tests {
     #[test]
     fn sense_decides_between_refused_aborted_and_done() {
         let illegal = [0x70, 0, 0x05, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0];
-        assert!(matches!(classify(&reply(2, 0, &illegal), false, 0), Err(AtaError::NotPassed(_))));
+        assert!(matches!(
+            classify(&reply(2, 0, &illegal), false, 0),
+            Err(AtaError::NotPassed(_))
+        ));
         let aborted = [
             0x72, 0x0b, 0, 0, 0, 0, 0, 0x0e, 0x09, 0x0c, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x51,
         ];

@@ -67,7 +67,8 @@ impl Sense {
         // SAT: ATA PASS-THROUGH INFORMATION AVAILABLE (00h/1Dh) puts the registers in
         // the INFORMATION (bytes 3-6) and COMMAND-SPECIFIC INFORMATION (8-11) fields.
         // A failed pass-through command carries them the same way.
-        let ata = (b.len() >= 12 && (asc, ascq) == (0x00, 0x1d) || key == key::ABORTED_COMMAND && b.len() >= 12)
+        let ata = (b.len() >= 12 && (asc, ascq) == (0x00, 0x1d)
+            || key == key::ABORTED_COMMAND && b.len() >= 12)
             .then(|| {
                 let flags = at(8);
                 let extend = flags & 0x80 != 0;
@@ -156,7 +157,9 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        s.split_whitespace().map(|t| u8::from_str_radix(t, 16).unwrap()).collect()
+        s.split_whitespace()
+            .map(|t| u8::from_str_radix(t, 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -205,7 +208,10 @@ mod tests {
         assert_eq!(s.ata, None);
         assert!(s.describe().contains("invalid command operation code"));
         // ABORTED COMMAND with the ATA error ABRT and status ERR in the descriptor.
-        let s = Sense::parse(&hex("72 0b 00 00 00 00 00 0e 09 0c 00 04 00 00 00 00 00 00 00 00 40 51")).unwrap();
+        let s = Sense::parse(&hex(
+            "72 0b 00 00 00 00 00 0e 09 0c 00 04 00 00 00 00 00 00 00 00 40 51",
+        ))
+        .unwrap();
         let a = s.ata.unwrap();
         assert_eq!((a.error, a.status), (0x04, 0x51));
     }

@@ -90,7 +90,10 @@ impl SimDrive {
         p.set(61, (c28 >> 16) as u16);
         p.set(80, 1 << 10);
         p.set(82, 0x4000 | 1 << 10 | u16::from(self.security & 1 != 0) << 1);
-        p.set(83, 0x4000 | u16::from(self.lba48) << 10 | u16::from(self.dco.is_some()) << 11);
+        p.set(
+            83,
+            0x4000 | u16::from(self.lba48) << 10 | u16::from(self.dco.is_some()) << 11,
+        );
         p.set(84, 0x4000);
         p.set(85, 0x4000 | 1 << 10);
         p.set(86, u16::from(self.lba48) << 10);
@@ -253,15 +256,39 @@ fn ata_sense(fixed: bool, key: u8, asc: u8, ascq: u8, tf: &Taskfile, error: u8, 
         ]
     } else {
         vec![
-            0x72, key, asc, ascq, 0, 0, 0, 14, 0x09, 0x0c, 1, error, 0, tf.count as u8, l[3], l[0], l[4], l[1], l[5],
-            l[2], tf.device, status,
+            0x72,
+            key,
+            asc,
+            ascq,
+            0,
+            0,
+            0,
+            14,
+            0x09,
+            0x0c,
+            1,
+            error,
+            0,
+            tf.count as u8,
+            l[3],
+            l[0],
+            l[4],
+            l[1],
+            l[5],
+            l[2],
+            tf.device,
+            status,
         ]
     }
 }
 
 impl Transport for SimDrive {
     fn scsi(&mut self, cdb: &[u8], mut data: Data<'_>, _timeout_ms: u32) -> io::Result<ScsiReply> {
-        let illegal = || check(vec![0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0]);
+        let illegal = || {
+            check(vec![
+                0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0,
+            ])
+        };
         let Some((tf, ck_cond)) = decode(cdb) else {
             return Ok(illegal());
         };
@@ -372,7 +399,10 @@ mod tests {
         d.current = 1_000_000;
         d.abort_set_max = true;
         let id = ata_identify(&mut d).unwrap();
-        assert!(matches!(hidden::expose_hpa(&mut d, &id), Err(AtaError::Aborted { .. })));
+        assert!(matches!(
+            hidden::expose_hpa(&mut d, &id),
+            Err(AtaError::Aborted { .. })
+        ));
         assert_eq!(d.current, 1_000_000);
     }
 

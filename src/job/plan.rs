@@ -38,6 +38,8 @@ pub struct Request {
     /// The classification of the registered carrier wiped: without `method` or
     /// `passes`, it chooses the method ([`default_method`]).
     pub classification: Option<Classification>,
+    /// Remove a Host Protected Area before writing (`--expose-hidden`).
+    pub expose_hidden: bool,
 }
 
 /// The method a registered carrier is wiped with when none is named: BMB21 for the
@@ -73,6 +75,7 @@ impl Request {
             backed_up: BackedUp::Unknown,
             backup_location: None,
             classification: None,
+            expose_hidden: false,
         }
     }
 }
@@ -94,6 +97,7 @@ pub struct Plan {
     policy: Policy,
     backed_up: BackedUp,
     backup_location: Option<String>,
+    expose_hidden: bool,
 }
 
 impl Plan {
@@ -170,6 +174,7 @@ impl Plan {
             },
             backed_up: r.backed_up,
             backup_location: r.backup_location,
+            expose_hidden: r.expose_hidden,
         })
     }
 
@@ -217,6 +222,11 @@ impl Plan {
 
     pub fn checkpoint_dir(&self) -> &Path {
         &self.checkpoint_dir
+    }
+
+    /// Whether a Host Protected Area is to be removed before the wipe.
+    pub fn expose_hidden(&self) -> bool {
+        self.expose_hidden
     }
 
     pub fn policy(&self) -> &Policy {

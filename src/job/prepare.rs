@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{JobError, Link, Plan};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{Options, Resume};
+use crate::identify;
 use crate::method;
 use crate::pattern::Pattern;
 use crate::register::{self, Register};
@@ -73,7 +74,7 @@ impl<'p> Prepared<'p> {
                 ))
                 .hint("check the device you attached against the carrier's label"));
             }
-            Some(_) => {}
+            Some(_) => refuse_weak_serial(identity, sys)?,
             None => refuse_registered(identity, guards)?,
         }
         if plan.dry_run() {
@@ -98,6 +99,17 @@ impl<'p> Prepared<'p> {
         &self.target.identity
     }
 
+    /// Removes the target's Host Protected Area, after the confirmation and before the
+    /// first byte (`--expose-hidden`). A drive that refuses is not wiped: the operator
+    /// asked for every sector.
+    pub fn expose_hidden(&mut self, sys: &Sys) -> Result<Option<identify::Exposed>, JobError> {
+        let path = self.target.identity.path.clone();
+        self.target.expose_hidden(sys).map_err(|e| {
+            JobError::refused(format!("{path}: --expose-hidden: {e}; nothing was written"))
+                .hint("wipe without --expose-hidden to overwrite what the drive shows (the outcome is then incomplete and the drive must be destroyed physically), or power-cycle the drive and try again")
+        })
+    }
+
     /// The method as it will be recorded, and how many passes it writes.
     pub fn method(&self) -> Option<&MethodRecord> {
         self.work.as_ref().map(|w| &w.record)
@@ -113,6 +125,46 @@ impl<'p> Prepared<'p> {
     pub fn resume_point(&self) -> Option<ResumePoint> {
         self.work.as_ref().and_then(|w| w.resume)
     }
+}
+
+/// A carrier's wipe names the drive by its serial: one that cannot tell this drive
+/// from another (a placeholder, the USB bridge's, one another attached drive reports)
+/// would let the wrong drive stand in for the carrier.
+fn refuse_weak_serial(identity: &Identity, sys: &Sys) -> Result<(), JobError> {
+    let Some(drive) = identity
+        .drive
+        .as_ref()
+        .filter(|d| d.transport != identify::Bus::Loop)
+    else {
+        return Ok(());
+    };
+    let mut problems = identify::scan::own_serial_problems(identity);
+    if let (Some(serial), Some(disk)) = (
+        &identity.serial,
+        identity.partition_of.as_ref().or(identity.device.as_ref()),
+    ) {
+        let others = identify::scan::sharing(sys, serial, disk);
+        if !others.is_empty() {
+            problems.push(format!(
+                "{} report(s) the same serial {serial:?}",
+                others.join(", ")
+            ));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let bridge = drive.serial_is_bridges;
+    Err(JobError::refused(format!(
+        "{}: its serial cannot identify it as a carrier: {}",
+        identity.path,
+        problems.join("; ")
+    ))
+    .hint(if bridge {
+        "put the drive on a bridge that passes ATA commands (most SATA docks do; mediasan scan shows the serial's source), or on a SATA port"
+    } else {
+        "detach the other drive, or identify the carrier another way; a plain wipe with --confirm is still possible"
+    }))
 }
 
 /// A target any register knows as a live carrier is wiped only with `--carrier`.

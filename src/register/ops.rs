@@ -184,14 +184,16 @@ impl Register {
             .iter()
             .enumerate()
             .map(|(i, c)| {
+                let which = |e: String| if carriers.len() > 1 { format!("carrier {i}: {e}") } else { e };
                 let checked = c.validate().and_then(|k| Ok((k, c.register_serial()?)));
-                let ((kind, classification), serial) = checked.map_err(|e| {
-                    RegisterError::Usage(if carriers.len() > 1 {
-                        format!("carrier {i}: {e}")
-                    } else {
-                        e
-                    })
-                })?;
+                let ((kind, classification), serial) = checked.map_err(|e| RegisterError::Usage(which(e)))?;
+                // A serial that cannot tell one drive from another identifies no carrier
+                // (an image file's object id always can).
+                if let Some(p) = crate::identify::serial_problem(&serial).filter(|_| !serial.starts_with("file:")) {
+                    return Err(RegisterError::Rule(rules::RuleError(which(format!(
+                        "the serial {serial:?} cannot identify one carrier: {p}; register the drive by a serial it really has (mediasan scan shows where each came from)"
+                    )))));
+                }
                 Ok(rules::CarrierRegistered {
                     custodian: self.person_id(&c.custodian)?,
                     kind,

@@ -16,6 +16,8 @@ use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
+
+use crate::identify;
 use serde::{Deserialize, Serialize};
 
 pub use safety::{BlockFacts, Refusal};
@@ -190,6 +192,10 @@ pub struct Identity {
     /// loop device (asked of the loop device, LOOP_GET_STATUS64).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub object: Option<String>,
+    /// What the drive said of itself, layer by layer: bus, identity sources, ATA and
+    /// NVMe facts, hidden areas. Block devices only.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub drive: Option<crate::identify::Drive>,
 }
 
 impl Identity {
@@ -319,7 +325,7 @@ impl Target {
                     .map(|facts| safety::refusals(sys, &facts))
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|r| !matches!(r, Refusal::NoSerial | Refusal::ReadOnly))
+                    .filter(|r| !matches!(r, Refusal::ReadOnly))
                     .collect();
                 return Err(match e.raw_os_error() {
                     _ if !reasons.is_empty() => TargetError::Refused { path: shown, reasons },
@@ -345,6 +351,10 @@ impl Target {
             reasons: vec![r],
         })?;
         let mut reasons = safety::refusals(sys, &facts);
+        // Ask the drive who it is: its own IDENTIFY where it answers, sysfs and VPD
+        // pages, the USB bridge last.
+        let drive = identify::identify(sys, &facts.node.disk, &mut identify::transport::Device(&file));
+        reasons.extend(safety::drive_refusals(&drive));
         let ro_ioctl = block::read_only(&file).map_err(|source| TargetError::Io {
             path: shown.clone(),
             what: "BLKROGET failed",
@@ -402,10 +412,10 @@ impl Target {
             device: Some(facts.node.name.clone()),
             devno: Some(devno.to_string()),
             partition_of: facts.node.partition.map(|_| facts.node.disk.clone()),
-            serial: facts.serial.clone(),
-            serial_source: facts.serial_source.map(str::to_string),
-            model: facts.model.clone(),
-            wwn: facts.wwn.clone(),
+            serial: drive.serial.clone(),
+            serial_source: drive.serial_source.clone(),
+            model: drive.model.clone().or(facts.model.clone()),
+            wwn: drive.wwn.clone(),
             logical_sector: Some(logical),
             physical_sector: Some(physical),
             rotational: facts.rotational,
@@ -426,6 +436,7 @@ impl Target {
             .collect(),
             inode: None,
             object,
+            drive: Some(drive),
         };
         let align = u64::from(logical.max(512));
         Ok(Target {
@@ -433,12 +444,55 @@ impl Target {
             identity,
             direct_align: access.direct().then_some(align),
             direct_on: access.direct(),
-            loop_backing: facts
-                .serial_source
-                .filter(|s| *s == "loop backing file")
-                .and(facts.serial.clone()),
+            loop_backing: sys.disk_attr(&facts.node.disk, "loop/backing_file"),
             loop_direct: sys.disk_attr(&facts.node.disk, "loop/dio").map(|v| v == "1"),
         })
+    }
+
+    /// Removes the drive's Host Protected Area ([`identify::hidden::expose_hpa`]), has
+    /// the kernel read the capacity again, and checks that the device now shows every
+    /// native sector. `Ok(None)` when there is no HPA to remove.
+    pub fn expose_hidden(&mut self, sys: &Sys) -> Result<Option<identify::Exposed>, String> {
+        let id = &mut self.identity;
+        let Some(drive) = id.drive.as_mut() else {
+            return Ok(None);
+        };
+        let identify::Area::Hidden { visible, native } = drive.hidden.hpa else {
+            return Ok(None);
+        };
+        if id.partition_of.is_some() {
+            return Err(
+                "a hidden area lies beyond the end of the disk: expose it on the whole disk, not a partition"
+                    .into(),
+            );
+        }
+        let Some(ata) = drive.ata.known().map(|a| a.identify.clone()) else {
+            return Ok(None);
+        };
+        let mut t = identify::transport::Device(&self.file);
+        let sectors = identify::hidden::expose_hpa(&mut t, &ata)
+            .map_err(|e| format!("the drive refused to show its hidden sectors: {e}"))?;
+        let disk = id.device.clone().unwrap_or_default();
+        sys.rescan(&disk)
+            .map_err(|e| format!("the drive shows {sectors} sectors now, but the kernel cannot be made to read the new capacity: {e}"))?;
+        let size = block::size(&self.file).map_err(|e| format!("BLKGETSIZE64 failed: {e}"))?;
+        let want = sectors * u64::from(ata.logical_sector);
+        if size != want {
+            return Err(format!(
+                "the drive shows {sectors} sectors ({want} bytes) but the kernel still sees {size} bytes after a rescan"
+            ));
+        }
+        let now = identify::ata_identify(&mut t).map_err(|e| format!("IDENTIFY after SET MAX: {e}"))?;
+        drive.hidden = identify::hidden::ata(&mut t, &now);
+        drive.ata = identify::Probe::Known(identify::AtaFacts { identify: now });
+        let exposed = identify::Exposed {
+            visible,
+            native,
+            volatile: !ata.amac,
+        };
+        drive.exposed = Some(exposed);
+        id.size = size;
+        Ok(Some(exposed))
     }
 
     fn open_file(
@@ -514,6 +568,7 @@ impl Target {
             labels: Vec::new(),
             inode: Some(meta.ino()),
             object: Some(Object::of(&meta).to_string()),
+            drive: None,
         };
         Ok(Target {
             file,

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use super::sys::{BlockNode, DevNo, Partition, Sys};
+use crate::identify::Drive;
 
 /// What sysfs says about a block device.
 #[derive(Clone, Debug)]
@@ -16,9 +17,6 @@ pub struct BlockFacts {
     pub node: BlockNode,
     /// Partitions of the whole disk (empty when the target is itself a partition).
     pub partitions: Vec<Partition>,
-    pub serial: Option<String>,
-    /// Where the serial came from: `sysfs device/serial`, `loop backing file`, ...
-    pub serial_source: Option<&'static str>,
     pub model: Option<String>,
     pub wwn: Option<String>,
     pub rotational: Option<bool>,
@@ -50,6 +48,8 @@ pub enum Refusal {
     },
     ReadOnly,
     NoSerial,
+    /// ATA security is enabled and locked: the drive aborts reads and writes.
+    SecurityLocked,
     /// A loop device whose backing file is itself a block device: wipe that device instead.
     LoopOverDevice {
         backing: String,
@@ -93,6 +93,10 @@ impl fmt::Display for Refusal {
             }
             Refusal::ReadOnly => write!(f, "the device is read-only"),
             Refusal::NoSerial => write!(f, "the device's serial number cannot be read"),
+            Refusal::SecurityLocked => write!(
+                f,
+                "the drive's ATA security is locked by a password: it aborts every read and write"
+            ),
             Refusal::LoopOverDevice { backing } => {
                 write!(
                     f,
@@ -127,6 +131,7 @@ impl Refusal {
             Refusal::BacksRoot { .. } => "mediasan never wipes the disk it runs from; boot from other media",
             Refusal::ReadOnly => "clear the write protection (blockdev --setrw, or the device's switch)",
             Refusal::NoSerial => "without a serial the device cannot be identified or confirmed; identify it another way before wiping",
+            Refusal::SecurityLocked => "a printer or laptop set the password and only it can unlock the drive; without the password it cannot be overwritten: send it to physical destruction",
             Refusal::LoopOverDevice { .. } => "wipe the backing device itself, so that it is checked and confirmed by its own serial",
             Refusal::BacksLoop { .. } => "detach the loop device first (losetup -d), or wipe the loop device instead",
             Refusal::SharesBacking { .. } => "detach the other loop device first (losetup -d); one file, one loop",
@@ -145,7 +150,6 @@ pub fn inspect(sys: &Sys, devno: DevNo) -> Result<BlockFacts, Refusal> {
         None => sys.partitions(&node.disk),
     };
     let disk = node.disk.as_str();
-    let (serial, serial_source) = read_serial(sys, disk);
     let read_only =
         sys.attr(&node, "ro").as_deref() == Some("1") || sys.disk_attr(disk, "ro").as_deref() == Some("1");
     let mut labels = Vec::new();
@@ -162,8 +166,6 @@ pub fn inspect(sys: &Sys, devno: DevNo) -> Result<BlockFacts, Refusal> {
     }
     Ok(BlockFacts {
         devno,
-        serial,
-        serial_source,
         model: sys.disk_attr(disk, "device/model").or_else(|| {
             sys.disk_attr(disk, "loop/backing_file")
                 .map(|_| "loop device".into())
@@ -177,34 +179,6 @@ pub fn inspect(sys: &Sys, devno: DevNo) -> Result<BlockFacts, Refusal> {
         partitions,
         node,
     })
-}
-
-fn read_serial(sys: &Sys, disk: &str) -> (Option<String>, Option<&'static str>) {
-    let text_attrs = [
-        ("device/serial", "sysfs device/serial"),
-        ("serial", "sysfs serial"),
-        ("loop/backing_file", "loop backing file"),
-    ];
-    for (attr, source) in text_attrs {
-        if let Some(s) = sys.disk_attr(disk, attr) {
-            return (Some(s), Some(source));
-        }
-    }
-    // SCSI VPD page 0x80: a 4-byte header whose bytes 2..4 give the length, then the
-    // unit serial number, padded with spaces or NULs on either side.
-    if let Some(page) = sys.disk_attr_bytes(disk, "device/vpd_pg80") {
-        if page.len() > 4 {
-            let len = usize::from(u16::from_be_bytes([page[2], page[3]]));
-            let body = &page[4..page.len().min(4 + len)];
-            let s = String::from_utf8_lossy(body)
-                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
-                .to_string();
-            if !s.is_empty() {
-                return (Some(s), Some("SCSI VPD page 0x80"));
-            }
-        }
-    }
-    (None, None)
 }
 
 /// Every reason to refuse writing the device described by `facts`.
@@ -298,8 +272,18 @@ pub fn refusals(sys: &Sys, facts: &BlockFacts) -> Vec<Refusal> {
     if facts.read_only {
         out.push(Refusal::ReadOnly);
     }
-    if facts.serial.is_none() {
+    out
+}
+
+/// The reasons the drive itself gives: no serial to confirm it by, or ATA security
+/// locked (every read and write aborts until a password unlocks it).
+pub fn drive_refusals(drive: &Drive) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    if drive.serial.is_none() {
         out.push(Refusal::NoSerial);
+    }
+    if drive.security().is_some_and(|s| s.locked) {
+        out.push(Refusal::SecurityLocked);
     }
     out
 }

@@ -244,6 +244,27 @@ impl Sys {
                 .is_some_and(|d| d.major == LOOP_MAJOR)
     }
 
+    /// Has the kernel read a SCSI disk's capacity again (`device/rescan`).
+    pub fn rescan(&self, disk: &str) -> io::Result<()> {
+        fs::write(self.path(&format!("sys/block/{disk}/device/rescan")), "1")
+    }
+
+    /// Every whole disk sysfs lists, by kernel name, sorted.
+    pub fn disks(&self) -> Vec<String> {
+        list_dir(&self.path("sys/block"))
+    }
+
+    /// The `/dev/disk/by-id` names that lead to the node `name`.
+    pub fn by_id(&self, name: &str) -> Vec<String> {
+        let dir = self.path("dev/disk/by-id");
+        let node = fs::canonicalize(self.dev_node(name)).ok();
+        list_dir(&dir)
+            .into_iter()
+            .filter(|n| node.is_some() && fs::canonicalize(dir.join(n)).ok() == node)
+            .map(|n| format!("/dev/disk/by-id/{n}"))
+            .collect()
+    }
+
     /// The device number sysfs gives a whole disk.
     pub fn disk_devno(&self, disk: &str) -> Option<DevNo> {
         self.disk_attr(disk, "dev").and_then(|d| DevNo::parse(&d))

@@ -1,0 +1,202 @@
+//! `mediasan scan`: every attached drive, as a wipe would see it.
+
+use serde_json::json;
+
+use mediasan::identify::scan::{self, Entry};
+use mediasan::job;
+use mediasan::register::Register;
+use mediasan::target::Sys;
+
+use crate::cli::ScanArgs;
+use crate::ui::{bytes, json_line, Failure};
+
+/// A carrier some register holds for a drive: `(register id, carrier id, status,
+/// classification)`.
+type Match = (String, String, &'static str, &'static str);
+
+pub fn run(args: ScanArgs) -> Result<u8, Failure> {
+    let sys = Sys::host();
+    let (registers, warnings) = job::guards(&args.register.path, &args.register.index)?;
+    for w in warnings {
+        errln!("warning: {w}");
+    }
+    let entries = scan::scan(&sys);
+    let rows: Vec<(Entry, Vec<Match>)> = entries
+        .into_iter()
+        .map(|e| {
+            let m = carriers(&registers, &e)?;
+            Ok((e, m))
+        })
+        .collect::<Result<_, Failure>>()?;
+    if args.json {
+        for (e, m) in &rows {
+            json_line(&record(e, m));
+        }
+    } else {
+        table(&rows);
+    }
+    Ok(0)
+}
+
+fn carriers(registers: &[Register], e: &Entry) -> Result<Vec<Match>, Failure> {
+    let Some(id) = &e.identity else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for reg in registers {
+        let rid = reg.meta()?.map(|m| m.register_id).unwrap_or_default();
+        for c in reg.carriers_naming(id)? {
+            out.push((
+                rid.clone(),
+                c.id.clone(),
+                c.status.name(),
+                c.classification.name(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn record(e: &Entry, m: &[Match]) -> serde_json::Value {
+    let id = e.identity.as_ref();
+    let d = e.drive();
+    json!({
+        "path": e.path,
+        "name": e.name,
+        "by_id": e.by_id,
+        "devno": id.and_then(|i| i.devno.clone()),
+        "transport": d.map(|d| d.transport),
+        "usb_driver": d.and_then(|d| d.usb_driver.clone()),
+        "model": id.and_then(|i| i.model.clone()),
+        "serial": id.and_then(|i| i.serial.clone()),
+        "serial_source": id.and_then(|i| i.serial_source.clone()),
+        "serial_is_bridges": d.is_some_and(|d| d.serial_is_bridges),
+        "serial_problems": e.serial_problems,
+        "wwn": id.and_then(|i| i.wwn.clone()),
+        "firmware": d.and_then(|d| d.firmware.clone()),
+        "size": id.map(|i| i.size),
+        "logical_sector": id.and_then(|i| i.logical_sector),
+        "physical_sector": id.and_then(|i| i.physical_sector),
+        "rotational": id.and_then(|i| i.rotational),
+        "removable": e.removable,
+        "read_only": e.refusals.contains(&mediasan::target::Refusal::ReadOnly),
+        "in_use": e.in_use(),
+        "backs_system": e.backs_system(),
+        "partitions": id.map(|i| i.partitions.clone()).unwrap_or_default(),
+        "labels": id.map(|i| i.labels.clone()).unwrap_or_default(),
+        "hidden_areas": d.map(|d| &d.hidden),
+        "hidden_summary": d.map(|d| d.hidden.summary()),
+        "security": d.map(|d| d.security_summary()),
+        "erase_commands": d.map(|d| d.erase_commands()),
+        "layers": d.map(|d| &d.layers),
+        "ata": d.map(|d| &d.ata),
+        "nvme": d.map(|d| &d.nvme),
+        "wipeable": e.wipeable(),
+        "refused": e.refused,
+        "error": e.error,
+        "carriers": m.iter().map(|(r, c, s, k)| json!({
+            "register_id": r, "carrier": c, "status": s, "classification": k,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn table(rows: &[(Entry, Vec<Match>)]) {
+    if rows.is_empty() {
+        outln!("no drives found in /sys/block");
+        return;
+    }
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|(e, m)| {
+            let id = e.identity.as_ref();
+            let d = e.drive();
+            let serial = match (id.and_then(|i| i.serial.as_deref()), d) {
+                (Some(s), Some(d)) if d.serial_is_bridges => format!("{s} (USB bridge's)"),
+                (Some(s), _) => s.to_string(),
+                (None, _) => "-".into(),
+            };
+            [
+                e.path.clone(),
+                d.map_or("-".into(), |d| d.transport.name().to_string()),
+                id.map_or("-".into(), |i| bytes(i.size)),
+                id.and_then(|i| i.model.clone()).unwrap_or_else(|| "-".into()),
+                serial,
+                d.map_or("-".into(), |d| short_hidden(&d.hidden)),
+                if e.wipeable() { "yes".into() } else { "no".into() },
+                m.iter()
+                    .map(|(_, c, s, _)| format!("{c} ({s})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    let head = [
+        "DEVICE", "BUS", "SIZE", "MODEL", "SERIAL", "HIDDEN", "WIPE", "CARRIER",
+    ];
+    let mut width = head.map(|h| h.chars().count());
+    for c in &cells {
+        for (w, v) in width.iter_mut().zip(c) {
+            *w = (*w).max(v.chars().count());
+        }
+    }
+    let line = |c: &[String]| {
+        c.iter()
+            .zip(width)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    outln!("{}", line(&head.map(String::from)));
+    for c in &cells {
+        outln!("{}", line(c));
+    }
+    // What the table cannot hold: why a drive is refused, its security, its hidden
+    // areas in full, and what is wrong with its serial.
+    for (e, _) in rows {
+        let mut notes = Vec::new();
+        if let Some(err) = e
+            .error
+            .as_ref()
+            .filter(|err| e.refused.as_ref().is_none_or(|r| !err.contains(r.as_str())))
+        {
+            notes.push(err.clone());
+        }
+        if let Some(r) = &e.refused {
+            notes.push(format!("not wiped: {r}"));
+        }
+        if let Some(d) = e.drive() {
+            if d.ata.known().is_some() {
+                notes.push(format!("ATA security: {}", d.security_summary()));
+            }
+            if !matches!(short_hidden(&d.hidden).as_str(), "none" | "-") {
+                notes.push(format!("hidden areas: {}", d.hidden.summary()));
+            }
+            if let Some(src) = &e.identity.as_ref().and_then(|i| i.serial_source.clone()) {
+                notes.push(format!("serial from {src}"));
+            }
+        }
+        notes.extend(
+            e.serial_problems
+                .iter()
+                .map(|p| format!("as a carrier's identity: {p}")),
+        );
+        if !notes.is_empty() {
+            outln!("\n{}:", e.path);
+            for n in notes {
+                outln!("  {n}");
+            }
+        }
+    }
+}
+
+fn short_hidden(h: &mediasan::identify::HiddenAreas) -> String {
+    use mediasan::identify::Area;
+    match (&h.hpa, &h.dco) {
+        (Area::NotApplicable { .. }, Area::NotApplicable { .. }) => "-".into(),
+        _ if h.hidden_sectors() > 0 => format!("{} sectors", h.hidden_sectors()),
+        _ if h.any_unknown() => "unknown".into(),
+        _ => "none".into(),
+    }
+}

@@ -1,0 +1,169 @@
+//! What is attached: every disk, identified as a wipe would identify it, with the
+//! wipe's own verdict on it.
+
+use std::collections::HashMap;
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+
+use super::{serial_problem, Drive};
+use crate::target::{Access, Identity, Policy, Refusal, Sys, Target, TargetError};
+
+/// One disk as scan sees it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Kernel name (`sda`) and node (`/dev/sda`).
+    pub name: String,
+    pub path: String,
+    pub by_id: Vec<String>,
+    pub removable: bool,
+    /// The identity a wipe would record; `None` with `error` when the disk cannot be
+    /// opened even to read (no medium, a node missing).
+    pub identity: Option<Identity>,
+    pub error: Option<String>,
+    /// Whether `mediasan wipe` would write it (after confirmation), and if not why.
+    pub refusals: Vec<Refusal>,
+    pub refused: Option<String>,
+    /// Why its serial cannot stand for the drive in the register.
+    pub serial_problems: Vec<String>,
+}
+
+impl Entry {
+    pub fn wipeable(&self) -> bool {
+        self.identity.is_some() && self.refused.is_none()
+    }
+
+    pub fn drive(&self) -> Option<&Drive> {
+        self.identity.as_ref().and_then(|i| i.drive.as_ref())
+    }
+
+    /// The device holds the running system.
+    pub fn backs_system(&self) -> bool {
+        self.refusals
+            .iter()
+            .any(|r| matches!(r, Refusal::BacksRoot { .. }))
+    }
+
+    /// What has it in use: mounts, swap, holders, processes.
+    pub fn in_use(&self) -> Vec<String> {
+        self.refusals
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    Refusal::Mounted { .. }
+                        | Refusal::Swap { .. }
+                        | Refusal::Holders { .. }
+                        | Refusal::InUse { .. }
+                )
+            })
+            .map(ToString::to_string)
+            .collect()
+    }
+}
+
+/// The disks worth listing: not hidden (multipath paths), not unbound loop devices.
+pub fn disks(sys: &Sys) -> Vec<String> {
+    sys.disks()
+        .into_iter()
+        .filter(|d| sys.disk_attr(d, "hidden").as_deref() != Some("1"))
+        .filter(|d| !sys.is_loop(d) || sys.disk_attr(d, "loop/backing_file").is_some())
+        .collect()
+}
+
+/// Scans every disk.
+pub fn scan(sys: &Sys) -> Vec<Entry> {
+    let mut out: Vec<Entry> = disks(sys).into_iter().map(|d| entry(sys, &d)).collect();
+    // A serial two attached drives share names neither.
+    let mut seen: HashMap<String, Vec<String>> = HashMap::new();
+    for e in &out {
+        if let Some(s) = e.identity.as_ref().and_then(|i| i.serial.clone()) {
+            seen.entry(s).or_default().push(e.name.clone());
+        }
+    }
+    for e in &mut out {
+        if let Some(s) = e.identity.as_ref().and_then(|i| i.serial.as_ref()) {
+            let others: Vec<&String> = seen[s].iter().filter(|n| **n != e.name).collect();
+            if !others.is_empty() {
+                let names: Vec<&str> = others.iter().map(|s| s.as_str()).collect();
+                e.serial_problems
+                    .push(format!("{} reports the same serial", names.join(", ")));
+            }
+        }
+    }
+    out
+}
+
+fn entry(sys: &Sys, name: &str) -> Entry {
+    let node = sys.dev_node(name);
+    let path = crate::target::escape_path(&node);
+    let (identity, error) = match Target::open(&node, sys, Access::Read) {
+        Ok(t) => (Some(t.identity), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let (refusals, refused) = match Target::open_with(&node, sys, Access::Check, &Policy::default()) {
+        Ok(_) => (Vec::new(), None),
+        Err(TargetError::Refused { reasons, .. }) => {
+            let text = reasons
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            (reasons, Some(text))
+        }
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    let serial_problems = identity.as_ref().map(own_serial_problems).unwrap_or_default();
+    Entry {
+        name: name.into(),
+        path,
+        by_id: sys.by_id(name),
+        removable: sys.disk_attr(name, "removable").as_deref() == Some("1"),
+        identity,
+        error,
+        refusals,
+        refused,
+        serial_problems,
+    }
+}
+
+/// Why a device's own serial cannot identify it as a carrier (without looking at the
+/// other drives): none read, a placeholder, or only the USB bridge's.
+pub fn own_serial_problems(id: &Identity) -> Vec<String> {
+    let mut out = Vec::new();
+    match id.serial.as_deref() {
+        None => out.push("no serial can be read".to_string()),
+        Some(s) => {
+            if let Some(p) = serial_problem(s) {
+                out.push(format!("the serial {s:?} cannot identify one drive: {p}"));
+            }
+        }
+    }
+    if id.drive.as_ref().is_some_and(|d| d.serial_is_bridges) {
+        out.push(
+            "the serial is the USB bridge's, not the drive's (the bridge passes no ATA commands): \
+             it names the enclosure, not the disk in it"
+                .into(),
+        );
+    }
+    out
+}
+
+/// The other attached disks whose drive reports `serial` (each probed read-only, not
+/// exclusively: a probe disturbs nothing).
+pub fn sharing(sys: &Sys, serial: &str, except_disk: &str) -> Vec<String> {
+    disks(sys)
+        .into_iter()
+        .filter(|d| d != except_disk)
+        .filter(|d| {
+            let Ok(file) = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+                .open(sys.dev_node(d))
+            else {
+                return false;
+            };
+            let drive = super::identify(sys, d, &mut super::transport::Device(&file));
+            drive.serial.as_deref() == Some(serial)
+        })
+        .collect()
+}
