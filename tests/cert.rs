@@ -405,6 +405,7 @@ fn an_unregistered_wipe_with_a_key_gets_an_unlinked_certificate() {
     assert_eq!(c["body"]["register"]["linked"], false);
     assert_eq!(c["body"]["person"]["id"], "unregistered");
     assert_eq!(c["body"]["must_destroy_physically"], false);
+    assert_eq!(c["body"]["media"]["hidden_areas"], "not applicable: a file");
 }
 
 /// The sample in fixtures/ keeps verifying: the canonical form and the signature

@@ -16,7 +16,16 @@ type Match = (String, String, &'static str, &'static str);
 
 pub fn run(args: ScanArgs) -> Result<u8, Failure> {
     let sys = Sys::host();
-    let (registers, warnings) = job::guards(&args.register.path, &args.register.index)?;
+    // Scan looks; a register named but absent only means no carrier to match there.
+    let mut named = args.register.path.as_path();
+    if !named.exists() && named != std::path::Path::new(mediasan::register::DEFAULT_PATH) {
+        errln!(
+            "warning: --register {}: no register there; carriers are matched in the default register and the index",
+            mediasan::target::escape_path(named)
+        );
+        named = std::path::Path::new(mediasan::register::DEFAULT_PATH);
+    }
+    let (registers, warnings) = job::guards(named, &args.register.index)?;
     for w in warnings {
         errln!("warning: {w}");
     }

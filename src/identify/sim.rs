@@ -108,7 +108,7 @@ impl SimDrive {
         p.set(128, self.security);
         p.seal();
         if self.bad_checksum {
-            p.set(10, p.word(10) ^ 0x0101);
+            p.set(10, p.word(10) ^ 0x0001);
         }
         p
     }

@@ -1,0 +1,204 @@
+//! Drive identification on sysfs trees laid out as the kernel lays them out for each
+//! bus, with a simulated drive answering the ATA commands (the states no emulator here
+//! plays: HPA, DCO, locked security, bridges that refuse, lie or fail).
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+use mediasan::identify::sim::{Bridge, SimDrive};
+use mediasan::identify::{identify, source, Area, Bus, Drive, Probe};
+use mediasan::target::safety::drive_refusals;
+use mediasan::target::{Refusal, Sys};
+
+const SATA: &str = "devices/pci0000:00/0000:00:1f.2/ata2/host1/target1:0:0/1:0:0:0";
+const USB_DEV: &str = "devices/pci0000:00/0000:00:14.0/usb2/2-1";
+const USB: &str = "devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host3/target3:0:0/3:0:0:0";
+const VSCSI: &str = "devices/pci0000:00/0000:00:03.0/virtio0/host0/target0:0:0/0:0:0:0";
+
+/// A sysfs tree with one disk `name` whose SCSI device lives at `dev`.
+struct Tree {
+    dir: tempfile::TempDir,
+}
+
+impl Tree {
+    fn new(name: &str, dev: &str) -> Tree {
+        let t = Tree {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let block = format!("sys/{dev}/block/{name}");
+        t.write(&format!("{block}/dev"), "8:0\n");
+        t.write(&format!("{block}/size"), "2048\n");
+        fs::create_dir_all(t.root().join("sys/block")).unwrap();
+        symlink(
+            format!("../{dev}/block/{name}"),
+            t.root().join(format!("sys/block/{name}")),
+        )
+        .unwrap();
+        symlink("../..", t.root().join(format!("{block}/device"))).unwrap();
+        t
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        self.write_bytes(rel, text.as_bytes());
+    }
+
+    fn write_bytes(&self, rel: &str, data: &[u8]) {
+        let p = self.root().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, data).unwrap();
+    }
+
+    fn vpd80(&self, dev: &str, serial: &str) {
+        let mut page = vec![0, 0x80, 0, serial.len() as u8];
+        page.extend_from_slice(serial.as_bytes());
+        self.write_bytes(&format!("sys/{dev}/vpd_pg80"), &page);
+    }
+
+    fn drive(&self, name: &str, sim: &mut SimDrive) -> Drive {
+        identify(&Sys::at(self.root()), name, sim)
+    }
+}
+
+fn rejecting() -> SimDrive {
+    let mut s = SimDrive::new("unused", 1);
+    s.bridge = Bridge::Rejects;
+    s
+}
+
+#[test]
+fn a_sata_disk_is_named_by_its_own_identify_before_sysfs() {
+    let t = Tree::new("sda", SATA);
+    t.vpd80(SATA, "  KERNELSERIAL");
+    t.write(&format!("sys/{SATA}/model"), "KERNEL MODEL\n");
+    let mut sim = SimDrive::new("DRIVESERIAL01", 2_000_000);
+    let d = t.drive("sda", &mut sim);
+    assert_eq!(d.transport, Bus::Sata);
+    assert_eq!(d.serial.as_deref(), Some("DRIVESERIAL01"));
+    assert_eq!(d.serial_source.as_deref(), Some(source::ATA));
+    assert_eq!(d.model.as_deref(), Some("mediasan simulated disk"));
+    // Every layer is kept with its source.
+    let sources: Vec<&str> = d.layers.iter().map(|l| l.source.as_str()).collect();
+    assert_eq!(sources, [source::ATA, source::SYSFS, source::VPD80]);
+    assert_eq!(d.layers[2].serial.as_deref(), Some("KERNELSERIAL"));
+    assert_eq!((&d.hidden.hpa, &d.hidden.dco), (&Area::None, &Area::None));
+    assert!(drive_refusals(&d).is_empty());
+}
+
+#[test]
+fn when_identify_fails_the_kernel_serial_stands_and_hidden_areas_are_unknown() {
+    let t = Tree::new("sda", SATA);
+    t.vpd80(SATA, "KERNELSERIAL");
+    let d = t.drive("sda", &mut rejecting());
+    assert_eq!(d.serial.as_deref(), Some("KERNELSERIAL"));
+    assert!(matches!(d.ata, Probe::Unknown { .. }), "{:?}", d.ata);
+    assert!(d.hidden.any_unknown());
+    assert!(
+        d.hidden.summary().starts_with("unknown"),
+        "{}",
+        d.hidden.summary()
+    );
+    assert!(d.security_summary().starts_with("unknown"));
+}
+
+#[test]
+fn a_usb_disk_behind_a_refusing_bridge_gets_the_bridges_serial_marked_as_such() {
+    let t = Tree::new("sdb", USB);
+    t.write(&format!("sys/{USB_DEV}/serial"), "BRIDGE0042\n");
+    t.write(&format!("sys/{USB_DEV}/product"), "USB3.0 dock\n");
+    fs::create_dir_all(t.root().join("sys/bus/usb/drivers/usb-storage")).unwrap();
+    symlink(
+        t.root().join("sys/bus/usb/drivers/usb-storage"),
+        t.root().join(format!("sys/{USB_DEV}/2-1:1.0/driver")),
+    )
+    .unwrap();
+    let d = t.drive("sdb", &mut rejecting());
+    assert_eq!(d.transport, Bus::Usb);
+    assert_eq!(d.usb_driver.as_deref(), Some("usb-storage"));
+    assert_eq!(d.serial.as_deref(), Some("BRIDGE0042"));
+    assert_eq!(d.serial_source.as_deref(), Some(source::USB_BRIDGE));
+    assert!(d.serial_is_bridges);
+    // The bridge's product name is not the drive's model.
+    assert_eq!(d.model, None);
+    assert!(d.hidden.any_unknown());
+}
+
+#[test]
+fn a_usb_bridge_that_passes_ata_shows_the_drive_itself() {
+    let t = Tree::new("sdb", USB);
+    t.write(&format!("sys/{USB_DEV}/serial"), "BRIDGE0042\n");
+    let mut sim = SimDrive::new("WD-WX11A1234567", 1_000_000);
+    sim.current = 999_000;
+    let d = t.drive("sdb", &mut sim);
+    assert_eq!(d.serial.as_deref(), Some("WD-WX11A1234567"));
+    assert!(!d.serial_is_bridges);
+    assert_eq!(d.layers.last().unwrap().serial.as_deref(), Some("BRIDGE0042"));
+    assert_eq!(d.hidden.hpa.hidden_sectors(), 1000);
+    assert!(
+        d.hidden.summary().contains("HPA hides 1000 sectors"),
+        "{}",
+        d.hidden.summary()
+    );
+}
+
+#[test]
+fn locked_security_refuses_and_frozen_is_reported() {
+    let t = Tree::new("sda", SATA);
+    let mut sim = SimDrive::new("LOCKED0001", 1_000_000);
+    sim.security = 0x0007;
+    let d = t.drive("sda", &mut sim);
+    assert_eq!(drive_refusals(&d), vec![Refusal::SecurityLocked]);
+    assert!(
+        d.security_summary().contains("locked"),
+        "{}",
+        d.security_summary()
+    );
+    let mut sim = SimDrive::new("FROZEN0001", 1_000_000);
+    sim.security = 0x0029;
+    let d = t.drive("sda", &mut sim);
+    assert_eq!(d.security_summary(), "disabled, frozen");
+    assert!(drive_refusals(&d).is_empty());
+    assert!(d.erase_commands().contains(&"ata-security-erase-enhanced"));
+}
+
+#[test]
+fn a_scsi_disk_has_no_hidden_area_question_but_a_sat_one_does() {
+    let t = Tree::new("sdc", VSCSI);
+    t.vpd80(VSCSI, "MSSCSI0001");
+    t.write(&format!("sys/{VSCSI}/vendor"), "QEMU\n");
+    let d = t.drive("sdc", &mut rejecting());
+    assert_eq!(d.transport, Bus::Scsi);
+    assert_eq!(d.serial.as_deref(), Some("MSSCSI0001"));
+    assert!(
+        matches!(d.hidden.hpa, Area::NotApplicable { .. }),
+        "{:?}",
+        d.hidden
+    );
+    // A SAT layer (VPD page 0x89) says an ATA drive is behind: then not knowing is unknown.
+    t.write_bytes(&format!("sys/{VSCSI}/vpd_pg89"), &[0, 0x89, 0, 0]);
+    let d = t.drive("sdc", &mut rejecting());
+    assert!(d.hidden.any_unknown(), "{:?}", d.hidden);
+}
+
+#[test]
+fn a_dco_and_a_bad_checksum() {
+    let t = Tree::new("sda", SATA);
+    let mut sim = SimDrive::new("DCO0001", 390_721_968);
+    sim.dco = Some(398_297_088);
+    let d = t.drive("sda", &mut sim);
+    assert_eq!(d.hidden.dco.hidden_sectors(), 7_575_120);
+    let mut sim = SimDrive::new("BADSUM001", 1_000);
+    sim.bad_checksum = true;
+    t.vpd80(SATA, "BADSUM001");
+    let d = t.drive("sda", &mut sim);
+    // A damaged page is not trusted: the kernel's serial stands, the ATA facts are unknown.
+    assert_eq!(d.serial_source.as_deref(), Some(source::VPD80));
+    match &d.ata {
+        Probe::Unknown { reason } => assert!(reason.contains("checksum"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
