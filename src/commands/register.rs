@@ -421,6 +421,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                 label,
             };
             c.validate().map_err(|e| Failure::usage(anyhow!("{e}")))?;
+            refuse_attached_conflict(std::slice::from_ref(&c.serial))?;
             let signer = acting(&a)?;
             let mut reg = open(&path)?;
             let ev = reg.add_carrier(&signer, &c)?;
@@ -585,6 +586,8 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                     errors.join("\n  ")
                 ))
             })?;
+            let serials: Vec<String> = rows.iter().map(|(_, c)| c.serial.clone()).collect();
+            refuse_attached_conflict(&serials)?;
             let signer = acting(&a)?;
             let mut reg = open(&path)?;
             let (lines, rows): (Vec<u64>, Vec<NewCarrier>) = rows.into_iter().unzip();
@@ -737,4 +740,19 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
             Ok(0)
         }
     }
+}
+
+/// A serial that an attached USB bridge reports as its own, or that two attached drives
+/// report, identifies no carrier: refused before anything is registered (exit 3).
+fn refuse_attached_conflict(serials: &[String]) -> Result<(), Failure> {
+    let attached = mediasan::identify::scan::attached(&mediasan::target::Sys::host());
+    for s in serials {
+        if let Some(p) = mediasan::identify::scan::registration_problem(&attached, s) {
+            return Err(Failure::refused(anyhow!(
+                "the serial {s:?} cannot identify one carrier: {p}; nothing was registered"
+            ))
+            .hint("read the drive's own serial on a SATA port or a dock that passes ATA commands (mediasan scan shows each serial's source)"));
+        }
+    }
+    Ok(())
 }

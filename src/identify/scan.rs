@@ -148,22 +148,84 @@ pub fn own_serial_problems(id: &Identity) -> Vec<String> {
     out
 }
 
-/// The other attached disks whose drive reports `serial` (each probed read-only, not
-/// exclusively: a probe disturbs nothing).
-pub fn sharing(sys: &Sys, serial: &str, except_disk: &str) -> Vec<String> {
+/// An attached disk's serial, and whether it is only its USB bridge's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attached {
+    pub disk: String,
+    pub serial: String,
+    pub bridges: bool,
+}
+
+/// The serial of every attached disk that has one, each probed read-only and not
+/// exclusively (a probe disturbs nothing); disks that cannot be opened are passed over.
+pub fn attached(sys: &Sys) -> Vec<Attached> {
     disks(sys)
         .into_iter()
-        .filter(|d| d != except_disk)
-        .filter(|d| {
-            let Ok(file) = OpenOptions::new()
+        .filter_map(|d| {
+            let file = OpenOptions::new()
                 .read(true)
                 .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-                .open(sys.dev_node(d))
-            else {
-                return false;
-            };
-            let drive = super::identify(sys, d, &mut super::transport::Device(&file));
-            drive.serial.as_deref() == Some(serial)
+                .open(sys.dev_node(&d))
+                .ok()?;
+            let drive = super::identify(sys, &d, &mut super::transport::Device(&file));
+            Some(Attached {
+                serial: drive.serial?,
+                bridges: drive.serial_is_bridges,
+                disk: d,
+            })
         })
         .collect()
+}
+
+/// The other attached disks whose drive reports `serial`.
+pub fn sharing(sys: &Sys, serial: &str, except_disk: &str) -> Vec<String> {
+    attached(sys)
+        .into_iter()
+        .filter(|a| a.disk != except_disk && a.serial == serial)
+        .map(|a| a.disk)
+        .collect()
+}
+
+/// Why `serial`, about to be registered, cannot identify a carrier, judged by what is
+/// attached now: a USB bridge reports it, or two drives do.
+pub fn registration_problem(attached: &[Attached], serial: &str) -> Option<String> {
+    let with: Vec<&Attached> = attached.iter().filter(|a| a.serial == serial).collect();
+    if let Some(a) = with.iter().find(|a| a.bridges) {
+        return Some(format!(
+            "it is the serial of the USB bridge of {} (the drive's own could not be read): it names the enclosure, not the disk in it",
+            a.disk
+        ));
+    }
+    (with.len() > 1).then(|| {
+        let names: Vec<&str> = with.iter().map(|a| a.disk.as_str()).collect();
+        format!("{} all report it", names.join(", "))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bridge_serial_or_a_shared_one_is_no_carrier_identity() {
+        let a = |disk: &str, serial: &str, bridges| Attached {
+            disk: disk.into(),
+            serial: serial.into(),
+            bridges,
+        };
+        let attached = [
+            a("sda", "S3Z1NB0K862928X", false),
+            a("sdb", "BRIDGE01", true),
+            a("sdc", "TWIN", false),
+            a("sdd", "TWIN", false),
+        ];
+        assert_eq!(registration_problem(&attached, "S3Z1NB0K862928X"), None);
+        assert_eq!(registration_problem(&attached, "NOT-ATTACHED"), None);
+        assert!(registration_problem(&attached, "BRIDGE01")
+            .unwrap()
+            .contains("USB bridge of sdb"));
+        assert!(registration_problem(&attached, "TWIN")
+            .unwrap()
+            .contains("sdc, sdd"));
+    }
 }

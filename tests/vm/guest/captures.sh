@@ -92,6 +92,16 @@ same_sense() {
   [ -n "$h" ] && [ "$h" = "$s" ]
 }
 
+# Whether hdparm's sense buffer for the same ATA command starts with the bytes sg_raw got.
+agree() {
+  [ -s "/tmp/$1.bin" ] || return 0
+  if same_sense "/tmp/$1.sgio" "/tmp/$1.bin" "$(wc -c <"/tmp/$1.bin")"; then
+    echo "VMCHECK capture.$1.hdparm-agrees ok"
+  else
+    echo "VMCHECK capture.$1.hdparm-agrees fail hdparm's sb[] does not start with sg_raw's sense bytes"
+  fi
+}
+
 # Data-in of sg_raw: fixture $1 of $4 bytes from /dev/$2 (kind $3), CDB in the rest.
 data_capture() {
   name=$1 d=$2 k=$3 len=$4
@@ -173,34 +183,32 @@ if [ -n "$a" ]; then
       fail ahci-ata-identify "serial '$sn' model '$mn' sectors $lba48 signature $sig checksum-sum $sum"
     fi
   fi
+  hdparm_meta ahci-ata-identify "$a" ec -I
   # (b) READ NATIVE MAX ADDRESS EXT (27h): non-data (protocol 3), EXTEND, CK_COND so that
   # the ATA registers come back in the sense data.
   cdb="85 07 20 00 00 00 00 00 00 00 00 00 00 40 27 00"
-  sense_capture ahci-read-native-max-ext "$a" ahci "" $cdb
-  hdparm_meta ahci-read-native-max-ext "$a" 27 -N
-  if same_sense /tmp/ahci-read-native-max-ext.sgio /tmp/ahci-read-native-max-ext.bin \
-    "$(wc -c </tmp/ahci-read-native-max-ext.bin)"; then
-    echo "VMCHECK capture.ahci-read-native-max-ext.hdparm-agrees ok"
-  else
-    echo "VMCHECK capture.ahci-read-native-max-ext.hdparm-agrees fail hdparm's sb[] differs from sg_raw's sense"
-  fi
+  sense_capture ahci-read-native-max-ext.sense "$a" ahci "" $cdb
+  hdparm_meta ahci-read-native-max-ext.sense "$a" 27 -N
+  agree ahci-read-native-max-ext.sense
   # (c) SET MAX ADDRESS EXT (37h) to the last LBA it already has, volatile (count bit 0
   # clear), CK_COND: QEMU does not implement it.
   last=$((size_ahci / 512 - 1))
   h() { printf '%02x' $((($last >> $1) & 255)); }
   cdb="85 07 20 00 00 00 00 $(h 24) $(h 0) $(h 32) $(h 8) $(h 40) $(h 16) 40 37 00"
-  sense_capture ahci-set-max-address-ext "$a" ahci "" $cdb
+  sense_capture ahci-set-max-address-ext.sense "$a" ahci "" $cdb
   # SECURITY SET PASSWORD (F1h): PIO data-out (protocol 5) of one 512-byte block: word 0 = 0
   # (user password, security level high), words 1-16 the password. Only ever on this disk.
   printf 'mediasan-vm-test' | dd of=/tmp/setpass.bin bs=1 seek=2 conv=notrunc 2>/dev/null
   dd if=/dev/zero of=/tmp/setpass.bin bs=1 seek=18 count=494 conv=notrunc 2>/dev/null
   cdb="85 0a 06 00 00 00 01 00 00 00 00 00 00 40 f1 00"
-  sense_capture ahci-security-set-password "$a" ahci "-s 512 -i /tmp/setpass.bin" $cdb
-  hdparm_meta ahci-security-set-password "$a" f1 --user-master u --security-set-pass mediasan-vm-test
+  sense_capture ahci-security-set-password.sense "$a" ahci "-s 512 -i /tmp/setpass.bin" $cdb
+  hdparm_meta ahci-security-set-password.sense "$a" f1 --user-master u --security-set-pass mediasan-vm-test
+  agree ahci-security-set-password.sense
   # DEVICE CONFIGURATION IDENTIFY (B1h, feature C2h): PIO data-in, one block.
   cdb="85 08 0e 00 c2 00 01 00 00 00 00 00 00 40 b1 00"
-  sense_capture ahci-dco-identify "$a" ahci "-r 512" $cdb
-  hdparm_meta ahci-dco-identify "$a" b1 --dco-identify
+  sense_capture ahci-dco-identify.sense "$a" ahci "-r 512" $cdb
+  hdparm_meta ahci-dco-identify.sense "$a" b1 --dco-identify
+  agree ahci-dco-identify.sense
   # How libata answers for the SCSI side (its SAT layer makes these pages up).
   for p in 00 80 83 89; do vpd_capture "$a" ahci $p; done
 fi
@@ -209,8 +217,9 @@ fi
 cdb="85 08 0e 00 00 00 01 00 00 00 00 00 00 00 ec 00"
 for k in usb-bot usb-uas virtio-scsi; do
   d=$(find_dev $k) || continue
-  sense_capture "$k-ata-identify" "$d" "$k" "-r 512" $cdb
-  hdparm_meta "$k-ata-identify" "$d" ec -I
+  sense_capture "$k-ata-identify.sense" "$d" "$k" "-r 512" $cdb
+  hdparm_meta "$k-ata-identify.sense" "$d" ec -I
+  agree "$k-ata-identify.sense"
 done
 
 # ---- (e) NVMe Identify Controller (CNS 1) and Identify Namespace (CNS 0) ------------------
