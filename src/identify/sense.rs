@@ -70,6 +70,20 @@ impl Sense {
         let ata = (b.len() >= 12 && (asc, ascq) == (0x00, 0x1d)
             || key == key::ABORTED_COMMAND && b.len() >= 12)
             .then(|| {
+                // Older kernels (6.1 here; libata before its 2024 fix of the offsets) put
+                // error, status, device and count at bytes 8-11, leaving 3-6 zero. A live
+                // drive's status has DRDY (bit 6) set: where byte 4 lacks it and byte 9
+                // has it, that is the layout, and the LBA is not there at all.
+                if (3..7).all(|i| at(i) == 0) && at(9) & 0x40 != 0 {
+                    return AtaReturn {
+                        error: at(8),
+                        status: at(9),
+                        device: at(10),
+                        count: u16::from(at(11)),
+                        lba: 0,
+                        lba_complete: false,
+                    };
+                }
                 let flags = at(8);
                 let extend = flags & 0x80 != 0;
                 let upper_nonzero = flags & 0x20 != 0;
