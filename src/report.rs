@@ -70,6 +70,21 @@ pub struct WipeReport {
     pub finished: DateTime<Utc>,
 }
 
+impl WipeReport {
+    /// Sectors a hidden area (HPA, DCO) keeps were never written: a wipe that wrote
+    /// everything else is `incomplete`, never `sanitised`.
+    pub fn account_hidden(&mut self) {
+        let hidden = self
+            .target
+            .drive
+            .as_ref()
+            .map_or(0, |d| d.hidden.hidden_sectors());
+        if hidden > 0 && self.outcome == Outcome::Sanitised {
+            self.outcome = Outcome::Incomplete;
+        }
+    }
+}
+
 /// The program that wrote the result.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tool {

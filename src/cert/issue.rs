@@ -226,3 +226,106 @@ pub fn write(path: &Path, c: &Certificate, replace: bool) -> std::io::Result<()>
         tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identify::{Area, Bus, Drive, HiddenAreas, Probe};
+
+    /// The wipe result inside the committed sample certificate.
+    fn report() -> WipeReport {
+        let c: serde_json::Value =
+            serde_json::from_str(include_str!("../../fixtures/certs/sample-linked.cert.json")).unwrap();
+        serde_json::from_value(c["body"]["sanitisation"]["result"].clone()).unwrap()
+    }
+
+    fn drive(hpa: Area) -> Drive {
+        Drive {
+            transport: Bus::Sata,
+            usb_driver: None,
+            serial: Some("SIM0001".into()),
+            serial_source: Some("ATA IDENTIFY DEVICE".into()),
+            serial_is_bridges: false,
+            model: None,
+            firmware: None,
+            wwn: None,
+            layers: Vec::new(),
+            ata: Probe::NotApplicable {
+                reason: "test".into(),
+            },
+            nvme: Probe::NotApplicable {
+                reason: "test".into(),
+            },
+            hidden: HiddenAreas { hpa, dco: Area::None },
+            exposed: None,
+        }
+    }
+
+    fn body(report: &WipeReport) -> Body {
+        let c = WipeContext {
+            id: "t",
+            issued: "2026-12-01T00:00:00Z",
+            register: None,
+            person: None,
+            fingerprint: "SHA256:x",
+            carrier: None,
+            approval: None,
+            event: None,
+            backed_up: BackedUp::Unknown,
+            backup_location: None,
+        };
+        Body::of_wipe(report, &report.target, c)
+    }
+
+    #[test]
+    fn sectors_left_hidden_make_the_wipe_incomplete_and_the_medium_destroyed() {
+        let mut r = report();
+        assert_eq!(r.outcome, Outcome::Sanitised);
+        r.target.kind = Kind::BlockDevice;
+        r.target.drive = Some(drive(Area::Hidden {
+            visible: 1_000_000,
+            native: 1_002_048,
+        }));
+        r.account_hidden();
+        assert_eq!(r.outcome, Outcome::Incomplete);
+        let b = body(&r);
+        assert_eq!(
+            b.media.hidden_areas,
+            "HPA hides 2048 sectors (visible 1000000 of 1002048)"
+        );
+        assert!(b.must_destroy_physically);
+        assert_eq!(b.sanitisation.category, "none");
+        assert!(
+            b.notes.iter().any(|n| n.contains("2048 sectors hidden")),
+            "{:?}",
+            b.notes
+        );
+    }
+
+    #[test]
+    fn hidden_areas_not_examined_are_said_so() {
+        let mut r = report();
+        r.target.kind = Kind::BlockDevice;
+        r.target.drive = Some(drive(Area::Unknown {
+            reason: "READ NATIVE MAX ADDRESS: ATA pass-through not available".into(),
+        }));
+        r.account_hidden();
+        assert_eq!(r.outcome, Outcome::Sanitised);
+        let b = body(&r);
+        assert!(
+            b.media.hidden_areas.starts_with("unknown (HPA unknown"),
+            "{}",
+            b.media.hidden_areas
+        );
+        assert!(
+            b.notes.iter().any(|n| n.contains("could not be examined")),
+            "{:?}",
+            b.notes
+        );
+        // Nothing hidden, nothing unknown: `none`, and no note about it.
+        r.target.drive = Some(drive(Area::None));
+        let b = body(&r);
+        assert_eq!(b.media.hidden_areas, "none");
+        assert!(!b.notes.iter().any(|n| n.contains("hidden")), "{:?}", b.notes);
+    }
+}

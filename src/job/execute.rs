@@ -116,11 +116,7 @@ impl<'p> Prepared<'p> {
                 offset: *offset,
             })
             .collect();
-        // Sectors a hidden area keeps were never written: the medium is not sanitised.
-        let hidden = identity.drive.as_ref().map_or(0, |d| d.hidden.hidden_sectors());
-        if hidden > 0 && report.outcome == Outcome::Sanitised {
-            report.outcome = Outcome::Incomplete;
-        }
+        report.account_hidden();
         let checkpoint = if report.outcome == Outcome::Interrupted {
             work.checkpoint.exists().then(|| work.checkpoint.clone())
         } else {
