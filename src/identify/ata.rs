@@ -188,17 +188,19 @@ impl Identify {
         let sectors = if lba48 { p.number(100, 4) } else { p.number(60, 2) };
         let w106 = p.word(106);
         let (logical_sector, physical_sector) = if valid(w106) {
-            let logical = if w106 & (1 << 12) != 0 {
-                u32::try_from(p.number(117, 2) * 2).unwrap_or(512).max(512)
-            } else {
-                512
-            };
+            // Words 117-118 count 16-bit words; a size outside 512 B..64 KiB is no
+            // sector size (a damaged page), and 512 is assumed as without bit 12.
+            let logical = Some(p.number(117, 2) * 2)
+                .filter(|_| w106 & (1 << 12) != 0)
+                .and_then(|b| u32::try_from(b).ok())
+                .filter(|b| (512..=65536).contains(b))
+                .unwrap_or(512);
             let per = if w106 & (1 << 13) != 0 {
                 1u32 << (w106 & 0xf)
             } else {
                 1
             };
-            (logical, logical * per)
+            (logical, logical.checked_mul(per).unwrap_or(logical))
         } else {
             (512, 512)
         };

@@ -620,6 +620,31 @@ pub fn usb_device(sys: &Sys, disk: &str) -> Option<UsbDevice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// What a drive or a bridge sends back is outside input: no parser panics on it.
+        #[test]
+        fn no_parser_panics_on_what_a_device_returns(b in proptest::collection::vec(any::<u8>(), 0..4200)) {
+            let _ = sense::Sense::parse(&b);
+            let _ = vpd_serial(&b);
+            let _ = vpd_designator(&b);
+            let _ = nvme::Controller::parse(&b);
+            let _ = nvme::Namespace::parse(&b);
+            if let Some(p) = Page::from_bytes(&b) {
+                let _ = Identify::parse(&p);
+                let _ = ata::dco_max_lba(&p);
+            }
+        }
+
+        /// Whole pages of noise, where the parsers read every field.
+        #[test]
+        fn no_page_parser_panics_on_noise(ata in proptest::collection::vec(any::<u8>(), 512), page in proptest::collection::vec(any::<u8>(), 4096)) {
+            let _ = Identify::parse(&Page::from_bytes(&ata).unwrap());
+            let _ = nvme::Controller::parse(&page);
+            let _ = nvme::Namespace::parse(&page);
+        }
+    }
 
     #[test]
     fn placeholder_serials_are_named() {
