@@ -72,20 +72,19 @@ deb [signed-by=$key] $mirror bookworm-backports main
 deb [signed-by=$key] $security_mirror bookworm-security main
 EOF
   say "apt-get update (private lists in $aptdir)"
-  apt-get "${apt_opts[@]}" -q update >"$aptdir/update.log" 2>&1 || {
-    tail -n 5 "$aptdir/update.log" >&2
+  # apt-get update exits 0 when a source could not be reached: look at what it says and got.
+  if ! apt-get "${apt_opts[@]}" -q update >"$aptdir/update.log" 2>&1 ||
+    grep -Eq '^(E: |W: Failed to fetch|W: Some index files failed)' "$aptdir/update.log" ||
+    ! ls "$aptdir/lists/" | grep -q 'bookworm-backports_main_binary-amd64_Packages'; then
     return 1
-  }
+  fi
   apt_updated=1
 }
-# Downloads (never installs) the named packages into $1.
+# Downloads (never installs) the named packages into $1; what apt said is in download.log.
 apt_download() {
   local dir=$1
   shift
-  (cd "$dir" && apt-get "${apt_opts[@]}" -q download "$@") >"$dir/download.log" 2>&1 || {
-    tail -n 5 "$dir/download.log" >&2
-    return 1
-  }
+  (cd "$dir" && apt-get "${apt_opts[@]}" -q download "$@") >"$aptdir/download.log" 2>&1
 }
 installed_on_host() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
@@ -99,13 +98,11 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
   # shellcheck disable=SC1091
   codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
   [ "$codename" = bookworm ] || skip "qemu-system-x86_64 is missing; it is installed automatically only on Debian 12 (this is '${codename:-unknown}')"
-  apt_update || skip "qemu-system-x86_64 is missing and the package lists cannot be fetched (no network?)"
+  apt_update || skip "qemu-system-x86_64 is missing and the package lists cannot be fetched (no network? see $aptdir/update.log)"
   say "installing qemu-system-x86 from bookworm-backports"
   DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" -q -y install -t bookworm-backports \
-    --no-install-recommends qemu-system-x86 >"$work/qemu-install.log" 2>&1 || {
-    tail -n 5 "$work/qemu-install.log"
-    skip "cannot install qemu-system-x86 from bookworm-backports"
-  }
+    --no-install-recommends qemu-system-x86 >"$aptdir/install.log" 2>&1 ||
+    skip "cannot install qemu-system-x86 from bookworm-backports (see $aptdir/install.log)"
   command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 installed but qemu-system-x86_64 is not on PATH"
 fi
 qemu_version=$(qemu-system-x86_64 --version | head -n 1)
@@ -114,27 +111,27 @@ say "$qemu_version"
 # --- 2. guest kernel and tools (downloaded, extracted, cached) --------------------------------
 kdir=$cache/kernel
 if [ ! -f "$kdir/.done" ]; then
-  apt_update || skip "cannot fetch the package lists for the guest kernel (no network?)"
+  apt_update || skip "cannot fetch the package lists for the guest kernel (no network? see $aptdir/update.log)"
   # The metapackage's 6.1 versions (bookworm and bookworm-security; not backports' 6.12),
   # the highest, and the versioned image package it depends on.
   kpkg=$(apt-cache "${apt_opts[@]}" show linux-image-amd64 | awk '
     /^Version:/ { v = $2 }
     /^Depends:/ && v ~ /^6\.1\./ {
       for (i = 2; i <= NF; i++) if ($i ~ /^linux-image-6\.1\.[0-9]+-[0-9]+-amd64$/) print v, $i
-    }' | sort -V | tail -n 1 | cut -d' ' -f2)
+    }' | sort -V | tail -n 1 | cut -d' ' -f2 || true)
   [ -n "$kpkg" ] || die "no linux-image-6.1.*-amd64 found through linux-image-amd64"
   say "downloading $kpkg"
   mkdir -p "$work/kdl"
-  apt_download "$work/kdl" "$kpkg" || skip "cannot download $kpkg (no network?)"
+  apt_download "$work/kdl" "$kpkg" || skip "cannot download $kpkg (no network? see $aptdir/download.log)"
   rm -rf "$kdir.tmp"
   dpkg-deb -x "$work"/kdl/*.deb "$kdir.tmp"
-  dpkg-deb -f "$work"/kdl/*.deb Package Version >"$kdir.tmp/.package"
+  dpkg-deb --showformat='${Package} ${Version}\n' -W "$work"/kdl/*.deb >"$kdir.tmp/.package"
   rm -rf "$kdir" && mv "$kdir.tmp" "$kdir"
 fi
 
 tdir=$cache/tools
 if [ ! -f "$tdir/.done" ]; then
-  apt_update || skip "cannot fetch the package lists for the guest's tools (no network?)"
+  apt_update || skip "cannot fetch the package lists for the guest's tools (no network? see $aptdir/update.log)"
   # busybox-static, and the cross-check tools with every library package of theirs (and of
   # those) that this host does not have installed: ldd then finds them in the extracted tree.
   want=(busybox-static hdparm sg3-utils nvme-cli)
@@ -154,11 +151,11 @@ if [ ! -f "$tdir/.done" ]; then
   done
   say "downloading ${want[*]}"
   mkdir -p "$work/tdl"
-  apt_download "$work/tdl" "${want[@]}" || skip "cannot download the guest's tools (no network?)"
+  apt_download "$work/tdl" "${want[@]}" || skip "cannot download the guest's tools (no network? see $aptdir/download.log)"
   rm -rf "$tdir.tmp" && mkdir -p "$tdir.tmp/root"
   for deb in "$work"/tdl/*.deb; do
     dpkg-deb -x "$deb" "$tdir.tmp/root"
-    dpkg-deb -f "$deb" Package Version | paste -sd' ' >>"$tdir.tmp/.packages"
+    dpkg-deb --showformat='${Package} ${Version}\n' -W "$deb" >>"$tdir.tmp/.packages"
   done
   rm -rf "$tdir" && mv "$tdir.tmp" "$tdir"
   touch "$tdir/.done"
@@ -174,7 +171,7 @@ if [ ! -f "$kdir/.done" ]; then
   "$busybox" depmod -b "$kdir" "$kver"
   touch "$kdir/.done"
 fi
-kpackage=$(paste -sd' ' "$kdir/.package")
+kpackage=$(cat "$kdir/.package")
 say "guest kernel $kver ($kpackage)"
 
 # --- 3. mediasan, statically linked -----------------------------------------------------------
@@ -221,12 +218,13 @@ while read -r kind serial vendor model size ro usbserial; do
   truncate -s "$size" "$img"
   opts="if=none,id=d-$kind,file=$img,format=raw"
   [ "$ro" = 1 ] && opts+=",readonly=on"
-  # The read-only disk carries markers from here; the guest checks they survive a refused wipe.
-  if [ "$ro" = 1 ]; then
-    for off in 0 $((size / 2)) $((size - 512)); do
-      printf 'MEDIASAN-VM-MARKER:%s' "$serial" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
-    done
-  fi
+  # Markers from here too: on the read-only disk (the guest checks they survive a refused
+  # wipe, at these offsets), and on the others, so that the images are checked for zeros
+  # after a wipe whatever the guest did or did not write.
+  if [ "$ro" = 1 ]; then offsets="0 $((size / 2)) $((size - 512))"; else offsets="$((size / 3)) $((size - 4096))"; fi
+  for off in $offsets; do
+    printf 'MEDIASAN-VM-MARKER:%s' "$serial" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
+  done
   scsi_id=""
   [ "$vendor" != - ] && scsi_id+=",vendor=$vendor"
   [ "$model" != - ] && scsi_id+=",product=$model"
@@ -264,7 +262,7 @@ cp "$drives" "$rd/drives.txt"
 {
   echo "QEMU='${qemu_version//\'/}'"
   echo "KERNEL_PACKAGE='$kpackage'"
-  echo "TOOLS='$(paste -sd, "$tdir/.packages")'"
+  echo "TOOLS='$(paste -sd, "$tdir/.packages" | sed 's/,/, /g')'"
 } >"$rd/versions.txt"
 
 # hdparm, sg3-utils and nvme-cli with the libraries ldd finds for them (the extracted ones
@@ -342,7 +340,7 @@ qemu_cmd=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024
   -append "console=ttyS0 quiet panic=-1"
   -device qemu-xhci,id=xhci
   "${qemu_drives[@]}")
-printf '%q ' "${qemu_cmd[@]}" | sed "s|$work|\$WORK|g" >"$out/qemu-cmdline.txt"
+echo "${qemu_cmd[*]}" | sed "s|$work|\$WORK|g" >"$out/qemu-cmdline.txt"
 boot_started=$SECONDS
 set +e
 timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" |
@@ -371,10 +369,17 @@ while read -r kind serial vendor model size ro usbserial; do
   elif cmp -s -n "$size" "$img" /dev/zero && [ "$actual" = "$size" ]; then
     echo "VMCHECK host.$kind.image-zero ok"
   else
-    first=$(cmp -n "$size" "$img" /dev/zero 2>&1 | head -n 1)
+    first=$(cmp -n "$size" "$img" /dev/zero 2>&1 | head -n 1 || true)
     echo "VMCHECK host.$kind.image-zero fail size $actual; $first"
   fi
 done <"$drives" >"$host_checks"
+# What `mediasan scan --json` said in the guest, field by field against the drive table.
+if command -v python3 >/dev/null; then
+  python3 "$root/tests/vm/scan_check.py" "$log" "$drives" >>"$host_checks" ||
+    echo "VMCHECK host.scan fail scan_check.py exited $?" >>"$host_checks"
+else
+  echo "VMCHECK host.scan fail python3 is not installed" >>"$host_checks"
+fi
 cat "$host_checks"
 
 # --- 8. captures ------------------------------------------------------------------------------
@@ -382,6 +387,13 @@ cat "$host_checks"
 # Each one is checked against its length and digest and written as target/vm/sense/name.hex.
 sense_out=$out/sense
 rm -rf "$sense_out" && mkdir -p "$sense_out"
+{
+  echo "# Captured by tests/vm/run.sh (tests/vm/guest/captures.sh); one line per fact, NAME<TAB>TEXT."
+  echo "# host QEMU: $qemu_version"
+  echo "# guest kernel: $kpackage"
+  echo "# guest tools: $(paste -sd, "$tdir/.packages" | sed 's/,/, /g')"
+  echo "# QEMU command line: $(cat "$out/qemu-cmdline.txt")"
+} >"$sense_out/header.txt"
 capture_errors=$(perl -e '
   my ($log, $dir) = @ARGV;
   open my $in, "<", $log or die "$log: $!";
@@ -406,8 +418,11 @@ capture_errors=$(perl -e '
     if (/^(?:[0-9a-f]{2} ){0,15}[0-9a-f]{2}$/) { push @hex, $_ } else { print "$name: stray line: $_\n"; undef $name }
   }
   open my $m, ">", "$dir/captures.txt" or die;
+  open my $h, "<", "$dir/header.txt" or die;
+  print $m $_ while <$h>;
   for my $k (sort keys %meta) { print $m "$k\t$_\n" for @{$meta{$k}} }
 ' "$log" "$sense_out")
+rm -f "$sense_out/header.txt"
 # The digest the guest printed, against the bytes rebuilt from the hex.
 for sum in "$sense_out"/*.sha256; do
   [ -f "$sum" ] || continue
@@ -436,12 +451,12 @@ elif [ -d "$root/fixtures/sense" ]; then
 fi
 
 # --- 9. verdict -------------------------------------------------------------------------------
-passed=$(cat "$log" "$host_checks" | grep -c '^VMCHECK [^ ]* ok' || true)
-failed=$(cat "$log" "$host_checks" | grep -c '^VMCHECK [^ ]* fail' || true)
+passed=$(cat "$log" "$host_checks" | grep -ac '^VMCHECK [^ ]* ok' || true)
+failed=$(cat "$log" "$host_checks" | grep -ac '^VMCHECK [^ ]* fail' || true)
 problem=
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
   problem="QEMU timed out after ${timeout_s}s"
-elif ! grep -q '^VMDONE' "$log"; then
+elif ! grep -aq '^VMDONE' "$log"; then
   problem="the guest never printed VMDONE (QEMU exit $qemu_rc)"
 elif [ "$qemu_rc" != 0 ]; then
   problem="QEMU exited with $qemu_rc"
@@ -449,7 +464,7 @@ fi
 say "guest ran ${boot_time}s, whole run $((SECONDS - started))s"
 if [ -n "$problem" ] || [ "$failed" != 0 ]; then
   echo "--- last 40 lines of $log ---"
-  grep -v '^VMDMESG ' "$log" | tail -n 40
+  grep -av '^VMDMESG ' "$log" | tail -n 40
   echo "---"
 fi
 [ -z "$problem" ] || echo "vm: error: $problem"
