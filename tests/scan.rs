@@ -178,3 +178,38 @@ fn the_dry_run_shows_what_scan_shows() {
     assert_eq!(plan["target"]["drive"]["transport"], "loop");
     assert_eq!(plan["target"]["drive"]["layers"][0]["source"], "sysfs");
 }
+
+#[test]
+fn expose_hidden_on_a_device_without_a_hidden_area_changes_nothing() {
+    if !is_root() {
+        return skip("--expose-hidden without an HPA", "needs root for losetup");
+    }
+    let o = Office::new();
+    let img = image(&o, "e.img", 2 << 20);
+    common::plant_markers(&img, 2 << 20);
+    let lo = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip("--expose-hidden without an HPA", &e),
+    };
+    let result = o.path("r.json");
+    let out = bin()
+        .args([
+            "wipe",
+            "--method",
+            "zero",
+            "--expose-hidden",
+            "--confirm",
+            &lo.serial(),
+            "--result",
+        ])
+        .arg(&result)
+        .arg(&lo.dev)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&fs::read(&result).unwrap()).unwrap();
+    assert_eq!(r["outcome"], "sanitised");
+    assert_eq!(r["target"]["drive"]["exposed"], Value::Null);
+    assert_eq!(r["target"]["drive"]["hidden"]["hpa"]["state"], "not-applicable");
+    assert_eq!(common::count_markers(&fs::read(&img).unwrap()), 0);
+}

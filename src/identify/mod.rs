@@ -86,7 +86,7 @@ impl<T> Probe<T> {
             reason: reason.to_string(),
         }
     }
-    fn not_applicable(reason: &str) -> Probe<T> {
+    pub fn not_applicable(reason: &str) -> Probe<T> {
         Probe::NotApplicable {
             reason: reason.into(),
         }

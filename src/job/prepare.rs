@@ -361,3 +361,67 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
     }
     Ok((out, warnings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identify::{Area, Bus, Drive, HiddenAreas, Probe};
+    use crate::target::Kind;
+
+    fn identity(serial: &str, source: &str, bridges: bool) -> Identity {
+        Identity {
+            kind: Kind::BlockDevice,
+            path: "/dev/sdz".into(),
+            size: 1 << 30,
+            device: Some("sdz".into()),
+            devno: Some("8:240".into()),
+            partition_of: None,
+            serial: Some(serial.into()),
+            serial_source: Some(source.into()),
+            model: None,
+            wwn: None,
+            logical_sector: Some(512),
+            physical_sector: Some(512),
+            rotational: None,
+            partitions: Vec::new(),
+            labels: Vec::new(),
+            inode: None,
+            object: None,
+            drive: Some(Drive {
+                transport: Bus::Usb,
+                usb_driver: Some("usb-storage".into()),
+                serial: Some(serial.into()),
+                serial_source: Some(source.into()),
+                serial_is_bridges: bridges,
+                model: None,
+                firmware: None,
+                wwn: None,
+                layers: Vec::new(),
+                ata: Probe::not_applicable("test"),
+                nvme: Probe::not_applicable("test"),
+                hidden: HiddenAreas {
+                    hpa: Area::None,
+                    dco: Area::None,
+                },
+                exposed: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_carrier_is_not_named_by_a_bridge_or_a_placeholder() {
+        // An empty sysfs: no other drive to share a serial with.
+        let root = tempfile::tempdir().unwrap();
+        let sys = Sys::at(root.path());
+        let e = refuse_weak_serial(&identity("BRIDGE0042", "USB bridge descriptor", true), &sys).unwrap_err();
+        assert_eq!(e.code, 3);
+        assert!(e.message.contains("USB bridge's"), "{}", e.message);
+        assert!(
+            e.hint.as_deref().unwrap_or_default().contains("passes ATA"),
+            "{e:?}"
+        );
+        let e = refuse_weak_serial(&identity("00000000", "ATA IDENTIFY DEVICE", false), &sys).unwrap_err();
+        assert!(e.message.contains("placeholder"), "{}", e.message);
+        assert!(refuse_weak_serial(&identity("WD-WX11A1234567", "ATA IDENTIFY DEVICE", false), &sys).is_ok());
+    }
+}
