@@ -148,7 +148,9 @@ vpd_capture() {
 
 # An ATA string (words byte-swapped, blank-padded) of $3 bytes at byte $2 of file $1.
 ata_string() {
-  dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | dd conv=swab 2>/dev/null | sed 's/[[:space:]]*$//'
+  # One read and one write of the whole string: with bs=1 the second dd could read a
+  # part of it from the pipe and swap the bytes of that part alone.
+  dd if="$1" iflag=skip_bytes skip="$2" bs="$3" count=1 2>/dev/null | dd conv=swab 2>/dev/null | sed 's/[[:space:]]*$//'
 }
 # Unsigned little-endian integer of $3 bytes (1, 2, 4 or 8) at byte $2 of file $1.
 le() { od -An -tu"$3" -j "$2" -N "$3" "$1" | tr -d ' '; }
