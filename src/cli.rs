@@ -19,6 +19,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Overwrite block devices, partitions, disk images or files.
     Wipe(WipeArgs),
+    /// Many registered carriers' drives at once: reconciled, confirmed once, wiped in
+    /// parallel, one certificate each.
+    Batch(BatchCmd),
     /// List the wipe methods with their passes and sources.
     Methods(MethodsArgs),
     /// Read a target back and check it holds a pattern, or replay an earlier wipe's check.
@@ -39,6 +42,73 @@ pub enum Command {
     Demo(DemoArgs),
     /// Man pages, or a shell's completions.
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchCmd {
+    #[command(subcommand)]
+    pub command: BatchSub,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchSub {
+    /// Wipe every drive of a manifest (CSV: device, carrier, and optionally method and
+    /// verify; English or Chinese headers, UTF-8 or GBK).
+    Run(BatchRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchRunArgs {
+    /// The manifest: one row a drive. `device` is a path (/dev/sdc, /dev/disk/by-id/…)
+    /// or serial:SERIAL.
+    #[arg(value_name = "MANIFEST.csv")]
+    pub manifest: PathBuf,
+
+    /// Jobs at a time (default: one per drive, up to the processors or the buses).
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+
+    /// The serials confirmed, one a line (for scripts); without it the operator types
+    /// the last four characters of each drive's serial.
+    #[arg(long, value_name = "FILE")]
+    pub confirm_serials: Option<PathBuf>,
+
+    /// Continue the unfinished rows of the newest batch record of this manifest in
+    /// --cert-dir: interrupted jobs from their checkpoints, jobs never started afresh.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Remove each drive's Host Protected Area before its wipe (see `wipe --expose-hidden`);
+    /// without it a drive with hidden sectors stops the batch before anything is written.
+    #[arg(long)]
+    pub expose_hidden: bool,
+
+    /// JSON lines instead of bars and tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Where the certificates and the batch record (batch-<time>.json) go.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub cert_dir: PathBuf,
+
+    /// Where checkpoints are kept.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MEDIASAN_CHECKPOINTS",
+        default_value = mediasan::checkpoint::DEFAULT_DIR
+    )]
+    pub checkpoint_dir: PathBuf,
+
+    /// The least share a sampled verification reads, in percent (0.1–100).
+    #[arg(long, value_name = "PERCENT", default_value = "10")]
+    pub coverage: String,
+
+    #[command(flatten)]
+    pub register: RegisterPath,
+
+    #[command(flatten)]
+    pub acting: Acting,
 }
 
 #[derive(Debug, Args)]

@@ -108,11 +108,13 @@ pub fn verify_in(
 }
 
 /// A key that can sign: an unlocked private key, or one held by ssh-agent.
+#[derive(Clone)]
 pub struct Signer {
     backend: Backend,
     path: PathBuf,
 }
 
+#[derive(Clone)]
 enum Backend {
     Key(Box<PrivateKey>),
     /// The agent at `socket` signs with the key whose public half is `public`.

@@ -7,6 +7,7 @@
 //! pipeline), [`report`] (the result format), [`job`] (one target's wipe in phases:
 //! plan, prepare, execute, record), [`verify`], [`register`], [`cert`], [`keys`].
 
+pub mod batch;
 pub mod budget;
 pub mod cert;
 pub mod checkpoint;

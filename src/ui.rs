@@ -130,6 +130,24 @@ impl Reporter {
     }
 }
 
+/// The bar of a whole batch: drives done of all, on a terminal only.
+pub fn batch_bar(jobs: u64) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = bars().add(ProgressBar::new(jobs));
+    let style = ProgressStyle::with_template("batch [{bar:32}] {pos}/{len} drives done, {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    pb.set_style(style);
+    Some(pb)
+}
+
+/// Prints with the bars out of the way (they are drawn again below).
+pub fn above_bars(f: impl FnOnce()) {
+    bars().suspend(f);
+}
+
 const JSON_PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 /// One bar: bytes, rate, ETA.

@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns its arguments into a validated plan,
 //! runs it and returns the exit code.
 
+mod batch;
 mod cert;
 mod demo;
 mod generate;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Wipe(args) => wipe::run(args),
+        Command::Batch(cmd) => batch::run(cmd),
         Command::Methods(args) => methods::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Register(cmd) => register::run_register(cmd),

@@ -439,7 +439,7 @@ static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 /// signal ends mediasan at once (nothing has been written). After it, a signal stops
 /// the wipe after the current block; a second SIGINT ends the process at once
 /// (exit 130) for a wipe stuck on a dying device.
-fn arm_stop() -> &'static AtomicBool {
+pub(super) fn arm_stop() -> &'static AtomicBool {
     STOP.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
         use signal_hook::consts::{SIGINT, SIGTERM};

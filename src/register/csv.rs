@@ -132,7 +132,7 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
 
 /// The 1-based line a record starting at byte `at` begins on, past the blank lines
 /// the reader skips before it.
-fn line_at(text: &str, at: u64) -> u64 {
+pub(crate) fn line_at(text: &str, at: u64) -> u64 {
     let at = (at as usize).min(text.len());
     let skipped = text[at..]
         .bytes()

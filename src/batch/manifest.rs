@@ -1,0 +1,207 @@
+//! The batch manifest: one row a drive, in a CSV file (UTF-8 or GBK, English or
+//! Chinese headers, like the carrier list). A bad row fails the whole manifest with its
+//! line number, before any drive is opened.
+
+use std::path::PathBuf;
+
+use crate::report::VerifyMode;
+
+/// Columns: English and Chinese header names.
+const COLUMNS: [(&str, &str); 4] = [
+    ("device", "设备"),
+    ("carrier", "载体"),
+    ("method", "方法"),
+    ("verify", "校验"),
+];
+
+/// How a row names its drive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Device {
+    /// A path: `/dev/sdc`, `/dev/disk/by-id/ata-…`.
+    Path(PathBuf),
+    /// `serial:XYZ`: whichever attached drive reports that serial.
+    Serial(String),
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Device::Path(p) => write!(f, "{}", crate::target::escape_path(p)),
+            Device::Serial(s) => write!(f, "serial:{s}"),
+        }
+    }
+}
+
+/// One row of the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The line it starts on (1 is the header).
+    pub line: u64,
+    pub device: Device,
+    pub carrier: String,
+    /// Without them the carrier's classification chooses.
+    pub method: Option<String>,
+    pub verify: Option<VerifyMode>,
+}
+
+/// Parses a manifest's text; every bad row is reported with its line, and any error
+/// means no row is returned.
+pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
+    let mut rd = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = rd.headers().map_err(|e| vec![format!("line 1: {e}")])?.clone();
+    let mut at = [None; 4];
+    for (i, h) in headers.iter().enumerate() {
+        match COLUMNS
+            .iter()
+            .position(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
+        {
+            Some(c) if at[c].is_some() => {
+                return Err(vec![format!("line 1: the column {h:?} appears twice")])
+            }
+            Some(c) => at[c] = Some(i),
+            None => {
+                return Err(vec![format!(
+                    "line 1: unknown column {h:?} (device, carrier, method, verify)"
+                )])
+            }
+        }
+    }
+    let missing: Vec<String> = ["device", "carrier"]
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| at[*c].is_none())
+        .map(|(_, r)| format!("line 1: the header has no {r:?} column"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    let mut errors = Vec::new();
+    for record in rd.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(0, |p| crate::register::csv::line_at(text, p.byte()));
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = record
+            .position()
+            .map_or(0, |p| crate::register::csv::line_at(text, p.byte()));
+        let get = |c: usize| at[c].and_then(|i| record.get(i)).unwrap_or("").to_string();
+        let mut bad = |what: String| errors.push(format!("line {line}: {what}"));
+        let device = get(0);
+        let device = if let Some(s) = device.strip_prefix("serial:") {
+            if s.trim().is_empty() {
+                bad("serial: names no serial".into());
+                continue;
+            }
+            Device::Serial(s.trim().to_string())
+        } else if device.starts_with('/') {
+            Device::Path(PathBuf::from(device))
+        } else if device.is_empty() {
+            bad("no device".into());
+            continue;
+        } else {
+            bad(format!(
+                "device {device:?}: a path (/dev/sdc, /dev/disk/by-id/…) or serial:SERIAL"
+            ));
+            continue;
+        };
+        let carrier = get(1);
+        if carrier.is_empty() {
+            bad("no carrier".into());
+            continue;
+        }
+        let method = Some(get(2)).filter(|m| !m.is_empty());
+        if let Some(m) = &method {
+            if crate::method::find(m).is_none() {
+                bad(format!("unknown method {m:?} (mediasan methods lists them)"));
+                continue;
+            }
+        }
+        let verify = match get(3) {
+            v if v.is_empty() => None,
+            v => match v.parse::<VerifyMode>() {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    bad(e);
+                    continue;
+                }
+            },
+        };
+        if let Some(first) = rows.iter().find(|r| r.carrier == carrier) {
+            bad(format!("carrier {carrier} is also on line {}", first.line));
+            continue;
+        }
+        if let Some(first) = rows.iter().find(|r| r.device == device) {
+            bad(format!("{device} is also on line {}", first.line));
+            continue;
+        }
+        rows.push(Row {
+            line,
+            device,
+            carrier,
+            method,
+            verify,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if rows.is_empty() {
+        return Err(vec!["the manifest has no rows".into()]);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_and_chinese_headers_with_optional_columns() {
+        let rows = parse("device,carrier\n/dev/sdc,C-2026-0001\nserial:WD-123,C-2026-0002\n").unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].device, Device::Serial("WD-123".into()));
+        assert_eq!((rows[1].line, rows[1].method.as_deref()), (3, None));
+        let rows = parse("载体,设备,方法,校验\nC-1,/dev/sdd,zero,all\n").unwrap();
+        assert_eq!(rows[0].device, Device::Path("/dev/sdd".into()));
+        assert_eq!(
+            (rows[0].method.as_deref(), rows[0].verify),
+            (Some("zero"), Some(VerifyMode::All))
+        );
+    }
+
+    #[test]
+    fn every_bad_row_is_named_by_its_line() {
+        let text = "device,carrier,method,verify\n\
+                    /dev/sdc,C-1,,\n\
+                    sdc,C-2,,\n\
+                    /dev/sdd,,,\n\
+                    /dev/sde,C-3,nope,\n\
+                    /dev/sdf,C-4,,often\n\
+                    /dev/sdc,C-5,,\n\
+                    /dev/sdg,C-1,,\n\
+                    serial:,C-6,,\n";
+        let errors = parse(text).unwrap_err();
+        let lines: Vec<&str> = errors.iter().map(|e| e.split(':').next().unwrap()).collect();
+        assert_eq!(
+            lines,
+            ["line 3", "line 4", "line 5", "line 6", "line 7", "line 8", "line 9"],
+            "{errors:#?}"
+        );
+        assert!(errors[5].contains("also on line 2"), "{}", errors[5]);
+        assert!(parse("device,carrier\n").unwrap_err()[0].contains("no rows"));
+        assert!(parse("device,owner\n/dev/sdc,x\n").unwrap_err()[0].contains("unknown column"));
+        assert!(parse("device\n/dev/sdc\n").unwrap_err()[0].contains("\"carrier\""));
+        // A ragged row is a CSV error with its line.
+        assert!(parse("device,carrier\n/dev/sdc,C-1,extra\n").unwrap_err()[0].starts_with("line 2"));
+    }
+}

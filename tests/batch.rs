@@ -1,0 +1,281 @@
+//! `mediasan batch run` on real loop devices: several carriers at once, one made to
+//! fail; a manifest with a wrong drive writes nothing; kill -9 mid-batch, then
+//! `--resume`, ends with every drive holding its last pass.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin_path, count_markers, is_root, plant_markers, skip, Loop, Office, Tmpfs};
+use serde_json::Value;
+
+/// A staffed office with `n` images registered as carriers and approved, each on its
+/// loop device. Returns the loops and the carrier ids.
+fn carriers(o: &Office, images: &[PathBuf]) -> Result<Vec<(Loop, String)>, String> {
+    let mut out = Vec::new();
+    for img in images {
+        let id = o.register_image(img);
+        o.ok(Some("approver"), &["approve", &id]);
+        let lo = Loop::attach(img, None, false)?;
+        out.push((lo, id));
+    }
+    Ok(out)
+}
+
+fn manifest(o: &Office, rows: &[(String, String)], extra: &str) -> PathBuf {
+    let mut text = String::from("device,carrier,method,verify\n");
+    for (dev, carrier) in rows {
+        text.push_str(&format!("{dev},{carrier},zero,{extra}\n"));
+    }
+    let p = o.path("manifest.csv");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn serials(o: &Office, loops: &[(Loop, String)]) -> PathBuf {
+    let p = o.path("serials.txt");
+    let text: String = loops.iter().map(|(l, _)| l.serial() + "\n").collect();
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn batch_record(dir: &Path) -> Value {
+    let p = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("batch-"))
+        .expect("a batch record");
+    serde_json::from_slice(&fs::read(p).unwrap()).unwrap()
+}
+
+#[test]
+fn four_drives_at_once_one_failing_the_others_certified() {
+    let test = "batch of four, one failing";
+    if !is_root() {
+        return skip(test, "needs root for losetup and tmpfs");
+    }
+    let o = Office::staffed();
+    let mut images: Vec<PathBuf> = (0..3).map(|i| o.path(&format!("d{i}.img"))).collect();
+    for img in &images {
+        plant_markers(img, 6 << 20);
+    }
+    // The fourth lives on a tmpfs too small for it: its writes fail past 2 MiB.
+    let tmpfs = match Tmpfs::mount("2m") {
+        Ok(t) => t,
+        Err(e) => return skip(test, &e),
+    };
+    let small = tmpfs.path().join("full.img");
+    fs::File::create(&small).unwrap().set_len(8 << 20).unwrap();
+    images.push(small);
+    let loops = match carriers(&o, &images) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let rows: Vec<(String, String)> = loops
+        .iter()
+        .map(|(l, c)| (l.dev.to_str().unwrap().to_string(), c.clone()))
+        .collect();
+    let m = manifest(&o, &rows, "sample");
+    let confirmed = serials(&o, &loops);
+    let certs = o.path("certs");
+    let (code, out, err) = o.run(
+        Some("operator"),
+        &[
+            "batch",
+            "run",
+            m.to_str().unwrap(),
+            "--parallel",
+            "4",
+            "--confirm-serials",
+            confirmed.to_str().unwrap(),
+            "--cert-dir",
+            certs.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "one drive failed: {out}{err}");
+    let record = batch_record(&certs);
+    let jobs = record["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 4);
+    for (i, j) in jobs.iter().enumerate() {
+        if i < 3 {
+            assert_eq!(j["status"], "sanitised", "{j}");
+            let cert = certs.join(Path::new(j["certificate"].as_str().unwrap()).file_name().unwrap());
+            let c: Value = serde_json::from_slice(&fs::read(&cert).unwrap()).unwrap();
+            assert_eq!(c["body"]["media"]["carrier"], rows[i].1.as_str());
+            assert_eq!(c["body"]["sanitisation"]["outcome"], "sanitised");
+            assert_eq!(
+                count_markers(&fs::read(&images[i]).unwrap()),
+                0,
+                "{}",
+                images[i].display()
+            );
+        } else {
+            assert!(
+                matches!(j["status"].as_str(), Some("incomplete" | "failed")),
+                "{j}"
+            );
+        }
+    }
+    assert!(
+        out.contains("sanitised") && out.contains("DEVICE / CARRIER"),
+        "{out}"
+    );
+    // Every event went into the register, which still verifies.
+    o.ok(None, &["register", "verify"]);
+}
+
+#[test]
+fn a_manifest_that_does_not_match_the_drives_writes_nothing() {
+    let test = "batch with a wrong drive";
+    if !is_root() {
+        return skip(test, "needs root for losetup");
+    }
+    let o = Office::staffed();
+    let images: Vec<PathBuf> = (0..2).map(|i| o.path(&format!("w{i}.img"))).collect();
+    let planted: Vec<usize> = images.iter().map(|i| plant_markers(i, 4 << 20)).collect();
+    let loops = match carriers(&o, &images) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    // Row 2 names the first drive's carrier with the second drive, and a serial nothing has.
+    let rows = vec![
+        (loops[0].0.dev.to_str().unwrap().to_string(), loops[1].1.clone()),
+        ("serial:NO-SUCH-DRIVE".to_string(), loops[0].1.clone()),
+    ];
+    let m = manifest(&o, &rows, "");
+    let confirmed = serials(&o, &loops);
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &[
+            "batch",
+            "run",
+            m.to_str().unwrap(),
+            "--confirm-serials",
+            confirmed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("line 2") && err.contains("not carrier"), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("no attached drive"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    for (img, n) in images.iter().zip(planted) {
+        assert_eq!(count_markers(&fs::read(img).unwrap()), n, "{}", img.display());
+    }
+    // A manifest with a bad row fails before anything is opened, naming the line.
+    fs::write(&m, "device,carrier\n/dev/loop-nope,C-1\nsdq,C-2\n").unwrap();
+    let (code, _, err) = o.run(Some("operator"), &["batch", "run", m.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 3"), "{err}");
+}
+
+#[test]
+fn kill_9_mid_batch_then_resume_ends_with_every_drive_wiped() {
+    let test = "batch killed and resumed";
+    if !is_root() {
+        return skip(test, "needs root for losetup");
+    }
+    let o = Office::staffed();
+    let images: Vec<PathBuf> = (0..3).map(|i| o.path(&format!("k{i}.img"))).collect();
+    for img in &images {
+        plant_markers(img, 96 << 20);
+    }
+    let loops = match carriers(&o, &images) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let rows: Vec<(String, String)> = loops
+        .iter()
+        .map(|(l, c)| (l.dev.to_str().unwrap().to_string(), c.clone()))
+        .collect();
+    // dod-3 writes three passes: a kill lands in the middle of a job.
+    let mut text = String::from("device,carrier,method\n");
+    for (d, c) in &rows {
+        text.push_str(&format!("{d},{c},dod-3\n"));
+    }
+    let m = o.path("manifest.csv");
+    fs::write(&m, text).unwrap();
+    let confirmed = serials(&o, &loops);
+    let certs = o.path("certs");
+    let args = |resume: bool| {
+        let mut a = vec![
+            "batch".to_string(),
+            "run".into(),
+            m.to_str().unwrap().into(),
+            "--parallel".into(),
+            "2".into(),
+            "--confirm-serials".into(),
+            confirmed.to_str().unwrap().into(),
+            "--cert-dir".into(),
+            certs.to_str().unwrap().into(),
+        ];
+        if resume {
+            a.push("--resume".into());
+        }
+        a
+    };
+    let mut child = Command::new(bin_path())
+        .current_dir(o.dir.path())
+        .env("MEDIASAN_REGISTER", o.register())
+        .env("MEDIASAN_INDEX", o.index())
+        .env("MEDIASAN_KEY", o.path("operator"))
+        .env("MEDIASAN_CHECKPOINTS", o.path("checkpoints"))
+        .args(args(false))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once a job has checkpointed (checkpoints are saved every 2 s).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && fs::read_dir(o.path("checkpoints")).map_or(0, |d| d.count()) == 0 {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    let before = batch_record(&certs);
+    assert!(
+        before["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["status"] == "pending"),
+        "the kill came too late to test anything: {before}"
+    );
+    // The register stays consistent after the kill.
+    o.ok(None, &["register", "verify"]);
+    let out = Command::new(bin_path())
+        .current_dir(o.dir.path())
+        .env("MEDIASAN_REGISTER", o.register())
+        .env("MEDIASAN_INDEX", o.index())
+        .env("MEDIASAN_KEY", o.path("operator"))
+        .env("MEDIASAN_CHECKPOINTS", o.path("checkpoints"))
+        .args(args(true))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{err}{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A job killed mid-way continued from its checkpoint.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("resumes pass"), "{stdout}");
+    let after = batch_record(&certs);
+    for j in after["jobs"].as_array().unwrap() {
+        assert_eq!(j["status"], "sanitised", "{j}");
+    }
+    // DoD 5220.22-M's last pass is random; no marker survives anywhere.
+    for img in &images {
+        assert_eq!(count_markers(&fs::read(img).unwrap()), 0, "{}", img.display());
+    }
+    o.ok(None, &["register", "verify"]);
+}
