@@ -572,8 +572,19 @@ pub struct CertCmd {
 pub enum CertSub {
     /// Add a supervisor's signature (the signer must be a supervisor, not the operator).
     Cosign {
-        #[arg(value_name = "CERT")]
-        cert: PathBuf,
+        #[arg(
+            value_name = "CERT",
+            required_unless_present = "batch",
+            conflicts_with = "batch"
+        )]
+        cert: Option<PathBuf>,
+        /// Co-sign every certificate of a batch record (batch-<time>.json), after one
+        /// confirmation.
+        #[arg(long, value_name = "BATCH.json")]
+        batch: Option<PathBuf>,
+        /// The number of certificates in the batch, confirmed without a prompt (scripts).
+        #[arg(long, value_name = "N", requires = "batch")]
+        confirm_count: Option<usize>,
         #[command(flatten)]
         acting: Acting,
     },

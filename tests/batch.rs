@@ -124,6 +124,40 @@ fn four_drives_at_once_one_failing_the_others_certified() {
         out.contains("sanitised") && out.contains("DEVICE / CARRIER"),
         "{out}"
     );
+    // The supervisor co-signs the batch's certificates after one confirmation.
+    let with_cert = jobs.iter().filter(|j| j["certificate"].is_string()).count();
+    let record_path = fs::read_dir(&certs)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("batch-"))
+        .unwrap();
+    let rec = record_path.to_str().unwrap();
+    let count = with_cert.to_string();
+    let wrong = (with_cert + 1).to_string();
+    let cosign = |key: &str, n: &str| {
+        o.run(
+            Some(key),
+            &["cert", "cosign", "--batch", rec, "--confirm-count", n],
+        )
+    };
+    let (code, _, err) = cosign("supervisor", &wrong);
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = cosign("operator", &count);
+    assert_eq!(code, 3, "the operator co-signs nothing: {err}");
+    assert!(
+        err.contains("not an active supervisor") && err.contains("none was signed"),
+        "{err}"
+    );
+    let (code, out, err) = cosign("supervisor", &count);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.matches("co-signed by").count(), with_cert, "{out}");
+    for j in jobs.iter().filter(|j| j["certificate"].is_string()) {
+        let cert = certs.join(Path::new(j["certificate"].as_str().unwrap()).file_name().unwrap());
+        let c: Value = serde_json::from_slice(&fs::read(&cert).unwrap()).unwrap();
+        assert_eq!(c["signatures"].as_array().unwrap().len(), 2, "{}", cert.display());
+        o.ok(None, &["cert", "verify", cert.to_str().unwrap()]);
+    }
     // Every event went into the register, which still verifies.
     o.ok(None, &["register", "verify"]);
 }

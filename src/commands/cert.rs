@@ -39,106 +39,27 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
     let reg_path = cmd.register.path;
     match cmd.command {
         CertSub::Cosign {
-            cert: path,
+            cert: Some(path),
+            batch: None,
             acting: a,
+            ..
         } => {
             let mut c = read(&path)?;
-            let op = c
-                .signatures
-                .first()
-                .ok_or_else(|| Failure::usage(anyhow!("the certificate has no operator signature")))?
-                .clone();
-            if op.role != "operator" {
-                return Err(Failure::new(
-                    1,
-                    anyhow!("the certificate's first signature is not an operator's"),
-                ));
-            }
-            c.check(&op).map_err(|e| {
-                Failure::new(
-                    1,
-                    anyhow!("the operator's signature is not valid: {e}; nothing was signed"),
-                )
-            })?;
             let signer = acting(&a)?;
             let mut reg = Register::open(&reg_path)?;
-            // Everything but the co-signature still missing must hold before anyone
-            // co-signs: the operator is this register's, the link is this wipe's.
-            {
-                let body = c.typed_body()?;
-                if !body.register.linked {
-                    return Err(Failure::refused(anyhow!(
-                        "the certificate is not linked to a register: there is nothing to co-sign against"
-                    )));
-                }
-                let verdict = cert::verify(&c, &Who::Register(&reg))?;
-                let broken: Vec<String> = verdict
-                    .checks
-                    .iter()
-                    .filter(|ch| !ch.ok && ch.what != "co-signatures")
-                    .map(|ch| format!("{}: {}", ch.what, ch.detail))
-                    .collect();
-                if !broken.is_empty() {
-                    return Err(Failure::new(
-                        1,
-                        anyhow!(
-                            "the certificate does not verify; nothing was signed:\n  {}",
-                            broken.join("\n  ")
-                        ),
-                    ));
-                }
-            }
-            let person = reg.person_by_fingerprint(&signer.fingerprint())?.ok_or_else(|| {
-                Failure::refused(anyhow!("the key {} is not in the register", signer.fingerprint()))
-            })?;
-            if person.role != Role::Supervisor || person.retired_seq.is_some() {
-                return Err(Failure::refused(anyhow!(
-                    "{} ({}) is not an active supervisor: only a supervisor co-signs",
-                    person.id,
-                    person.name
-                )));
-            }
-            if c.signatures
-                .iter()
-                .any(|s| s.signer == person.id || s.fingerprint == signer.fingerprint())
-            {
-                let what = if op.signer == person.id || op.fingerprint == signer.fingerprint() {
-                    "is the operator"
-                } else {
-                    "has signed already"
-                };
-                return Err(Failure::refused(anyhow!(
-                    "{} ({}) {what}: a co-signer is another person",
-                    person.id,
-                    person.name
-                )));
-            }
-            let who = cert::SignerRef {
-                id: &person.id,
-                name: Some(&person.name),
-                title: person.title.as_deref(),
-            };
-            c.add_signature(&signer, "supervisor", who, &now())?;
-            let body = c.typed_body()?;
-            if let (true, Some(carrier)) = (body.register.linked, body.media.carrier.as_deref()) {
-                reg.certificate_event(
-                    &signer,
-                    Kind::CertificateCosigned,
-                    carrier,
-                    &body.id,
-                    &c.digest()?,
-                )?;
-            }
-            write(&path, &c, true)?;
-            outln!(
-                "{}: co-signed by {} ({}), key {}",
-                escape_path(&path),
-                person.id,
-                person.name,
-                signer.fingerprint()
-            );
+            let person = may_cosign(&c, &reg, &signer)?;
+            cosign(&path, &mut c, &mut reg, &signer, &person)?;
             Ok(0)
         }
+        CertSub::Cosign {
+            batch: Some(record),
+            acting: a,
+            confirm_count,
+            ..
+        } => cosign_batch(&record, &a, &reg_path, confirm_count),
+        CertSub::Cosign { .. } => Err(Failure::usage(anyhow!(
+            "cert cosign: name a certificate, or --batch BATCH.json"
+        ))),
         CertSub::Verify {
             cert: path,
             allowed_signers,
@@ -293,4 +214,201 @@ pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>
     let a = out.join("allowed_signers");
     std::fs::write(&a, allowed).map_err(io(&a))?;
     Ok(commands)
+}
+
+/// Everything but the co-signature still missing must hold before anyone co-signs: the
+/// operator's signature, the link to this register, and the signer an active supervisor
+/// who has not signed (and is not the operator). Returns the supervisor.
+fn may_cosign(
+    c: &Certificate,
+    reg: &Register,
+    signer: &mediasan::keys::Signer,
+) -> Result<register::Person, Failure> {
+    let op = c
+        .signatures
+        .first()
+        .ok_or_else(|| Failure::usage(anyhow!("the certificate has no operator signature")))?
+        .clone();
+    if op.role != "operator" {
+        return Err(Failure::new(
+            1,
+            anyhow!("the certificate's first signature is not an operator's"),
+        ));
+    }
+    c.check(&op).map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!("the operator's signature is not valid: {e}; nothing was signed"),
+        )
+    })?;
+    let body = c.typed_body()?;
+    if !body.register.linked {
+        return Err(Failure::refused(anyhow!(
+            "the certificate is not linked to a register: there is nothing to co-sign against"
+        )));
+    }
+    let verdict = cert::verify(c, &Who::Register(reg))?;
+    let broken: Vec<String> = verdict
+        .checks
+        .iter()
+        .filter(|ch| !ch.ok && ch.what != "co-signatures")
+        .map(|ch| format!("{}: {}", ch.what, ch.detail))
+        .collect();
+    if !broken.is_empty() {
+        return Err(Failure::new(
+            1,
+            anyhow!(
+                "the certificate does not verify; nothing was signed:\n  {}",
+                broken.join("\n  ")
+            ),
+        ));
+    }
+    let person = reg.person_by_fingerprint(&signer.fingerprint())?.ok_or_else(|| {
+        Failure::refused(anyhow!("the key {} is not in the register", signer.fingerprint()))
+    })?;
+    if person.role != Role::Supervisor || person.retired_seq.is_some() {
+        return Err(Failure::refused(anyhow!(
+            "{} ({}) is not an active supervisor: only a supervisor co-signs",
+            person.id,
+            person.name
+        )));
+    }
+    if c.signatures
+        .iter()
+        .any(|s| s.signer == person.id || s.fingerprint == signer.fingerprint())
+    {
+        let what = if op.signer == person.id || op.fingerprint == signer.fingerprint() {
+            "is the operator"
+        } else {
+            "has signed already"
+        };
+        return Err(Failure::refused(anyhow!(
+            "{} ({}) {what}: a co-signer is another person",
+            person.id,
+            person.name
+        )));
+    }
+    Ok(person)
+}
+
+/// Adds the supervisor's signature, records it in the register and rewrites the file.
+fn cosign(
+    path: &Path,
+    c: &mut Certificate,
+    reg: &mut Register,
+    signer: &mediasan::keys::Signer,
+    person: &register::Person,
+) -> Result<(), Failure> {
+    let who = cert::SignerRef {
+        id: &person.id,
+        name: Some(&person.name),
+        title: person.title.as_deref(),
+    };
+    c.add_signature(signer, "supervisor", who, &now())?;
+    let body = c.typed_body()?;
+    if let (true, Some(carrier)) = (body.register.linked, body.media.carrier.as_deref()) {
+        reg.certificate_event(signer, Kind::CertificateCosigned, carrier, &body.id, &c.digest()?)?;
+    }
+    write(path, c, true)?;
+    outln!(
+        "{}: co-signed by {} ({}), key {}",
+        escape_path(path),
+        person.id,
+        person.name,
+        signer.fingerprint()
+    );
+    Ok(())
+}
+
+/// `cert cosign --batch BATCH.json`: every certificate of a batch checked first, shown
+/// in one table, then signed after one confirmation (the count typed, or
+/// `--confirm-count N`). One that does not verify stops them all before any is signed.
+fn cosign_batch(
+    record: &Path,
+    a: &crate::cli::Acting,
+    reg_path: &Path,
+    confirm_count: Option<usize>,
+) -> Result<u8, Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let state = mediasan::batch::state::State::load(record)
+        .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(record))))?;
+    let dir = record.parent().unwrap_or(Path::new("."));
+    let signer = acting(a)?;
+    let mut reg = Register::open(reg_path)?;
+    let mut todo = Vec::new();
+    let mut bad = Vec::new();
+    for j in &state.jobs {
+        let Some(cert) = &j.certificate else { continue };
+        // As written at the time, or beside the batch record.
+        let path = Some(std::path::PathBuf::from(cert))
+            .filter(|p| p.exists())
+            .or_else(|| Path::new(cert).file_name().map(|n| dir.join(n)))
+            .unwrap_or_default();
+        match read(&path).and_then(|c| may_cosign(&c, &reg, &signer).map(|p| (c, p))) {
+            Ok((c, p)) => todo.push((j, path, c, p)),
+            Err(f) => bad.push(format!(
+                "line {} ({}): {}: {:#}",
+                j.line,
+                j.carrier,
+                escape_path(&path),
+                f.error
+            )),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Failure::refused(anyhow!(
+            "{} certificate(s) of the batch cannot be co-signed; none was signed:\n  {}",
+            bad.len(),
+            bad.join("\n  ")
+        )));
+    }
+    if todo.is_empty() {
+        return Err(Failure::usage(anyhow!(
+            "{}: the batch has no certificates",
+            escape_path(record)
+        )));
+    }
+    outln!(
+        "co-signing {} certificate(s) of the batch {}:\n",
+        todo.len(),
+        escape_path(record)
+    );
+    for (j, path, _, _) in &todo {
+        outln!(
+            "  line {:<4} {:<16} {:<12} {}",
+            j.line,
+            j.carrier,
+            j.status,
+            escape_path(path)
+        );
+    }
+    let n = todo.len();
+    match confirm_count {
+        Some(c) if c == n => {}
+        Some(c) => {
+            return Err(Failure::refused(anyhow!(
+                "--confirm-count {c}: the batch has {n} certificate(s); none was signed"
+            )))
+        }
+        None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+            let mut e = std::io::stderr().lock();
+            let _ = write!(e, "\nType {n} to co-sign all of them, or press Enter to cancel: ");
+            let _ = e.flush();
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            if line.trim() != n.to_string() {
+                return Err(Failure::refused(anyhow!("not confirmed; none was signed")));
+            }
+        }
+        None => {
+            return Err(Failure::refused(anyhow!(
+                "co-signing a batch needs a confirmation, and there is no terminal to ask at"
+            ))
+            .hint(format!("pass --confirm-count {n} after checking the table")))
+        }
+    }
+    for (_, path, mut c, person) in todo {
+        cosign(&path, &mut c, &mut reg, &signer, &person)?;
+    }
+    Ok(0)
 }
