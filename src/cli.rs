@@ -55,6 +55,72 @@ pub enum BatchSub {
     /// Wipe every drive of a manifest (CSV: device, carrier, and optionally method and
     /// verify; English or Chinese headers, UTF-8 or GBK).
     Run(BatchRunArgs),
+    /// Wait for drives to be attached (kernel uevents) and wipe each one that is a
+    /// manifest row's or an approved carrier's, after the same checks; others are shown
+    /// and never touched.
+    Watch(BatchWatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchWatchArgs {
+    /// The drives to expect: a manifest whose devices are serial:SERIAL. The watch ends
+    /// when every row has been wiped.
+    #[arg(
+        long,
+        value_name = "MANIFEST.csv",
+        required_unless_present = "approved",
+        conflicts_with = "approved"
+    )]
+    pub manifest: Option<PathBuf>,
+
+    /// Expect every carrier that has a valid approval for this operator; the watch runs
+    /// until interrupted (or --timeout).
+    #[arg(long)]
+    pub approved: bool,
+
+    /// The serials confirmed when the watch starts, one a line: the policy every wipe of
+    /// the watch is confirmed by (without it: the count typed at the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub confirm_serials: Option<PathBuf>,
+
+    /// Jobs at a time; drives that arrive beyond it wait their turn.
+    #[arg(long, value_name = "N", default_value = "4")]
+    pub parallel: usize,
+
+    /// Stop waiting after this many seconds (the running jobs finish first).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+
+    /// Remove each drive's Host Protected Area before its wipe.
+    #[arg(long)]
+    pub expose_hidden: bool,
+
+    /// JSON lines instead of bars and tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Where the certificates and the batch record go.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub cert_dir: PathBuf,
+
+    /// Where checkpoints are kept.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MEDIASAN_CHECKPOINTS",
+        default_value = mediasan::checkpoint::DEFAULT_DIR
+    )]
+    pub checkpoint_dir: PathBuf,
+
+    /// The least share a sampled verification reads, in percent (0.1–100).
+    #[arg(long, value_name = "PERCENT", default_value = "10")]
+    pub coverage: String,
+
+    #[command(flatten)]
+    pub register: RegisterPath,
+
+    #[command(flatten)]
+    pub acting: Acting,
 }
 
 #[derive(Debug, Args)]

@@ -313,3 +313,95 @@ fn kill_9_mid_batch_then_resume_ends_with_every_drive_wiped() {
     }
     o.ok(None, &["register", "verify"]);
 }
+
+#[test]
+fn watch_wipes_the_drives_of_its_manifest_as_they_are_attached_and_nothing_else() {
+    let test = "batch watch";
+    if !is_root() {
+        return skip(test, "needs root for losetup and netlink");
+    }
+    let o = Office::staffed();
+    let images: Vec<PathBuf> = (0..3).map(|i| o.path(&format!("h{i}.img"))).collect();
+    let planted: Vec<usize> = images.iter().map(|i| plant_markers(i, 4 << 20)).collect();
+    // Two carriers are expected; the third image is a drive nobody asked for.
+    let mut ids = Vec::new();
+    for img in &images[..2] {
+        let id = o.register_image(img);
+        o.ok(Some("approver"), &["approve", &id]);
+        ids.push(id);
+    }
+    let serial = |img: &Path| fs::canonicalize(img).unwrap().to_str().unwrap().to_string();
+    let mut text = String::from("device,carrier,method\n");
+    for (img, id) in images.iter().zip(&ids) {
+        text.push_str(&format!("serial:{},{id},zero\n", serial(img)));
+    }
+    let m = o.path("watch.csv");
+    fs::write(&m, text).unwrap();
+    let confirmed = o.path("watch-serials.txt");
+    fs::write(
+        &confirmed,
+        format!("{}\n{}\n", serial(&images[0]), serial(&images[1])),
+    )
+    .unwrap();
+    let certs = o.path("certs");
+    let mut child = Command::new(bin_path())
+        .current_dir(o.dir.path())
+        .env("MEDIASAN_REGISTER", o.register())
+        .env("MEDIASAN_INDEX", o.index())
+        .env("MEDIASAN_KEY", o.path("operator"))
+        .env("MEDIASAN_CHECKPOINTS", o.path("checkpoints"))
+        .args([
+            "batch",
+            "watch",
+            "--manifest",
+            m.to_str().unwrap(),
+            "--timeout",
+            "120",
+        ])
+        .args([
+            "--confirm-serials",
+            confirmed.to_str().unwrap(),
+            "--cert-dir",
+            certs.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Fed one after another, with a stranger in between.
+    let mut loops = Vec::new();
+    for img in [&images[0], &images[2], &images[1]] {
+        std::thread::sleep(Duration::from_millis(1500));
+        match Loop::attach(img, None, false) {
+            Ok(l) => loops.push(l),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return skip(test, &e);
+            }
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{err}{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(err.contains("not in the batch; not touched"), "{err}");
+    let record = batch_record(&certs);
+    for j in record["jobs"].as_array().unwrap() {
+        assert_eq!(j["status"], "sanitised", "{j}");
+        assert!(j["certificate"].is_string(), "{j}");
+    }
+    for img in &images[..2] {
+        assert_eq!(count_markers(&fs::read(img).unwrap()), 0, "{}", img.display());
+    }
+    assert_eq!(
+        count_markers(&fs::read(&images[2]).unwrap()),
+        planted[2],
+        "the stranger is untouched"
+    );
+    o.ok(None, &["register", "verify"]);
+}

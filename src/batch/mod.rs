@@ -9,6 +9,7 @@
 
 pub mod manifest;
 pub mod state;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -38,6 +39,11 @@ pub struct Job<'p> {
     pub path: PathBuf,
     pub prepared: Prepared<'p>,
     pub link: Link,
+}
+
+/// The disks a watch looks at: every one scan lists.
+pub fn watch_disks(sys: &Sys) -> Vec<String> {
+    scan::disks(sys)
 }
 
 /// The drive a row names: a path as given (a by-id link is followed by the open), or
@@ -105,6 +111,36 @@ pub fn plans(rows: &[Row], base: &Request, reg: &Register) -> Result<Vec<Plan>, 
     }
 }
 
+/// Opens and checks the drive at `path` for `row` with `plan`, with a connection of its
+/// own to the register: a job ready to run, or why not.
+pub fn prepare<'p>(
+    row: &Row,
+    path: PathBuf,
+    plan: &'p Plan,
+    sys: &Sys,
+    register: &Path,
+    signer: &Signer,
+) -> Result<Job<'p>, String> {
+    let reg = Register::open(register).map_err(|e| e.to_string())?;
+    let link = Link::new(reg, signer.clone(), &row.carrier).map_err(|e| e.message)?;
+    let prepared = Prepared::new(plan, &path, sys, Some(&link), &[]).map_err(|e| e.message)?;
+    if let Some(d) = &prepared.identity().drive {
+        let n = d.hidden.hidden_sectors();
+        if n > 0 && !plan.expose_hidden() {
+            return Err(format!(
+                "{n} sectors are hidden ({}): the wipe would end incomplete; add --expose-hidden, or wipe this drive alone",
+                d.hidden.summary()
+            ));
+        }
+    }
+    Ok(Job {
+        row: row.clone(),
+        path,
+        prepared,
+        link,
+    })
+}
+
 /// Opens and checks every row's drive with its plan, each with its own connection to
 /// the register at `register`. All rows are checked; any mismatch returns them all and
 /// nothing stays open.
@@ -125,28 +161,8 @@ pub fn reconcile<'p>(
             carrier: row.carrier.clone(),
             problem,
         };
-        let job = (|| -> Result<Job<'p>, String> {
-            let path = resolve(&row.device, &attached, sys)?;
-            let reg = Register::open(register).map_err(|e| e.to_string())?;
-            let link = Link::new(reg, signer.clone(), &row.carrier).map_err(|e| e.message)?;
-            let prepared = Prepared::new(plan, &path, sys, Some(&link), &[]).map_err(|e| e.message)?;
-            let id = prepared.identity();
-            if let Some(d) = &id.drive {
-                let n = d.hidden.hidden_sectors();
-                if n > 0 && !plan.expose_hidden() {
-                    return Err(format!(
-                        "{n} sectors are hidden ({}): the wipe would end incomplete; add --expose-hidden, or wipe this drive alone",
-                        d.hidden.summary()
-                    ));
-                }
-            }
-            Ok(Job {
-                row: row.clone(),
-                path,
-                prepared,
-                link,
-            })
-        })();
+        let job = resolve(&row.device, &attached, sys)
+            .and_then(|path| prepare(row, path, plan, sys, register, signer));
         match job {
             Ok(j) => jobs.push(j),
             Err(problem) => bad.push(mismatch(problem)),
@@ -229,7 +245,8 @@ pub fn run(
                 let Some(job) = queue.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
                     break;
                 };
-                let f = run_one(job, observer, stop);
+                let obs = observer(&job);
+                let f = run_job(job, &*obs, stop);
                 done(&f);
                 finished.lock().unwrap_or_else(|e| e.into_inner()).push(f);
             });
@@ -240,13 +257,10 @@ pub fn run(
     out
 }
 
-fn run_one(
-    job: Job<'_>,
-    observer: &(dyn Fn(&Job<'_>) -> Box<dyn Observer> + Sync),
-    stop: &AtomicBool,
-) -> Finished {
+/// Runs one job to its end and records it: the register's events, the result and the
+/// certificate. Whatever happens is in the `Finished`, never a panic out of here.
+pub fn run_job(job: Job<'_>, obs: &dyn Observer, stop: &AtomicBool) -> Finished {
     let started = Instant::now();
-    let obs = observer(&job);
     let Job {
         row,
         prepared,
@@ -267,7 +281,7 @@ fn run_one(
     };
     // A job that panics is that job's failure, never the batch's end.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let executed = prepared.execute(Some(&mut link), &*obs, stop)?;
+        let executed = prepared.execute(Some(&mut link), obs, stop)?;
         let checkpoint = executed.checkpoint.clone();
         let recorded = executed.record(Some(&mut link), None);
         Ok::<_, JobError>((recorded, checkpoint))

@@ -14,12 +14,13 @@ use mediasan::job::{Observer, Request};
 use mediasan::register::Register;
 use mediasan::target::{escape_path, Sys};
 
-use crate::cli::{BatchCmd, BatchRunArgs, BatchSub};
+use crate::cli::{BatchCmd, BatchRunArgs, BatchSub, BatchWatchArgs};
 use crate::ui::{above_bars, batch_bar, bytes, json_line, Failure, Reporter};
 
 pub fn run(cmd: BatchCmd) -> Result<u8, Failure> {
     match cmd.command {
         BatchSub::Run(args) => run_batch(args),
+        BatchSub::Watch(args) => run_watch(args),
     }
 }
 
@@ -439,5 +440,341 @@ fn summary(finished: &[Finished], state: &State, json: bool) {
         if let Some(e) = &j.error {
             outln!("      {e}");
         }
+    }
+}
+
+/// A drive the watch waits for: a manifest row (its serial) or an approved carrier.
+struct Expected {
+    row: batch::Row,
+    /// What the drive must report: the row's serial, or the carrier's register identity.
+    serial: String,
+    classification: &'static str,
+}
+
+fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
+    let signer = super::register::acting(&args.acting)?;
+    let reg = Register::open_read_only(&args.register.path, false)?;
+    let (expected, manifest_bytes, manifest_path) = expectations(&args, &reg, &signer)?;
+    let rows: Vec<batch::Row> = expected.iter().map(|e| e.row.clone()).collect();
+    let mut base = Request::new(&args.checkpoint_dir, &args.cert_dir);
+    base.coverage_ppm = super::parse_coverage(&args.coverage)?;
+    base.expose_hidden = args.expose_hidden;
+    let plans = batch::plans(&rows, &base, &reg).map_err(mismatches)?;
+    drop(reg);
+
+    // The policy every wipe of the watch is confirmed by, given now.
+    if !args.json {
+        outln!("the watch will DESTROY every byte of each of these drives when it is attached:\n");
+        for e in &expected {
+            outln!(
+                "  line {:<4} {:<16} {:<14} serial {}",
+                e.row.line,
+                e.row.carrier,
+                e.classification,
+                e.serial
+            );
+        }
+        outln!();
+    }
+    confirm_policy(&expected, args.confirm_serials.as_deref())?;
+
+    std::fs::create_dir_all(&args.cert_dir)
+        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.cert_dir))))?;
+    let started = chrono::Utc::now();
+    let state = State::new(&manifest_path, &manifest_bytes, &rows, started);
+    let record = args
+        .cert_dir
+        .join(format!("batch-{}.json", started.format("%Y%m%dT%H%M%SZ")));
+    state.save(&record).map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!("cannot write the batch record {}: {e}", escape_path(&record)),
+        )
+    })?;
+    // Listen before looking, so that nothing attached in between is missed.
+    let events = batch::watch::Uevents::open().map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!("cannot listen to the kernel's device events (netlink): {e}"),
+        )
+        .hint("run as root, in the machine's own network namespace")
+    })?;
+    let sys = Sys::host();
+    let stop = super::wipe::arm_stop();
+    let json = args.json;
+    let shared = Mutex::new(state);
+    let deadline = args
+        .timeout
+        .map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+    let manifest_mode = args.manifest.is_some();
+    // Row index → what became of it: running, or finished.
+    let mut taken: Vec<bool> = vec![false; expected.len()];
+    let mut seen_unknown: Vec<(String, Option<String>)> = Vec::new();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Finished)>();
+    let mut running = 0usize;
+    let mut queue: Vec<String> = batch::watch_disks(&sys);
+    let mut finished = Vec::new();
+    if !json {
+        errln!(
+            "watching for drives (batch record {}); Ctrl-C stops",
+            escape_path(&record)
+        );
+    }
+    std::thread::scope(|s| {
+        loop {
+            // Jobs that ended.
+            while let Ok((i, f)) = rx.try_recv() {
+                running -= 1;
+                let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
+                st.record(&f);
+                if let Err(e) = st.save(&record) {
+                    errln!(
+                        "error: the batch record {} could not be written: {e}",
+                        escape_path(&record)
+                    );
+                }
+                drop(st);
+                say_done(&f, json);
+                let _ = i;
+                finished.push(f);
+            }
+            let all_done = manifest_mode && taken.iter().all(|t| *t) && running == 0;
+            let stopping = stop.load(std::sync::atomic::Ordering::SeqCst)
+                || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+            if all_done || (stopping && running == 0) {
+                break;
+            }
+            // Drives to look at, as long as jobs may start.
+            while !stopping && running < args.parallel.max(1) {
+                let Some(disk) = queue.pop() else { break };
+                let path = sys.dev_node(&disk);
+                let Ok(t) = mediasan::target::Target::open(&path, &sys, mediasan::target::Access::Read)
+                else {
+                    continue;
+                };
+                let id = t.identity.clone();
+                drop(t);
+                let which = expected.iter().enumerate().position(|(i, e)| {
+                    !taken[i] && (id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial))
+                });
+                let Some(i) = which else {
+                    let key = (disk.clone(), id.serial.clone());
+                    let done_before = expected.iter().enumerate().any(|(i, e)| {
+                        taken[i]
+                            && (id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial))
+                    });
+                    if !done_before && !seen_unknown.contains(&key) {
+                        seen_unknown.push(key);
+                        unknown(&id, json);
+                    }
+                    continue;
+                };
+                match batch::prepare(
+                    &expected[i].row,
+                    path,
+                    &plans[i],
+                    &sys,
+                    &args.register.path,
+                    &signer,
+                ) {
+                    Ok(job) => {
+                        taken[i] = true;
+                        running += 1;
+                        if json {
+                            json_line(&json!({
+                                "event": "batch-job-started", "line": job.row.line, "carrier": job.row.carrier,
+                                "target": job.prepared.identity(),
+                            }));
+                        } else {
+                            above_bars(|| {
+                                errln!(
+                                    "{}: carrier {} attached: wiping",
+                                    job.prepared.identity().path,
+                                    job.row.carrier
+                                )
+                            });
+                        }
+                        let tx = tx.clone();
+                        s.spawn(move || {
+                            let obs = Reporter::new(json);
+                            let f = batch::run_job(job, &obs, stop);
+                            let _ = tx.send((i, f));
+                        });
+                    }
+                    Err(why) => {
+                        // Refused by a check: shown, and the drive may come again.
+                        above_bars(|| {
+                            errln!(
+                                "{}: carrier {}: not wiped: {why}",
+                                id.path,
+                                expected[i].row.carrier
+                            )
+                        });
+                    }
+                }
+            }
+            if stopping {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                continue;
+            }
+            match events.next(std::time::Duration::from_millis(500)) {
+                Ok(Some(a)) if a.action == "overflow" => queue = batch::watch_disks(&sys),
+                Ok(Some(a)) => {
+                    if !queue.contains(&a.disk) {
+                        queue.insert(0, a.disk);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    errln!("error: the device events stopped: {e}");
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        }
+    });
+    let mut state = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    state.finished = Some(chrono::Utc::now());
+    let saved = state.save(&record);
+    finished.sort_by_key(|f| f.line);
+    summary(&finished, &state, json);
+    if let Err(e) = saved {
+        errln!(
+            "error: the batch record {} could not be written: {e}",
+            escape_path(&record)
+        );
+        return Ok(1);
+    }
+    let failed = finished.iter().map(Finished::exit_code).max().unwrap_or(0).min(1);
+    let interrupted = stop.load(std::sync::atomic::Ordering::SeqCst);
+    Ok(if interrupted {
+        130
+    } else if manifest_mode && state.jobs.iter().any(|j| j.status == "pending") {
+        1
+    } else {
+        failed
+    })
+}
+
+fn unknown(id: &mediasan::target::Identity, json: bool) {
+    if json {
+        json_line(&json!({ "event": "batch-unknown-drive", "target": id }));
+    } else {
+        above_bars(|| {
+            errln!(
+                "{}: {} serial {}: not in the batch; not touched",
+                id.path,
+                id.model.as_deref().unwrap_or("unknown model"),
+                id.serial.as_deref().unwrap_or("unreadable")
+            )
+        });
+    }
+}
+
+/// The rows a watch waits for, with the manifest's bytes and path for the record.
+fn expectations(
+    args: &BatchWatchArgs,
+    reg: &Register,
+    signer: &mediasan::keys::Signer,
+) -> Result<(Vec<Expected>, Vec<u8>, std::path::PathBuf), Failure> {
+    let class = |id: &str| -> Result<&'static str, Failure> {
+        Ok(reg.carrier(id)?.map_or("?", |c| c.classification.name()))
+    };
+    if let Some(m) = &args.manifest {
+        let shown = escape_path(m);
+        let raw = std::fs::read(m).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+        let (text, _) =
+            mediasan::register::csv::decode(&raw).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
+        let rows = batch::manifest::parse(&text).map_err(|errors| {
+            Failure::usage(anyhow!(
+                "{shown}: {} bad row(s):\n  {}",
+                errors.len(),
+                errors.join("\n  ")
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let batch::Device::Serial(serial) = &row.device else {
+                return Err(Failure::usage(anyhow!(
+                    "{shown}: line {}: a watch knows drives by serial: write serial:SERIAL, not a path",
+                    row.line
+                )));
+            };
+            out.push(Expected {
+                serial: serial.clone(),
+                classification: class(&row.carrier)?,
+                row,
+            });
+        }
+        return Ok((out, raw, m.clone()));
+    }
+    // Every live carrier this operator may wipe now.
+    let mut out = Vec::new();
+    for (n, c) in reg.carriers(None, None, None)?.into_iter().enumerate() {
+        if reg.usable_approval(signer, &c.id).is_err() {
+            continue;
+        }
+        out.push(Expected {
+            row: batch::Row {
+                line: n as u64 + 2,
+                device: batch::Device::Serial(c.serial.clone()),
+                carrier: c.id.clone(),
+                method: None,
+                verify: None,
+            },
+            serial: c.serial.clone(),
+            classification: c.classification.name(),
+        });
+    }
+    if out.is_empty() {
+        return Err(Failure::refused(anyhow!(
+            "no carrier in the register has a valid approval for this operator: there is nothing to watch for"
+        )));
+    }
+    let text: String = out
+        .iter()
+        .map(|e| format!("{},{}\n", e.row.carrier, e.serial))
+        .collect();
+    Ok((out, text.into_bytes(), args.register.path.clone()))
+}
+
+/// The watch's confirmation, given once when it starts: the serials of every expected
+/// drive (a file, one a line), or their count typed at the terminal.
+fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Failure> {
+    let serials: Vec<&str> = expected.iter().map(|e| e.serial.as_str()).collect();
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape_path(f))))?;
+        let given: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let missing: Vec<&&str> = serials.iter().filter(|s| !given.contains(s)).collect();
+        if missing.is_empty() && given.len() == serials.len() {
+            return Ok(());
+        }
+        return Err(Failure::refused(anyhow!(
+            "--confirm-serials {}: the serials are not exactly the watch's (missing {missing:?}); nothing will be wiped",
+            escape_path(f)
+        )));
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Failure::refused(anyhow!(
+            "the watch needs its drives confirmed, and there is no terminal to ask at"
+        ))
+        .hint("write the serials to a file, one a line, and pass --confirm-serials FILE"));
+    }
+    let n = expected.len();
+    let mut e = std::io::stderr().lock();
+    let _ = write!(
+        e,
+        "Type {n} to have each of these {n} drives wiped when it is attached: "
+    );
+    let _ = e.flush();
+    drop(e);
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if line.trim() == n.to_string() {
+        Ok(())
+    } else {
+        Err(Failure::refused(anyhow!(
+            "not confirmed; the watch does not start"
+        )))
     }
 }
