@@ -211,6 +211,35 @@ carrier_add() {
     --kind hdd --serial "$1" --classification internal --custodian op
 }
 
+# A drive plugged in while `batch watch` waits: the carrier is registered and approved
+# first, the watch started, and the host plugs the drive in (over QMP) when the guest says
+# VMHOTPLUG-READY on the console; the watch must wipe it and end by itself.
+hotplug_watch() {
+  read -r hserial _ </hotplug.txt
+  m=/tmp/mediasan
+  out=$(carrier_add "$hserial" 2>&1) || { echo "carrier add: $out"; return 1; }
+  id=$(echo "$out" | grep -o 'C-[0-9-]*' | head -n 1)
+  mediasan approve "$id" --register $m/register.db --key $m/keys/approver >/dev/null 2>&1 || { echo "approve failed"; return 1; }
+  printf 'device,carrier,method\nserial:%s,%s,zero\n' "$hserial" "$id" >$m/hotplug.csv
+  echo "$hserial" >$m/hotplug-serials.txt
+  mediasan batch watch --register $m/register.db --key $m/keys/operator --manifest $m/hotplug.csv \
+    --confirm-serials $m/hotplug-serials.txt --cert-dir $m/certs --timeout 180 >$m/watch.log 2>&1 &
+  pid=$!
+  t=0
+  until grep -q 'watching for drives' $m/watch.log; do
+    [ $t -ge 120 ] && { echo "the watch never started: $(tail -n 5 $m/watch.log)"; return 1; }
+    sleep 1
+    t=$((t + 1))
+  done
+  echo VMHOTPLUG-READY >/dev/console
+  wait $pid
+  rc=$?
+  grep -v 'not in the batch; not touched' $m/watch.log | sed 's/^/VMINFO watch: /' >/dev/console
+  [ $rc = 0 ] || { echo "watch exit $rc: $(tail -n 8 $m/watch.log | tr '\n' ' ')"; return 1; }
+  grep -q '"status": "sanitised"' $m/certs/batch-*.json || { echo "no sanitised job: $(tail -n 8 $m/watch.log | tr '\n' ' ')"; return 1; }
+  grep -q 'not in the batch; not touched' $m/watch.log || { echo "the other drives were not reported as untouched"; return 1; }
+}
+
 exit_is() {
   want=$1
   shift
@@ -276,3 +305,4 @@ sata=$(awk '$1 == "ahci" { print $2 }' /drives.txt)
 check register.bridge-serial-refused exit_is 3 carrier_add "$bridge"
 check register.drive-serial-taken exit_is 0 carrier_add "$sata"
 print_scan /tmp/mediasan/register.db registered
+check hotplug.watch hotplug_watch

@@ -242,6 +242,38 @@ while read -r kind serial vendor model size ro usbserial; do
   esac
 done <"$drives"
 
+# A drive that is not there at boot: plugged into the virtio-SCSI bus over QMP when the
+# guest's `batch watch` says it is waiting (HOTPLUG below), with markers to be wiped.
+hotplug_serial=MSNHOTPLUG0007
+hotplug_size=$((40 * MiB))
+hotplug_img=$work/hotplug.img
+truncate -s "$hotplug_size" "$hotplug_img"
+for off in 0 $((hotplug_size / 2)) $((hotplug_size - 4096)); do
+  printf 'MEDIASAN-VM-MARKER:%s' "$hotplug_serial" | dd of="$hotplug_img" bs=1 seek="$off" conv=notrunc status=none
+done
+qemu_drives+=(-drive "if=none,id=d-hotplug,file=$hotplug_img,format=raw")
+qmp=$work/qmp.sock
+# Plugs the drive in through QEMU's monitor protocol (python3: a unix socket and JSON).
+hotplug() {
+  python3 - "$qmp" "$hotplug_serial" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+for cmd in ({"execute": "qmp_capabilities"},
+            {"execute": "device_add", "arguments": {"driver": "scsi-hd", "bus": "vs.0", "id": "hotplug",
+                                                     "drive": "d-hotplug", "serial": sys.argv[2]}}):
+    f.write(json.dumps(cmd) + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            break
+    if "error" in r:
+        sys.exit("device_add: %s" % r["error"])
+PY
+}
+
 # --- 5. initramfs -----------------------------------------------------------------------------
 rd=$work/initramfs
 mkdir -p "$rd"/{bin,sbin,usr/bin,usr/sbin,lib/x86_64-linux-gnu,lib64,lib/modules,proc,sys,dev,tmp,run,etc}
@@ -258,6 +290,7 @@ cp "$here/guest/init" "$rd/init"
 cp "$here/checks.sh" "$here/guest/captures.sh" "$here/guest/lib.sh" "$rd/"
 chmod 755 "$rd/init" "$rd/checks.sh" "$rd/captures.sh"
 cp "$drives" "$rd/drives.txt"
+echo "$hotplug_serial $hotplug_size" >"$rd/hotplug.txt"
 # Sourced by the guest's scripts: single-quoted values.
 {
   echo "QEMU='${qemu_version//\'/}'"
@@ -339,13 +372,20 @@ qemu_cmd=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024
   -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz"
   -append "console=ttyS0 quiet panic=-1"
   -device qemu-xhci,id=xhci
+  -qmp "unix:$qmp,server=on,wait=off"
   "${qemu_drives[@]}")
 echo "${qemu_cmd[*]}" | sed "s|$work|\$WORK|g" >"$out/qemu-cmdline.txt"
 boot_started=$SECONDS
 set +e
-timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" |
+# sed -u, not tr: the lines must reach the loop below as they come (the guest waits for
+# the host to plug a drive in), and tr would hold them in a 4 KiB buffer.
+timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" |
   while IFS= read -r line; do
-    case $line in VMCHECK\ * | VMINFO\ * | VMDONE*) echo "$line" ;; esac
+    case $line in
+    VMCHECK\ * | VMINFO\ * | VMDONE*) echo "$line" ;;
+    VMHOTPLUG-READY*)
+      if hotplug >"$work/hotplug.log" 2>&1; then echo "VMINFO drive $hotplug_serial plugged in"; else echo "VMINFO hotplug failed: $(cat "$work/hotplug.log")"; fi ;;
+    esac
   done
 qemu_rc=${PIPESTATUS[0]}
 set -e
@@ -373,6 +413,12 @@ while read -r kind serial vendor model size ro usbserial; do
     echo "VMCHECK host.$kind.image-zero fail size $actual; $first"
   fi
 done <"$drives" >"$host_checks"
+# The hot-plugged drive, wiped by the guest's watch: every marker gone from the image.
+if cmp -s -n "$hotplug_size" "$hotplug_img" /dev/zero; then
+  echo "VMCHECK host.hotplug.image-zero ok"
+else
+  echo "VMCHECK host.hotplug.image-zero fail markers left $(grep -ac 'MEDIASAN-VM-MARKER' "$hotplug_img" || true)"
+fi >>"$host_checks"
 # What `mediasan scan --json` said in the guest, field by field against the drive table.
 if command -v python3 >/dev/null; then
   python3 "$root/tests/vm/scan_check.py" "$log" "$drives" >>"$host_checks" ||
