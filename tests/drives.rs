@@ -284,3 +284,44 @@ fn what_qemus_drives_answered_decodes() {
         Some("MSNUAS0004")
     );
 }
+
+#[test]
+fn sectors_the_drive_shows_and_the_host_does_not_are_hidden_too() {
+    // A bridge with a 32-bit READ CAPACITY in front of a bigger drive, or a kernel that
+    // did not read the size again: the drive says 2 000 000 sectors, the host shows half.
+    let t = Tree::new("sdb", USB);
+    t.write(&format!("sys/{USB}/block/sdb/size"), "1000000\n");
+    let mut sim = SimDrive::new("BIGDRIVE01", 2_000_000);
+    let d = t.drive("sdb", &mut sim);
+    assert_eq!(
+        d.hidden.host,
+        Area::Hidden {
+            visible: 1_000_000,
+            native: 2_000_000
+        }
+    );
+    assert_eq!(d.hidden.hidden_sectors(), 1_000_000);
+    assert!(
+        d.hidden.summary().contains("the host shows 1000000"),
+        "{}",
+        d.hidden.summary()
+    );
+    // The same sizes: nothing hidden.
+    t.write(&format!("sys/{USB}/block/sdb/size"), "2000000\n");
+    let d = t.drive("sdb", &mut SimDrive::new("BIGDRIVE01", 2_000_000));
+    assert_eq!(
+        (d.hidden.host.clone(), d.hidden.summary()),
+        (Area::None, "none".to_string())
+    );
+}
+
+#[test]
+fn an_optical_drive_is_never_sent_ata_pass_through() {
+    // ATA PASS-THROUGH (12) is opcode A1h, BLANK to a CD/DVD writer.
+    let t = Tree::new("sdx", SATA);
+    t.write(&format!("sys/{SATA}/type"), "5\n");
+    let mut sim = SimDrive::new("DISC0001", 1000);
+    let d = t.drive("sdx", &mut sim);
+    assert!(sim.sent.is_empty(), "{:?}", sim.sent);
+    assert!(matches!(d.ata, Probe::NotApplicable { .. }), "{:?}", d.ata);
+}

@@ -256,7 +256,11 @@ mod tests {
             nvme: Probe::NotApplicable {
                 reason: "test".into(),
             },
-            hidden: HiddenAreas { hpa, dco: Area::None },
+            hidden: HiddenAreas {
+                hpa,
+                dco: Area::None,
+                host: Area::None,
+            },
             exposed: None,
         }
     }

@@ -42,6 +42,14 @@ impl Area {
 pub struct HiddenAreas {
     pub hpa: Area,
     pub dco: Area,
+    /// Sectors the drive shows but the host does not: a bridge that caps the capacity
+    /// (a 32-bit READ CAPACITY), or a kernel that did not read a new size.
+    #[serde(default = "no_area")]
+    pub host: Area,
+}
+
+fn no_area() -> Area {
+    Area::None
 }
 
 impl HiddenAreas {
@@ -52,6 +60,7 @@ impl HiddenAreas {
         HiddenAreas {
             hpa: a.clone(),
             dco: a,
+            host: Area::None,
         }
     }
 
@@ -62,12 +71,27 @@ impl HiddenAreas {
         HiddenAreas {
             hpa: a.clone(),
             dco: a,
+            host: Area::None,
         }
     }
 
-    /// Sectors hidden by either, counted once (a DCO's sectors lie beyond the HPA's).
+    /// Sectors hidden by any, counted once (a DCO's sectors lie beyond the HPA's).
     pub fn hidden_sectors(&self) -> u64 {
-        self.hpa.hidden_sectors() + self.dco.hidden_sectors()
+        self.hpa.hidden_sectors() + self.dco.hidden_sectors() + self.host.hidden_sectors()
+    }
+
+    /// Compares what the host shows (`kernel` sectors of the drive's size) with what the
+    /// drive says it shows (`drive`): a shortfall is hidden from every overwrite too.
+    pub fn with_host(mut self, kernel: u64, drive: u64) -> HiddenAreas {
+        self.host = if kernel < drive {
+            Area::Hidden {
+                visible: kernel,
+                native: drive,
+            }
+        } else {
+            Area::None
+        };
+        self
     }
 
     pub fn any_unknown(&self) -> bool {
@@ -89,7 +113,17 @@ impl HiddenAreas {
         if let (Area::NotApplicable { reason }, Area::NotApplicable { .. }) = (&self.hpa, &self.dco) {
             return format!("not applicable: {reason}");
         }
-        let parts: Vec<String> = [one("HPA", &self.hpa), one("DCO", &self.dco)]
+        let host = match &self.host {
+            Area::Hidden { visible, native } => Some(format!(
+                "the host shows {visible} of the drive's {native} sectors ({} hidden by a bridge or the kernel)",
+                native - visible
+            )),
+            _ => None,
+        };
+        if let (Some(h), Area::NotApplicable { .. }) = (&host, &self.hpa) {
+            return h.clone();
+        }
+        let parts: Vec<String> = [one("HPA", &self.hpa), one("DCO", &self.dco), host]
             .into_iter()
             .flatten()
             .collect();
@@ -151,7 +185,14 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
         // Aborted by a drive that says it has no HPA: it has none.
         Err(AtaError::Aborted { .. }) if !id.hpa && !id.amac => Area::None,
         Err(e) => Area::Unknown {
-            reason: format!("READ NATIVE MAX ADDRESS: {e}"),
+            reason: format!(
+                "{}: {e}",
+                if id.amac {
+                    "GET NATIVE MAX ADDRESS EXT"
+                } else {
+                    "READ NATIVE MAX ADDRESS"
+                }
+            ),
         },
     };
     let dco = if !id.dco || id.amac {
@@ -163,13 +204,23 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
                 visible: base,
                 native: max + 1,
             },
-            Ok(_) => Area::None,
+            Ok(max) if max + 1 == base => Area::None,
+            Ok(max) => Area::Unknown {
+                reason: format!(
+                    "the DCO's maximum ({} sectors) is below the native one ({base})",
+                    max + 1
+                ),
+            },
             Err(e) => Area::Unknown {
                 reason: format!("DEVICE CONFIGURATION IDENTIFY: {e}"),
             },
         }
     };
-    HiddenAreas { hpa, dco }
+    HiddenAreas {
+        hpa,
+        dco,
+        host: Area::None,
+    }
 }
 
 /// DEVICE CONFIGURATION IDENTIFY: the largest LBA a DCO could restore.
@@ -190,8 +241,13 @@ pub fn dco_identify(t: &mut dyn Transport) -> Result<u64, AtaError> {
         false,
         PROBE_TIMEOUT_MS,
     )?;
+    if buf.iter().all(|b| *b == 0) {
+        return Err(AtaError::Failed("the DCO page came back all zeros".into()));
+    }
     let page = Page::from_bytes(&buf).expect("512 bytes");
-    ata::dco_max_lba(&page).ok_or_else(|| AtaError::Failed("the DCO page fails its checksum".into()))
+    ata::dco_max_lba(&page)
+        .map(|lba| lba & 0xffff_ffff_ffff)
+        .ok_or_else(|| AtaError::Failed("the DCO page fails its checksum".into()))
 }
 
 /// Removes a Host Protected Area until the next power cycle (SET MAX ADDRESS with the

@@ -294,11 +294,16 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
     let transport = bus(sys, disk);
     let mut layers = Vec::new();
 
-    let ata = if transport.may_be_ata() {
+    // Pass-through goes to direct-access devices only (SCSI peripheral type 0): ATA
+    // PASS-THROUGH (12)'s opcode A1h is BLANK to an MMC (CD/DVD) drive.
+    let direct_access = sys.disk_attr(disk, "device/type").is_none_or(|t| t == "0");
+    let ata = if transport.may_be_ata() && direct_access && !disk.starts_with("sr") {
         match ata_identify(t) {
             Ok(id) => Probe::Known(AtaFacts { identify: id }),
             Err(e) => Probe::unknown(e),
         }
+    } else if !direct_access || disk.starts_with("sr") {
+        Probe::not_applicable("not a direct-access device (an optical drive, a tape)")
     } else {
         Probe::not_applicable("not an ATA bus")
     };
@@ -358,15 +363,33 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
     let firmware = first(|l| l.firmware.as_ref());
     let wwn = first(|l| l.wwn.as_ref());
 
+    // What the host shows, in bytes (sysfs counts 512-byte units whatever the sector).
+    let kernel_bytes = sys
+        .disk_attr(disk, "size")
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(|s| s.saturating_mul(512));
     let hidden = match (&ata, &nvme) {
-        (Probe::Known(a), _) => hidden::ata(t, &a.identify),
-        (_, Probe::Known(_)) => HiddenAreas::not_applicable("NVMe has no HPA or DCO"),
-        (Probe::Unknown { reason }, _) if is_scsi_disk(sys, disk, transport) => {
-            let _ = reason;
+        (Probe::Known(a), _) => {
+            let id = &a.identify;
+            let h = hidden::ata(t, id);
+            match kernel_bytes {
+                Some(b) => h.with_host(b / u64::from(id.logical_sector.max(512)), id.sectors),
+                None => h,
+            }
+        }
+        (_, Probe::Known(n)) => {
+            let h = HiddenAreas::not_applicable("NVMe has no HPA or DCO");
+            match kernel_bytes {
+                Some(b) => h.with_host(b / u64::from(n.namespace.lba_size), n.namespace.size),
+                None => h,
+            }
+        }
+        (Probe::Unknown { .. }, _) if is_scsi_disk(sys, disk, transport) => {
             HiddenAreas::not_applicable("a SCSI disk has no HPA or DCO")
         }
         (Probe::Unknown { reason }, _) => HiddenAreas::unknown(&format!("ATA IDENTIFY failed: {reason}")),
         _ if transport == Bus::Loop => HiddenAreas::not_applicable("a loop device shows all of its file"),
+        _ if transport == Bus::Other => HiddenAreas::unknown("a bus mediasan does not know"),
         _ => HiddenAreas::not_applicable("this bus has no HPA or DCO"),
     };
     Drive {
@@ -415,10 +438,9 @@ pub fn ata_identify(t: &mut dyn Transport) -> Result<Identify, AtaError> {
 }
 
 fn nvme_identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Probe<NvmeFacts> {
-    let nsid = sys
-        .disk_attr(disk, "nsid")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
+    let Some(nsid) = sys.disk_attr(disk, "nsid").and_then(|s| s.parse().ok()) else {
+        return Probe::unknown("the namespace id is not in sysfs");
+    };
     let mut ask = |cns: u32, nsid: u32| -> Result<Vec<u8>, String> {
         let mut buf = vec![0u8; 4096];
         let cmd = NvmeAdmin {

@@ -208,18 +208,13 @@ fn classify(r: &ScsiReply, registers: bool, want: usize) -> Result<Option<Taskfi
         match (s.key, s.asc, s.ascq) {
             (key::NO_SENSE, ..) | (key::RECOVERED_ERROR, 0x00, 0x1d) => {}
             (key::ILLEGAL_REQUEST, ..) => return Err(AtaError::NotPassed(s.describe())),
-            // An abort without registers: the bridge or the drive refused it.
-            (key::ABORTED_COMMAND, ..) if s.ata.is_none() => {
+            // The drive's own abort is ERR with ABRT, taken above; anything else aborted
+            // was refused on the way (a bridge, the host) and says nothing of the drive.
+            (key::ABORTED_COMMAND, ..) => {
                 return Err(AtaError::Failed(format!(
-                    "command aborted without ATA registers: {}",
+                    "command aborted without the drive's error registers: {}",
                     s.describe()
                 )))
-            }
-            (key::ABORTED_COMMAND, ..) => {
-                return Err(AtaError::Aborted {
-                    status: s.ata.map_or(0, |a| a.status),
-                    error: s.ata.map_or(0, |a| a.error),
-                })
             }
             _ => return Err(AtaError::Failed(s.describe())),
         }
@@ -309,6 +304,24 @@ mod tests {
         let mut r = reply(0, 0, &[]);
         r.driver = 6;
         assert!(classify(&r, false, 0).is_err());
+    }
+
+    #[test]
+    fn an_abort_without_the_drives_registers_is_no_answer_of_the_drive() {
+        // Fixed format, ABORTED COMMAND, every register byte zero: a bridge's own abort.
+        let bridge = [
+            0x70, 0, 0x0b, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x00, 0x00, 0, 0, 0, 0,
+        ];
+        let e = classify(&reply(2, 0, &bridge), true, 0).unwrap_err();
+        assert!(matches!(e, AtaError::Failed(_)), "{e:?}");
+        // Registers present but no ABRT: not the drive refusing the command either.
+        let odd = [
+            0x72, 0x0b, 0, 0, 0, 0, 0, 0x0e, 0x09, 0x0c, 0, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x50,
+        ];
+        assert!(matches!(
+            classify(&reply(2, 0, &odd), true, 0),
+            Err(AtaError::Failed(_))
+        ));
     }
 
     #[test]

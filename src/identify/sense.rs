@@ -66,36 +66,39 @@ impl Sense {
         let (asc, ascq) = (at(12), at(13));
         // SAT: ATA PASS-THROUGH INFORMATION AVAILABLE (00h/1Dh) puts the registers in
         // the INFORMATION (bytes 3-6) and COMMAND-SPECIFIC INFORMATION (8-11) fields.
-        // A failed pass-through command carries them the same way.
-        let ata = (b.len() >= 12 && (asc, ascq) == (0x00, 0x1d)
-            || key == key::ABORTED_COMMAND && b.len() >= 12)
-            .then(|| {
-                // Older kernels (6.1 here; libata before its 2024 fix of the offsets) put
-                // error, status, device and count at bytes 8-11, leaving 3-6 zero. A live
-                // drive's status has DRDY (bit 6) set: where byte 4 lacks it and byte 9
-                // has it, that is the layout, and the LBA is not there at all.
-                if (3..7).all(|i| at(i) == 0) && at(9) & 0x40 != 0 {
-                    return AtaReturn {
-                        error: at(8),
-                        status: at(9),
-                        device: at(10),
-                        count: u16::from(at(11)),
-                        lba: 0,
-                        lba_complete: false,
-                    };
-                }
-                let flags = at(8);
-                let extend = flags & 0x80 != 0;
-                let upper_nonzero = flags & 0x20 != 0;
-                AtaReturn {
-                    error: at(3),
-                    status: at(4),
-                    device: at(5),
-                    count: u16::from(at(6)),
-                    lba: u64::from(at(9)) | u64::from(at(10)) << 8 | u64::from(at(11)) << 16,
-                    lba_complete: !(extend && upper_nonzero),
-                }
-            });
+        // A failed pass-through command carries them the same way; an ABORTED COMMAND
+        // from a bridge that never asked the drive carries none, so only a status with
+        // DRDY (bit 6) or ERR (bit 0) set, where either layout puts it, is taken for one.
+        let plausible = |status: u8| status & 0x41 != 0;
+        let registers = (asc, ascq) == (0x00, 0x1d)
+            || key == key::ABORTED_COMMAND && (plausible(at(4)) || plausible(at(9)));
+        let ata = (b.len() >= 12 && registers).then(|| {
+            // Older kernels (6.1 here; libata before its 2024 fix of the offsets) put
+            // error, status, device and count at bytes 8-11, leaving 3-6 zero. A live
+            // drive's status has DRDY (bit 6) set: where byte 4 lacks it and byte 9
+            // has it, that is the layout, and the LBA is not there at all.
+            if (3..7).all(|i| at(i) == 0) && at(9) & 0x40 != 0 {
+                return AtaReturn {
+                    error: at(8),
+                    status: at(9),
+                    device: at(10),
+                    count: u16::from(at(11)),
+                    lba: 0,
+                    lba_complete: false,
+                };
+            }
+            let flags = at(8);
+            let extend = flags & 0x80 != 0;
+            let upper_nonzero = flags & 0x20 != 0;
+            AtaReturn {
+                error: at(3),
+                status: at(4),
+                device: at(5),
+                count: u16::from(at(6)),
+                lba: u64::from(at(9)) | u64::from(at(10)) << 8 | u64::from(at(11)) << 16,
+                lba_complete: !(extend && upper_nonzero),
+            }
+        });
         Sense {
             descriptor: false,
             key,

@@ -402,6 +402,7 @@ mod tests {
                 hidden: HiddenAreas {
                     hpa: Area::None,
                     dco: Area::None,
+                    host: Area::None,
                 },
                 exposed: None,
             }),
