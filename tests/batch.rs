@@ -405,3 +405,68 @@ fn watch_wipes_the_drives_of_its_manifest_as_they_are_attached_and_nothing_else(
     );
     o.ok(None, &["register", "verify"]);
 }
+
+#[test]
+fn a_partition_never_stands_in_for_its_carrier() {
+    let test = "batch row naming a partition";
+    if !is_root() {
+        return skip(test, "needs root for losetup");
+    }
+    let o = Office::staffed();
+    let img = o.path("p.img");
+    fs::File::create(&img).unwrap().set_len(8 << 20).unwrap();
+    let mut sfdisk = match Command::new("sfdisk")
+        .arg("-q")
+        .arg(&img)
+        .stdin(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => return skip(test, &format!("sfdisk: {e}")),
+    };
+    use std::io::Write;
+    sfdisk
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"label: dos\n,4M\n")
+        .unwrap();
+    assert!(sfdisk.wait().unwrap().success());
+    let id = o.register_image(&img);
+    o.ok(Some("approver"), &["approve", &id]);
+    let out = Command::new("losetup")
+        .args(["-f", "--show", "-P"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return skip(test, "losetup -P failed");
+    }
+    let dev = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let lo = Loop {
+        dev: PathBuf::from(&dev),
+        backing: fs::canonicalize(&img).unwrap(),
+    };
+    let part = format!("{dev}p1");
+    for _ in 0..50 {
+        if Path::new(&part).exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let m = manifest(&o, &[(part.clone(), id.clone())], "");
+    let serials = o.path("p-serials.txt");
+    fs::write(&serials, lo.serial() + "\n").unwrap();
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &[
+            "batch",
+            "run",
+            m.to_str().unwrap(),
+            "--confirm-serials",
+            serials.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("a partition is not carrier"), "{err}");
+}

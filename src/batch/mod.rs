@@ -41,11 +41,6 @@ pub struct Job<'p> {
     pub link: Link,
 }
 
-/// The disks a watch looks at: every one scan lists.
-pub fn watch_disks(sys: &Sys) -> Vec<String> {
-    scan::disks(sys)
-}
-
 /// The drive a row names: a path as given (a by-id link is followed by the open), or
 /// the one attached drive that reports the serial.
 pub fn resolve(device: &Device, attached: &[Attached], sys: &Sys) -> Result<PathBuf, String> {
@@ -124,11 +119,23 @@ pub fn prepare<'p>(
     let reg = Register::open(register).map_err(|e| e.to_string())?;
     let link = Link::new(reg, signer.clone(), &row.carrier).map_err(|e| e.message)?;
     let prepared = Prepared::new(plan, &path, sys, Some(&link), &[]).map_err(|e| e.message)?;
+    // A batch asks nothing once it runs: a drive whose wipe would end incomplete for
+    // sectors it hides is refused now. --expose-hidden removes an HPA, nothing else.
     if let Some(d) = &prepared.identity().drive {
-        let n = d.hidden.hidden_sectors();
-        if n > 0 && !plan.expose_hidden() {
+        let removable = if plan.expose_hidden() {
+            d.hidden.hpa.hidden_sectors()
+        } else {
+            0
+        };
+        let n = d.hidden.hidden_sectors() - removable;
+        if n > 0 {
+            let what = if d.hidden.hpa.hidden_sectors() > removable {
+                "add --expose-hidden to remove the HPA, or wipe this drive alone"
+            } else {
+                "--expose-hidden removes only an HPA: wipe this drive alone, or destroy it"
+            };
             return Err(format!(
-                "{n} sectors are hidden ({}): the wipe would end incomplete; add --expose-hidden, or wipe this drive alone",
+                "{n} sectors are hidden ({}): the wipe would end incomplete; {what}",
                 d.hidden.summary()
             ));
         }
@@ -229,6 +236,7 @@ impl Finished {
 /// job at a block boundary with its checkpoint; jobs not started then are not started.
 pub fn run(
     jobs: Vec<Job<'_>>,
+    sys: &Sys,
     parallel: usize,
     observer: &(dyn Fn(&Job<'_>) -> Box<dyn Observer> + Sync),
     stop: &AtomicBool,
@@ -246,7 +254,7 @@ pub fn run(
                     break;
                 };
                 let obs = observer(&job);
-                let f = run_job(job, &*obs, stop);
+                let f = run_job(job, sys, &*obs, stop);
                 done(&f);
                 finished.lock().unwrap_or_else(|e| e.into_inner()).push(f);
             });
@@ -259,11 +267,11 @@ pub fn run(
 
 /// Runs one job to its end and records it: the register's events, the result and the
 /// certificate. Whatever happens is in the `Finished`, never a panic out of here.
-pub fn run_job(job: Job<'_>, obs: &dyn Observer, stop: &AtomicBool) -> Finished {
+pub fn run_job(job: Job<'_>, sys: &Sys, obs: &dyn Observer, stop: &AtomicBool) -> Finished {
     let started = Instant::now();
     let Job {
         row,
-        prepared,
+        mut prepared,
         mut link,
         ..
     } = job;
@@ -281,6 +289,10 @@ pub fn run_job(job: Job<'_>, obs: &dyn Observer, stop: &AtomicBool) -> Finished 
     };
     // A job that panics is that job's failure, never the batch's end.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Confirmed with the batch: an HPA is removed just before the first byte.
+        if prepared.plan_expose_hidden() {
+            prepared.expose_hidden(sys)?;
+        }
         let executed = prepared.execute(Some(&mut link), obs, stop)?;
         let checkpoint = executed.checkpoint.clone();
         let recorded = executed.record(Some(&mut link), None);

@@ -113,6 +113,8 @@ impl State {
         std::io::Write::write_all(&mut tmp, text.as_bytes())?;
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
+        // The rename itself, through a power cut.
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(())
     }
 

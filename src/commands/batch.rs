@@ -26,17 +26,7 @@ pub fn run(cmd: BatchCmd) -> Result<u8, Failure> {
 
 fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     let shown = escape_path(&args.manifest);
-    let raw =
-        std::fs::read(&args.manifest).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
-    let (text, _) =
-        mediasan::register::csv::decode(&raw).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
-    let mut rows = batch::manifest::parse(&text).map_err(|errors| {
-        Failure::usage(anyhow!(
-            "{shown}: {} bad row(s); nothing was opened:\n  {}",
-            errors.len(),
-            errors.join("\n  ")
-        ))
-    })?;
+    let (raw, mut rows) = read_manifest(&args.manifest)?;
     // The key is unlocked first, never after hours of writing.
     let signer = super::register::acting(&args.acting)?;
     let started = chrono::Utc::now();
@@ -61,7 +51,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         rows.retain(|r| !earlier.contains(&r.line));
         if rows.is_empty() {
             outln!("every row of the batch is finished; nothing to do");
-            return Ok(0);
+            return Ok(u8::from(state.jobs.iter().any(|j| j.status != "sanitised")));
         }
     }
     let sys = Sys::host();
@@ -117,7 +107,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         say_done(f, json);
     };
     let observer = |_: &Job<'_>| -> Box<dyn Observer> { Box::new(Reporter::new(json)) };
-    let finished = batch::run(jobs, parallel, &observer, super::wipe::arm_stop(), &done);
+    let finished = batch::run(jobs, &sys, parallel, &observer, super::wipe::arm_stop(), &done);
     if let Some(pb) = overall {
         pb.finish_and_clear();
     }
@@ -146,7 +136,8 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         );
         return Ok(130);
     }
-    Ok(finished.iter().map(Finished::exit_code).max().unwrap_or(0).min(1))
+    // Over the whole record: rows a resumed batch found ended count as they ended.
+    Ok(u8::from(state.jobs.iter().any(|j| j.status != "sanitised")))
 }
 
 fn request(args: &BatchRunArgs) -> Result<Request, Failure> {
@@ -317,31 +308,7 @@ fn confirm(jobs: &[Job<'_>], file: Option<&Path>) -> Result<(), Failure> {
         .map(|j| j.prepared.identity().serial.as_deref().unwrap_or_default())
         .collect();
     if let Some(f) = file {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape_path(f))))?;
-        let given: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        let missing: Vec<&&str> = serials.iter().filter(|s| !given.contains(s)).collect();
-        let extra: Vec<&&str> = given.iter().filter(|g| !serials.contains(g)).collect();
-        if missing.is_empty() && extra.is_empty() {
-            return Ok(());
-        }
-        return Err(Failure::refused(anyhow!(
-            "--confirm-serials {}: {}{}; nothing was written",
-            escape_path(f),
-            if missing.is_empty() {
-                String::new()
-            } else {
-                format!("not confirmed: {missing:?}")
-            },
-            if extra.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "{}not in the batch: {extra:?}",
-                    if missing.is_empty() { "" } else { "; " }
-                )
-            },
-        )));
+        return serials_file(&serials, f);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(Failure::refused(anyhow!(
@@ -510,9 +477,19 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     // Row index → what became of it: running, or finished.
     let mut taken: Vec<bool> = vec![false; expected.len()];
     let mut seen_unknown: Vec<(String, Option<String>)> = Vec::new();
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Finished)>();
+    // Drives refused by a check: not tried again until they are attached again (an
+    // `add`), or a program's close would make udev send a `change` and try them forever.
+    let mut refused: Vec<(String, Option<String>)> = Vec::new();
+    // Disks a job of the watch is writing: never probed meanwhile.
+    let mut busy: Vec<String> = Vec::new();
+    let (tx, rx) = std::sync::mpsc::channel::<(String, Finished)>();
     let mut running = 0usize;
-    let mut queue: Vec<String> = batch::watch_disks(&sys);
+    // (disk, attached anew): every disk at the start counts as attached anew.
+    let mut queue: Vec<(String, bool)> = mediasan::identify::scan::disks(&sys)
+        .into_iter()
+        .map(|d| (d, true))
+        .collect();
+    let sys = &sys;
     let mut finished = Vec::new();
     if !json {
         errln!(
@@ -523,7 +500,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     std::thread::scope(|s| {
         loop {
             // Jobs that ended.
-            while let Ok((i, f)) = rx.try_recv() {
+            while let Ok((disk, f)) = rx.try_recv() {
                 running -= 1;
                 let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
                 st.record(&f);
@@ -535,7 +512,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 }
                 drop(st);
                 say_done(&f, json);
-                let _ = i;
+                busy.retain(|d| *d != disk);
                 finished.push(f);
             }
             let all_done = manifest_mode && taken.iter().all(|t| *t) && running == 0;
@@ -546,19 +523,26 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
             }
             // Drives to look at, as long as jobs may start.
             while !stopping && running < args.parallel.max(1) {
-                let Some(disk) = queue.pop() else { break };
+                let Some((disk, anew)) = queue.pop() else { break };
+                if busy.contains(&disk) {
+                    continue;
+                }
                 let path = sys.dev_node(&disk);
-                let Ok(t) = mediasan::target::Target::open(&path, &sys, mediasan::target::Access::Read)
-                else {
+                let Ok(t) = mediasan::target::Target::open(&path, sys, mediasan::target::Access::Read) else {
                     continue;
                 };
                 let id = t.identity.clone();
                 drop(t);
+                let key = (disk.clone(), id.serial.clone());
+                if anew {
+                    refused.retain(|k| *k != key);
+                } else if refused.contains(&key) {
+                    continue;
+                }
                 let which = expected.iter().enumerate().position(|(i, e)| {
                     !taken[i] && (id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial))
                 });
                 let Some(i) = which else {
-                    let key = (disk.clone(), id.serial.clone());
                     let done_before = expected.iter().enumerate().any(|(i, e)| {
                         taken[i]
                             && (id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial))
@@ -573,13 +557,14 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                     &expected[i].row,
                     path,
                     &plans[i],
-                    &sys,
+                    sys,
                     &args.register.path,
                     &signer,
                 ) {
                     Ok(job) => {
                         taken[i] = true;
                         running += 1;
+                        busy.push(disk.clone());
                         if json {
                             json_line(&json!({
                                 "event": "batch-job-started", "line": job.row.line, "carrier": job.row.carrier,
@@ -597,12 +582,13 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                         let tx = tx.clone();
                         s.spawn(move || {
                             let obs = Reporter::new(json);
-                            let f = batch::run_job(job, &obs, stop);
-                            let _ = tx.send((i, f));
+                            let f = batch::run_job(job, sys, &obs, stop);
+                            let _ = tx.send((disk, f));
                         });
                     }
                     Err(why) => {
-                        // Refused by a check: shown, and the drive may come again.
+                        // Refused by a check: shown once; the drive may be attached again.
+                        refused.push(key);
                         above_bars(|| {
                             errln!(
                                 "{}: carrier {}: not wiped: {why}",
@@ -618,11 +604,16 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 continue;
             }
             match events.next(std::time::Duration::from_millis(500)) {
-                Ok(Some(a)) if a.action == "overflow" => queue = batch::watch_disks(&sys),
+                Ok(Some(a)) if a.action == "overflow" => {
+                    queue = mediasan::identify::scan::disks(sys)
+                        .into_iter()
+                        .map(|d| (d, false))
+                        .collect()
+                }
                 Ok(Some(a)) => {
-                    if !queue.contains(&a.disk) {
-                        queue.insert(0, a.disk);
-                    }
+                    let anew = a.action == "add";
+                    queue.retain(|(d, _)| *d != a.disk);
+                    queue.insert(0, (a.disk, anew));
                 }
                 Ok(None) => {}
                 Err(e) => {
@@ -681,16 +672,7 @@ fn expectations(
     };
     if let Some(m) = &args.manifest {
         let shown = escape_path(m);
-        let raw = std::fs::read(m).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
-        let (text, _) =
-            mediasan::register::csv::decode(&raw).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
-        let rows = batch::manifest::parse(&text).map_err(|errors| {
-            Failure::usage(anyhow!(
-                "{shown}: {} bad row(s):\n  {}",
-                errors.len(),
-                errors.join("\n  ")
-            ))
-        })?;
+        let (raw, rows) = read_manifest(m)?;
         let mut out = Vec::new();
         for row in rows {
             let batch::Device::Serial(serial) = &row.device else {
@@ -742,17 +724,7 @@ fn expectations(
 fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Failure> {
     let serials: Vec<&str> = expected.iter().map(|e| e.serial.as_str()).collect();
     if let Some(f) = file {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape_path(f))))?;
-        let given: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        let missing: Vec<&&str> = serials.iter().filter(|s| !given.contains(s)).collect();
-        if missing.is_empty() && given.len() == serials.len() {
-            return Ok(());
-        }
-        return Err(Failure::refused(anyhow!(
-            "--confirm-serials {}: the serials are not exactly the watch's (missing {missing:?}); nothing will be wiped",
-            escape_path(f)
-        )));
+        return serials_file(&serials, f);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return Err(Failure::refused(anyhow!(
@@ -777,4 +749,45 @@ fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Fail
             "not confirmed; the watch does not start"
         )))
     }
+}
+
+/// `--confirm-serials FILE`: one serial a line, exactly the drives' (none missing, none
+/// other), or nothing is written.
+fn serials_file(serials: &[&str], f: &Path) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(f)
+        .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape_path(f))))?;
+    let given: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let missing: Vec<&&str> = serials.iter().filter(|s| !given.contains(s)).collect();
+    let extra: Vec<&&str> = given.iter().filter(|g| !serials.contains(g)).collect();
+    if missing.is_empty() && extra.is_empty() {
+        return Ok(());
+    }
+    let mut why = Vec::new();
+    if !missing.is_empty() {
+        why.push(format!("not confirmed: {missing:?}"));
+    }
+    if !extra.is_empty() {
+        why.push(format!("not drives of this batch: {extra:?}"));
+    }
+    Err(Failure::refused(anyhow!(
+        "--confirm-serials {}: {}; nothing was written",
+        escape_path(f),
+        why.join("; ")
+    )))
+}
+
+/// Reads a manifest: its bytes (for the record's digest) and its rows, or every bad line.
+fn read_manifest(path: &Path) -> Result<(Vec<u8>, Vec<batch::Row>), Failure> {
+    let shown = escape_path(path);
+    let raw = std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+    let (text, _) =
+        mediasan::register::csv::decode(&raw).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
+    let rows = batch::manifest::parse(&text).map_err(|errors| {
+        Failure::usage(anyhow!(
+            "{shown}: {} bad row(s); nothing was opened:\n  {}",
+            errors.len(),
+            errors.join("\n  ")
+        ))
+    })?;
+    Ok((raw, rows))
 }

@@ -337,8 +337,12 @@ fn cosign_batch(
     let mut reg = Register::open(reg_path)?;
     let mut todo = Vec::new();
     let mut bad = Vec::new();
+    let mut without = Vec::new();
     for j in &state.jobs {
-        let Some(cert) = &j.certificate else { continue };
+        let Some(cert) = &j.certificate else {
+            without.push(format!("line {} ({}): {}", j.line, j.carrier, j.status));
+            continue;
+        };
         // As written at the time, or beside the batch record.
         let path = Some(std::path::PathBuf::from(cert))
             .filter(|p| p.exists())
@@ -373,13 +377,23 @@ fn cosign_batch(
         todo.len(),
         escape_path(record)
     );
-    for (j, path, _, _) in &todo {
+    // What is signed is what the certificates say, not the batch record (which is not
+    // signed): carrier, serial and outcome from each verified body.
+    for (j, path, c, _) in &todo {
+        let body = c.typed_body()?;
         outln!(
-            "  line {:<4} {:<16} {:<12} {}",
+            "  line {:<4} {:<16} serial {:<24} {:<12} {}",
             j.line,
-            j.carrier,
-            j.status,
+            body.media.carrier.as_deref().unwrap_or("-"),
+            body.media.serial.as_deref().unwrap_or("-"),
+            body.sanitisation.outcome,
             escape_path(path)
+        );
+    }
+    if !without.is_empty() {
+        outln!(
+            "\nwithout a certificate (nothing to co-sign): {}",
+            without.join("; ")
         );
     }
     let n = todo.len();
@@ -407,8 +421,24 @@ fn cosign_batch(
             .hint(format!("pass --confirm-count {n} after checking the table")))
         }
     }
+    let mut signed = Vec::new();
     for (_, path, mut c, person) in todo {
-        cosign(&path, &mut c, &mut reg, &signer, &person)?;
+        if let Err(f) = cosign(&path, &mut c, &mut reg, &signer, &person) {
+            let done = if signed.is_empty() {
+                "none".to_string()
+            } else {
+                signed.join(", ")
+            };
+            return Err(Failure {
+                error: anyhow!(
+                    "{}: {:#}; co-signed before it: {done}",
+                    escape_path(&path),
+                    f.error
+                ),
+                ..f
+            });
+        }
+        signed.push(escape_path(&path));
     }
     Ok(0)
 }

@@ -74,6 +74,16 @@ impl<'p> Prepared<'p> {
                 ))
                 .hint("check the device you attached against the carrier's label"));
             }
+            Some(l) if identity.partition_of.is_some() => {
+                return Err(JobError::refused(format!(
+                    "{}: a partition is not carrier {}: a carrier is wiped whole",
+                    identity.path, l.carrier.id
+                ))
+                .hint(format!(
+                    "wipe the whole disk, /dev/{}",
+                    identity.partition_of.as_deref().unwrap_or("…")
+                )))
+            }
             Some(_) => refuse_weak_serial(identity, sys)?,
             None => refuse_registered(identity, guards)?,
         }
@@ -97,6 +107,11 @@ impl<'p> Prepared<'p> {
 
     pub fn identity(&self) -> &Identity {
         &self.target.identity
+    }
+
+    /// Whether the plan asks for hidden areas to be removed (`--expose-hidden`).
+    pub fn plan_expose_hidden(&self) -> bool {
+        self.plan.expose_hidden()
     }
 
     /// Removes the target's Host Protected Area, after the confirmation and before the
