@@ -118,6 +118,8 @@ fn four_drives_at_once_one_failing_the_others_certified() {
                 matches!(j["status"].as_str(), Some("incomplete" | "failed")),
                 "{j}"
             );
+            // The reason is said: the region the full tmpfs could not take.
+            assert!(j["error"].as_str().is_some_and(|e| !e.is_empty()), "{j}");
         }
     }
     assert!(

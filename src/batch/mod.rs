@@ -221,6 +221,32 @@ impl Finished {
         }
     }
 
+    /// Why a job did not end sanitised, in a line: its error, or what stopped its wipe
+    /// (the first I/O fault of a pass, unwritten regions, a failed readback).
+    pub fn reason(&self) -> Option<String> {
+        if let Some(e) = &self.error {
+            return Some(e.message.clone());
+        }
+        let r = self.report.as_ref()?;
+        if r.outcome == crate::report::Outcome::Sanitised {
+            return None;
+        }
+        if let Some(f) = r.passes.iter().flat_map(|p| &p.errors).next() {
+            return Some(match f.offset {
+                Some(o) => format!("{} failed at byte {o}: {}", f.operation, f.error),
+                None => format!("{} failed: {}", f.operation, f.error),
+            });
+        }
+        if !r.unwritten.is_empty() {
+            let bytes: u64 = r.unwritten.iter().map(|s| s.length).sum();
+            return Some(format!(
+                "{} region(s), {bytes} bytes, could not be written",
+                r.unwritten.len()
+            ));
+        }
+        Some(format!("the wipe ended {}; see its result", r.outcome.name()))
+    }
+
     /// The job's exit status as a single wipe would have it.
     pub fn exit_code(&self) -> u8 {
         match (&self.report, &self.error) {

@@ -95,7 +95,7 @@ impl State {
             j.serial = f.serial.clone();
             j.status = f.outcome().into();
             j.exit_code = Some(f.exit_code());
-            j.error = f.error.as_ref().map(|e| e.message.clone());
+            j.error = f.reason();
             j.certificate = f.certificate.as_ref().map(|p| crate::target::escape_path(p));
             j.milliseconds = Some(f.milliseconds);
             j.result = f.report.clone();

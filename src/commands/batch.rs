@@ -353,7 +353,7 @@ fn say_done(f: &Finished, json: bool) {
         json_line(&json!({
             "event": "batch-job-finished", "line": f.line, "carrier": f.carrier, "target": f.path,
             "outcome": f.outcome(), "exit_code": f.exit_code(),
-            "error": f.error.as_ref().map(|e| e.message.clone()),
+            "error": f.reason(),
             "certificate": f.certificate.as_ref().map(|p| escape_path(p)),
         }));
         return;
@@ -364,10 +364,7 @@ fn say_done(f: &Finished, json: bool) {
             f.path,
             f.carrier,
             f.outcome(),
-            f.error
-                .as_ref()
-                .map(|e| format!(": {}", e.message))
-                .unwrap_or_default()
+            f.reason().map(|r| format!(": {r}")).unwrap_or_default()
         )
     });
 }

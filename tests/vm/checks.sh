@@ -211,32 +211,49 @@ carrier_add() {
     --kind hdd --serial "$1" --classification internal --custodian op
 }
 
-# A drive plugged in while `batch watch` waits: the carrier is registered and approved
-# first, the watch started, and the host plugs the drive in (over QMP) when the guest says
-# VMHOTPLUG-READY on the console; the watch must wipe it and end by itself.
+# Drives plugged in while `batch watch` waits, one after another: the carriers are
+# registered and approved first, the watch started; the host plugs each drive in (over
+# QMP) when the guest asks on the console (VMHOTPLUG-ADD NAME). hp2 is pulled out again
+# while it is written (VMHOTPLUG-DEL hp2): the watch records it failed and goes on to
+# wipe hp1, then ends by itself with exit status 1.
 hotplug_watch() {
-  read -r hserial _ </hotplug.txt
   m=/tmp/mediasan
-  out=$(carrier_add "$hserial" 2>&1) || { echo "carrier add: $out"; return 1; }
-  id=$(echo "$out" | grep -o 'C-[0-9-]*' | head -n 1)
-  mediasan approve "$id" --register $m/register.db --key $m/keys/approver >/dev/null 2>&1 || { echo "approve failed"; return 1; }
-  printf 'device,carrier,method\nserial:%s,%s,zero\n' "$hserial" "$id" >$m/hotplug.csv
-  echo "$hserial" >$m/hotplug-serials.txt
+  printf 'device,carrier,method\n' >$m/hotplug.csv
+  : >$m/hotplug-serials.txt
+  while read -r name hserial _; do
+    out=$(carrier_add "$hserial" 2>&1) || { echo "carrier add: $out"; return 1; }
+    id=$(echo "$out" | grep -o 'C-[0-9-]*' | head -n 1)
+    eval "id_$name=$id"
+    mediasan approve "$id" --register $m/register.db --key $m/keys/approver >/dev/null 2>&1 || { echo "approve failed"; return 1; }
+    method=zero
+    [ "$name" = hp2 ] && method=dod-3
+    printf 'serial:%s,%s,%s\n' "$hserial" "$id" "$method" >>$m/hotplug.csv
+    echo "$hserial" >>$m/hotplug-serials.txt
+  done </hotplug.txt
   mediasan batch watch --register $m/register.db --key $m/keys/operator --manifest $m/hotplug.csv \
-    --confirm-serials $m/hotplug-serials.txt --cert-dir $m/certs --timeout 180 >$m/watch.log 2>&1 &
+    --confirm-serials $m/hotplug-serials.txt --cert-dir $m/certs --timeout 300 >$m/watch.log 2>&1 &
   pid=$!
-  t=0
-  until grep -q 'watching for drives' $m/watch.log; do
-    [ $t -ge 120 ] && { echo "the watch never started: $(tail -n 5 $m/watch.log)"; return 1; }
-    sleep 1
-    t=$((t + 1))
-  done
-  echo VMHOTPLUG-READY >/dev/console
+  wait_for() { # TEXT SECONDS: until watch.log holds TEXT
+    t=0
+    until grep -q "$1" $m/watch.log; do
+      [ $t -ge "$2" ] && return 1
+      sleep 1
+      t=$((t + 1))
+    done
+  }
+  wait_for 'watching for drives' 120 || { echo "the watch never started: $(tail -n 5 $m/watch.log)"; return 1; }
+  echo "VMHOTPLUG-ADD hp2" >/dev/console
+  wait_for "carrier $id_hp2 attached: wiping" 120 || { echo "hp2 never started: $(tail -n 5 $m/watch.log)"; return 1; }
+  sleep 1
+  echo "VMHOTPLUG-DEL hp2" >/dev/console
+  wait_for "($id_hp2): " 120 || { echo "hp2 never ended: $(tail -n 5 $m/watch.log)"; return 1; }
+  echo "VMHOTPLUG-ADD hp1" >/dev/console
   wait $pid
   rc=$?
   grep -v 'not in the batch; not touched' $m/watch.log | sed 's/^/VMINFO watch: /' >/dev/console
-  [ $rc = 0 ] || { echo "watch exit $rc: $(tail -n 8 $m/watch.log | tr '\n' ' ')"; return 1; }
-  grep -q '"status": "sanitised"' $m/certs/batch-*.json || { echo "no sanitised job: $(tail -n 8 $m/watch.log | tr '\n' ' ')"; return 1; }
+  [ $rc = 1 ] || { echo "watch exit $rc, not 1 (one drive pulled out)"; return 1; }
+  grep -q "($id_hp1): sanitised" $m/watch.log || { echo "hp1 not sanitised"; return 1; }
+  grep -Eq "\($id_hp2\): (failed|incomplete)" $m/watch.log || { echo "hp2 not recorded as failed"; return 1; }
   grep -q 'not in the batch; not touched' $m/watch.log || { echo "the other drives were not reported as untouched"; return 1; }
 }
 

@@ -242,35 +242,44 @@ while read -r kind serial vendor model size ro usbserial; do
   esac
 done <"$drives"
 
-# A drive that is not there at boot: plugged into the virtio-SCSI bus over QMP when the
-# guest's `batch watch` says it is waiting (HOTPLUG below), with markers to be wiped.
-hotplug_serial=MSNHOTPLUG0007
-hotplug_size=$((40 * MiB))
-hotplug_img=$work/hotplug.img
-truncate -s "$hotplug_size" "$hotplug_img"
-for off in 0 $((hotplug_size / 2)) $((hotplug_size - 4096)); do
-  printf 'MEDIASAN-VM-MARKER:%s' "$hotplug_serial" | dd of="$hotplug_img" bs=1 seek="$off" conv=notrunc status=none
-done
-qemu_drives+=(-drive "if=none,id=d-hotplug,file=$hotplug_img,format=raw")
+# Drives that are not there at boot, plugged into the virtio-SCSI bus over QMP when the
+# guest's `batch watch` asks (VMHOTPLUG-ADD NAME), and one pulled out again mid-wipe
+# (VMHOTPLUG-DEL NAME): hp1 is wiped whole, hp2 (big, three passes) is removed while
+# written, and the watch must record it failed and go on. Columns: name serial size.
+hotplugs=$work/hotplug.txt
+printf '%s\n' "hp1 MSNHOTPLUG0007 $((40 * MiB))" "hp2 MSNPULLED0008 $((512 * MiB))" >"$hotplugs"
+while read -r name serial size; do
+  img=$work/$name.img
+  truncate -s "$size" "$img"
+  for off in 0 $((size / 2)) $((size - 4096)); do
+    printf 'MEDIASAN-VM-MARKER:%s' "$serial" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
+  done
+  qemu_drives+=(-drive "if=none,id=d-$name,file=$img,format=raw")
+done <"$hotplugs"
 qmp=$work/qmp.sock
-# Plugs the drive in through QEMU's monitor protocol (python3: a unix socket and JSON).
-hotplug() {
-  python3 - "$qmp" "$hotplug_serial" <<'PY'
+# qmp add|del NAME: plugs a drive in or pulls it out through QEMU's monitor (python3: a
+# unix socket and JSON).
+qmp() {
+  python3 - "$qmp" "$1" "$2" "$(awk -v n="$2" '$1 == n { print $2 }' "$hotplugs")" <<'PY'
 import json, socket, sys
+sock, action, name, serial = sys.argv[1:5]
 s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
+s.connect(sock)
 f = s.makefile("rw")
 f.readline()
-for cmd in ({"execute": "qmp_capabilities"},
-            {"execute": "device_add", "arguments": {"driver": "scsi-hd", "bus": "vs.0", "id": "hotplug",
-                                                     "drive": "d-hotplug", "serial": sys.argv[2]}}):
-    f.write(json.dumps(cmd) + "\n"); f.flush()
+if action == "add":
+    cmd = {"execute": "device_add", "arguments": {"driver": "scsi-hd", "bus": "vs.0", "id": name,
+                                                  "drive": "d-" + name, "serial": serial}}
+else:
+    cmd = {"execute": "device_del", "arguments": {"id": name}}
+for c in ({"execute": "qmp_capabilities"}, cmd):
+    f.write(json.dumps(c) + "\n"); f.flush()
     while True:
         r = json.loads(f.readline())
         if "return" in r or "error" in r:
             break
     if "error" in r:
-        sys.exit("device_add: %s" % r["error"])
+        sys.exit("%s %s: %s" % (action, name, r["error"]))
 PY
 }
 
@@ -290,7 +299,7 @@ cp "$here/guest/init" "$rd/init"
 cp "$here/checks.sh" "$here/guest/captures.sh" "$here/guest/lib.sh" "$rd/"
 chmod 755 "$rd/init" "$rd/checks.sh" "$rd/captures.sh"
 cp "$drives" "$rd/drives.txt"
-echo "$hotplug_serial $hotplug_size" >"$rd/hotplug.txt"
+cp "$hotplugs" "$rd/hotplug.txt"
 # Sourced by the guest's scripts: single-quoted values.
 {
   echo "QEMU='${qemu_version//\'/}'"
@@ -383,8 +392,14 @@ timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" </dev/null 2>&1 | sed -u 's/\r$//' |
   while IFS= read -r line; do
     case $line in
     VMCHECK\ * | VMINFO\ * | VMDONE*) echo "$line" ;;
-    VMHOTPLUG-READY*)
-      if hotplug >"$work/hotplug.log" 2>&1; then echo "VMINFO drive $hotplug_serial plugged in"; else echo "VMINFO hotplug failed: $(cat "$work/hotplug.log")"; fi ;;
+    VMHOTPLUG-ADD\ * | VMHOTPLUG-DEL\ *)
+      read -r verb name _ <<<"$line"
+      action=$(echo "${verb#VMHOTPLUG-}" | tr A-Z a-z)
+      if qmp "$action" "$name" >"$work/qmp.log" 2>&1; then
+        echo "VMINFO $name: $action done"
+      else
+        echo "VMINFO $name: $action failed: $(cat "$work/qmp.log")"
+      fi ;;
     esac
   done
 qemu_rc=${PIPESTATUS[0]}
@@ -413,11 +428,11 @@ while read -r kind serial vendor model size ro usbserial; do
     echo "VMCHECK host.$kind.image-zero fail size $actual; $first"
   fi
 done <"$drives" >"$host_checks"
-# The hot-plugged drive, wiped by the guest's watch: every marker gone from the image.
-if cmp -s -n "$hotplug_size" "$hotplug_img" /dev/zero; then
+# The hot-plugged drive the watch wiped whole: every marker gone from its image.
+if cmp -s -n "$((40 * MiB))" "$work/hp1.img" /dev/zero; then
   echo "VMCHECK host.hotplug.image-zero ok"
 else
-  echo "VMCHECK host.hotplug.image-zero fail markers left $(grep -ac 'MEDIASAN-VM-MARKER' "$hotplug_img" || true)"
+  echo "VMCHECK host.hotplug.image-zero fail markers left $(grep -ac 'MEDIASAN-VM-MARKER' "$work/hp1.img" || true)"
 fi >>"$host_checks"
 # What `mediasan scan --json` said in the guest, field by field against the drive table.
 if command -v python3 >/dev/null; then
