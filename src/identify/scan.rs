@@ -96,21 +96,27 @@ pub fn scan(sys: &Sys) -> Vec<Entry> {
 fn entry(sys: &Sys, name: &str) -> Entry {
     let node = sys.dev_node(name);
     let path = crate::target::escape_path(&node);
-    let (identity, error) = match Target::open(&node, sys, Access::Read) {
-        Ok(t) => (Some(t.identity), None),
-        Err(e) => (None, Some(e.to_string())),
-    };
-    let (refusals, refused) = match Target::open_with(&node, sys, Access::Check, &Policy::default()) {
-        Ok(_) => (Vec::new(), None),
+    // The wipe's own verdict first (opened as a dry run opens it); only a disk it refuses
+    // is opened again, read-only, to be identified — each drive is probed once if it can be.
+    let checked = Target::open_with(&node, sys, Access::Check, &Policy::default());
+    let (refusals, refused, identity) = match checked {
+        Ok(t) => (Vec::new(), None, Some(t.identity)),
         Err(TargetError::Refused { reasons, .. }) => {
             let text = reasons
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            (reasons, Some(text))
+            (reasons, Some(text), None)
         }
-        Err(e) => (Vec::new(), Some(e.to_string())),
+        Err(e) => (Vec::new(), Some(e.to_string()), None),
+    };
+    let (identity, error) = match identity {
+        Some(i) => (Some(i), None),
+        None => match Target::open(&node, sys, Access::Read) {
+            Ok(t) => (Some(t.identity), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
     };
     let serial_problems = identity.as_ref().map(own_serial_problems).unwrap_or_default();
     Entry {
