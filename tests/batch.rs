@@ -213,12 +213,28 @@ fn a_manifest_that_does_not_match_the_drives_writes_nothing() {
 
 #[test]
 fn kill_9_mid_batch_then_resume_ends_with_every_drive_wiped() {
-    let test = "batch killed and resumed";
+    interrupted_then_resumed(false);
+}
+
+#[test]
+fn sigint_stops_every_job_with_a_checkpoint_and_resume_finishes_them() {
+    interrupted_then_resumed(true);
+}
+
+/// Stops a batch of three drives two at a time once a job has checkpointed — by SIGINT
+/// (`sigint`: every running job stops at a block boundary with its checkpoint, exit 130)
+/// or by kill -9 — then `--resume` ends with every drive wiped and the register whole.
+fn interrupted_then_resumed(sigint: bool) {
+    let test = if sigint {
+        "batch interrupted and resumed"
+    } else {
+        "batch killed and resumed"
+    };
     if !is_root() {
         return skip(test, "needs root for losetup");
     }
     let o = Office::staffed();
-    let images: Vec<PathBuf> = (0..3).map(|i| o.path(&format!("k{i}.img"))).collect();
+    let images: Vec<PathBuf> = (0..3).map(|i| o.path(&format!("k{i}-{sigint}.img"))).collect();
     for img in &images {
         plant_markers(img, 96 << 20);
     }
@@ -273,17 +289,38 @@ fn kill_9_mid_batch_then_resume_ends_with_every_drive_wiped() {
         std::thread::sleep(Duration::from_millis(200));
     }
     std::thread::sleep(Duration::from_millis(300));
-    let _ = child.kill();
-    let _ = child.wait();
-    let before = batch_record(&certs);
-    assert!(
-        before["jobs"]
+    if sigint {
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "an interrupted batch exits 130");
+        let before = batch_record(&certs);
+        let statuses: Vec<&str> = before["jobs"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|j| j["status"] == "pending"),
-        "the kill came too late to test anything: {before}"
-    );
+            .map(|j| j["status"].as_str().unwrap())
+            .collect();
+        assert!(statuses.contains(&"interrupted"), "{statuses:?}");
+        // Every interrupted job left its checkpoint.
+        let checkpoints = fs::read_dir(o.path("checkpoints")).map_or(0, |d| d.count());
+        assert!(
+            checkpoints >= statuses.iter().filter(|s| **s == "interrupted").count(),
+            "{checkpoints} checkpoints for {statuses:?}"
+        );
+    } else {
+        let _ = child.kill();
+        let _ = child.wait();
+        let before = batch_record(&certs);
+        assert!(
+            before["jobs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|j| j["status"] == "pending"),
+            "the kill came too late to test anything: {before}"
+        );
+    }
     // The register stays consistent after the kill.
     o.ok(None, &["register", "verify"]);
     let out = Command::new(bin_path())
