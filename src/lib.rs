@@ -18,6 +18,7 @@ pub mod keys;
 pub mod method;
 pub mod narrow;
 pub mod pattern;
+pub mod purge;
 pub mod register;
 pub mod report;
 pub mod target;

@@ -287,7 +287,6 @@ pub mod op {
     /// DEVICE CONFIGURATION OVERLAY; feature 0xC2 is DEVICE CONFIGURATION IDENTIFY.
     pub const DCO: u8 = 0xb1;
     pub const DCO_IDENTIFY: u16 = 0xc2;
-    pub const SECURITY_SET_PASSWORD: u8 = 0xf1;
 }
 
 /// The ATA status register's error bit, and the error register's ABRT bit.

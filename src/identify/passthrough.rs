@@ -166,9 +166,13 @@ fn send<'a>(
 
 fn is_ext(command: u8) -> bool {
     use super::ata::op;
+    // SANITIZE (B4h) is a 48-bit command: its status comes back in the count's high byte.
     matches!(
         command,
-        op::READ_NATIVE_MAX_ADDRESS_EXT | op::SET_MAX_ADDRESS_EXT | op::AMAC
+        op::READ_NATIVE_MAX_ADDRESS_EXT
+            | op::SET_MAX_ADDRESS_EXT
+            | op::AMAC
+            | crate::purge::ata::op::SANITIZE
     )
 }
 

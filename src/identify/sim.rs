@@ -53,6 +53,21 @@ pub struct SimDrive {
     /// Whether the last SET MAX asked for a non-volatile change.
     pub set_max_nonvolatile: Option<bool>,
     read_native_last: bool,
+    /// ATA security: the user password set, whether ERASE PREPARE came just before.
+    pub password: Option<[u8; 32]>,
+    prepared: bool,
+    /// How many times the medium was really erased (by security erase or sanitize).
+    pub erased: u32,
+    /// SECURITY ERASE UNIT answers success but erases nothing and keeps the password.
+    pub lies: bool,
+    /// SECURITY ERASE UNIT aborts (a fault mid-erase): the password stays set.
+    pub erase_fails: bool,
+    /// A sanitize started: status polls left until it completes, or `None` once done.
+    pub sanitizing: Option<u32>,
+    /// The sanitize ends in failure (sanitize failure mode) instead of completing.
+    pub sanitize_fails: bool,
+    sanitize_failed: bool,
+    sanitize_done: bool,
 }
 
 impl SimDrive {
@@ -74,7 +89,26 @@ impl SimDrive {
             sent: Vec::new(),
             set_max_nonvolatile: None,
             read_native_last: false,
+            password: None,
+            prepared: false,
+            erased: 0,
+            lies: false,
+            erase_fails: false,
+            sanitizing: None,
+            sanitize_fails: false,
+            sanitize_failed: false,
+            sanitize_done: false,
         }
+    }
+
+    /// Power off and on: a drive with a user password comes up locked, and a sanitize in
+    /// progress goes on (ACS-3: it survives a power cycle).
+    pub fn power_cycle(&mut self) {
+        if self.password.is_some() {
+            self.security |= 4;
+        }
+        self.security &= !8;
+        self.prepared = false;
     }
 
     /// The IDENTIFY DEVICE page the drive shows now.
@@ -122,6 +156,17 @@ impl SimDrive {
     fn run(&mut self, tf: &Taskfile, data: &mut Data<'_>) -> Result<Option<Taskfile>, ()> {
         self.sent.push(*tf);
         let after_read_native = std::mem::take(&mut self.read_native_last);
+        let after_prepare = std::mem::take(&mut self.prepared);
+        let sent_password = match data {
+            Data::Out(b) if b.len() >= 34 => {
+                let mut p = [0u8; 32];
+                p.copy_from_slice(&b[2..34]);
+                Some(p)
+            }
+            _ => None,
+        };
+        let frozen = self.security & 8 != 0;
+        let matches = sent_password.is_some() && sent_password == self.password;
         let regs = |lba: u64| {
             Some(Taskfile {
                 lba,
@@ -169,6 +214,84 @@ impl SimDrive {
                 self.current = tf.lba + 1;
                 self.set_max_nonvolatile = Some(true);
                 Ok(None)
+            }
+            (crate::purge::ata::op::SECURITY_SET_PASSWORD, _)
+                if !frozen && !self.locked() && self.password.is_none() && sent_password.is_some() =>
+            {
+                self.password = sent_password;
+                self.security |= 2;
+                Ok(None)
+            }
+            (crate::purge::ata::op::SECURITY_UNLOCK, _) if matches => {
+                self.security &= !4;
+                Ok(None)
+            }
+            (crate::purge::ata::op::SECURITY_ERASE_PREPARE, _) if !frozen => {
+                self.prepared = true;
+                Ok(None)
+            }
+            (crate::purge::ata::op::SECURITY_ERASE_UNIT, _)
+                if after_prepare && matches && !self.locked() && !self.erase_fails =>
+            {
+                if !self.lies {
+                    self.erased += 1;
+                    self.password = None;
+                    self.security &= !2;
+                }
+                Ok(None)
+            }
+            (crate::purge::ata::op::SECURITY_DISABLE_PASSWORD, _) if matches && !self.locked() => {
+                self.password = None;
+                self.security &= !2;
+                Ok(None)
+            }
+            (crate::purge::ata::op::SANITIZE, crate::purge::ata::op::SANITIZE_STATUS) => {
+                if self.sanitize_failed {
+                    if tf.count & 1 != 0 {
+                        self.sanitize_failed = false;
+                        return Ok(Some(Taskfile::default()));
+                    }
+                    return Err(());
+                }
+                let (count, progress) = match self.sanitizing {
+                    Some(0) => {
+                        self.sanitizing = None;
+                        if self.sanitize_fails {
+                            self.sanitize_failed = true;
+                            return Err(());
+                        }
+                        self.erased += 1;
+                        self.sanitize_done = true;
+                        (0x8000, 0)
+                    }
+                    Some(n) => {
+                        self.sanitizing = Some(n - 1);
+                        (0x4000, 0x8000 / (n as u64 + 1))
+                    }
+                    None if self.sanitize_done => (0x8000, 0),
+                    None => (0, 0),
+                };
+                Ok(Some(Taskfile {
+                    count,
+                    lba: progress,
+                    device: 0x40,
+                    ..Default::default()
+                }))
+            }
+            (crate::purge::ata::op::SANITIZE, f) if self.sanitize & (1 << 12) != 0 && !self.locked() => {
+                use crate::purge::ata::op as s;
+                let ok = match f {
+                    s::CRYPTO_SCRAMBLE => self.sanitize & (1 << 13) != 0 && tf.lba == s::CRYPTO_SIGNATURE,
+                    s::BLOCK_ERASE => self.sanitize & (1 << 15) != 0 && tf.lba == s::BLOCK_SIGNATURE,
+                    s::OVERWRITE => self.sanitize & (1 << 14) != 0 && tf.lba >> 32 == 0x4f57,
+                    _ => false,
+                };
+                if !ok {
+                    return Err(());
+                }
+                self.sanitizing = Some(3);
+                self.sanitize_done = false;
+                Ok(Some(Taskfile::default()))
             }
             (op::DCO, op::DCO_IDENTIFY) if !self.locked() => match (self.dco, data) {
                 (Some(max), Data::In(b)) => {
@@ -268,7 +391,7 @@ fn ata_sense(fixed: bool, key: u8, asc: u8, ascq: u8, tf: &Taskfile, error: u8, 
             0x0c,
             1,
             error,
-            0,
+            (tf.count >> 8) as u8,
             tf.count as u8,
             l[3],
             l[0],
@@ -306,7 +429,13 @@ impl Transport for SimDrive {
         }
         let fixed = self.bridge == Bridge::Fixed;
         Ok(match self.run(&tf, &mut data) {
-            Ok(Some(regs)) if ck_cond => check(ata_sense(fixed, 0x01, 0x00, 0x1d, &regs, 0, 0x50)),
+            Ok(regs) if ck_cond => {
+                let regs = regs.unwrap_or(Taskfile {
+                    device: 0x40,
+                    ..Default::default()
+                });
+                check(ata_sense(fixed, 0x01, 0x00, 0x1d, &regs, 0, 0x50))
+            }
             Ok(_) => ScsiReply::default(),
             Err(()) => check(ata_sense(fixed, 0x0b, 0x00, 0x00, &tf, 0x04, 0x51)),
         })
