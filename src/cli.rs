@@ -91,7 +91,15 @@ pub struct BatchWatchArgs {
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
 
-    /// Remove each drive's Host Protected Area before its wipe.
+    #[command(flatten)]
+    pub common: BatchCommon,
+}
+
+/// What `batch run` and `batch watch` share.
+#[derive(Debug, Args)]
+pub struct BatchCommon {
+    /// Remove each drive's Host Protected Area before its wipe (see `wipe --expose-hidden`);
+    /// without it a drive with hidden sectors is refused before anything is written.
     #[arg(long)]
     pub expose_hidden: bool,
 
@@ -99,7 +107,7 @@ pub struct BatchWatchArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Where the certificates and the batch record go.
+    /// Where the certificates and the batch record (batch-<time>.json) go.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub cert_dir: PathBuf,
 
@@ -144,37 +152,8 @@ pub struct BatchRunArgs {
     #[arg(long)]
     pub resume: bool,
 
-    /// Remove each drive's Host Protected Area before its wipe (see `wipe --expose-hidden`);
-    /// without it a drive with hidden sectors stops the batch before anything is written.
-    #[arg(long)]
-    pub expose_hidden: bool,
-
-    /// JSON lines instead of bars and tables.
-    #[arg(long)]
-    pub json: bool,
-
-    /// Where the certificates and the batch record (batch-<time>.json) go.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub cert_dir: PathBuf,
-
-    /// Where checkpoints are kept.
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "MEDIASAN_CHECKPOINTS",
-        default_value = mediasan::checkpoint::DEFAULT_DIR
-    )]
-    pub checkpoint_dir: PathBuf,
-
-    /// The least share a sampled verification reads, in percent (0.1–100).
-    #[arg(long, value_name = "PERCENT", default_value = "10")]
-    pub coverage: String,
-
     #[command(flatten)]
-    pub register: RegisterPath,
-
-    #[command(flatten)]
-    pub acting: Acting,
+    pub common: BatchCommon,
 }
 
 #[derive(Debug, Args)]

@@ -79,6 +79,30 @@ pub fn json_line(value: &impl Serialize) {
     }
 }
 
+/// A table for people: the heads, then each row, columns as wide as their widest cell
+/// (counted in characters), two spaces apart.
+pub fn print_table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) {
+    let mut width = head.map(|h| h.chars().count());
+    for r in rows {
+        for (w, v) in width.iter_mut().zip(r) {
+            *w = (*w).max(v.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        cells
+            .zip(width)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    outln!("{}", line(&mut head.iter().copied()));
+    for r in rows {
+        outln!("{}", line(&mut r.iter().map(String::as_str)));
+    }
+}
+
 /// Human byte counts: `64.00 MiB`.
 pub fn bytes(n: u64) -> String {
     BinaryBytes(n).to_string()

@@ -15,7 +15,7 @@ use mediasan::register::Register;
 use mediasan::target::{escape_path, Sys};
 
 use crate::cli::{BatchCmd, BatchRunArgs, BatchSub, BatchWatchArgs};
-use crate::ui::{above_bars, batch_bar, bytes, json_line, Failure, Reporter};
+use crate::ui::{above_bars, batch_bar, bytes, json_line, print_table, Failure, Reporter};
 
 pub fn run(cmd: BatchCmd) -> Result<u8, Failure> {
     match cmd.command {
@@ -28,16 +28,16 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     let shown = escape_path(&args.manifest);
     let (raw, mut rows) = read_manifest(&args.manifest)?;
     // The key is unlocked first, never after hours of writing.
-    let signer = super::register::acting(&args.acting)?;
+    let signer = super::register::acting(&args.common.acting)?;
     let started = chrono::Utc::now();
     // A resumed batch runs only what the last record of this manifest left unfinished.
     let mut state = State::new(&args.manifest, &raw, &rows, started);
     let mut earlier = Vec::new();
     if args.resume {
-        let (path, last) = State::latest(&args.cert_dir, &state.manifest_sha256).ok_or_else(|| {
+        let (path, last) = State::latest(&args.common.cert_dir, &state.manifest_sha256).ok_or_else(|| {
             Failure::usage(anyhow!(
                 "--resume: no batch record of {shown} in {}",
-                escape_path(&args.cert_dir)
+                escape_path(&args.common.cert_dir)
             ))
             .hint("name the --cert-dir the batch wrote to, or run the batch without --resume")
         })?;
@@ -55,7 +55,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         }
     }
     let sys = Sys::host();
-    let reg = Register::open_read_only(&args.register.path, false)?;
+    let reg = Register::open_read_only(&args.common.register.path, false)?;
     let base = request(&args)?;
     let (fresh, resumed) = plans(&args, &rows, &base, &reg)?;
     drop(reg);
@@ -69,12 +69,13 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         })
         .collect();
     let jobs = reconcile_all(&rows, &chosen, &sys, &args, &signer)?;
-    show_table(&jobs, args.json);
+    show_table(&jobs, args.common.json);
     confirm(&jobs, args.confirm_serials.as_deref())?;
 
-    std::fs::create_dir_all(&args.cert_dir)
-        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.cert_dir))))?;
+    std::fs::create_dir_all(&args.common.cert_dir)
+        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.common.cert_dir))))?;
     let record = args
+        .common
         .cert_dir
         .join(format!("batch-{}.json", state.started.format("%Y%m%dT%H%M%SZ")));
     state.save(&record).map_err(|e| {
@@ -84,7 +85,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         )
     })?;
     let parallel = args.parallel.unwrap_or_else(|| default_parallel(&jobs)).max(1);
-    if !args.json {
+    if !args.common.json {
         errln!(
             "{} drive(s), {parallel} at a time; batch record {}",
             jobs.len(),
@@ -93,7 +94,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     }
     let overall = batch_bar(jobs.len() as u64);
     let shared = Mutex::new(state);
-    let json = args.json;
+    let json = args.common.json;
     let save_failed = Mutex::new(None);
     let done = |f: &Finished| {
         let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
@@ -131,7 +132,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     if interrupted {
         errln!(
             "the batch was interrupted; continue it with: mediasan batch run --resume --cert-dir {} {}",
-            escape_path(&args.cert_dir),
+            escape_path(&args.common.cert_dir),
             shown
         );
         return Ok(130);
@@ -141,9 +142,9 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
 }
 
 fn request(args: &BatchRunArgs) -> Result<Request, Failure> {
-    let mut r = Request::new(&args.checkpoint_dir, &args.cert_dir);
-    r.coverage_ppm = super::parse_coverage(&args.coverage)?;
-    r.expose_hidden = args.expose_hidden;
+    let mut r = Request::new(&args.common.checkpoint_dir, &args.common.cert_dir);
+    r.coverage_ppm = super::parse_coverage(&args.common.coverage)?;
+    r.expose_hidden = args.common.expose_hidden;
     Ok(r)
 }
 
@@ -181,7 +182,7 @@ fn reconcile_all<'p>(
     args: &BatchRunArgs,
     signer: &mediasan::keys::Signer,
 ) -> Result<Vec<Job<'p>>, Failure> {
-    batch::reconcile(rows, chosen, sys, &args.register.path, signer).map_err(mismatches)
+    batch::reconcile(rows, chosen, sys, &args.common.register.path, signer).map_err(mismatches)
 }
 
 /// The table of what is wrong, one row each: the batch does not start.
@@ -266,25 +267,7 @@ fn show_table(jobs: &[Job<'_>], json: bool) {
             ]
         })
         .collect();
-    let mut width = head.map(str::len);
-    for r in &rows {
-        for (w, v) in width.iter_mut().zip(r) {
-            *w = (*w).max(v.chars().count());
-        }
-    }
-    let line = |c: &[String]| {
-        c.iter()
-            .zip(width)
-            .map(|(v, w)| format!("{v:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    outln!("{}", line(&head.map(String::from)));
-    for r in &rows {
-        outln!("{}", line(r));
-    }
+    print_table(&head, &rows);
     for j in jobs {
         if let Some(r) = j.prepared.resume_point() {
             outln!(
@@ -416,18 +399,18 @@ struct Expected {
 }
 
 fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
-    let signer = super::register::acting(&args.acting)?;
-    let reg = Register::open_read_only(&args.register.path, false)?;
+    let signer = super::register::acting(&args.common.acting)?;
+    let reg = Register::open_read_only(&args.common.register.path, false)?;
     let (expected, manifest_bytes, manifest_path) = expectations(&args, &reg, &signer)?;
     let rows: Vec<batch::Row> = expected.iter().map(|e| e.row.clone()).collect();
-    let mut base = Request::new(&args.checkpoint_dir, &args.cert_dir);
-    base.coverage_ppm = super::parse_coverage(&args.coverage)?;
-    base.expose_hidden = args.expose_hidden;
+    let mut base = Request::new(&args.common.checkpoint_dir, &args.common.cert_dir);
+    base.coverage_ppm = super::parse_coverage(&args.common.coverage)?;
+    base.expose_hidden = args.common.expose_hidden;
     let plans = batch::plans(&rows, &base, &reg).map_err(mismatches)?;
     drop(reg);
 
     // The policy every wipe of the watch is confirmed by, given now.
-    if !args.json {
+    if !args.common.json {
         outln!("the watch will DESTROY every byte of each of these drives when it is attached:\n");
         for e in &expected {
             outln!(
@@ -442,11 +425,12 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     }
     confirm_policy(&expected, args.confirm_serials.as_deref())?;
 
-    std::fs::create_dir_all(&args.cert_dir)
-        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.cert_dir))))?;
+    std::fs::create_dir_all(&args.common.cert_dir)
+        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.common.cert_dir))))?;
     let started = chrono::Utc::now();
     let state = State::new(&manifest_path, &manifest_bytes, &rows, started);
     let record = args
+        .common
         .cert_dir
         .join(format!("batch-{}.json", started.format("%Y%m%dT%H%M%SZ")));
     state.save(&record).map_err(|e| {
@@ -465,7 +449,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     })?;
     let sys = Sys::host();
     let stop = super::wipe::arm_stop();
-    let json = args.json;
+    let json = args.common.json;
     let shared = Mutex::new(state);
     let deadline = args
         .timeout
@@ -555,7 +539,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                     path,
                     &plans[i],
                     sys,
-                    &args.register.path,
+                    &args.common.register.path,
                     &signer,
                 ) {
                     Ok(job) => {
@@ -713,7 +697,7 @@ fn expectations(
         .iter()
         .map(|e| format!("{},{}\n", e.row.carrier, e.serial))
         .collect();
-    Ok((out, text.into_bytes(), args.register.path.clone()))
+    Ok((out, text.into_bytes(), args.common.register.path.clone()))
 }
 
 /// The watch's confirmation, given once when it starts: the serials of every expected

@@ -8,7 +8,7 @@ use mediasan::register::Register;
 use mediasan::target::Sys;
 
 use crate::cli::ScanArgs;
-use crate::ui::{bytes, json_line, Failure};
+use crate::ui::{bytes, json_line, print_table, Failure};
 
 /// A carrier some register holds for a drive: `(register id, carrier id, status,
 /// classification)`.
@@ -142,25 +142,7 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
     let head = [
         "DEVICE", "BUS", "SIZE", "MODEL", "SERIAL", "HIDDEN", "WIPE", "CARRIER",
     ];
-    let mut width = head.map(|h| h.chars().count());
-    for c in &cells {
-        for (w, v) in width.iter_mut().zip(c) {
-            *w = (*w).max(v.chars().count());
-        }
-    }
-    let line = |c: &[String]| {
-        c.iter()
-            .zip(width)
-            .map(|(v, w)| format!("{v:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    outln!("{}", line(&head.map(String::from)));
-    for c in &cells {
-        outln!("{}", line(c));
-    }
+    print_table(&head, &cells);
     // What the table cannot hold: why a drive is refused, its security, its hidden
     // areas in full, and what is wrong with its serial.
     for (e, _) in rows {

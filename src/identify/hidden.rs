@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ata::{self, op, Identify, Page, Taskfile};
+use super::ata::{self, op, Identify, Taskfile};
 use super::passthrough::{self, AtaError, Protocol, PROBE_TIMEOUT_MS};
 use super::transport::{Data, Transport};
 
@@ -225,7 +225,6 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
 
 /// DEVICE CONFIGURATION IDENTIFY: the largest LBA a DCO could restore.
 pub fn dco_identify(t: &mut dyn Transport) -> Result<u64, AtaError> {
-    let mut buf = [0u8; 512];
     let tf = Taskfile {
         command: op::DCO,
         features: op::DCO_IDENTIFY,
@@ -233,18 +232,7 @@ pub fn dco_identify(t: &mut dyn Transport) -> Result<u64, AtaError> {
         device: 0x40,
         ..Default::default()
     };
-    passthrough::ata(
-        t,
-        &tf,
-        Protocol::PioIn,
-        Data::In(&mut buf),
-        false,
-        PROBE_TIMEOUT_MS,
-    )?;
-    if buf.iter().all(|b| *b == 0) {
-        return Err(AtaError::Failed("the DCO page came back all zeros".into()));
-    }
-    let page = Page::from_bytes(&buf).expect("512 bytes");
+    let page = passthrough::read_page(t, &tf, "DEVICE CONFIGURATION IDENTIFY")?;
     ata::dco_max_lba(&page)
         .map(|lba| lba & 0xffff_ffff_ffff)
         .ok_or_else(|| AtaError::Failed("the DCO page fails its checksum".into()))

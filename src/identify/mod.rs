@@ -19,9 +19,9 @@ pub mod transport;
 use serde::{Deserialize, Serialize};
 
 use crate::target::Sys;
-use ata::{Identify, Page};
-use passthrough::{AtaError, Protocol, PROBE_TIMEOUT_MS};
-use transport::{Data, NvmeAdmin, Transport};
+use ata::Identify;
+use passthrough::{AtaError, PROBE_TIMEOUT_MS};
+use transport::{NvmeAdmin, Transport};
 
 pub use hidden::{Area, HiddenAreas};
 
@@ -411,24 +411,12 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
 
 /// IDENTIFY DEVICE through pass-through, with the page's own checks.
 pub fn ata_identify(t: &mut dyn Transport) -> Result<Identify, AtaError> {
-    let mut buf = [0u8; 512];
     let tf = ata::Taskfile {
         command: ata::op::IDENTIFY_DEVICE,
         count: 1,
         ..Default::default()
     };
-    passthrough::ata(
-        t,
-        &tf,
-        Protocol::PioIn,
-        Data::In(&mut buf),
-        false,
-        PROBE_TIMEOUT_MS,
-    )?;
-    if buf.iter().all(|b| *b == 0) {
-        return Err(AtaError::Failed("IDENTIFY DEVICE returned only zeros".into()));
-    }
-    let page = Page::from_bytes(&buf).expect("512 bytes");
+    let page = passthrough::read_page(t, &tf, "IDENTIFY DEVICE")?;
     if let ata::Checksum::Invalid { sum } = page.checksum() {
         return Err(AtaError::Failed(format!(
             "the IDENTIFY DEVICE page fails its checksum (byte sum {sum:#04x}): damaged on the way"
@@ -641,6 +629,7 @@ pub fn usb_device(sys: &Sys, disk: &str) -> Option<UsbDevice> {
 
 #[cfg(test)]
 mod tests {
+    use super::ata::Page;
     use super::*;
     use proptest::prelude::*;
 

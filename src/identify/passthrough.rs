@@ -143,6 +143,24 @@ pub fn ata(
     classify(&reply, registers, want)
 }
 
+/// A PIO data-in command that returns one 512-byte page (IDENTIFY DEVICE, DEVICE
+/// CONFIGURATION IDENTIFY): a page of zeros is no answer.
+pub fn read_page(t: &mut dyn Transport, tf: &Taskfile, what: &str) -> Result<super::ata::Page, AtaError> {
+    let mut buf = [0u8; 512];
+    ata(
+        t,
+        tf,
+        Protocol::PioIn,
+        Data::In(&mut buf),
+        false,
+        PROBE_TIMEOUT_MS,
+    )?;
+    if buf.iter().all(|b| *b == 0) {
+        return Err(AtaError::Failed(format!("{what} returned only zeros")));
+    }
+    Ok(super::ata::Page::from_bytes(&buf).expect("512 bytes"))
+}
+
 fn send<'a>(
     t: &mut dyn Transport,
     cdb: &[u8],
