@@ -3,3 +3,4 @@
 //! the wipe technique that uses them comes with the firmware-sanitize issue's job.
 
 pub mod ata;
+pub mod nvme;
