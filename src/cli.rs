@@ -273,6 +273,11 @@ pub struct WipeArgs {
     )]
     pub checkpoint_dir: PathBuf,
 
+    /// How to erase: the host's overwrite (default), or one of the drive's own commands
+    /// (`mediasan methods` lists them; `auto` picks the strongest the drive offers).
+    #[arg(long, value_enum, default_value = "overwrite")]
+    pub technique: mediasan::purge::Technique,
+
     /// Remove the drive's Host Protected Area before the wipe (after confirmation), so
     /// that every native sector is written; the change lasts until the drive is
     /// powered off. Without it, a hidden area makes the outcome incomplete.

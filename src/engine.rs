@@ -309,6 +309,7 @@ pub fn resume(
         unwritten,
         resumed: Vec::new(),
         register: None,
+        firmware: None,
         started,
         finished: Utc::now(),
     }

@@ -65,6 +65,9 @@ pub struct WipeReport {
     /// The register entry this wipe belongs to (`wipe --carrier`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub register: Option<RegisterLink>,
+    /// A firmware erase: the command, what the drive answered, what the readback found.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub firmware: Option<FirmwareRecord>,
     pub bytes_written: u64,
     pub started: DateTime<Utc>,
     pub finished: DateTime<Utc>,
@@ -83,6 +86,24 @@ impl WipeReport {
             self.outcome = Outcome::Incomplete;
         }
     }
+}
+
+/// What a firmware erase did (`wipe --technique`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FirmwareRecord {
+    /// The technique's name (`nvme-format-user`, …).
+    pub technique: String,
+    /// The sanitization category it reaches when it holds: `purge` or `clear`.
+    pub category: String,
+    /// The command with its parameters.
+    pub command: String,
+    /// What the drive reported, or why the command failed.
+    pub drive_status: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub recovery: Option<String>,
+    /// Markers planted before the erase and read back past the caches after it.
+    pub markers: crate::purge::MarkerCheck,
+    pub milliseconds: u64,
 }
 
 /// The program that wrote the result.

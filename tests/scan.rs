@@ -213,3 +213,35 @@ fn expose_hidden_on_a_device_without_a_hidden_area_changes_nothing() {
     assert_eq!(r["target"]["drive"]["hidden"]["hpa"]["state"], "not-applicable");
     assert_eq!(common::count_markers(&fs::read(&img).unwrap()), 0);
 }
+
+#[test]
+fn a_firmware_technique_is_refused_before_anything_is_sent_where_the_drive_has_none() {
+    if !is_root() {
+        return skip("firmware technique on a loop device", "needs root for losetup");
+    }
+    let o = Office::new();
+    let img = image(&o, "f.img", 2 << 20);
+    let planted = common::plant_markers(&img, 2 << 20);
+    let lo = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip("firmware technique on a loop device", &e),
+    };
+    for (technique, why) in [
+        ("nvme-format-user", "not an NVMe drive"),
+        ("ata-sanitize-block", "not an ATA drive"),
+        ("auto", "offers no firmware erase"),
+    ] {
+        let out = bin()
+            .args(["wipe", "--technique", technique, "--confirm", &lo.serial()])
+            .arg(&lo.dev)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{technique}: {err}");
+        assert!(
+            err.contains(why) && err.contains("nothing was sent"),
+            "{technique}: {err}"
+        );
+    }
+    assert_eq!(common::count_markers(&fs::read(&img).unwrap()), planted);
+}

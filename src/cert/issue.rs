@@ -82,6 +82,15 @@ impl Body {
                 d.hidden.summary()
             }
         };
+        if let Some(f) = &report.firmware {
+            notes.push(format!(
+                "firmware erase: {}; the drive reported: {}; {} markers planted before it, {} found after it, {} unreadable",
+                f.command, f.drive_status, f.markers.planted, f.markers.found, f.markers.unreadable
+            ));
+            if f.category == "clear" {
+                notes.push("SECURITY ERASE UNIT's reach (reallocated sectors, spare flash) is the vendor's: counted as Clear, not Purge".into());
+            }
+        }
         if identity.kind == Kind::File {
             notes.push("a file was overwritten through its file system; copies kept by copy-on-write, journals, snapshots or flash are not reached".into());
         }
@@ -138,8 +147,15 @@ impl Body {
             sanitisation: Sanitisation {
                 // NIST SP 800-88 Clear is what a finished, verified overwrite achieves;
                 // a wipe that did not end sanitised achieved no category.
-                category: if sanitised { "clear" } else { "none" }.into(),
-                technique: "overwrite".into(),
+                category: match (&report.firmware, sanitised) {
+                    (_, false) => "none".to_string(),
+                    (Some(f), true) => f.category.clone(),
+                    (None, true) => "clear".to_string(),
+                },
+                technique: report
+                    .firmware
+                    .as_ref()
+                    .map_or("overwrite".to_string(), |f| f.technique.clone()),
                 method: report.method.name.clone(),
                 outcome: report.outcome.name().into(),
                 result: report.clone(),

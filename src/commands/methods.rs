@@ -29,6 +29,15 @@ pub fn run(args: MethodsArgs) -> Result<u8, Failure> {
     if !args.json {
         outln!("\ncustom: --passes 0x00,0xFF,0x55AA,random (hex patterns of 1 to 64 bytes, phased by offset, and `random`)");
         outln!("--blank appends a final 0x00 pass to any method.");
+        outln!("\ntechniques (wipe --technique; the drive's own commands where overwriting cannot reach):");
+    }
+    use clap::ValueEnum;
+    for t in mediasan::purge::Technique::value_variants() {
+        if args.json {
+            json_line(&json!({ "technique": t.name(), "category": t.category(), "title": t.describe() }));
+        } else {
+            outln!("{:<26} {} [{}]", t.name(), t.describe(), t.category());
+        }
     }
     Ok(0)
 }

@@ -68,6 +68,7 @@ fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
         backup_location: args.backup_location.clone(),
         classification: None,
         expose_hidden: args.expose_hidden,
+        technique: args.technique,
     })
 }
 
@@ -229,8 +230,10 @@ pub fn wipe_target(
 ) -> Result<Option<WipeReport>, Failure> {
     let mut prepared = Prepared::new(plan, path, sys, link.as_deref(), guards)?;
     let mut identity = prepared.identity().clone();
+    let (technique, chosen) = prepared.technique();
+    let chosen = chosen.map(str::to_string);
     if plan.dry_run() {
-        print_plan(&identity, plan, json);
+        print_plan(&identity, plan, json, technique, chosen.as_deref());
         return Ok(None);
     }
     if identity.kind == Kind::BlockDevice {
@@ -271,7 +274,17 @@ pub fn wipe_target(
             r.offset
         );
     }
-    if !json {
+    if !json && technique.is_firmware() {
+        errln!(
+            "{}: erasing with the drive's own command: {}{}",
+            identity.path,
+            technique.describe(),
+            chosen
+                .as_deref()
+                .map(|w| format!(" (auto: {w})"))
+                .unwrap_or_default()
+        );
+    } else if !json {
         let passes = prepared.passes();
         errln!(
             "{}: wiping {} with {} ({} pass{})",
@@ -644,7 +657,40 @@ fn assumed_rate(id: &Identity) -> (u64, &'static str) {
     }
 }
 
-fn print_plan(id: &Identity, plan: &Plan, json: bool) {
+fn print_plan(
+    id: &Identity,
+    plan: &Plan,
+    json: bool,
+    technique: mediasan::purge::Technique,
+    chosen: Option<&str>,
+) {
+    if technique.is_firmware() {
+        if json {
+            json_line(&json!({
+                "event": "plan", "target": id, "confirm": id.serial, "technique": technique.name(),
+                "category": technique.category(), "chosen": chosen,
+            }));
+            return;
+        }
+        outln!("dry run: nothing will be sent\n");
+        outln!("{}", identity_screen(id).trim_end());
+        outln!(
+            "\ntechnique: {} — {}{}",
+            technique.name(),
+            technique.describe(),
+            chosen.map(|w| format!("\n  (auto: {w})")).unwrap_or_default()
+        );
+        outln!("before it: 32 marker sectors written and synced; after it: read back past the caches, none may remain");
+        if let Some(serial) = &id.serial {
+            outln!(
+                "\nto erase it: mediasan wipe {} --technique {} --confirm {}",
+                id.path,
+                technique.name(),
+                shell_quote(serial)
+            );
+        }
+        return;
+    }
     let labels = plan.labels();
     let total = id.size.saturating_mul(labels.len() as u64);
     let (rate, why) = assumed_rate(id);

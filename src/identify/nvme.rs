@@ -41,6 +41,8 @@ pub struct Namespace {
     /// Namespace size, capacity and utilisation, in logical blocks.
     pub size: u64,
     pub capacity: u64,
+    /// The LBA format in use (FLBAS), kept by a Format.
+    pub lba_format: u8,
     pub lba_size: u32,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub nguid: Option<String>,
@@ -114,6 +116,7 @@ impl Namespace {
         Some(Namespace {
             size: le(b, 0, 8),
             capacity: le(b, 8, 8),
+            lba_format: index as u8,
             lba_size,
             nguid: id_hex(&b[104..120]),
             eui64: id_hex(&b[120..128]),

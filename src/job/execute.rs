@@ -35,10 +35,14 @@ impl<'p> Prepared<'p> {
         observer: &dyn Observer,
         stop: &AtomicBool,
     ) -> Result<Executed<'p>, JobError> {
+        if self.technique.is_firmware() {
+            return self.execute_firmware(link, observer);
+        }
         let Prepared {
             plan,
             mut target,
             work,
+            ..
         } = self;
         let work = work.ok_or_else(|| JobError::usage("a dry run writes nothing"))?;
         let identity = target.identity.clone();
@@ -128,6 +132,150 @@ impl<'p> Prepared<'p> {
             report,
             result_file,
             checkpoint,
+        })
+    }
+}
+
+impl<'p> Prepared<'p> {
+    /// A firmware erase: markers planted and synced, the drive's command sent and
+    /// waited for, the markers read back past the caches. The outcome is `sanitised` only
+    /// when the drive reported success and no marker is left or unreadable. Not
+    /// interruptible: the drive works on by itself once the command is sent.
+    fn execute_firmware(
+        self,
+        link: Option<&mut Link>,
+        observer: &dyn Observer,
+    ) -> Result<Executed<'p>, JobError> {
+        let Prepared {
+            plan,
+            mut target,
+            technique,
+            ..
+        } = self;
+        let identity = target.identity.clone();
+        let drive = identity
+            .drive
+            .clone()
+            .ok_or_else(|| JobError::refused(format!("{}: not a drive", identity.path)))?;
+        let result_file = match plan.result() {
+            Some(p) => Some(super::record::result_temp(p)?),
+            None => None,
+        };
+        let started = match link {
+            Some(l) => Some(wipe_started(l, &identity, plan)?),
+            None => None,
+        };
+        let begun = chrono::Utc::now();
+        let t0 = std::time::Instant::now();
+        observer.pass_started(&identity.path, 1, 1, technique.name(), identity.size);
+        let markers = crate::purge::Markers::plan(&target, 32).map_err(|e| {
+            JobError::failed(format!("{}: cannot draw the markers' token: {e}", identity.path))
+        })?;
+        let sent = match markers.plant(&target) {
+            Err(e) => Err(crate::purge::ata::Failed {
+                why: format!("the markers could not be written before the erase ({e}): nothing was sent"),
+                recovery: None,
+            }),
+            Ok(()) => crate::purge::run(technique, &target, &drive),
+        };
+        let (check, cache) = markers.check(&mut target);
+        let ms = t0.elapsed().as_millis() as u64;
+        let ok = sent.is_ok() && check.holds();
+        let (command, drive_status, recovery) = match &sent {
+            Ok(d) => (d.technique.clone(), d.status.clone(), None),
+            Err(f) => (
+                technique.describe().to_string(),
+                f.why.clone(),
+                f.recovery.clone(),
+            ),
+        };
+        let errors = match (&sent, check.holds()) {
+            (Err(f), _) => vec![crate::report::IoFault {
+                operation: "firmware erase".into(),
+                offset: None,
+                length: identity.size,
+                error: f.to_string(),
+            }],
+            (Ok(_), false) => vec![crate::report::IoFault {
+                operation: "readback".into(),
+                offset: None,
+                length: identity.size,
+                error: format!(
+                    "the drive reported success, but {} of {} markers are still there and {} cannot be read{}",
+                    check.found,
+                    check.planted,
+                    check.unreadable,
+                    check.first_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
+                ),
+            }],
+            (Ok(_), true) => Vec::new(),
+        };
+        let pass = PassReport {
+            index: 1,
+            pattern: technique.name().into(),
+            bytes: 0,
+            size: identity.size,
+            milliseconds: ms,
+            rate: identity.size.saturating_mul(1000).checked_div(ms).unwrap_or(0),
+            completed: sent.is_ok(),
+            unwritten: Vec::new(),
+            write_error: None,
+            errors,
+            random: None,
+        };
+        observer.pass_finished(&identity.path, &pass);
+        let report = WipeReport {
+            format: crate::report::FORMAT.into(),
+            tool: crate::report::Tool::this(),
+            target: identity.clone(),
+            method: crate::report::MethodRecord {
+                name: technique.name().into(),
+                passes: vec![technique.name().into()],
+                blank: false,
+            },
+            io: crate::report::IoRecord {
+                direct: target.direct_align().is_some(),
+                alignment: target.direct_align(),
+                block_size: 0,
+                generator_threads: 0,
+                sync: "markers synced before the command".into(),
+            },
+            passes: vec![pass],
+            outcome: if ok { Outcome::Sanitised } else { Outcome::Failed },
+            verification: crate::report::Verification {
+                mode: crate::report::VerifyMode::Sample,
+                result: if check.holds() {
+                    crate::report::VerifyResult::Match
+                } else if check.unreadable > 0 {
+                    crate::report::VerifyResult::Incomplete
+                } else {
+                    crate::report::VerifyResult::Mismatch
+                },
+                cache: Some(cache),
+                passes: Vec::new(),
+                assurance: None,
+            },
+            unwritten: Vec::new(),
+            resumed: Vec::new(),
+            register: started,
+            firmware: Some(crate::report::FirmwareRecord {
+                technique: technique.name().into(),
+                category: technique.category().into(),
+                command,
+                drive_status,
+                recovery,
+                markers: check,
+                milliseconds: ms,
+            }),
+            bytes_written: 0,
+            started: begun,
+            finished: chrono::Utc::now(),
+        };
+        Ok(Executed {
+            plan,
+            report,
+            result_file,
+            checkpoint: None,
         })
     }
 }

@@ -40,6 +40,8 @@ pub struct Request {
     pub classification: Option<Classification>,
     /// Remove a Host Protected Area before writing (`--expose-hidden`).
     pub expose_hidden: bool,
+    /// The host's overwrite, or a firmware erase (`--technique`).
+    pub technique: crate::purge::Technique,
 }
 
 /// The method a registered carrier is wiped with when none is named: BMB21 for the
@@ -76,6 +78,7 @@ impl Request {
             backup_location: None,
             classification: None,
             expose_hidden: false,
+            technique: crate::purge::Technique::Overwrite,
         }
     }
 }
@@ -98,6 +101,7 @@ pub struct Plan {
     backed_up: BackedUp,
     backup_location: Option<String>,
     expose_hidden: bool,
+    technique: crate::purge::Technique,
 }
 
 impl Plan {
@@ -175,6 +179,7 @@ impl Plan {
             backed_up: r.backed_up,
             backup_location: r.backup_location,
             expose_hidden: r.expose_hidden,
+            technique: r.technique,
         })
     }
 
@@ -222,6 +227,11 @@ impl Plan {
 
     pub fn checkpoint_dir(&self) -> &Path {
         &self.checkpoint_dir
+    }
+
+    /// The technique asked for (`auto` is resolved against the drive in prepare).
+    pub fn technique(&self) -> crate::purge::Technique {
+        self.technique
     }
 
     /// Whether a Host Protected Area is to be removed before the wipe.

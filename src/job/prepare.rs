@@ -18,6 +18,9 @@ use crate::target::{escape_path, Access, Identity, Sys, Target};
 pub struct Prepared<'p> {
     pub(super) plan: &'p Plan,
     pub(super) target: Target,
+    /// The technique, `auto` resolved against the drive, and why it was chosen.
+    pub(super) technique: crate::purge::Technique,
+    pub(super) chosen: Option<String>,
     /// `None` for a dry run, which only looks.
     pub(super) work: Option<Work>,
 }
@@ -87,10 +90,13 @@ impl<'p> Prepared<'p> {
             Some(_) => refuse_weak_serial(identity, sys)?,
             None => refuse_registered(identity, guards)?,
         }
+        let (technique, chosen) = firmware_technique(plan, identity)?;
         if plan.dry_run() {
             return Ok(Prepared {
                 plan,
                 target,
+                technique,
+                chosen,
                 work: None,
             });
         }
@@ -101,12 +107,19 @@ impl<'p> Prepared<'p> {
         Ok(Prepared {
             plan,
             target,
+            technique,
+            chosen,
             work: Some(work),
         })
     }
 
     pub fn identity(&self) -> &Identity {
         &self.target.identity
+    }
+
+    /// The technique the wipe uses (`auto` resolved), and why it was chosen.
+    pub fn technique(&self) -> (crate::purge::Technique, Option<&str>) {
+        (self.technique, self.chosen.as_deref())
     }
 
     /// Whether the plan asks for hidden areas to be removed (`--expose-hidden`).
@@ -139,6 +152,62 @@ impl<'p> Prepared<'p> {
     /// Where a resumed wipe starts.
     pub fn resume_point(&self) -> Option<ResumePoint> {
         self.work.as_ref().and_then(|w| w.resume)
+    }
+}
+
+/// The firmware technique a wipe uses, checked against what the drive offers now (its
+/// capability bits, its security state, a bridge that passes commands); `auto` chooses
+/// the strongest. Refused (exit 3) before anything is sent.
+fn firmware_technique(
+    plan: &Plan,
+    identity: &Identity,
+) -> Result<(crate::purge::Technique, Option<String>), JobError> {
+    use crate::purge::{self, Technique};
+    let t = plan.technique();
+    if !t.is_firmware() {
+        return Ok((t, None));
+    }
+    let refuse = |why: String, hint: String| {
+        Err(JobError::refused(format!(
+            "{}: --technique {}: {why}; nothing was sent",
+            identity.path,
+            t.name()
+        ))
+        .hint(hint))
+    };
+    let Some(drive) = identity
+        .drive
+        .as_ref()
+        .filter(|_| identity.kind == crate::target::Kind::BlockDevice)
+    else {
+        return refuse(
+            "a firmware erase is a drive's command: this is not a drive".into(),
+            "overwrite it (--technique overwrite)".into(),
+        );
+    };
+    if identity.partition_of.is_some() {
+        return refuse(
+            "a firmware erase erases the whole drive, not a partition".into(),
+            format!(
+                "name the whole disk, /dev/{}",
+                identity.partition_of.as_deref().unwrap_or("…")
+            ),
+        );
+    }
+    if plan.resume() {
+        return refuse(
+            "a firmware erase is not resumed from a checkpoint".into(),
+            "run it again; a sanitize in progress goes on inside the drive, and mediasan scan shows its state".into(),
+        );
+    }
+    let resolved = if t == Technique::Auto {
+        purge::choose(drive).map(|(t, why)| (t, Some(why)))
+    } else {
+        purge::check(t, drive).map(|()| (t, None))
+    };
+    match resolved {
+        Ok(r) => Ok(r),
+        Err(r) => refuse(r.why, r.what_to_do),
     }
 }
 

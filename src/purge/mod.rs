@@ -1,6 +1,313 @@
 //! Firmware erase (NIST SP 800-88 *Purge* where the interface allows it): the drive's own
-//! commands, for what overwriting cannot reach. Command sequences and refusals here;
-//! the wipe technique that uses them comes with the firmware-sanitize issue's job.
+//! commands, for what overwriting cannot reach — as a wipe technique: checked against
+//! what the drive offers before anything is sent, and never trusted on its word.
+//!
+//! Before the command, markers (a token of this run in each) are written at places
+//! spread over the medium and synced; after it, those places are read back past the
+//! caches. A marker still there, or a read that fails, makes the outcome `failed`,
+//! whatever the drive answered.
 
 pub mod ata;
 pub mod nvme;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::AlignedBuf;
+use crate::identify::{Bus, Drive, Probe};
+use crate::target::Target;
+
+/// How a wipe erases: the host's overwrite, or one of the drive's own commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Technique {
+    /// Overwrite through the host with the method's passes (NIST Clear).
+    #[default]
+    Overwrite,
+    /// The strongest firmware erase the drive offers (said before confirmation).
+    Auto,
+    /// NVMe Format NVM, secure erase setting 1 (user data erase).
+    NvmeFormatUser,
+    /// NVMe Format NVM, secure erase setting 2 (cryptographic erase).
+    NvmeFormatCrypto,
+    /// ATA SECURITY ERASE UNIT, normal.
+    AtaSecureErase,
+    /// ATA SECURITY ERASE UNIT, enhanced.
+    AtaSecureEraseEnhanced,
+    /// ATA SANITIZE CRYPTO SCRAMBLE EXT.
+    AtaSanitizeCrypto,
+    /// ATA SANITIZE BLOCK ERASE EXT.
+    AtaSanitizeBlock,
+    /// ATA SANITIZE OVERWRITE EXT (one pass of zeros).
+    AtaSanitizeOverwrite,
+}
+
+impl Technique {
+    pub fn name(self) -> &'static str {
+        match self {
+            Technique::Overwrite => "overwrite",
+            Technique::Auto => "auto",
+            Technique::NvmeFormatUser => "nvme-format-user",
+            Technique::NvmeFormatCrypto => "nvme-format-crypto",
+            Technique::AtaSecureErase => "ata-secure-erase",
+            Technique::AtaSecureEraseEnhanced => "ata-secure-erase-enhanced",
+            Technique::AtaSanitizeCrypto => "ata-sanitize-crypto",
+            Technique::AtaSanitizeBlock => "ata-sanitize-block",
+            Technique::AtaSanitizeOverwrite => "ata-sanitize-overwrite",
+        }
+    }
+
+    /// Every firmware technique, strongest first (the order `auto` tries them in).
+    pub const FIRMWARE: [Technique; 7] = [
+        Technique::AtaSanitizeCrypto,
+        Technique::NvmeFormatCrypto,
+        Technique::AtaSanitizeBlock,
+        Technique::NvmeFormatUser,
+        Technique::AtaSanitizeOverwrite,
+        Technique::AtaSecureEraseEnhanced,
+        Technique::AtaSecureErase,
+    ];
+
+    pub fn is_firmware(self) -> bool {
+        !matches!(self, Technique::Overwrite)
+    }
+
+    /// The sanitization category the technique reaches when it completes and its
+    /// readback holds: `purge` for SANITIZE and Format with secure erase, whose effect the
+    /// standards define over all user data; `clear` for SECURITY ERASE UNIT, whose reach
+    /// (reallocated sectors, over-provisioning) each vendor decides (docs/purge.md).
+    pub fn category(self) -> &'static str {
+        match self {
+            Technique::Overwrite | Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced => "clear",
+            Technique::Auto => "that of the technique chosen",
+            _ => "purge",
+        }
+    }
+
+    /// What the operator reads about each, for `mediasan methods`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Technique::Overwrite => "the method's passes written by the host (NIST Clear)",
+            Technique::Auto => "the strongest firmware erase the drive offers",
+            Technique::NvmeFormatUser => "NVMe Format NVM, user data erase (Purge)",
+            Technique::NvmeFormatCrypto => "NVMe Format NVM, cryptographic erase (Purge)",
+            Technique::AtaSecureErase => "ATA SECURITY ERASE UNIT, normal (Clear: its reach is the vendor's)",
+            Technique::AtaSecureEraseEnhanced => {
+                "ATA SECURITY ERASE UNIT, enhanced (Clear: its reach is the vendor's)"
+            }
+            Technique::AtaSanitizeCrypto => "ATA SANITIZE CRYPTO SCRAMBLE (Purge)",
+            Technique::AtaSanitizeBlock => "ATA SANITIZE BLOCK ERASE (Purge)",
+            Technique::AtaSanitizeOverwrite => "ATA SANITIZE OVERWRITE, one pass of zeros (Purge)",
+        }
+    }
+}
+
+/// Whether `drive` can take `technique` now (its capability bits, its security state,
+/// a bridge that passes the command), or why not with what to do.
+pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
+    let unreachable = |what: &str, reason: &str| {
+        ata::Refused {
+        why: format!("the drive's {what} could not be read ({reason})"),
+        what_to_do: "put the drive on a port or bridge that passes the drive's commands (mediasan scan shows what answered)".into(),
+    }
+    };
+    match t {
+        Technique::Overwrite | Technique::Auto => Ok(()),
+        Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => match &drive.nvme {
+            Probe::Known(n) => nvme::check_format(
+                &n.controller,
+                if t == Technique::NvmeFormatCrypto {
+                    nvme::SecureErase::Crypto
+                } else {
+                    nvme::SecureErase::UserData
+                },
+            ),
+            Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason)),
+            Probe::NotApplicable { .. } => Err(ata::Refused {
+                why: "not an NVMe drive".into(),
+                what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
+            }),
+        },
+        _ => match &drive.ata {
+            Probe::Known(a) => match t {
+                Technique::AtaSecureErase => ata::check_security_erase(&a.identify, false),
+                Technique::AtaSecureEraseEnhanced => ata::check_security_erase(&a.identify, true),
+                Technique::AtaSanitizeCrypto => ata::check_sanitize(&a.identify, ata::SanitizeKind::Crypto),
+                Technique::AtaSanitizeBlock => ata::check_sanitize(&a.identify, ata::SanitizeKind::Block),
+                _ => ata::check_sanitize(&a.identify, ata::SanitizeKind::Overwrite),
+            },
+            Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason)),
+            Probe::NotApplicable { .. } => Err(ata::Refused {
+                why: "not an ATA drive".into(),
+                what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
+            }),
+        },
+    }
+}
+
+/// What `auto` chooses: the first firmware technique the drive can take now, and why.
+pub fn choose(drive: &Drive) -> Result<(Technique, String), ata::Refused> {
+    for t in Technique::FIRMWARE {
+        if check(t, drive).is_ok() {
+            return Ok((
+                t,
+                format!(
+                    "the strongest firmware erase the drive offers now: {}",
+                    t.describe()
+                ),
+            ));
+        }
+    }
+    Err(ata::Refused {
+        why: "the drive offers no firmware erase mediasan can send now".into(),
+        what_to_do: "overwrite it (--technique overwrite), and destroy it physically if it is flash".into(),
+    })
+}
+
+/// The readback's markers: where, and what.
+pub struct Markers {
+    token: String,
+    offsets: Vec<u64>,
+    unit: usize,
+}
+
+/// How the readback after the erase found the markers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkerCheck {
+    pub planted: u64,
+    pub found: u64,
+    pub unreadable: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub first_error: Option<String>,
+}
+
+impl MarkerCheck {
+    pub fn holds(&self) -> bool {
+        self.planted > 0 && self.found == 0 && self.unreadable == 0
+    }
+}
+
+impl Markers {
+    /// `count` places spread over the target (the first and last sectors among them),
+    /// each one logical sector.
+    pub fn plan(target: &Target, count: u64) -> std::io::Result<Markers> {
+        let size = target.identity.size;
+        let unit = u64::from(target.identity.logical_sector.unwrap_or(512)).max(512);
+        let sectors = size / unit;
+        let mut offsets: Vec<u64> = (0..count).map(|i| i * sectors / count * unit).collect();
+        offsets.push((sectors - 1) * unit);
+        offsets.dedup();
+        let mut r = [0u8; 8];
+        getrandom::fill(&mut r).map_err(std::io::Error::other)?;
+        Ok(Markers {
+            token: r.iter().map(|b| format!("{b:02x}")).collect(),
+            offsets,
+            unit: unit as usize,
+        })
+    }
+
+    fn block(&self, i: usize) -> Vec<u8> {
+        let mut b = format!("MEDIASAN-PURGE-MARKER:{}:{i}:", self.token).into_bytes();
+        b.resize(self.unit, 0x5a);
+        b
+    }
+
+    /// Writes every marker and syncs them to the medium.
+    pub fn plant(&self, target: &Target) -> std::io::Result<()> {
+        for (i, &o) in self.offsets.iter().enumerate() {
+            let b = aligned(&self.block(i));
+            target.write_at(b.as_ref(), o)?;
+        }
+        target.sync()
+    }
+
+    /// Reads every place back past the caches: which still hold their marker, which
+    /// cannot be read.
+    pub fn check(&self, target: &mut Target) -> (MarkerCheck, crate::report::CacheReport) {
+        let cache = target.prepare_readback();
+        let mut c = MarkerCheck {
+            planted: self.offsets.len() as u64,
+            ..Default::default()
+        };
+        for (i, &o) in self.offsets.iter().enumerate() {
+            let mut buf = AlignedBuf::new(self.unit);
+            match target.read_at(buf.as_mut(), o) {
+                Ok(n) if n == self.unit => {
+                    if buf.as_ref() == &self.block(i)[..] {
+                        c.found += 1;
+                    }
+                }
+                Ok(n) => {
+                    c.unreadable += 1;
+                    c.first_error
+                        .get_or_insert(format!("a short read at byte {o}: {n} bytes"));
+                }
+                Err(e) => {
+                    c.unreadable += 1;
+                    c.first_error.get_or_insert(format!("reading byte {o}: {e}"));
+                }
+            }
+        }
+        (c, cache)
+    }
+}
+
+/// A buffer aligned for O_DIRECT, holding `data`.
+fn aligned(data: &[u8]) -> AlignedBuf {
+    let mut b = AlignedBuf::new(data.len());
+    b.as_mut().copy_from_slice(data);
+    b
+}
+
+/// Sends the firmware erase `t` to the drive behind `target` and waits for its end.
+pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, ata::Failed> {
+    let mut dev = crate::identify::transport::Device(target.file());
+    let node = target.identity.path.clone();
+    let fail = |why: &str| ata::Failed {
+        why: why.into(),
+        recovery: None,
+    };
+    match t {
+        Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => {
+            let Probe::Known(n) = &drive.nvme else {
+                return Err(fail("the NVMe Identify data is missing"));
+            };
+            let ses = if t == Technique::NvmeFormatCrypto {
+                nvme::SecureErase::Crypto
+            } else {
+                nvme::SecureErase::UserData
+            };
+            // The namespace's current format, kept.
+            nvme::format(&mut dev, n.nsid, n.namespace.lba_format, ses, 3_600_000)
+        }
+        _ if drive.transport == Bus::Nvme => Err(fail("not an ATA drive")),
+        _ => {
+            let Probe::Known(a) = &drive.ata else {
+                return Err(fail("the ATA IDENTIFY data is missing"));
+            };
+            let id = &a.identify;
+            match t {
+                Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced => {
+                    let p = ata::Password::random().map_err(|e| fail(&format!("no random password: {e}")))?;
+                    ata::security_erase(&mut dev, id, t == Technique::AtaSecureEraseEnhanced, &p, &node)
+                }
+                _ => {
+                    let kind = match t {
+                        Technique::AtaSanitizeCrypto => ata::SanitizeKind::Crypto,
+                        Technique::AtaSanitizeBlock => ata::SanitizeKind::Block,
+                        _ => ata::SanitizeKind::Overwrite,
+                    };
+                    ata::sanitize(
+                        &mut dev,
+                        kind,
+                        Duration::from_secs(2),
+                        Duration::from_secs(48 * 3600),
+                        |_| {},
+                        &node,
+                    )
+                }
+            }
+        }
+    }
+}

@@ -257,6 +257,45 @@ hotplug_watch() {
   grep -q 'not in the batch; not touched' $m/watch.log || { echo "the other drives were not reported as untouched"; return 1; }
 }
 
+# Firmware erase. QEMU's NVMe controller does Format NVM: `auto` must choose the user data
+# erase (no crypto erase offered), the markers written before must be gone, and the
+# certificate must say purge. QEMU's AHCI disk has no ATA security: a security erase is
+# refused before anything is sent, and the markers stay.
+firmware_nvme() {
+  dev=$(find_dev nvme)
+  serial=$(awk '$1 == "nvme" { print $2 }' /drives.txt)
+  m=/tmp/mediasan
+  for off in 0 1048576 4194304; do
+    printf 'MEDIASAN-VM-FW:%s' "$off" | dd of=/dev/$dev bs=512 seek=$((off / 512)) conv=notrunc,fsync 2>/dev/null
+  done
+  mkdir -p $m/fw-certs
+  out=$(mediasan wipe /dev/$dev --technique auto --confirm "$serial" --key $m/keys/operator \
+    --cert-dir $m/fw-certs --result $m/fw.json --json 2>&1) || { echo "exit $?: $out"; return 1; }
+  grep -q '"technique": "nvme-format-user"' $m/fw.json || { echo "not nvme-format-user: $(head -c 300 $m/fw.json)"; return 1; }
+  grep -q '"outcome": "sanitised"' $m/fw.json || { echo "not sanitised"; return 1; }
+  uncached "$dev"
+  n=$(dd if=/dev/$dev bs=1M count=8 2>/dev/null | grep -ac 'MEDIASAN-VM-FW')
+  [ "$n" = 0 ] || { echo "$n markers left after the format"; return 1; }
+  grep -q '"category": "purge"' $m/fw-certs/*.cert.json || { echo "the certificate does not say purge"; return 1; }
+}
+
+firmware_ahci_refused() {
+  dev=$(find_dev ahci)
+  serial=$(awk '$1 == "ahci" { print $2 }' /drives.txt)
+  printf 'MEDIASAN-VM-FW-AHCI' | dd of=/dev/$dev bs=512 seek=100 conv=notrunc,fsync 2>/dev/null
+  # The disk is a registered carrier by now: asked outside the register (an index of its
+  # own), the technique's own refusal is what answers.
+  out=$(MEDIASAN_INDEX=/tmp/mediasan/no-index mediasan wipe /dev/$dev --technique ata-secure-erase --confirm "$serial" 2>&1)
+  rc=$?
+  uncached "$dev"
+  kept=$(dd if=/dev/$dev bs=512 skip=100 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-AHCI')
+  # Zeros again, for the host's check of the image.
+  dd if=/dev/zero of=/dev/$dev bs=512 seek=100 count=1 conv=notrunc,fsync 2>/dev/null
+  [ $rc = 3 ] || { echo "exit $rc, not 3: $out"; return 1; }
+  echo "$out" | grep -q 'no ATA security' || { echo "no reason given: $out"; return 1; }
+  [ "$kept" = 1 ] || { echo "the marker is gone"; return 1; }
+}
+
 exit_is() {
   want=$1
   shift
@@ -323,3 +362,5 @@ check register.bridge-serial-refused exit_is 3 carrier_add "$bridge"
 check register.drive-serial-taken exit_is 0 carrier_add "$sata"
 print_scan /tmp/mediasan/register.db registered
 check hotplug.watch hotplug_watch
+check firmware.nvme-format firmware_nvme
+check firmware.ahci-refused firmware_ahci_refused
