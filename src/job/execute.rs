@@ -54,7 +54,7 @@ impl<'p> Prepared<'p> {
             None => None,
         };
         let started = match link.as_deref_mut() {
-            Some(l) => Some(wipe_started(l, &identity, plan)?),
+            Some(l) => Some(wipe_started(l, &identity, plan.method())?),
             None => None,
         };
         let now = chrono::Utc::now();
@@ -162,7 +162,7 @@ impl<'p> Prepared<'p> {
             None => None,
         };
         let started = match link {
-            Some(l) => Some(wipe_started(l, &identity, plan)?),
+            Some(l) => Some(wipe_started(l, &identity, technique.name())?),
             None => None,
         };
         let begun = chrono::Utc::now();
@@ -281,14 +281,14 @@ impl<'p> Prepared<'p> {
 }
 
 /// The register learns of the wipe before the first byte is written.
-fn wipe_started(l: &mut Link, identity: &Identity, plan: &Plan) -> Result<RegisterLink, JobError> {
+fn wipe_started(l: &mut Link, identity: &Identity, method: &str) -> Result<RegisterLink, JobError> {
     let ev = l.reg.wipe_started(
         &l.signer,
         &l.carrier.id,
         &l.approval.id,
         &l.carrier.serial,
         &identity.path,
-        plan.method(),
+        method,
     )?;
     let register_id = l.reg.meta()?.map(|m| m.register_id).unwrap_or_default();
     Ok(RegisterLink {

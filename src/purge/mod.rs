@@ -31,6 +31,12 @@ pub enum Technique {
     NvmeFormatUser,
     /// NVMe Format NVM, secure erase setting 2 (cryptographic erase).
     NvmeFormatCrypto,
+    /// NVMe Sanitize, crypto erase.
+    NvmeSanitizeCrypto,
+    /// NVMe Sanitize, block erase.
+    NvmeSanitizeBlock,
+    /// NVMe Sanitize, overwrite (one pass of zeros).
+    NvmeSanitizeOverwrite,
     /// ATA SECURITY ERASE UNIT, normal.
     AtaSecureErase,
     /// ATA SECURITY ERASE UNIT, enhanced.
@@ -50,6 +56,9 @@ impl Technique {
             Technique::Auto => "auto",
             Technique::NvmeFormatUser => "nvme-format-user",
             Technique::NvmeFormatCrypto => "nvme-format-crypto",
+            Technique::NvmeSanitizeCrypto => "nvme-sanitize-crypto",
+            Technique::NvmeSanitizeBlock => "nvme-sanitize-block",
+            Technique::NvmeSanitizeOverwrite => "nvme-sanitize-overwrite",
             Technique::AtaSecureErase => "ata-secure-erase",
             Technique::AtaSecureEraseEnhanced => "ata-secure-erase-enhanced",
             Technique::AtaSanitizeCrypto => "ata-sanitize-crypto",
@@ -59,11 +68,14 @@ impl Technique {
     }
 
     /// Every firmware technique, strongest first (the order `auto` tries them in).
-    pub const FIRMWARE: [Technique; 7] = [
+    pub const FIRMWARE: [Technique; 10] = [
         Technique::AtaSanitizeCrypto,
+        Technique::NvmeSanitizeCrypto,
         Technique::NvmeFormatCrypto,
         Technique::AtaSanitizeBlock,
+        Technique::NvmeSanitizeBlock,
         Technique::NvmeFormatUser,
+        Technique::NvmeSanitizeOverwrite,
         Technique::AtaSanitizeOverwrite,
         Technique::AtaSecureEraseEnhanced,
         Technique::AtaSecureErase,
@@ -92,6 +104,9 @@ impl Technique {
             Technique::Auto => "the strongest firmware erase the drive offers",
             Technique::NvmeFormatUser => "NVMe Format NVM, user data erase (Purge)",
             Technique::NvmeFormatCrypto => "NVMe Format NVM, cryptographic erase (Purge)",
+            Technique::NvmeSanitizeCrypto => "NVMe Sanitize, crypto erase (Purge)",
+            Technique::NvmeSanitizeBlock => "NVMe Sanitize, block erase (Purge)",
+            Technique::NvmeSanitizeOverwrite => "NVMe Sanitize, overwrite, one pass of zeros (Purge)",
             Technique::AtaSecureErase => "ATA SECURITY ERASE UNIT, normal (Clear: its reach is the vendor's)",
             Technique::AtaSecureEraseEnhanced => {
                 "ATA SECURITY ERASE UNIT, enhanced (Clear: its reach is the vendor's)"
@@ -114,15 +129,22 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
     };
     match t {
         Technique::Overwrite | Technique::Auto => Ok(()),
-        Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => match &drive.nvme {
-            Probe::Known(n) => nvme::check_format(
-                &n.controller,
-                if t == Technique::NvmeFormatCrypto {
-                    nvme::SecureErase::Crypto
-                } else {
-                    nvme::SecureErase::UserData
-                },
-            ),
+        Technique::NvmeFormatUser
+        | Technique::NvmeFormatCrypto
+        | Technique::NvmeSanitizeCrypto
+        | Technique::NvmeSanitizeBlock
+        | Technique::NvmeSanitizeOverwrite => match &drive.nvme {
+            Probe::Known(n) => match t {
+                Technique::NvmeFormatCrypto => nvme::check_format(&n.controller, nvme::SecureErase::Crypto),
+                Technique::NvmeFormatUser => nvme::check_format(&n.controller, nvme::SecureErase::UserData),
+                Technique::NvmeSanitizeCrypto => {
+                    nvme::check_sanitize(&n.controller, nvme::SanitizeAction::CryptoErase)
+                }
+                Technique::NvmeSanitizeBlock => {
+                    nvme::check_sanitize(&n.controller, nvme::SanitizeAction::BlockErase)
+                }
+                _ => nvme::check_sanitize(&n.controller, nvme::SanitizeAction::Overwrite),
+            },
             Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
                 why: "not an NVMe drive".into(),
@@ -280,6 +302,20 @@ pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, at
             };
             // The namespace's current format, kept.
             nvme::format(&mut dev, n.nsid, n.namespace.lba_format, ses, 3_600_000)
+        }
+        Technique::NvmeSanitizeCrypto | Technique::NvmeSanitizeBlock | Technique::NvmeSanitizeOverwrite => {
+            let action = match t {
+                Technique::NvmeSanitizeCrypto => nvme::SanitizeAction::CryptoErase,
+                Technique::NvmeSanitizeBlock => nvme::SanitizeAction::BlockErase,
+                _ => nvme::SanitizeAction::Overwrite,
+            };
+            nvme::sanitize(
+                &mut dev,
+                action,
+                Duration::from_secs(2),
+                Duration::from_secs(48 * 3600),
+                &node,
+            )
         }
         _ if drive.transport == Bus::Nvme => Err(fail("not an ATA drive")),
         _ => {

@@ -175,6 +175,77 @@ pub fn format(
     }
 }
 
+/// Reads the Sanitize Status log.
+pub fn sanitize_log(t: &mut dyn Transport) -> Result<SanitizeLog, String> {
+    let mut buf = vec![0u8; 512];
+    match t.nvme_admin(&sanitize_log_command(), &mut buf) {
+        Ok(r) if r.status == 0 => SanitizeLog::parse(&buf).ok_or_else(|| "a short sanitize log".to_string()),
+        Ok(r) => Err(format!(
+            "Get Log Page (sanitize status): NVMe status {:#06x}",
+            r.status
+        )),
+        Err(e) => Err(format!("Get Log Page (sanitize status): {e}")),
+    }
+}
+
+/// Starts a Sanitize and polls the Sanitize Status log until it ends (or `give_up`).
+pub fn sanitize(
+    t: &mut dyn Transport,
+    action: SanitizeAction,
+    poll: std::time::Duration,
+    give_up: std::time::Duration,
+    node: &str,
+) -> Result<Done, Failed> {
+    let recovery = format!(
+        "a failed sanitize leaves the controller in the sanitize failure mode; leave it with: nvme sanitize {node} --sanact=1 \
+         (then run the sanitize again); it survives a power cycle by design"
+    );
+    match t.nvme_admin(&sanitize_command(action), &mut []) {
+        Ok(r) if r.status == 0 => {}
+        Ok(r) => {
+            return Err(Failed {
+                why: format!("Sanitize: NVMe status {:#06x}", r.status),
+                recovery: None,
+            })
+        }
+        Err(e) => {
+            return Err(Failed {
+                why: format!("Sanitize: the admin ioctl failed: {e}"),
+                recovery: None,
+            })
+        }
+    }
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(poll);
+        let log = sanitize_log(t).map_err(|why| Failed {
+            why,
+            recovery: Some(recovery.clone()),
+        })?;
+        match log.status {
+            1 | 4 => {
+                return Ok(Done {
+                    technique: format!("NVMe Sanitize, action {action:?}"),
+                    status: format!("sanitize status: {}", log.describe()),
+                })
+            }
+            2 if started.elapsed() < give_up => continue,
+            2 => {
+                return Err(Failed {
+                    why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
+                    recovery: Some("it goes on inside the drive, also across a power cycle".into()),
+                })
+            }
+            _ => {
+                return Err(Failed {
+                    why: format!("sanitize status: {}", log.describe()),
+                    recovery: Some(recovery),
+                })
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +277,70 @@ mod tests {
         assert_eq!((l.progress, l.describe()), (0x8000, "in progress"));
         assert_eq!((l.overwrite_seconds, l.block_erase_seconds), (None, Some(120)));
         assert_eq!(SanitizeLog::parse(&b[..19]), None);
+    }
+
+    /// A controller that answers Sanitize, then its log: in progress twice, then `end`.
+    struct Controller2 {
+        end: u8,
+        polls: u32,
+        sent: Vec<u8>,
+    }
+
+    impl Transport for Controller2 {
+        fn scsi(
+            &mut self,
+            _: &[u8],
+            _: crate::identify::transport::Data<'_>,
+            _: u32,
+        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+            Err(std::io::Error::from_raw_os_error(libc::ENOTTY))
+        }
+        fn nvme_admin(
+            &mut self,
+            cmd: &NvmeAdmin,
+            data: &mut [u8],
+        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+            self.sent.push(cmd.opcode);
+            if cmd.opcode == GET_LOG_PAGE {
+                self.polls += 1;
+                data[2] = if self.polls < 3 { 2 } else { self.end };
+            }
+            Ok(Default::default())
+        }
+    }
+
+    #[test]
+    fn a_sanitize_is_polled_through_its_log_to_its_end() {
+        let mut c = Controller2 {
+            end: 1,
+            polls: 0,
+            sent: Vec::new(),
+        };
+        let d = sanitize(
+            &mut c,
+            SanitizeAction::BlockErase,
+            std::time::Duration::ZERO,
+            std::time::Duration::from_secs(5),
+            "/dev/nvme0n1",
+        )
+        .unwrap();
+        assert!(d.status.contains("completed successfully"), "{d:?}");
+        assert_eq!(c.sent, [SANITIZE, GET_LOG_PAGE, GET_LOG_PAGE, GET_LOG_PAGE]);
+        let mut c = Controller2 {
+            end: 3,
+            polls: 0,
+            sent: Vec::new(),
+        };
+        let e = sanitize(
+            &mut c,
+            SanitizeAction::CryptoErase,
+            std::time::Duration::ZERO,
+            std::time::Duration::from_secs(5),
+            "/dev/nvme0n1",
+        )
+        .unwrap_err();
+        assert!(e.why.contains("failed"), "{e}");
+        assert!(e.recovery.unwrap().contains("--sanact=1"));
     }
 
     #[test]

@@ -279,6 +279,21 @@ firmware_nvme() {
   grep -q '"category": "purge"' $m/fw-certs/*.cert.json || { echo "the certificate does not say purge"; return 1; }
 }
 
+# QEMU's controller offers no Sanitize (SANICAP 0): refused before anything is sent.
+firmware_nvme_sanitize_refused() {
+  dev=$(find_dev nvme)
+  serial=$(awk '$1 == "nvme" { print $2 }' /drives.txt)
+  printf 'MEDIASAN-VM-FW-NVME' | dd of=/dev/$dev bs=512 seek=200 conv=notrunc,fsync 2>/dev/null
+  out=$(mediasan wipe /dev/$dev --technique nvme-sanitize-block --confirm "$serial" 2>&1)
+  rc=$?
+  uncached "$dev"
+  kept=$(dd if=/dev/$dev bs=512 skip=200 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-NVME')
+  dd if=/dev/zero of=/dev/$dev bs=512 seek=200 count=1 conv=notrunc,fsync 2>/dev/null
+  [ $rc = 3 ] || { echo "exit $rc, not 3: $out"; return 1; }
+  echo "$out" | grep -q 'does not offer the Sanitize' || { echo "no reason given: $out"; return 1; }
+  [ "$kept" = 1 ] || { echo "the marker is gone"; return 1; }
+}
+
 firmware_ahci_refused() {
   dev=$(find_dev ahci)
   serial=$(awk '$1 == "ahci" { print $2 }' /drives.txt)
@@ -364,3 +379,4 @@ print_scan /tmp/mediasan/register.db registered
 check hotplug.watch hotplug_watch
 check firmware.nvme-format firmware_nvme
 check firmware.ahci-refused firmware_ahci_refused
+check firmware.nvme-sanitize-refused firmware_nvme_sanitize_refused
