@@ -217,6 +217,9 @@ impl Markers {
         let size = target.identity.size;
         let unit = u64::from(target.identity.logical_sector.unwrap_or(512)).max(512);
         let sectors = size / unit;
+        if sectors == 0 {
+            return Err(std::io::Error::other("the device holds no whole sector"));
+        }
         let mut offsets: Vec<u64> = (0..count).map(|i| i * sectors / count * unit).collect();
         offsets.push((sectors - 1) * unit);
         offsets.dedup();
