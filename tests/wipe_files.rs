@@ -221,10 +221,22 @@ fn methods_lists_every_method_with_passes_and_source() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(rows.len(), METHODS.len());
-    let gutmann = rows.iter().find(|r| r["name"] == "gutmann").unwrap();
+    let (methods, techniques): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.get("name").is_some());
+    assert_eq!(methods.len(), METHODS.len());
+    let gutmann = methods.iter().find(|r| r["name"] == "gutmann").unwrap();
     assert_eq!(gutmann["passes"].as_array().unwrap().len(), 35);
-    assert!(rows.iter().all(|r| !r["source"].as_str().unwrap().is_empty()));
+    assert!(methods.iter().all(|r| !r["source"].as_str().unwrap().is_empty()));
+    // Then the techniques of --technique, each with its category.
+    use clap::ValueEnum;
+    assert_eq!(
+        techniques.len(),
+        mediasan::purge::Technique::value_variants().len()
+    );
+    let format = techniques
+        .iter()
+        .find(|r| r["technique"] == "nvme-format-user")
+        .unwrap();
+    assert_eq!(format["category"], "purge");
 }
 
 #[test]
