@@ -243,5 +243,21 @@ fn a_firmware_technique_is_refused_before_anything_is_sent_where_the_drive_has_n
             "{technique}: {err}"
         );
     }
+    // Options about the host's passes do not go with a firmware erase.
+    let out = bin()
+        .args([
+            "wipe",
+            "--technique",
+            "auto",
+            "--method",
+            "dod-3",
+            "--confirm",
+            &lo.serial(),
+        ])
+        .arg(&lo.dev)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--method does not go with --technique auto"));
     assert_eq!(common::count_markers(&fs::read(&img).unwrap()), planted);
 }

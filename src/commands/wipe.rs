@@ -44,6 +44,24 @@ pub const BLOCK_CHECKS: &[&str] = &[
 
 /// The job's request, from the command line.
 fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
+    // A firmware erase writes no passes of the host's: options about them would be
+    // silently ignored, so they are refused.
+    if args.technique.is_firmware() {
+        let passes_options = [
+            ("--method", args.method.is_some()),
+            ("--passes", args.passes.is_some()),
+            ("--blank", args.blank),
+            ("--resume", args.resume),
+            ("--expose-hidden", args.expose_hidden),
+        ];
+        if let Some((flag, _)) = passes_options.iter().find(|(_, given)| *given) {
+            return Err(Failure::usage(anyhow!(
+                "{flag} does not go with --technique {}: the drive erases itself",
+                args.technique.name()
+            ))
+            .hint("leave it out, or use --technique overwrite"));
+        }
+    }
     Ok(Request {
         method: args.method.clone(),
         passes: if args.method.is_none() {
