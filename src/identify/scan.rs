@@ -96,9 +96,10 @@ pub fn scan(sys: &Sys) -> Vec<Entry> {
 fn entry(sys: &Sys, name: &str) -> Entry {
     let node = sys.dev_node(name);
     let path = crate::target::escape_path(&node);
-    // The wipe's own verdict first (opened as a dry run opens it); only a disk it refuses
-    // is opened again, read-only, to be identified — each drive is probed once if it can be.
-    let checked = Target::open_with(&node, sys, Access::Check, &Policy::default());
+    // The wipe's own checks first (read-only and not exclusively: a scan claims nothing);
+    // only a disk they refuse is opened again, to be identified — each drive is probed
+    // once if it can be.
+    let checked = Target::open_with(&node, sys, Access::Inspect, &Policy::default());
     let (refusals, refused, identity) = match checked {
         Ok(t) => (Vec::new(), None, Some(t.identity)),
         Err(TargetError::Refused { reasons, .. }) => {

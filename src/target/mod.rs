@@ -254,6 +254,9 @@ pub enum Access {
     /// To read it back (`mediasan verify`): read-only with `O_DIRECT`, not exclusively
     /// and without the write checks, since nothing is written.
     Read,
+    /// To look (`mediasan scan`): every check a wipe makes, but read-only and never
+    /// exclusively, so that looking disturbs no wipe or mount that is starting.
+    Inspect,
 }
 
 impl Access {
@@ -263,8 +266,11 @@ impl Access {
     fn checks(self) -> bool {
         self != Access::Read
     }
+    fn exclusive(self) -> bool {
+        matches!(self, Access::Write | Access::Check)
+    }
     fn direct(self) -> bool {
-        self != Access::Check
+        matches!(self, Access::Write | Access::Read)
     }
 }
 
@@ -312,7 +318,7 @@ impl Target {
         opts.read(true).write(access.writes());
         // O_EXCL on a block device claims it: the open fails while it is mounted, swap,
         // or held by RAID/LVM/dm or another exclusive opener.
-        let excl = if access.checks() { libc::O_EXCL } else { 0 };
+        let excl = if access.exclusive() { libc::O_EXCL } else { 0 };
         let direct = if access.direct() { libc::O_DIRECT } else { 0 };
         opts.custom_flags(excl | direct | libc::O_CLOEXEC);
         let file = match opts.open(path) {
