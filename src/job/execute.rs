@@ -168,9 +168,10 @@ impl<'p> Prepared<'p> {
         let begun = chrono::Utc::now();
         let t0 = std::time::Instant::now();
         observer.pass_started(&identity.path, 1, 1, technique.name(), identity.size);
-        let markers = crate::purge::Markers::plan(&target, 32).map_err(|e| {
+        let mut markers = crate::purge::Markers::plan(&target, 32).map_err(|e| {
             JobError::failed(format!("{}: cannot draw the markers' token: {e}", identity.path))
         })?;
+        markers.fingerprint(&mut target);
         let sent = match markers.plant(&target) {
             Err(e) => Err(crate::purge::ata::Failed {
                 why: format!("the markers could not be written before the erase ({e}): nothing was sent"),
@@ -201,9 +202,11 @@ impl<'p> Prepared<'p> {
                 offset: None,
                 length: identity.size,
                 error: format!(
-                    "the drive reported success, but {} of {} markers are still there and {} cannot be read{}",
+                    "the drive reported success, but {} of {} markers are still there, {} of {} blocks of the earlier content are unchanged, and {} places cannot be read{}",
                     check.found,
                     check.planted,
+                    check.unchanged,
+                    check.fingerprinted,
                     check.unreadable,
                     check.first_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
                 ),

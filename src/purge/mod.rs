@@ -192,6 +192,9 @@ pub struct Markers {
     token: String,
     offsets: Vec<u64>,
     unit: usize,
+    /// Places between the markers whose earlier content is kept as a digest, to show
+    /// after the erase that none of it is left.
+    sampled: Vec<(u64, [u8; 32])>,
 }
 
 /// How the readback after the erase found the markers.
@@ -200,13 +203,19 @@ pub struct MarkerCheck {
     pub planted: u64,
     pub found: u64,
     pub unreadable: u64,
+    /// Blocks of the earlier content (not uniform: not one byte repeated) fingerprinted
+    /// before the erase, and how many of them read back unchanged after it.
+    #[serde(default)]
+    pub fingerprinted: u64,
+    #[serde(default)]
+    pub unchanged: u64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub first_error: Option<String>,
 }
 
 impl MarkerCheck {
     pub fn holds(&self) -> bool {
-        self.planted > 0 && self.found == 0 && self.unreadable == 0
+        self.planted > 0 && self.found == 0 && self.unreadable == 0 && self.unchanged == 0
     }
 }
 
@@ -229,7 +238,30 @@ impl Markers {
             token: r.iter().map(|b| format!("{b:02x}")).collect(),
             offsets,
             unit: unit as usize,
+            sampled: Vec::new(),
         })
+    }
+
+    /// Reads the earlier content halfway between the markers and keeps the digest of
+    /// each block that holds something (a block of one repeated byte — zeros, say —
+    /// says nothing after an erase that may write the same). Blocks that cannot be read
+    /// now are passed over: the readback after the erase reads the markers in any case.
+    pub fn fingerprint(&mut self, target: &mut Target) {
+        use sha2::{Digest, Sha256};
+        let _ = target.prepare_readback();
+        let unit = self.unit as u64;
+        let places: Vec<u64> = self
+            .offsets
+            .windows(2)
+            .map(|w| (w[0] + w[1]) / 2 / unit * unit)
+            .filter(|o| !self.offsets.contains(o))
+            .collect();
+        for o in places {
+            let mut buf = AlignedBuf::new(self.unit);
+            if matches!(target.read_at(buf.as_mut(), o), Ok(n) if n == self.unit) && !uniform(buf.as_ref()) {
+                self.sampled.push((o, Sha256::digest(buf.as_ref()).into()));
+            }
+        }
     }
 
     fn block(&self, i: usize) -> Vec<u8> {
@@ -255,6 +287,23 @@ impl Markers {
             planted: self.offsets.len() as u64,
             ..Default::default()
         };
+        use sha2::{Digest, Sha256};
+        c.fingerprinted = self.sampled.len() as u64;
+        for &(o, before) in &self.sampled {
+            let mut buf = AlignedBuf::new(self.unit);
+            match target.read_at(buf.as_mut(), o) {
+                Ok(n) if n == self.unit => {
+                    if <[u8; 32]>::from(Sha256::digest(buf.as_ref())) == before {
+                        c.unchanged += 1;
+                    }
+                }
+                _ => {
+                    c.unreadable += 1;
+                    c.first_error
+                        .get_or_insert(format!("reading byte {o} after the erase"));
+                }
+            }
+        }
         for (i, &o) in self.offsets.iter().enumerate() {
             let mut buf = AlignedBuf::new(self.unit);
             match target.read_at(buf.as_mut(), o) {
@@ -276,6 +325,11 @@ impl Markers {
         }
         (c, cache)
     }
+}
+
+/// Whether a block is one byte repeated.
+fn uniform(b: &[u8]) -> bool {
+    b.iter().all(|x| *x == b[0])
 }
 
 /// A buffer aligned for O_DIRECT, holding `data`.
@@ -348,5 +402,36 @@ pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, at
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_blocks_that_hold_something_are_fingerprinted() {
+        assert!(uniform(&[0u8; 512]));
+        assert!(uniform(&[0xffu8; 512]));
+        let mut b = [0u8; 512];
+        b[17] = 1;
+        assert!(!uniform(&b));
+    }
+
+    #[test]
+    fn old_content_left_unchanged_fails_the_check() {
+        let c = MarkerCheck {
+            planted: 33,
+            fingerprinted: 20,
+            unchanged: 1,
+            ..Default::default()
+        };
+        assert!(!c.holds());
+        let c = MarkerCheck {
+            planted: 33,
+            fingerprinted: 20,
+            ..Default::default()
+        };
+        assert!(c.holds());
     }
 }

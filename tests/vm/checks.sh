@@ -265,6 +265,9 @@ firmware_nvme() {
   dev=$(find_dev nvme)
   serial=$(awk '$1 == "nvme" { print $2 }' /drives.txt)
   m=/tmp/mediasan
+  # Earlier content everywhere (mediasan fingerprints some of it before the erase and
+  # checks none is left after), and markers of this check.
+  dd if=/dev/urandom of=/dev/$dev bs=1M count=$(($(cat /sys/block/$dev/size) / 2048)) conv=fsync 2>/dev/null
   for off in 0 1048576 4194304; do
     printf 'MEDIASAN-VM-FW:%s' "$off" | dd of=/dev/$dev bs=512 seek=$((off / 512)) conv=notrunc,fsync 2>/dev/null
   done
@@ -273,6 +276,8 @@ firmware_nvme() {
     --cert-dir $m/fw-certs --result $m/fw.json --json 2>&1) || { echo "exit $?: $out"; return 1; }
   grep -q '"technique": "nvme-format-user"' $m/fw.json || { echo "not nvme-format-user: $(head -c 300 $m/fw.json)"; return 1; }
   grep -q '"outcome": "sanitised"' $m/fw.json || { echo "not sanitised"; return 1; }
+  grep -q '"fingerprinted": 0' $m/fw.json && { echo "no earlier content was fingerprinted"; return 1; }
+  grep -q '"unchanged": 0' $m/fw.json || { echo "earlier content left: $(grep -A3 markers $m/fw.json | tr '\n' ' ')"; return 1; }
   uncached "$dev"
   n=$(dd if=/dev/$dev bs=1M count=8 2>/dev/null | grep -ac 'MEDIASAN-VM-FW')
   [ "$n" = 0 ] || { echo "$n markers left after the format"; return 1; }
