@@ -59,16 +59,22 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     let base = request(&args)?;
     let (fresh, resumed) = plans(&args, &rows, &base, &reg)?;
     drop(reg);
-    // Rows with a checkpoint continue it; the others start afresh.
+    // Rows with a checkpoint continue it; the others start afresh. The attached drives
+    // are probed once for all rows.
+    let attached = match &resumed {
+        Some(_) => mediasan::identify::scan::attached(&sys),
+        None => Vec::new(),
+    };
     let chosen: Vec<&mediasan::job::Plan> = rows
         .iter()
         .enumerate()
         .map(|(i, _)| match &resumed {
-            Some(r) if has_checkpoint(&fresh[i], &rows[i], &sys) => &r[i],
+            Some(r) if has_checkpoint(&fresh[i], &rows[i], &attached, &sys) => &r[i],
             _ => &fresh[i],
         })
         .collect();
-    let jobs = reconcile_all(&rows, &chosen, &sys, &args, &signer)?;
+    let jobs =
+        batch::reconcile(&rows, &chosen, &sys, &args.common.register.path, &signer).map_err(mismatches)?;
     show_table(&jobs, args.common.json);
     confirm(&jobs, args.confirm_serials.as_deref())?;
 
@@ -164,25 +170,19 @@ fn plans(args: &BatchRunArgs, rows: &[batch::Row], base: &Request, reg: &Registe
 
 /// Whether the row's drive has a checkpoint to resume (the drive is opened to know
 /// which one it is, and closed again).
-fn has_checkpoint(fresh: &mediasan::job::Plan, row: &batch::Row, sys: &Sys) -> bool {
-    let attached = mediasan::identify::scan::attached(sys);
-    let Ok(path) = batch::resolve(&row.device, &attached, sys) else {
+fn has_checkpoint(
+    fresh: &mediasan::job::Plan,
+    row: &batch::Row,
+    attached: &[mediasan::identify::scan::Attached],
+    sys: &Sys,
+) -> bool {
+    let Ok(path) = batch::resolve(&row.device, attached, sys) else {
         return false;
     };
     let Ok(t) = mediasan::target::Target::open(&path, sys, mediasan::target::Access::Read) else {
         return false;
     };
     mediasan::checkpoint::path_for(fresh.checkpoint_dir(), &t.identity).exists()
-}
-
-fn reconcile_all<'p>(
-    rows: &[batch::Row],
-    chosen: &[&'p mediasan::job::Plan],
-    sys: &Sys,
-    args: &BatchRunArgs,
-    signer: &mediasan::keys::Signer,
-) -> Result<Vec<Job<'p>>, Failure> {
-    batch::reconcile(rows, chosen, sys, &args.common.register.path, signer).map_err(mismatches)
 }
 
 /// The table of what is wrong, one row each: the batch does not start.
@@ -520,14 +520,13 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 } else if refused.contains(&key) {
                     continue;
                 }
-                let which = expected.iter().enumerate().position(|(i, e)| {
-                    !taken[i] && (id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial))
-                });
+                // The rows this drive is, by serial or by register identity.
+                let is = |e: &Expected| {
+                    id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial)
+                };
+                let which = (0..expected.len()).find(|&i| !taken[i] && is(&expected[i]));
                 let Some(i) = which else {
-                    let done_before = expected.iter().enumerate().any(|(i, e)| {
-                        taken[i]
-                            && (id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial))
-                    });
+                    let done_before = (0..expected.len()).any(|i| taken[i] && is(&expected[i]));
                     if !done_before && !seen_unknown.contains(&key) {
                         seen_unknown.push(key);
                         unknown(&id, json);

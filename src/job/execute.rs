@@ -46,17 +46,7 @@ impl<'p> Prepared<'p> {
         } = self;
         let work = work.ok_or_else(|| JobError::usage("a dry run writes nothing"))?;
         let identity = target.identity.clone();
-        // The result's file is created before any byte is written (beside its final
-        // place, renamed into it at the end): a wipe must not end in a result that
-        // cannot be saved, nor leave a half-written one.
-        let result_file = match plan.result() {
-            Some(p) => Some(super::record::result_temp(p)?),
-            None => None,
-        };
-        let started = match link.as_deref_mut() {
-            Some(l) => Some(wipe_started(l, &identity, plan.method())?),
-            None => None,
-        };
+        let (result_file, started) = begin(plan, link.as_deref_mut(), &identity, plan.method())?;
         let now = chrono::Utc::now();
         let prior = work.prior.as_ref();
         let mut resumed = prior.map(|c| c.resumed.clone()).unwrap_or_default();
@@ -157,14 +147,7 @@ impl<'p> Prepared<'p> {
             .drive
             .clone()
             .ok_or_else(|| JobError::refused(format!("{}: not a drive", identity.path)))?;
-        let result_file = match plan.result() {
-            Some(p) => Some(super::record::result_temp(p)?),
-            None => None,
-        };
-        let started = match link {
-            Some(l) => Some(wipe_started(l, &identity, technique.name())?),
-            None => None,
-        };
+        let (result_file, started) = begin(plan, link, &identity, technique.name())?;
         let begun = chrono::Utc::now();
         let t0 = std::time::Instant::now();
         observer.pass_started(&identity.path, 1, 1, technique.name(), identity.size);
@@ -281,6 +264,26 @@ impl<'p> Prepared<'p> {
             checkpoint: None,
         })
     }
+}
+
+/// Before the first byte: the result's file is created (beside its final place, renamed
+/// into it at the end: a wipe must not end in a result that cannot be saved, nor leave a
+/// half-written one), and the register learns of the wipe.
+fn begin(
+    plan: &Plan,
+    link: Option<&mut Link>,
+    identity: &Identity,
+    method: &str,
+) -> Result<(Option<tempfile::NamedTempFile>, Option<RegisterLink>), JobError> {
+    let result_file = match plan.result() {
+        Some(p) => Some(super::record::result_temp(p)?),
+        None => None,
+    };
+    let started = match link {
+        Some(l) => Some(wipe_started(l, identity, method)?),
+        None => None,
+    };
+    Ok((result_file, started))
 }
 
 /// The register learns of the wipe before the first byte is written.
