@@ -98,6 +98,11 @@ pub struct BatchWatchArgs {
 /// What `batch run` and `batch watch` share.
 #[derive(Debug, Args)]
 pub struct BatchCommon {
+    /// How each drive is erased where its row names no technique: the host's overwrite
+    /// (default), or the drive's own command (`auto`: the strongest each drive offers).
+    #[arg(long, value_enum, default_value = "overwrite")]
+    pub technique: mediasan::purge::Technique,
+
     /// Remove each drive's Host Protected Area before its wipe (see `wipe --expose-hidden`);
     /// without it a drive with hidden sectors is refused before anything is written.
     #[arg(long)]

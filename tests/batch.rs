@@ -201,6 +201,50 @@ fn a_manifest_that_does_not_match_the_drives_writes_nothing() {
         "{err}"
     );
     assert!(err.contains("nothing was written"), "{err}");
+    // A firmware erase is a drive's own command: a loop device cannot take one, so the
+    // row asking for it is refused before anything is written, as is the whole batch.
+    let m = o.path("firmware.csv");
+    fs::write(
+        &m,
+        format!(
+            "device,carrier,technique\n{},{},\n{},{},nvme-format-user\n",
+            loops[0].0.dev.display(),
+            loops[0].1,
+            loops[1].0.dev.display(),
+            loops[1].1
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &[
+            "batch",
+            "run",
+            m.to_str().unwrap(),
+            "--confirm-serials",
+            confirmed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("line 3") && err.contains("not a drive"), "{err}");
+    // --technique gives every row without one the same: both refused.
+    let (code, _, err) = o.run(
+        Some("operator"),
+        &[
+            "batch",
+            "run",
+            m.to_str().unwrap(),
+            "--technique",
+            "auto",
+            "--confirm-serials",
+            confirmed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("--technique auto"),
+        "{err}"
+    );
     for (img, n) in images.iter().zip(planted) {
         assert_eq!(count_markers(&fs::read(img).unwrap()), n, "{}", img.display());
     }

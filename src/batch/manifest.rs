@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use crate::report::VerifyMode;
 
 /// Columns: English and Chinese header names.
-const COLUMNS: [(&str, &str); 4] = [
+const COLUMNS: [(&str, &str); 5] = [
     ("device", "设备"),
     ("carrier", "载体"),
     ("method", "方法"),
     ("verify", "校验"),
+    ("technique", "擦除方式"),
 ];
 
 /// How a row names its drive.
@@ -42,6 +43,8 @@ pub struct Row {
     /// Without them the carrier's classification chooses.
     pub method: Option<String>,
     pub verify: Option<VerifyMode>,
+    /// Without it, the batch's `--technique`.
+    pub technique: Option<crate::purge::Technique>,
 }
 
 /// Parses a manifest's text; every bad row is reported with its line, and any error
@@ -52,7 +55,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
         .flexible(false)
         .from_reader(text.as_bytes());
     let headers = rd.headers().map_err(|e| vec![format!("line 1: {e}")])?.clone();
-    let mut at = [None; 4];
+    let mut at = [None; COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS
             .iter()
@@ -64,7 +67,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             Some(c) => at[c] = Some(i),
             None => {
                 return Err(vec![format!(
-                    "line 1: unknown column {h:?} (device, carrier, method, verify)"
+                    "line 1: unknown column {h:?} (device, carrier, method, verify, technique)"
                 )])
             }
         }
@@ -136,6 +139,20 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
                 }
             },
         };
+        let technique = match get(4) {
+            t if t.is_empty() => None,
+            t => match <crate::purge::Technique as clap::ValueEnum>::from_str(&t, true) {
+                Ok(t) => Some(t),
+                Err(_) => {
+                    bad(format!("unknown technique {t:?} (mediasan methods lists them)"));
+                    continue;
+                }
+            },
+        };
+        if technique.is_some_and(|t| t.is_firmware()) && method.is_some() {
+            bad("a method does not go with a firmware technique: the drive erases itself".into());
+            continue;
+        }
         if let Some(first) = rows.iter().find(|r| r.carrier == carrier) {
             bad(format!("carrier {carrier} is also on line {}", first.line));
             continue;
@@ -150,6 +167,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             carrier,
             method,
             verify,
+            technique,
         });
     }
     if !errors.is_empty() {
@@ -199,6 +217,17 @@ mod tests {
         );
         assert!(errors[5].contains("also on line 2"), "{}", errors[5]);
         assert!(parse("device,carrier\n").unwrap_err()[0].contains("no rows"));
+        let rows = parse("device,carrier,technique\n/dev/sdc,C-1,auto\n/dev/sdd,C-2,\n").unwrap();
+        assert_eq!(rows[0].technique, Some(crate::purge::Technique::Auto));
+        assert_eq!(rows[1].technique, None);
+        assert!(
+            parse("device,carrier,technique\n/dev/sdc,C-1,melt\n").unwrap_err()[0]
+                .contains("unknown technique")
+        );
+        assert!(
+            parse("设备,载体,方法,擦除方式\n/dev/sdc,C-1,zero,nvme-format-user\n").unwrap_err()[0]
+                .contains("does not go with")
+        );
         assert!(parse("device,owner\n/dev/sdc,x\n").unwrap_err()[0].contains("unknown column"));
         assert!(parse("device\n/dev/sdc\n").unwrap_err()[0].contains("\"carrier\""));
         // A ragged row is a CSV error with its line.

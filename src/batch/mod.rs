@@ -88,7 +88,8 @@ pub fn plans(rows: &[Row], base: &Request, reg: &Register) -> Result<Vec<Plan>, 
             }
         };
         let mut r = base.clone();
-        r.method = row.method.clone();
+        r.technique = row.technique.unwrap_or(base.technique);
+        r.method = row.method.clone().filter(|_| !r.technique.is_firmware());
         r.passes = None;
         r.classification = Some(carrier.classification);
         if let Some(v) = row.verify {

@@ -56,7 +56,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     }
     let sys = Sys::host();
     let reg = Register::open_read_only(&args.common.register.path, false)?;
-    let base = request(&args)?;
+    let base = request(&args.common)?;
     let (fresh, resumed) = plans(&args, &rows, &base, &reg)?;
     drop(reg);
     // Rows with a checkpoint continue it; the others start afresh. The attached drives
@@ -147,10 +147,12 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     Ok(u8::from(state.jobs.iter().any(|j| j.status != "sanitised")))
 }
 
-fn request(args: &BatchRunArgs) -> Result<Request, Failure> {
-    let mut r = Request::new(&args.common.checkpoint_dir, &args.common.cert_dir);
-    r.coverage_ppm = super::parse_coverage(&args.common.coverage)?;
-    r.expose_hidden = args.common.expose_hidden;
+/// What every row's wipe starts from: the options of the batch's command line.
+fn request(common: &crate::cli::BatchCommon) -> Result<Request, Failure> {
+    let mut r = Request::new(&common.checkpoint_dir, &common.cert_dir);
+    r.coverage_ppm = super::parse_coverage(&common.coverage)?;
+    r.expose_hidden = common.expose_hidden;
+    r.technique = common.technique;
     Ok(r)
 }
 
@@ -218,6 +220,7 @@ fn show_table(jobs: &[Job<'_>], json: bool) {
                 "event": "batch-plan", "line": j.row.line, "target": id, "carrier": j.link.carrier.id,
                 "classification": j.link.carrier.classification.name(),
                 "method": j.prepared.method().map(|m| m.name.clone()), "passes": j.prepared.passes(),
+                "technique": j.prepared.technique().0.name(),
             }));
         }
         return;
@@ -262,7 +265,10 @@ fn show_table(jobs: &[Job<'_>], json: bool) {
                 parts,
                 j.link.carrier.id.clone(),
                 j.link.carrier.classification.name().to_string(),
-                j.prepared.method().map_or("-".into(), |m| m.name.clone()),
+                match j.prepared.technique().0 {
+                    t if t.is_firmware() => t.name().to_string(),
+                    _ => j.prepared.method().map_or("-".into(), |m| m.name.clone()),
+                },
                 format!("{} min", seconds.div_ceil(60)),
             ]
         })
@@ -403,9 +409,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     let reg = Register::open_read_only(&args.common.register.path, false)?;
     let (expected, manifest_bytes, manifest_path) = expectations(&args, &reg, &signer)?;
     let rows: Vec<batch::Row> = expected.iter().map(|e| e.row.clone()).collect();
-    let mut base = Request::new(&args.common.checkpoint_dir, &args.common.cert_dir);
-    base.coverage_ppm = super::parse_coverage(&args.common.coverage)?;
-    base.expose_hidden = args.common.expose_hidden;
+    let base = request(&args.common)?;
     let plans = batch::plans(&rows, &base, &reg).map_err(mismatches)?;
     drop(reg);
 
@@ -682,6 +686,7 @@ fn expectations(
                 carrier: c.id.clone(),
                 method: None,
                 verify: None,
+                technique: None,
             },
             serial: c.serial.clone(),
             classification: c.classification.name(),
