@@ -87,12 +87,33 @@ impl Body {
                 "firmware erase: {}; the drive reported: {}; {} markers planted before it, {} found after it, {} unreadable",
                 f.command, f.drive_status, f.markers.planted, f.markers.found, f.markers.unreadable
             ));
+            if !report.resumed.is_empty() {
+                notes.push(format!(
+                    "resumed after an interruption ({}): the markers read back were planted by the interrupted run and kept in its journal in the checkpoint folder; the readback proves the erase as far as that journal is genuine",
+                    report.resumed.iter().map(|r| r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()).collect::<Vec<_>>().join(", ")
+                ));
+            }
             if f.category == "clear" {
                 notes.push("SECURITY ERASE UNIT's reach (reallocated sectors, spare flash) is the vendor's: counted as Clear, not Purge".into());
             }
         }
         if identity.kind == Kind::File {
             notes.push("a file was overwritten through its file system; copies kept by copy-on-write, journals, snapshots or flash are not reached".into());
+        }
+        // The category a carrier of this kind of medium needs to be released, by the
+        // rules of docs/purge.md: flash (or a medium not known to spin) needs Purge, since
+        // an overwrite cannot reach its spare blocks; a magnetic disk is released by Clear.
+        let category = match (&report.firmware, sanitised) {
+            (_, false) => "none",
+            (Some(f), true) => f.category.as_str(),
+            (None, true) => "clear",
+        };
+        let flash = identity.kind == Kind::BlockDevice && identity.rotational != Some(true);
+        let below = carrier.is_some() && flash && sanitised && category != "purge";
+        if below {
+            notes.push(format!(
+                "a registered carrier on flash (or a medium not known to be magnetic) needs Purge to be released; {category} reaches less (spare blocks, over-provisioning): the medium must be destroyed physically"
+            ));
         }
         if !sanitised {
             notes.push(
@@ -147,11 +168,7 @@ impl Body {
             sanitisation: Sanitisation {
                 // NIST SP 800-88 Clear is what a finished, verified overwrite achieves;
                 // a wipe that did not end sanitised achieved no category.
-                category: match (&report.firmware, sanitised) {
-                    (_, false) => "none".to_string(),
-                    (Some(f), true) => f.category.clone(),
-                    (None, true) => "clear".to_string(),
-                },
+                category: category.to_string(),
                 technique: report
                     .firmware
                     .as_ref()
@@ -170,18 +187,20 @@ impl Body {
                 "physical destruction as a classified carrier (seed art. 29)".into()
             } else if !sanitised {
                 "physical destruction: the overwrite did not complete".into()
+            } else if below {
+                "physical destruction: flash needs Purge to be released".into()
             } else {
                 "reuse within the unit, or disposal".into()
             },
             destination_category: Some(
-                if classified || !sanitised {
+                if classified || !sanitised || below {
                     "other"
                 } else {
                     "internal-reuse"
                 }
                 .into(),
             ),
-            must_destroy_physically: classified || !sanitised,
+            must_destroy_physically: classified || !sanitised || below,
             notes,
             register: RegisterRef {
                 linked: carrier.is_some(),
@@ -272,6 +291,7 @@ mod tests {
             nvme: Probe::NotApplicable {
                 reason: "test".into(),
             },
+            scsi: Probe::not_applicable("test"),
             hidden: HiddenAreas {
                 hpa,
                 dco: Area::None,
