@@ -114,23 +114,35 @@ pub fn path_for(dir: &Path, id: &Identity) -> PathBuf {
     dir.join(format!("{safe}.checkpoint.json"))
 }
 
+/// Writes `bytes` to `path` atomically and durably, readable by its owner only, in a
+/// folder (created 0700) that lists targets by serial: for root's eyes only.
+pub fn save_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let mut tmp = tempfile::Builder::new().prefix(".checkpoint-").tempfile_in(dir)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself must survive a power cut.
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// The journal of a firmware erase of the target in `dir` (beside its checkpoint).
+pub fn journal_path_for(dir: &Path, id: &Identity) -> PathBuf {
+    path_for(dir, id)
+        .with_extension("")
+        .with_extension("firmware.json")
+}
+
 impl Checkpoint {
     /// Writes the checkpoint atomically, readable by its owner only.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        if !dir.exists() {
-            // The folder lists targets by serial: for root's eyes only, like the files.
-            std::fs::create_dir_all(dir)?;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-        }
-        let mut tmp = tempfile::Builder::new().prefix(".checkpoint-").tempfile_in(dir)?;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        tmp.write_all(serde_json::to_string_pretty(self)?.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        // The rename itself must survive a power cut.
-        std::fs::File::open(dir)?.sync_all()
+        save_private(path, serde_json::to_string_pretty(self)?.as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Checkpoint, String> {

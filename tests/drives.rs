@@ -162,7 +162,7 @@ fn locked_security_refuses_and_frozen_is_reported() {
     let d = t.drive("sda", &mut sim);
     assert_eq!(d.security_summary(), "disabled, frozen");
     assert!(drive_refusals(&d).is_empty());
-    assert!(d.erase_commands().contains(&"ata-security-erase-enhanced"));
+    assert!(d.erase_commands().contains(&"ata-secure-erase-enhanced"));
 }
 
 #[test]

@@ -100,6 +100,7 @@ fn record(e: &Entry, m: &[Match]) -> serde_json::Value {
         "layers": d.map(|d| &d.layers),
         "ata": d.map(|d| &d.ata),
         "nvme": d.map(|d| &d.nvme),
+        "scsi": d.map(|d| &d.scsi),
         "wipeable": e.wipeable(),
         "refused": e.refused,
         "error": e.error,
@@ -160,6 +161,10 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
         if let Some(d) = e.drive() {
             if d.ata.known().is_some() {
                 notes.push(format!("ATA security: {}", d.security_summary()));
+            }
+            let erase = d.erase_commands();
+            if !erase.is_empty() {
+                notes.push(format!("firmware erase: {}", erase.join(", ")));
             }
             if !matches!(short_hidden(&d.hidden).as_str(), "none" | "-") {
                 notes.push(format!("hidden areas: {}", d.hidden.summary()));

@@ -51,7 +51,6 @@ fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
             ("--method", args.method.is_some()),
             ("--passes", args.passes.is_some()),
             ("--blank", args.blank),
-            ("--resume", args.resume),
             ("--expose-hidden", args.expose_hidden),
         ];
         if let Some((flag, _)) = passes_options.iter().find(|(_, given)| *given) {
@@ -292,6 +291,18 @@ pub fn wipe_target(
             r.offset
         );
     }
+    if let Some(j) = prepared.journal() {
+        errln!(
+            "{}: resuming the firmware erase begun {}: {}",
+            identity.path,
+            j.started.format("%Y-%m-%d %H:%M:%S UTC"),
+            if j.technique.is_sanitize() && j.sent.is_some() {
+                "the drive's sanitize is followed to its end, not sent again"
+            } else {
+                "it is sent again (a password it left set is cleared first)"
+            }
+        );
+    }
     if !json && technique.is_firmware() {
         errln!(
             "{}: erasing with the drive's own command: {}{}",
@@ -316,11 +327,20 @@ pub fn wipe_target(
     let reporter = Reporter::new(json);
     let executed = prepared.execute(link.as_deref_mut(), &reporter, arm_stop())?;
     if executed.checkpoint.is_some() {
-        errln!(
-            "{}: interrupted; resume with: {}",
-            identity.path,
-            resume_command(plan, &identity, link.as_deref().map(|l| l.carrier.id.as_str()))
-        );
+        let carrier = link.as_deref().map(|l| l.carrier.id.as_str());
+        if technique.is_firmware() {
+            errln!(
+                "{}: the erase did not end here; when the drive is back (also after a power cycle), follow it with: {}",
+                identity.path,
+                resume_command(plan, &identity, carrier, Some(technique))
+            );
+        } else {
+            errln!(
+                "{}: interrupted; resume with: {}",
+                identity.path,
+                resume_command(plan, &identity, carrier, None)
+            );
+        }
     }
     let recorded = executed.record(link, lone);
     if let Some(path) = &recorded.certificate {
@@ -636,8 +656,16 @@ fn identity_screen(id: &Identity) -> String {
 }
 
 /// The command that resumes an interrupted wipe of `id`, with what it needs.
-fn resume_command(plan: &Plan, id: &Identity, carrier: Option<&str>) -> String {
+fn resume_command(
+    plan: &Plan,
+    id: &Identity,
+    carrier: Option<&str>,
+    technique: Option<mediasan::purge::Technique>,
+) -> String {
     let mut words = vec!["mediasan".to_string(), "wipe".into(), "--resume".into()];
+    if let Some(t) = technique {
+        words.extend(["--technique".into(), t.name().into()]);
+    }
     if let Some(c) = carrier {
         words.extend(["--carrier".into(), shell_quote(c)]);
     }

@@ -12,6 +12,7 @@ pub mod hidden;
 pub mod nvme;
 pub mod passthrough;
 pub mod scan;
+pub mod scsi;
 pub mod sense;
 pub mod sim;
 pub mod transport;
@@ -156,6 +157,10 @@ pub struct Drive {
     pub layers: Vec<Layer>,
     pub ata: Probe<AtaFacts>,
     pub nvme: Probe<NvmeFacts>,
+    /// A SCSI disk's SANITIZE support (REPORT SUPPORTED OPERATION CODES); results
+    /// written before it was asked read as not applicable.
+    #[serde(default = "not_asked")]
+    pub scsi: Probe<scsi::ScsiFacts>,
     pub hidden: HiddenAreas,
     /// A Host Protected Area mediasan removed before the wipe (`--expose-hidden`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -233,9 +238,9 @@ impl Drive {
                 }
             }
             if id.security.supported {
-                out.push("ata-security-erase");
+                out.push("ata-secure-erase");
                 if id.security.enhanced_erase {
-                    out.push("ata-security-erase-enhanced");
+                    out.push("ata-secure-erase-enhanced");
                 }
             }
         }
@@ -255,6 +260,17 @@ impl Drive {
                 if c.format_crypto_erase {
                     out.push("nvme-format-crypto");
                 }
+            }
+        }
+        if let Some(s) = self.scsi.known() {
+            if s.sanitize.crypto_erase {
+                out.push("scsi-sanitize-crypto");
+            }
+            if s.sanitize.block_erase {
+                out.push("scsi-sanitize-block");
+            }
+            if s.sanitize.overwrite {
+                out.push("scsi-sanitize-overwrite");
             }
         }
         out
@@ -363,6 +379,19 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
     let firmware = first(|l| l.firmware.as_ref());
     let wwn = first(|l| l.wwn.as_ref());
 
+    // A SCSI disk that is not ATA (SAS; a bridge that answers as SCSI itself) says which
+    // SANITIZE service actions it supports.
+    let scsi = if ata.known().is_some() || nvme.known().is_some() || transport == Bus::Nvme {
+        Probe::not_applicable("an ATA or NVMe drive is erased with its own commands")
+    } else if !direct_access || disk.starts_with("sr") || !matches!(transport, Bus::Scsi | Bus::Usb) {
+        Probe::not_applicable("not a SCSI disk")
+    } else {
+        match scsi::report_sanitize(t) {
+            Ok(sanitize) => Probe::Known(scsi::ScsiFacts { sanitize }),
+            Err(e) => Probe::unknown(e),
+        }
+    };
+
     // What the host shows, in bytes (sysfs counts 512-byte units whatever the sector).
     let kernel_bytes = sys
         .disk_attr(disk, "size")
@@ -404,9 +433,14 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
         layers,
         ata,
         nvme,
+        scsi,
         hidden,
         exposed: None,
     }
+}
+
+fn not_asked() -> Probe<scsi::ScsiFacts> {
+    Probe::not_applicable("not asked")
 }
 
 /// IDENTIFY DEVICE through pass-through, with the page's own checks.

@@ -93,7 +93,7 @@ fn cdb12(tf: &Taskfile, proto: Protocol, flags: u8) -> [u8; 12] {
 }
 
 /// Names of the host statuses seen in practice (scsi/scsi_status.h).
-fn host_status(h: u16) -> String {
+pub(crate) fn host_status(h: u16) -> String {
     let name = match h {
         0x01 => "DID_NO_CONNECT",
         0x02 => "DID_BUS_BUSY",

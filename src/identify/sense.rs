@@ -47,6 +47,9 @@ pub struct Sense {
     pub asc: u8,
     pub ascq: u8,
     pub ata: Option<AtaReturn>,
+    /// The progress indication of a long operation (a sanitize, a format), in 65536ths,
+    /// where the sense-key specific field carries one (SPC-4 4.4.2.4.4).
+    pub progress: Option<u16>,
 }
 
 impl Sense {
@@ -99,12 +102,17 @@ impl Sense {
                 lba_complete: !(extend && upper_nonzero),
             }
         });
+        // Sense-key specific bytes 15-17: SKSV (bit 7 of byte 15), then the progress
+        // indication for NOT READY and NO SENSE.
+        let progress = (b.len() >= 18 && at(15) & 0x80 != 0 && matches!(key, key::NOT_READY | key::NO_SENSE))
+            .then(|| u16::from_be_bytes([at(16), at(17)]));
         Sense {
             descriptor: false,
             key,
             asc,
             ascq,
             ata,
+            progress,
         }
     }
 
@@ -116,6 +124,7 @@ impl Sense {
             asc: at(2),
             ascq: at(3),
             ata: None,
+            progress: None,
         };
         let end = b.len().min(8 + usize::from(at(7)));
         let mut i = 8;
@@ -140,6 +149,14 @@ impl Sense {
                     status: d[13],
                 });
             }
+            // Sense-key specific descriptor (02h): SKSV, then the progress indication.
+            if kind == 0x02
+                && d.len() >= 7
+                && d[4] & 0x80 != 0
+                && matches!(s.key, key::NOT_READY | key::NO_SENSE)
+            {
+                s.progress = Some(u16::from_be_bytes([d[5], d[6]]));
+            }
             i += 2 + len;
         }
         s
@@ -157,6 +174,8 @@ impl Sense {
             (_, 0x24, 0x00) => "invalid field in CDB",
             (_, 0x00, 0x1d) => "ATA pass-through information available",
             (_, 0x3a, _) => "medium not present",
+            (_, 0x04, 0x1b) => "logical unit not ready, sanitize in progress",
+            (_, 0x31, 0x03) => "sanitize command failed",
             (_, 0x04, _) => "logical unit not ready",
             (key::ILLEGAL_REQUEST, ..) => "illegal request",
             (key::ABORTED_COMMAND, ..) => "aborted command",
@@ -231,6 +250,26 @@ mod tests {
         .unwrap();
         let a = s.ata.unwrap();
         assert_eq!((a.error, a.status), (0x04, 0x51));
+    }
+
+    #[test]
+    fn a_sanitize_in_progress_carries_its_progress() {
+        // Fixed: NOT READY, 04/1B, SKSV set, progress 0x4000 (a quarter).
+        let s = Sense::parse(&hex("70 00 02 00 00 00 00 0a 00 00 00 00 04 1b 00 80 40 00")).unwrap();
+        assert_eq!(
+            (s.key, s.asc, s.ascq, s.progress),
+            (key::NOT_READY, 0x04, 0x1b, Some(0x4000))
+        );
+        assert!(s.describe().contains("sanitize in progress"));
+        // Descriptor: the same in a sense-key specific descriptor.
+        let s = Sense::parse(&hex("72 02 04 1b 00 00 00 08 02 06 00 00 80 80 00 00")).unwrap();
+        assert_eq!(s.progress, Some(0x8000));
+        // SKSV clear: no progress; a failed sanitize is a medium error 31/03.
+        let s = Sense::parse(&hex("70 00 03 00 00 00 00 0a 00 00 00 00 31 03 00 00 40 00")).unwrap();
+        assert_eq!(
+            (s.progress, s.describe().contains("sanitize command failed")),
+            (None, true)
+        );
     }
 
     #[test]

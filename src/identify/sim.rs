@@ -446,6 +446,145 @@ impl Transport for SimDrive {
     }
 }
 
+/// How a simulated SCSI disk answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScsiBehaviour {
+    /// As SBC-4 says.
+    #[default]
+    Conforms,
+    /// REPORT SUPPORTED OPERATION CODES is an invalid opcode (QEMU's scsi-hd).
+    NoReportOpcodes,
+    /// The sanitize ends in SANITIZE COMMAND FAILED.
+    Fails,
+    /// The host adapter fails SANITIZE with DID_ERROR, the status byte GOOD.
+    HostError,
+}
+
+/// A simulated SCSI disk (SAS) for SANITIZE: REPORT SUPPORTED OPERATION CODES, SANITIZE
+/// with IMMED, REQUEST SENSE with the progress, TEST UNIT READY.
+#[derive(Clone, Debug)]
+pub struct SimScsi {
+    pub supports: super::scsi::ScsiSanitize,
+    pub behaviour: ScsiBehaviour,
+    /// Polls a sanitize takes from its start.
+    pub polls: u32,
+    /// A sanitize under way: the polls left until it ends (it survives a power cycle).
+    pub in_progress: Option<u32>,
+    failed: bool,
+    /// Sanitizes that completed, and the REQUEST SENSE polls that saw one running.
+    pub erased: u32,
+    pub polls_seen: u32,
+}
+
+impl SimScsi {
+    pub fn new(supports: super::scsi::ScsiSanitize) -> SimScsi {
+        SimScsi {
+            supports,
+            behaviour: ScsiBehaviour::Conforms,
+            polls: 3,
+            in_progress: None,
+            failed: false,
+            erased: 0,
+            polls_seen: 0,
+        }
+    }
+}
+
+fn fixed_sense(key: u8, asc: u8, ascq: u8, progress: Option<u16>) -> Vec<u8> {
+    let mut b = vec![0u8; 18];
+    b[0] = 0x70;
+    b[2] = key;
+    b[7] = 10;
+    b[12] = asc;
+    b[13] = ascq;
+    if let Some(p) = progress {
+        b[15] = 0x80;
+        b[16..18].copy_from_slice(&p.to_be_bytes());
+    }
+    b
+}
+
+impl Transport for SimScsi {
+    fn scsi(&mut self, cdb: &[u8], data: Data<'_>, _timeout_ms: u32) -> io::Result<ScsiReply> {
+        let illegal = || check(fixed_sense(0x05, 0x20, 0, None));
+        let sanitizing = |s: &SimScsi| s.in_progress.map(|left| 0xffff - (left.min(0xffff) as u16));
+        match cdb.first() {
+            Some(0xa3) if cdb.get(1) == Some(&0x0c) => {
+                if self.behaviour == ScsiBehaviour::NoReportOpcodes {
+                    return Ok(illegal());
+                }
+                let Data::In(buf) = data else { return Ok(illegal()) };
+                let sa = cdb[5];
+                let ok = cdb[3] == 0x48
+                    && match sa {
+                        1 => self.supports.overwrite,
+                        2 => self.supports.block_erase,
+                        3 => self.supports.crypto_erase,
+                        _ => false,
+                    };
+                buf.fill(0);
+                buf[1] = if ok { 0b011 } else { 0b001 };
+                buf[3] = 10;
+                buf[4] = cdb[3];
+                Ok(ScsiReply::default())
+            }
+            Some(0x48) => {
+                if self.behaviour == ScsiBehaviour::HostError {
+                    return Ok(ScsiReply {
+                        host: 0x07,
+                        ..Default::default()
+                    });
+                }
+                if self.in_progress.is_some() {
+                    return Ok(check(fixed_sense(0x02, 0x04, 0x1b, sanitizing(self))));
+                }
+                self.failed = false;
+                self.in_progress = Some(self.polls);
+                Ok(ScsiReply::default())
+            }
+            Some(0x03) => {
+                let Data::In(buf) = data else { return Ok(illegal()) };
+                let sense = match self.in_progress {
+                    Some(0) => {
+                        self.in_progress = None;
+                        if self.behaviour == ScsiBehaviour::Fails {
+                            self.failed = true;
+                        } else {
+                            self.erased += 1;
+                        }
+                        if self.failed {
+                            fixed_sense(0x03, 0x31, 0x03, None)
+                        } else {
+                            fixed_sense(0, 0, 0, None)
+                        }
+                    }
+                    Some(left) => {
+                        self.polls_seen += 1;
+                        let s = fixed_sense(0x02, 0x04, 0x1b, sanitizing(self));
+                        self.in_progress = Some(left - 1);
+                        s
+                    }
+                    None if self.failed => fixed_sense(0x03, 0x31, 0x03, None),
+                    None => fixed_sense(0, 0, 0, None),
+                };
+                let n = buf.len().min(sense.len());
+                buf[..n].copy_from_slice(&sense[..n]);
+                Ok(ScsiReply::default())
+            }
+            Some(0x00) if self.in_progress.is_some() => {
+                Ok(check(fixed_sense(0x02, 0x04, 0x1b, sanitizing(self))))
+            }
+            Some(0x00) if self.failed => Ok(check(fixed_sense(0x03, 0x31, 0x03, None))),
+            Some(0x00) => Ok(ScsiReply::default()),
+            _ => Ok(illegal()),
+        }
+    }
+
+    fn nvme_admin(&mut self, _cmd: &NvmeAdmin, _data: &mut [u8]) -> io::Result<NvmeReply> {
+        Err(io::Error::from_raw_os_error(libc::ENOTTY))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::ata::{Checksum, Identify};

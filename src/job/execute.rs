@@ -140,6 +140,7 @@ impl<'p> Prepared<'p> {
             plan,
             mut target,
             technique,
+            journal: prior,
             ..
         } = self;
         let identity = target.identity.clone();
@@ -147,24 +148,101 @@ impl<'p> Prepared<'p> {
             .drive
             .clone()
             .ok_or_else(|| JobError::refused(format!("{}: not a drive", identity.path)))?;
+        let carrier = link.as_deref().map(|l| l.carrier.id.clone());
         let (result_file, started) = begin(plan, link, &identity, technique.name())?;
-        let begun = chrono::Utc::now();
+        let now = chrono::Utc::now();
+        let begun = prior.as_ref().map_or(now, |j| j.started);
+        let resuming = prior.is_some();
+        let journal_path = checkpoint::journal_path_for(plan.checkpoint_dir(), &identity);
         let t0 = std::time::Instant::now();
         observer.pass_started(&identity.path, 1, 1, technique.name(), identity.size);
-        let mut markers = crate::purge::Markers::plan(&target, 32).map_err(|e| {
-            JobError::failed(format!("{}: cannot draw the markers' token: {e}", identity.path))
-        })?;
-        markers.fingerprint(&mut target);
-        let sent = match markers.plant(&target) {
-            Err(e) => Err(crate::purge::ata::Failed {
-                why: format!("the markers could not be written before the erase ({e}): nothing was sent"),
-                recovery: None,
-            }),
-            Ok(()) => crate::purge::run(technique, &target, &drive),
+        let failed = |why: String, recovery: Option<String>| crate::purge::ata::Failed { why, recovery };
+
+        // A temporary password an interrupted security erase left set goes first.
+        let cleared = match prior.as_ref().and_then(|j| j.password.as_deref()) {
+            Some(text) => clear_left_password(&target, text, &identity.path),
+            None => Ok(()),
+        };
+        // A sanitize that was sent goes on inside the drive: waited for, not sent again.
+        let waits = prior
+            .as_ref()
+            .is_some_and(|j| j.technique.is_sanitize() && j.sent.is_some());
+        let (markers, sent) = match (cleared, prior) {
+            (Err(f), Some(j)) => (j.markers, Err(f)),
+            (Ok(()), Some(j)) if waits => (j.markers, crate::purge::wait(technique, &target)),
+            _ => {
+                let mut markers = crate::purge::Markers::plan(&target, 32).map_err(|e| {
+                    JobError::failed(format!("{}: cannot draw the markers' token: {e}", identity.path))
+                })?;
+                markers.fingerprint(&mut target);
+                let password = if technique.is_security_erase() {
+                    Some(crate::purge::ata::Password::random().map_err(|e| {
+                        JobError::failed(format!(
+                            "{}: cannot draw a temporary password: {e}",
+                            identity.path
+                        ))
+                    })?)
+                } else {
+                    None
+                };
+                let journal = crate::purge::Journal {
+                    format: crate::purge::JOURNAL_FORMAT.into(),
+                    target: identity.clone(),
+                    technique,
+                    markers: markers.clone(),
+                    started: begun,
+                    sent: Some(chrono::Utc::now()),
+                    carrier: carrier.clone(),
+                    password: password.as_ref().map(|p| p.text()),
+                };
+                let sent = match markers.plant(&target) {
+                    Err(e) => Err(failed(
+                        format!("the markers could not be written before the erase ({e}): nothing was sent"),
+                        None,
+                    )),
+                    Ok(()) => match journal.save(&journal_path) {
+                        // Without its journal a password set could not be found again
+                        // after a crash: a security erase is not sent.
+                        Err(e) if password.is_some() => Err(failed(
+                            format!(
+                                "cannot save the erase's journal {} ({e}): nothing was sent, so that no password is set that a crash would lose",
+                                escape_path(&journal_path)
+                            ),
+                            None,
+                        )),
+                        saved => {
+                            if let Err(e) = saved {
+                                observer.warning(
+                                    &identity.path,
+                                    &format!(
+                                        "cannot save the erase's journal {} ({e}): an interrupted erase cannot be followed with --resume",
+                                        escape_path(&journal_path)
+                                    ),
+                                );
+                            }
+                            crate::purge::run(technique, &target, &drive, password.as_ref())
+                        }
+                    },
+                };
+                (markers, sent)
+            }
         };
         let (check, cache) = markers.check(&mut target);
         let ms = t0.elapsed().as_millis() as u64;
         let ok = sent.is_ok() && check.holds();
+        // Kept while the drive may still be working on a sanitize, or may still hold the
+        // temporary password; otherwise nothing is left to follow.
+        let keep = !ok
+            && match &sent {
+                Err(f) => technique.is_sanitize() || f.recovery.is_some(),
+                Ok(_) => false,
+            };
+        let checkpoint = if keep && journal_path.exists() {
+            Some(journal_path.clone())
+        } else {
+            let _ = std::fs::remove_file(&journal_path);
+            None
+        };
         let (command, drive_status, recovery) = match &sent {
             Ok(d) => (d.technique.clone(), d.status.clone(), None),
             Err(f) => (
@@ -242,7 +320,15 @@ impl<'p> Prepared<'p> {
                 assurance: None,
             },
             unwritten: Vec::new(),
-            resumed: Vec::new(),
+            resumed: if resuming {
+                vec![Resumption {
+                    at: now,
+                    pass: 1,
+                    offset: 0,
+                }]
+            } else {
+                Vec::new()
+            },
             register: started,
             firmware: Some(crate::report::FirmwareRecord {
                 technique: technique.name().into(),
@@ -261,9 +347,34 @@ impl<'p> Prepared<'p> {
             plan,
             report,
             result_file,
-            checkpoint: None,
+            checkpoint,
         })
     }
+}
+
+/// Clears the temporary user password a security erase set before it was interrupted
+/// (it is in the erase's journal), if the drive still has one.
+fn clear_left_password(
+    target: &crate::target::Target,
+    text: &str,
+    node: &str,
+) -> Result<(), crate::purge::ata::Failed> {
+    use crate::purge::ata::{self, Failed};
+    let p = ata::Password::from_text(text).ok_or_else(|| Failed {
+        why: "the journal's temporary password is malformed".into(),
+        recovery: None,
+    })?;
+    let mut dev = crate::identify::transport::Device(target.file());
+    if matches!(crate::identify::ata_identify(&mut dev), Ok(id) if !id.security.enabled) {
+        return Ok(());
+    }
+    ata::clear_password(&mut dev, &p).map_err(|e| Failed {
+        why: format!("the temporary password the interrupted erase left set could not be cleared ({e})"),
+        recovery: Some(format!(
+            "unlock the drive with: hdparm --user-master u --security-unlock {0:?} {node} && hdparm --user-master u --security-disable {0:?} {node}",
+            p.text()
+        )),
+    })
 }
 
 /// Before the first byte: the result's file is created (beside its final place, renamed

@@ -21,8 +21,10 @@ pub struct Prepared<'p> {
     /// The technique, `auto` resolved against the drive, and why it was chosen.
     pub(super) technique: crate::purge::Technique,
     pub(super) chosen: Option<String>,
-    /// `None` for a dry run, which only looks.
+    /// `None` for a dry run, which only looks, and for a firmware erase.
     pub(super) work: Option<Work>,
+    /// A firmware erase resumed: the journal it left.
+    pub(super) journal: Option<crate::purge::Journal>,
 }
 
 /// What will be written: the patterns with their keys, the method as recorded, the
@@ -90,7 +92,7 @@ impl<'p> Prepared<'p> {
             Some(_) => refuse_weak_serial(identity, sys)?,
             None => refuse_registered(identity, guards)?,
         }
-        let (technique, chosen) = firmware_technique(plan, identity)?;
+        let (technique, chosen, journal) = firmware_technique(plan, identity, link)?;
         if plan.dry_run() {
             return Ok(Prepared {
                 plan,
@@ -98,18 +100,24 @@ impl<'p> Prepared<'p> {
                 technique,
                 chosen,
                 work: None,
+                journal,
             });
         }
         if let Some(p) = plan.result() {
             check_result_path(p, identity)?;
         }
-        let work = work(plan, identity, link)?;
+        let work = if technique.is_firmware() {
+            None
+        } else {
+            Some(work(plan, identity, link)?)
+        };
         Ok(Prepared {
             plan,
             target,
             technique,
             chosen,
-            work: Some(work),
+            work,
+            journal,
         })
     }
 
@@ -153,19 +161,22 @@ impl<'p> Prepared<'p> {
     pub fn resume_point(&self) -> Option<ResumePoint> {
         self.work.as_ref().and_then(|w| w.resume)
     }
+
+    /// A resumed firmware erase: the journal it left (its technique, its markers, whether
+    /// the command was sent).
+    pub fn journal(&self) -> Option<&crate::purge::Journal> {
+        self.journal.as_ref()
+    }
 }
 
 /// The firmware technique a wipe uses, checked against what the drive offers now (its
 /// capability bits, its security state, a bridge that passes commands); `auto` chooses
 /// the strongest. Refused (exit 3) before anything is sent.
-fn firmware_technique(
-    plan: &Plan,
-    identity: &Identity,
-) -> Result<(crate::purge::Technique, Option<String>), JobError> {
+fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Resolved, JobError> {
     use crate::purge::{self, Technique};
     let t = plan.technique();
     if !t.is_firmware() {
-        return Ok((t, None));
+        return Ok((t, None, None));
     }
     let refuse = |why: String, hint: String| {
         Err(JobError::refused(format!(
@@ -175,13 +186,11 @@ fn firmware_technique(
         ))
         .hint(hint))
     };
-    let Some(drive) = identity
-        .drive
-        .as_ref()
-        .filter(|_| identity.kind == crate::target::Kind::BlockDevice)
-    else {
+    let Some(drive) = identity.drive.as_ref().filter(|d| {
+        identity.kind == crate::target::Kind::BlockDevice && d.transport != crate::identify::Bus::Loop
+    }) else {
         return refuse(
-            "a firmware erase is a drive's command: this is not a drive".into(),
+            "a firmware erase is a drive's command: this is not a drive (a file, a loop device)".into(),
             "overwrite it (--technique overwrite)".into(),
         );
     };
@@ -195,21 +204,60 @@ fn firmware_technique(
         );
     }
     if plan.resume() {
-        return refuse(
-            "a firmware erase is not resumed from a checkpoint".into(),
-            "run it again; a sanitize in progress goes on inside the drive, and mediasan scan shows its state".into(),
-        );
+        // The drive's state now is the interrupted erase's (a sanitize running, a
+        // password set): what it offers is not asked again; the journal says what ran.
+        let path = crate::checkpoint::journal_path_for(plan.checkpoint_dir(), identity);
+        let j = purge::Journal::load(&path).map_err(|e| {
+            JobError::usage(format!(
+                "{}: no firmware erase to resume ({}): {e}",
+                identity.path,
+                escape_path(&path)
+            ))
+            .hint("start the wipe again without --resume")
+        })?;
+        let problem = if !j.target.is_same_target(identity) {
+            Some(format!(
+                "it was made for another drive ({}, {})",
+                j.target.path,
+                j.target.register_identity().unwrap_or("no identity")
+            ))
+        } else if t != Technique::Auto && t != j.technique {
+            Some(format!("it is of --technique {}", j.technique.name()))
+        } else if j.carrier.as_deref() != link.map(|l| l.carrier.id.as_str()) {
+            Some(match &j.carrier {
+                Some(c) => format!("it is the wipe of carrier {c}, resumed only with --carrier {c}"),
+                None => "it is not a carrier's wipe".into(),
+            })
+        } else {
+            None
+        };
+        if let Some(why) = problem {
+            return Err(JobError::refused(format!(
+                "{}: the firmware erase's journal {} is refused: {why}",
+                identity.path,
+                escape_path(&path)
+            ))
+            .hint("start the wipe again without --resume"));
+        }
+        return Ok((j.technique, None, Some(j)));
     }
     let resolved = if t == Technique::Auto {
-        purge::choose(drive).map(|(t, why)| (t, Some(why)))
+        purge::choose(drive).map(|(t, why)| (t, Some(why), None))
     } else {
-        purge::check(t, drive).map(|()| (t, None))
+        purge::check(t, drive).map(|()| (t, None, None))
     };
     match resolved {
         Ok(r) => Ok(r),
         Err(r) => refuse(r.why, r.what_to_do),
     }
 }
+
+/// A technique, why `auto` chose it, and the journal of a resumed firmware erase.
+type Resolved = (
+    crate::purge::Technique,
+    Option<String>,
+    Option<crate::purge::Journal>,
+);
 
 /// A carrier's wipe names the drive by its serial: one that cannot tell this drive
 /// from another (a placeholder, the USB bridge's, one another attached drive reports)
@@ -483,6 +531,7 @@ mod tests {
                 layers: Vec::new(),
                 ata: Probe::not_applicable("test"),
                 nvme: Probe::not_applicable("test"),
+                scsi: Probe::not_applicable("test"),
                 hidden: HiddenAreas {
                     hpa: Area::None,
                     dco: Area::None,

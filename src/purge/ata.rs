@@ -153,6 +153,16 @@ impl Password {
         Ok(Password(p))
     }
 
+    /// The password as a person types it (and as a journal keeps it).
+    pub fn from_text(text: &str) -> Option<Password> {
+        let b = text.as_bytes();
+        (b.len() <= 32).then(|| {
+            let mut p = [0u8; 32];
+            p[..b.len()].copy_from_slice(b);
+            Password(p)
+        })
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0)
             .trim_end_matches('\0')
@@ -306,7 +316,7 @@ pub fn security_erase(
 
 /// Clears the temporary user password: UNLOCK first if the drive locked itself (a
 /// power cycle mid-erase), then DISABLE PASSWORD, then IDENTIFY must show it gone.
-fn clear_password(t: &mut dyn Transport, p: &Password) -> Result<(), String> {
+pub fn clear_password(t: &mut dyn Transport, p: &Password) -> Result<(), String> {
     let locked = crate::identify::ata_identify(t)
         .map(|n| n.security.locked)
         .unwrap_or(true);
@@ -383,7 +393,7 @@ pub fn sanitize(
     kind: SanitizeKind,
     poll: Duration,
     give_up: Duration,
-    mut progress: impl FnMut(u16),
+    progress: impl FnMut(u16),
     node: &str,
 ) -> Result<Done, Failed> {
     let (features, lba) = match kind {
@@ -401,14 +411,27 @@ pub fn sanitize(
         lba,
         device: 0x40,
     };
-    let recovery = format!(
-        "if the drive is left in the sanitize failure mode, leave it with: hdparm --sanitize-status {node} \
-         (and run the sanitize again); mediasan wipe --resume re-reads the status"
-    );
     non_data(t, &tf, PROBE_TIMEOUT_MS).map_err(|e| Failed {
         why: format!("SANITIZE {}: {e}", kind.name()),
         recovery: None,
     })?;
+    wait_sanitize(t, kind, poll, give_up, progress, node)
+}
+
+/// Polls SANITIZE STATUS EXT until the sanitize ends (or `give_up`): one this run sent,
+/// or one that went on inside the drive across an interruption (`wipe --resume`).
+pub fn wait_sanitize(
+    t: &mut dyn Transport,
+    kind: SanitizeKind,
+    poll: Duration,
+    give_up: Duration,
+    mut progress: impl FnMut(u16),
+    node: &str,
+) -> Result<Done, Failed> {
+    let recovery = format!(
+        "if the drive is left in the sanitize failure mode, leave it with: hdparm --sanitize-status {node} \
+         (and run the sanitize again); mediasan wipe --resume re-reads the status"
+    );
     let started = std::time::Instant::now();
     loop {
         std::thread::sleep(poll);
@@ -426,7 +449,7 @@ pub fn sanitize(
             if started.elapsed() > give_up {
                 return Err(Failed {
                     why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
-                    recovery: Some("it goes on inside the drive, also across a power cycle: mediasan wipe --resume waits for it".into()),
+                    recovery: Some(format!("it goes on inside the drive, also across a power cycle: mediasan wipe {node} --resume waits for it")),
                 });
             }
             continue;

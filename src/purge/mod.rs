@@ -9,6 +9,7 @@
 
 pub mod ata;
 pub mod nvme;
+pub mod scsi;
 
 use std::time::Duration;
 
@@ -47,6 +48,12 @@ pub enum Technique {
     AtaSanitizeBlock,
     /// ATA SANITIZE OVERWRITE EXT (one pass of zeros).
     AtaSanitizeOverwrite,
+    /// SCSI SANITIZE, cryptographic erase.
+    ScsiSanitizeCrypto,
+    /// SCSI SANITIZE, block erase.
+    ScsiSanitizeBlock,
+    /// SCSI SANITIZE, overwrite (one pass of zeros).
+    ScsiSanitizeOverwrite,
 }
 
 impl Technique {
@@ -64,22 +71,35 @@ impl Technique {
             Technique::AtaSanitizeCrypto => "ata-sanitize-crypto",
             Technique::AtaSanitizeBlock => "ata-sanitize-block",
             Technique::AtaSanitizeOverwrite => "ata-sanitize-overwrite",
+            Technique::ScsiSanitizeCrypto => "scsi-sanitize-crypto",
+            Technique::ScsiSanitizeBlock => "scsi-sanitize-block",
+            Technique::ScsiSanitizeOverwrite => "scsi-sanitize-overwrite",
         }
     }
 
     /// Every firmware technique, strongest first (the order `auto` tries them in).
-    pub const FIRMWARE: [Technique; 10] = [
+    pub const FIRMWARE: [Technique; 13] = [
         Technique::AtaSanitizeCrypto,
         Technique::NvmeSanitizeCrypto,
+        Technique::ScsiSanitizeCrypto,
         Technique::NvmeFormatCrypto,
         Technique::AtaSanitizeBlock,
         Technique::NvmeSanitizeBlock,
+        Technique::ScsiSanitizeBlock,
         Technique::NvmeFormatUser,
         Technique::NvmeSanitizeOverwrite,
         Technique::AtaSanitizeOverwrite,
+        Technique::ScsiSanitizeOverwrite,
         Technique::AtaSecureEraseEnhanced,
         Technique::AtaSecureErase,
     ];
+
+    pub fn is_security_erase(self) -> bool {
+        matches!(
+            self,
+            Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced
+        )
+    }
 
     pub fn is_firmware(self) -> bool {
         !matches!(self, Technique::Overwrite)
@@ -114,6 +134,35 @@ impl Technique {
             Technique::AtaSanitizeCrypto => "ATA SANITIZE CRYPTO SCRAMBLE (Purge)",
             Technique::AtaSanitizeBlock => "ATA SANITIZE BLOCK ERASE (Purge)",
             Technique::AtaSanitizeOverwrite => "ATA SANITIZE OVERWRITE, one pass of zeros (Purge)",
+            Technique::ScsiSanitizeCrypto => "SCSI SANITIZE, cryptographic erase (Purge)",
+            Technique::ScsiSanitizeBlock => "SCSI SANITIZE, block erase (Purge)",
+            Technique::ScsiSanitizeOverwrite => "SCSI SANITIZE, overwrite, one pass of zeros (Purge)",
+        }
+    }
+
+    /// Whether the drive goes on with it by itself after an interruption of mediasan
+    /// or a power cycle, so that `wipe --resume` waits for it rather than sending it again.
+    pub fn is_sanitize(self) -> bool {
+        matches!(
+            self,
+            Technique::NvmeSanitizeCrypto
+                | Technique::NvmeSanitizeBlock
+                | Technique::NvmeSanitizeOverwrite
+                | Technique::AtaSanitizeCrypto
+                | Technique::AtaSanitizeBlock
+                | Technique::AtaSanitizeOverwrite
+                | Technique::ScsiSanitizeCrypto
+                | Technique::ScsiSanitizeBlock
+                | Technique::ScsiSanitizeOverwrite
+        )
+    }
+
+    fn scsi_action(self) -> Option<scsi::Action> {
+        match self {
+            Technique::ScsiSanitizeCrypto => Some(scsi::Action::CryptoErase),
+            Technique::ScsiSanitizeBlock => Some(scsi::Action::BlockErase),
+            Technique::ScsiSanitizeOverwrite => Some(scsi::Action::Overwrite),
+            _ => None,
         }
     }
 }
@@ -127,6 +176,19 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
         what_to_do: "put the drive on a port or bridge that passes the drive's commands (mediasan scan shows what answered)".into(),
     }
     };
+    if let Some(action) = t.scsi_action() {
+        return match &drive.scsi {
+            Probe::Known(s) => scsi::check(&s.sanitize, action),
+            Probe::Unknown { reason } => Err(ata::Refused {
+                why: format!("the disk did not say whether it supports SANITIZE ({reason})"),
+                what_to_do: "mediasan sends no erase a disk does not claim: overwrite it (--technique overwrite), and destroy it physically if it is flash".into(),
+            }),
+            Probe::NotApplicable { .. } => Err(ata::Refused {
+                why: "not a SCSI disk (an ATA or NVMe drive takes its own commands)".into(),
+                what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
+            }),
+        };
+    }
     match t {
         Technique::Overwrite | Technique::Auto => Ok(()),
         Technique::NvmeFormatUser
@@ -188,6 +250,7 @@ pub fn choose(drive: &Drive) -> Result<(Technique, String), ata::Refused> {
 }
 
 /// The readback's markers: where, and what.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Markers {
     token: String,
     offsets: Vec<u64>,
@@ -195,6 +258,53 @@ pub struct Markers {
     /// Places between the markers whose earlier content is kept as a digest, to show
     /// after the erase that none of it is left.
     sampled: Vec<(u64, [u8; 32])>,
+}
+
+/// What a firmware erase leaves on disk while it runs (`<checkpoint dir>/device-SERIAL.
+/// firmware.json`, 0600), so that `wipe --resume` after an interruption or a power cycle
+/// can wait for a sanitize the drive goes on with, read back the same markers, and
+/// clear a temporary ATA password left set. Removed when the erase ends, unless the drive
+/// may still be working or still holds the password.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Journal {
+    pub format: String,
+    pub target: crate::target::Identity,
+    pub technique: Technique,
+    pub markers: Markers,
+    pub started: chrono::DateTime<chrono::Utc>,
+    /// When the command was (about to be) sent; `None`: nothing was sent.
+    pub sent: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub carrier: Option<String>,
+    /// The temporary user password of a security erase, kept until it is cleared: a
+    /// drive is never left locked with a password nobody can find. It unlocks this drive
+    /// only, and only while mediasan's erase is unfinished.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub password: Option<String>,
+}
+
+pub const JOURNAL_FORMAT: &str = "mediasan-firmware-journal/1";
+
+impl Journal {
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        crate::checkpoint::save_private(path, serde_json::to_string_pretty(self)?.as_bytes())
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Journal, String> {
+        let text = std::fs::read(path).map_err(|e| e.to_string())?;
+        let j: Journal =
+            serde_json::from_slice(&text).map_err(|e| format!("not a firmware erase's journal: {e}"))?;
+        if j.format != JOURNAL_FORMAT {
+            return Err(format!(
+                "format {:?}, this mediasan reads {JOURNAL_FORMAT}",
+                j.format
+            ));
+        }
+        if j.markers.offsets.is_empty() || j.markers.unit < 512 {
+            return Err("its markers are malformed".into());
+        }
+        Ok(j)
+    }
 }
 
 /// How the readback after the erase found the markers.
@@ -339,14 +449,63 @@ fn aligned(data: &[u8]) -> AlignedBuf {
     b
 }
 
+/// Follows a sanitize sent before an interruption (`wipe --resume`): the drive's status
+/// re-read and polled to its end, nothing sent again.
+pub fn wait(t: Technique, target: &Target) -> Result<ata::Done, ata::Failed> {
+    let mut dev = crate::identify::transport::Device(target.file());
+    let node = target.identity.path.clone();
+    let (poll, give_up) = (Duration::from_secs(2), Duration::from_secs(48 * 3600));
+    if let Some(action) = t.scsi_action() {
+        return scsi::wait(&mut dev, action, poll, give_up, &node);
+    }
+    let action = match t {
+        Technique::NvmeSanitizeCrypto => Some(nvme::SanitizeAction::CryptoErase),
+        Technique::NvmeSanitizeBlock => Some(nvme::SanitizeAction::BlockErase),
+        Technique::NvmeSanitizeOverwrite => Some(nvme::SanitizeAction::Overwrite),
+        _ => None,
+    };
+    if let Some(a) = action {
+        return nvme::wait_sanitize(&mut dev, a, poll, give_up, &node);
+    }
+    match t {
+        Technique::AtaSanitizeCrypto | Technique::AtaSanitizeBlock | Technique::AtaSanitizeOverwrite => {
+            let kind = match t {
+                Technique::AtaSanitizeCrypto => ata::SanitizeKind::Crypto,
+                Technique::AtaSanitizeBlock => ata::SanitizeKind::Block,
+                _ => ata::SanitizeKind::Overwrite,
+            };
+            ata::wait_sanitize(&mut dev, kind, poll, give_up, |_| {}, &node)
+        }
+        _ => Err(ata::Failed {
+            why: format!("{} is not a sanitize: it is not waited for", t.name()),
+            recovery: None,
+        }),
+    }
+}
+
 /// Sends the firmware erase `t` to the drive behind `target` and waits for its end.
-pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, ata::Failed> {
+/// A security erase uses `password` (kept in the journal before it is set).
+pub fn run(
+    t: Technique,
+    target: &Target,
+    drive: &Drive,
+    password: Option<&ata::Password>,
+) -> Result<ata::Done, ata::Failed> {
     let mut dev = crate::identify::transport::Device(target.file());
     let node = target.identity.path.clone();
     let fail = |why: &str| ata::Failed {
         why: why.into(),
         recovery: None,
     };
+    if let Some(action) = t.scsi_action() {
+        return scsi::sanitize(
+            &mut dev,
+            action,
+            Duration::from_secs(2),
+            Duration::from_secs(48 * 3600),
+            &node,
+        );
+    }
     match t {
         Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => {
             let Probe::Known(n) = &drive.nvme else {
@@ -366,11 +525,12 @@ pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, at
                 Technique::NvmeSanitizeBlock => nvme::SanitizeAction::BlockErase,
                 _ => nvme::SanitizeAction::Overwrite,
             };
+            let estimates = nvme::sanitize_log(&mut dev).ok();
             nvme::sanitize(
                 &mut dev,
                 action,
                 Duration::from_secs(2),
-                Duration::from_secs(48 * 3600),
+                nvme::give_up(estimates.as_ref(), action),
                 &node,
             )
         }
@@ -382,8 +542,8 @@ pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, at
             let id = &a.identify;
             match t {
                 Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced => {
-                    let p = ata::Password::random().map_err(|e| fail(&format!("no random password: {e}")))?;
-                    ata::security_erase(&mut dev, id, t == Technique::AtaSecureEraseEnhanced, &p, &node)
+                    let p = password.ok_or_else(|| fail("no temporary password was drawn"))?;
+                    ata::security_erase(&mut dev, id, t == Technique::AtaSecureEraseEnhanced, p, &node)
                 }
                 _ => {
                     let kind = match t {
@@ -408,6 +568,135 @@ pub fn run(t: Technique, target: &Target, drive: &Drive) -> Result<ata::Done, at
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn drive(ata: Probe<crate::identify::AtaFacts>, scsi: Probe<crate::identify::scsi::ScsiFacts>) -> Drive {
+        Drive {
+            transport: Bus::Scsi,
+            usb_driver: None,
+            serial: Some("S1".into()),
+            serial_source: None,
+            serial_is_bridges: false,
+            model: None,
+            firmware: None,
+            wwn: None,
+            layers: Vec::new(),
+            ata,
+            nvme: Probe::not_applicable("not an NVMe namespace"),
+            scsi,
+            hidden: crate::identify::HiddenAreas::not_applicable("test"),
+            exposed: None,
+        }
+    }
+
+    #[test]
+    fn each_technique_goes_to_its_interface_and_auto_takes_the_strongest() {
+        let none = || Probe::not_applicable("test");
+        let sas = drive(
+            none(),
+            Probe::Known(crate::identify::scsi::ScsiFacts {
+                sanitize: crate::identify::scsi::ScsiSanitize {
+                    overwrite: true,
+                    block_erase: true,
+                    crypto_erase: false,
+                },
+            }),
+        );
+        assert!(check(Technique::ScsiSanitizeBlock, &sas).is_ok());
+        assert!(check(Technique::ScsiSanitizeCrypto, &sas)
+            .unwrap_err()
+            .why
+            .contains("does not offer"));
+        assert!(check(Technique::NvmeFormatUser, &sas)
+            .unwrap_err()
+            .why
+            .contains("not an NVMe drive"));
+        assert!(check(Technique::AtaSanitizeBlock, &sas)
+            .unwrap_err()
+            .why
+            .contains("not an ATA drive"));
+        assert_eq!(choose(&sas).unwrap().0, Technique::ScsiSanitizeBlock);
+        // A disk that did not say (QEMU's scsi-hd): nothing is sent, and auto finds nothing.
+        let mute = drive(
+            none(),
+            Probe::Unknown {
+                reason: "REPORT SUPPORTED OPERATION CODES: invalid command operation code".into(),
+            },
+        );
+        assert!(check(Technique::ScsiSanitizeOverwrite, &mute)
+            .unwrap_err()
+            .why
+            .contains("did not say"));
+        assert!(choose(&mute)
+            .unwrap_err()
+            .why
+            .contains("offers no firmware erase"));
+        // An ATA drive behind a bridge that passes nothing.
+        let bridged = drive(
+            Probe::Unknown {
+                reason: "ATA pass-through not available".into(),
+            },
+            Probe::not_applicable("test"),
+        );
+        assert!(check(Technique::AtaSecureErase, &bridged)
+            .unwrap_err()
+            .why
+            .contains("could not be read"));
+        assert!(check(Technique::ScsiSanitizeBlock, &bridged)
+            .unwrap_err()
+            .why
+            .contains("not a SCSI disk"));
+        assert!(Technique::FIRMWARE
+            .iter()
+            .all(|t| t.is_firmware() && t.category() != "clear" || t.is_security_erase()));
+    }
+
+    #[test]
+    fn the_journal_is_private_and_a_forged_one_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cp/device-S1.firmware.json");
+        let j = Journal {
+            format: JOURNAL_FORMAT.into(),
+            target: serde_json::from_str(
+                r#"{"kind":"block-device","path":"/dev/sdz","size":1048576,"serial":"S1"}"#,
+            )
+            .unwrap(),
+            technique: Technique::AtaSecureErase,
+            markers: Markers {
+                token: "00".into(),
+                offsets: vec![0, 4096],
+                unit: 512,
+                sampled: vec![(2048, [7; 32])],
+            },
+            started: chrono::Utc::now(),
+            sent: None,
+            carrier: None,
+            password: Some("mediasan-0011223344556677".into()),
+        };
+        j.save(&path).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&path), mode(path.parent().unwrap())), (0o600, 0o700));
+        let back = Journal::load(&path).unwrap();
+        assert_eq!(
+            (back.technique, back.markers.sampled.len()),
+            (Technique::AtaSecureErase, 1)
+        );
+        assert_eq!(
+            ata::Password::from_text(back.password.as_deref().unwrap())
+                .unwrap()
+                .text(),
+            "mediasan-0011223344556677"
+        );
+        for (from, to) in [
+            (JOURNAL_FORMAT, "mediasan-firmware-journal/0"),
+            ("\"unit\": 512", "\"unit\": 7"),
+        ] {
+            let text = std::fs::read_to_string(&path).unwrap().replace(from, to);
+            let forged = dir.path().join("forged.json");
+            std::fs::write(&forged, text).unwrap();
+            assert!(Journal::load(&forged).is_err(), "{to}");
+        }
+    }
 
     #[test]
     fn only_blocks_that_hold_something_are_fingerprinted() {

@@ -196,10 +196,6 @@ pub fn sanitize(
     give_up: std::time::Duration,
     node: &str,
 ) -> Result<Done, Failed> {
-    let recovery = format!(
-        "a failed sanitize leaves the controller in the sanitize failure mode; leave it with: nvme sanitize {node} --sanact=1 \
-         (then run the sanitize again); it survives a power cycle by design"
-    );
     match t.nvme_admin(&sanitize_command(action), &mut []) {
         Ok(r) if r.status == 0 => {}
         Ok(r) => {
@@ -215,6 +211,34 @@ pub fn sanitize(
             })
         }
     }
+    wait_sanitize(t, action, poll, give_up, node)
+}
+
+/// How long to follow a sanitize: three times the controller's estimate for the action,
+/// at least ten minutes; 48 hours when it gives none.
+pub fn give_up(log: Option<&SanitizeLog>, action: SanitizeAction) -> std::time::Duration {
+    let estimate = log.and_then(|l| match action {
+        SanitizeAction::Overwrite => l.overwrite_seconds,
+        SanitizeAction::BlockErase => l.block_erase_seconds,
+        SanitizeAction::CryptoErase => l.crypto_erase_seconds,
+        _ => None,
+    });
+    std::time::Duration::from_secs(estimate.map_or(48 * 3600, |s| (u64::from(s) * 3).max(600)))
+}
+
+/// Polls the Sanitize Status log until the sanitize ends (or `give_up`): one this run
+/// sent, or one that went on across an interruption (`wipe --resume`).
+pub fn wait_sanitize(
+    t: &mut dyn Transport,
+    action: SanitizeAction,
+    poll: std::time::Duration,
+    give_up: std::time::Duration,
+    node: &str,
+) -> Result<Done, Failed> {
+    let recovery = format!(
+        "a failed sanitize leaves the controller in the sanitize failure mode; leave it with: nvme sanitize {node} --sanact=1 \
+         (then run the sanitize again); it survives a power cycle by design"
+    );
     let started = std::time::Instant::now();
     loop {
         std::thread::sleep(poll);
@@ -233,7 +257,7 @@ pub fn sanitize(
             2 => {
                 return Err(Failed {
                     why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
-                    recovery: Some("it goes on inside the drive, also across a power cycle".into()),
+                    recovery: Some(format!("it goes on inside the drive, also across a power cycle: mediasan wipe {node} --resume waits for it")),
                 })
             }
             _ => {

@@ -316,6 +316,82 @@ firmware_ahci_refused() {
   [ "$kept" = 1 ] || { echo "the marker is gone"; return 1; }
 }
 
+# SCSI SANITIZE: QEMU's scsi-hd answers no REPORT SUPPORTED OPERATION CODES for it, so
+# the disk never claims SANITIZE: refused before anything is sent, and the data stays.
+firmware_scsi_refused() {
+  dev=$(find_dev virtio-scsi)
+  serial=$(awk '$1 == "virtio-scsi" { print $2 }' /drives.txt)
+  printf 'MEDIASAN-VM-FW-SCSI' | dd of=/dev/$dev bs=512 seek=300 conv=notrunc,fsync 2>/dev/null
+  out=$(MEDIASAN_INDEX=/tmp/mediasan/no-index mediasan wipe /dev/$dev --technique scsi-sanitize-block --confirm "$serial" 2>&1)
+  rc=$?
+  uncached "$dev"
+  kept=$(dd if=/dev/$dev bs=512 skip=300 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-SCSI')
+  dd if=/dev/zero of=/dev/$dev bs=512 seek=300 count=1 conv=notrunc,fsync 2>/dev/null
+  echo "scsi sanitize: $(echo "$out" | head -1)" >>/tmp/mediasan/fw-info
+  [ $rc = 3 ] || { echo "exit $rc, not 3: $out"; return 1; }
+  echo "$out" | grep -Eq 'SANITIZE' || { echo "no reason given: $out"; return 1; }
+  [ "$kept" = 1 ] || { echo "the marker is gone"; return 1; }
+}
+
+# The journal a firmware erase leaves while it runs, written here as an interrupted run
+# would have left it: technique, drive, markers, "sent".
+fw_journal() { # technique dev serial [serial in the journal]
+  size=$(($(cat /sys/block/$2/size) * 512))
+  printf '{"format":"mediasan-firmware-journal/1","target":{"kind":"block-device","path":"/dev/%s","size":%s,"serial":"%s"},"technique":"%s","markers":{"token":"00112233","offsets":[0,1048576],"unit":512,"sampled":[]},"started":"2026-12-01T00:00:00Z","sent":"2026-12-01T00:00:01Z"}' \
+    "$2" "$size" "${4:-$3}" "$1" >"$MEDIASAN_CHECKPOINTS/device-$3.firmware.json"
+}
+
+# --resume of an interrupted Format NVM sends it again (no state survives a format) and
+# proves it by readback; the journal is gone after.
+firmware_resume_format() {
+  dev=$(find_dev nvme)
+  serial=$(awk '$1 == "nvme" { print $2 }' /drives.txt)
+  m=/tmp/mediasan
+  fw_journal nvme-format-user "$dev" "$serial"
+  printf 'MEDIASAN-VM-FW-RESUME' | dd of=/dev/$dev bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null
+  out=$(mediasan wipe /dev/$dev --resume --technique nvme-format-user --confirm "$serial" --result $m/fw-resume.json 2>&1) ||
+    { echo "exit $?: $out"; return 1; }
+  echo "$out" | grep -q 'sent again' || { echo "not said to be sent again: $out"; return 1; }
+  grep -q '"outcome": "sanitised"' $m/fw-resume.json || { echo "not sanitised: $out"; return 1; }
+  grep -A2 '"resumed"' $m/fw-resume.json | grep -q '"at"' || { echo "the result does not say it was resumed"; return 1; }
+  [ ! -e "$MEDIASAN_CHECKPOINTS/device-$serial.firmware.json" ] || { echo "the journal was left"; return 1; }
+  uncached "$dev"
+  n=$(dd if=/dev/$dev bs=512 skip=2048 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-RESUME')
+  [ "$n" = 0 ] || { echo "the marker is left after the resumed format"; return 1; }
+}
+
+# --resume of an interrupted Sanitize follows the drive's sanitize status and sends
+# nothing: QEMU's controller has no Sanitize, so it ends failed, never sanitised, the data
+# untouched, the journal kept; a journal made for another drive, or of another technique,
+# is refused.
+firmware_resume_sanitize() {
+  dev=$(find_dev nvme)
+  serial=$(awk '$1 == "nvme" { print $2 }' /drives.txt)
+  m=/tmp/mediasan
+  journal="$MEDIASAN_CHECKPOINTS/device-$serial.firmware.json"
+  fw_journal nvme-sanitize-block "$dev" "$serial" OTHER-DRIVE
+  out=$(mediasan wipe /dev/$dev --resume --technique nvme-sanitize-block --confirm "$serial" 2>&1)
+  rc=$?
+  [ $rc = 3 ] && echo "$out" | grep -q 'another drive' || { echo "a journal of another drive: exit $rc: $out"; return 1; }
+  fw_journal nvme-sanitize-block "$dev" "$serial"
+  out=$(mediasan wipe /dev/$dev --resume --technique nvme-format-user --confirm "$serial" 2>&1)
+  rc=$?
+  [ $rc = 3 ] && echo "$out" | grep -q 'it is of --technique nvme-sanitize-block' || { echo "another technique: exit $rc: $out"; return 1; }
+  printf 'MEDIASAN-VM-FW-SAN' | dd of=/dev/$dev bs=512 seek=4096 conv=notrunc,fsync 2>/dev/null
+  out=$(mediasan wipe /dev/$dev --resume --technique auto --confirm "$serial" --result $m/fw-san.json 2>&1)
+  rc=$?
+  echo "resumed sanitize: $(echo "$out" | tr '\n' ' ' | cut -c1-600)" >>/tmp/mediasan/fw-info
+  [ $rc = 1 ] || { echo "exit $rc, not 1: $out"; return 1; }
+  echo "$out" | grep -q 'followed to its end, not sent again' || { echo "not said to be followed: $out"; return 1; }
+  grep -q '"outcome": "failed"' $m/fw-san.json || { echo "not failed: $out"; return 1; }
+  [ -e "$journal" ] || { echo "the journal of a sanitize that did not end was removed"; return 1; }
+  rm -f "$journal"
+  uncached "$dev"
+  kept=$(dd if=/dev/$dev bs=512 skip=4096 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-SAN')
+  dd if=/dev/zero of=/dev/$dev bs=512 seek=4096 count=1 conv=notrunc,fsync 2>/dev/null
+  [ "$kept" = 1 ] || { echo "the data changed: something was sent"; return 1; }
+}
+
 exit_is() {
   want=$1
   shift
@@ -385,3 +461,7 @@ check hotplug.watch hotplug_watch
 check firmware.nvme-format firmware_nvme
 check firmware.ahci-refused firmware_ahci_refused
 check firmware.nvme-sanitize-refused firmware_nvme_sanitize_refused
+check firmware.scsi-sanitize-refused firmware_scsi_refused
+check firmware.resume-format firmware_resume_format
+check firmware.resume-sanitize firmware_resume_sanitize
+while read -r line; do info "$line"; done </tmp/mediasan/fw-info 2>/dev/null
