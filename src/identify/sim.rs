@@ -66,6 +66,8 @@ pub struct SimDrive {
     pub sanitizing: Option<u32>,
     /// The sanitize ends in failure (sanitize failure mode) instead of completing.
     pub sanitize_fails: bool,
+    /// SANITIZE FREEZE LOCK is set (by the BIOS): every SANITIZE but the status aborts.
+    pub sanitize_frozen: bool,
     sanitize_failed: bool,
     sanitize_done: bool,
 }
@@ -96,6 +98,7 @@ impl SimDrive {
             erase_fails: false,
             sanitizing: None,
             sanitize_fails: false,
+            sanitize_frozen: false,
             sanitize_failed: false,
             sanitize_done: false,
         }
@@ -271,6 +274,11 @@ impl SimDrive {
                     None if self.sanitize_done => (0x8000, 0),
                     None => (0, 0),
                 };
+                let count = if self.sanitize_frozen {
+                    count | 0x2000
+                } else {
+                    count
+                };
                 Ok(Some(Taskfile {
                     count,
                     lba: progress,
@@ -278,7 +286,9 @@ impl SimDrive {
                     ..Default::default()
                 }))
             }
-            (crate::purge::ata::op::SANITIZE, f) if self.sanitize & (1 << 12) != 0 && !self.locked() => {
+            (crate::purge::ata::op::SANITIZE, f)
+                if self.sanitize & (1 << 12) != 0 && !self.locked() && !self.sanitize_frozen =>
+            {
                 use crate::purge::ata::op as s;
                 let ok = match f {
                     s::CRYPTO_SCRAMBLE => self.sanitize & (1 << 13) != 0 && tf.lba == s::CRYPTO_SIGNATURE,

@@ -280,7 +280,12 @@ impl<'p> Prepared<'p> {
             bytes: 0,
             size: identity.size,
             milliseconds: ms,
-            rate: identity.size.saturating_mul(1000).checked_div(ms).unwrap_or(0),
+            // A rate only for an erase that ended: a failed one erased at no known speed.
+            rate: if sent.is_ok() {
+                identity.size.saturating_mul(1000).checked_div(ms).unwrap_or(0)
+            } else {
+                0
+            },
             completed: sent.is_ok(),
             unwritten: Vec::new(),
             write_error: None,

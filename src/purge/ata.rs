@@ -411,10 +411,23 @@ pub fn sanitize(
         lba,
         device: 0x40,
     };
-    non_data(t, &tf, PROBE_TIMEOUT_MS).map_err(|e| Failed {
-        why: format!("SANITIZE {}: {e}", kind.name()),
-        recovery: None,
-    })?;
+    if let Err(e) = non_data(t, &tf, PROBE_TIMEOUT_MS) {
+        // An abort may be a SANITIZE FREEZE LOCK (the BIOS or the dock sets it at power-up):
+        // the status says so, and what to do is to power-cycle.
+        let frozen =
+            matches!(e, AtaError::Aborted { .. }) && sanitize_status(t, false).is_ok_and(|s| s.frozen);
+        return Err(if frozen {
+            Failed {
+                why: format!("SANITIZE {}: sanitize is frozen (SANITIZE FREEZE LOCK): nothing was erased", kind.name()),
+                recovery: Some("power-cycle the dock (unplug its power, not only USB) with the drive in it, then try again before anything else touches it".into()),
+            }
+        } else {
+            Failed {
+                why: format!("SANITIZE {}: {e}", kind.name()),
+                recovery: None,
+            }
+        });
+    }
     wait_sanitize(t, kind, poll, give_up, progress, node)
 }
 
@@ -624,6 +637,58 @@ mod tests {
         );
         assert!(sanitize_status(&mut d, false).is_err());
         sanitize_status(&mut d, true).unwrap();
+        // Frozen by the BIOS: said, with the power cycle to do, and nothing erased.
+        let mut d = SimDrive::new("SAN0003", 1_000_000);
+        d.sanitize = 0xb000;
+        d.sanitize_frozen = true;
+        let e = sanitize(
+            &mut d,
+            SanitizeKind::Block,
+            Duration::ZERO,
+            Duration::from_secs(5),
+            |_| {},
+            "/dev/sdz",
+        )
+        .unwrap_err();
+        assert!(
+            e.why.contains("frozen") && e.recovery.unwrap().contains("power-cycle"),
+            "{}",
+            e.why
+        );
+        assert_eq!(d.erased, 0);
+        // A sanitize that went on across an interruption (and a power cycle) is waited for,
+        // not sent again: `wipe --resume`.
+        let mut d = SimDrive::new("SAN0004", 1_000_000);
+        d.sanitize = 0xb000;
+        d.sanitizing = Some(2);
+        d.power_cycle();
+        let sent = d.sent.len();
+        wait_sanitize(
+            &mut d,
+            SanitizeKind::Block,
+            Duration::ZERO,
+            Duration::from_secs(5),
+            |_| {},
+            "/dev/sdz",
+        )
+        .unwrap();
+        assert_eq!(d.erased, 1);
+        assert!(
+            d.sent[sent..].iter().all(|tf| tf.features == op::SANITIZE_STATUS),
+            "only status was asked"
+        );
+        // Nothing in progress, nothing completed: not a success.
+        let mut d = SimDrive::new("SAN0005", 1_000_000);
+        d.sanitize = 0xb000;
+        assert!(wait_sanitize(
+            &mut d,
+            SanitizeKind::Block,
+            Duration::ZERO,
+            Duration::from_secs(5),
+            |_| {},
+            "/dev/sdz"
+        )
+        .is_err());
         // A bridge that passes nothing: refused before anything is erased.
         let mut d = SimDrive::new("SAN0002", 1_000_000);
         d.sanitize = 0xb000;

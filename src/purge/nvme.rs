@@ -365,6 +365,35 @@ mod tests {
         .unwrap_err();
         assert!(e.why.contains("failed"), "{e}");
         assert!(e.recovery.unwrap().contains("--sanact=1"));
+        // Resumed: the log is followed, no Sanitize sent again.
+        let mut c = Controller2 {
+            end: 1,
+            polls: 0,
+            sent: Vec::new(),
+        };
+        wait_sanitize(
+            &mut c,
+            SanitizeAction::BlockErase,
+            std::time::Duration::ZERO,
+            std::time::Duration::from_secs(5),
+            "/dev/nvme0n1",
+        )
+        .unwrap();
+        assert!(!c.sent.contains(&SANITIZE), "{:?}", c.sent);
+    }
+
+    #[test]
+    fn the_time_followed_comes_from_the_controllers_estimate() {
+        let mut b = vec![0u8; 512];
+        b[12..16].copy_from_slice(&1000u32.to_le_bytes()); // block erase: 1000 s
+        b[8..12].copy_from_slice(&u32::MAX.to_le_bytes()); // overwrite: no estimate
+        b[16..20].copy_from_slice(&10u32.to_le_bytes()); // crypto erase: 10 s
+        let log = SanitizeLog::parse(&b).unwrap();
+        let secs = |a| give_up(Some(&log), a).as_secs();
+        assert_eq!(secs(SanitizeAction::BlockErase), 3000);
+        assert_eq!(secs(SanitizeAction::Overwrite), 48 * 3600);
+        assert_eq!(secs(SanitizeAction::CryptoErase), 600);
+        assert_eq!(give_up(None, SanitizeAction::BlockErase).as_secs(), 48 * 3600);
     }
 
     #[test]

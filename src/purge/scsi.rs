@@ -227,6 +227,47 @@ mod tests {
         assert!(scsi::report_sanitize(&mut d).is_err());
     }
 
+    /// Answers every command with the sense QEMU's scsi-hd gave REPORT SUPPORTED
+    /// OPERATION CODES for SANITIZE in the test guest (fixtures/sense/README.md).
+    struct Replay(Vec<u8>);
+    impl Transport for Replay {
+        fn scsi(
+            &mut self,
+            _: &[u8],
+            _: Data<'_>,
+            _: u32,
+        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+            Ok(crate::identify::transport::ScsiReply {
+                status: 2,
+                driver: 8,
+                sense: self.0.clone(),
+                ..Default::default()
+            })
+        }
+        fn nvme_admin(
+            &mut self,
+            _: &crate::identify::transport::NvmeAdmin,
+            _: &mut [u8],
+        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+            Err(std::io::Error::from_raw_os_error(libc::ENOTTY))
+        }
+    }
+
+    #[test]
+    fn qemus_scsi_disk_claims_no_sanitize() {
+        let path = format!(
+            "{}/fixtures/sense/virtio-scsi-rsoc-sanitize.sense.hex",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let sense: Vec<u8> = text
+            .split_whitespace()
+            .map(|h| u8::from_str_radix(h, 16).unwrap())
+            .collect();
+        let e = scsi::report_sanitize(&mut Replay(sense)).unwrap_err();
+        assert!(e.contains("invalid command operation code"), "{e}");
+    }
+
     #[test]
     fn a_sanitize_is_followed_to_its_end_failure_and_a_lying_host() {
         let caps = ScsiSanitize {

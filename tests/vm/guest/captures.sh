@@ -271,3 +271,9 @@ for k in virtio-scsi usb-bot usb-uas; do
   d=$(find_dev $k) || continue
   for p in 00 80 83; do vpd_capture "$d" "$k" $p; done
 done
+
+# ---- (g) REPORT SUPPORTED OPERATION CODES for SANITIZE (48h), service action 02h --------
+# What mediasan asks a SCSI disk before any SANITIZE: QEMU's scsi-hd does not implement
+# the command (ILLEGAL REQUEST, invalid operation code), so SANITIZE is never claimed.
+d=$(find_dev virtio-scsi) &&
+  sense_capture virtio-scsi-rsoc-sanitize.sense "$d" virtio-scsi "-r 64" a3 0c 02 48 00 02 00 00 00 40 00 00
