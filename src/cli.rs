@@ -645,6 +645,8 @@ pub enum CertSub {
     },
     /// Check the digest, every signature, who signed in which role, and the register link.
     Verify {
+        /// The certificate: its .cert.json, or a PDF `cert render` printed (the signed file
+        /// attached inside is what is checked).
         #[arg(value_name = "CERT")]
         cert: PathBuf,
         /// Establish who signed from an OpenSSH allowed-signers file instead of the register.
@@ -665,8 +667,8 @@ pub enum CertSub {
         pdf: Option<PathBuf>,
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
-        /// A CJK TrueType/OpenType font (.ttf, .otf) to embed; found among the installed ones
-        /// otherwise.
+        /// Another TrueType/OpenType font (.ttf, .otf) with Latin and Chinese glyphs to embed
+        /// (default: the font built into mediasan, which covers GB 2312 level 1).
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
     },

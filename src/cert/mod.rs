@@ -4,6 +4,7 @@
 //! RFC 8785 canonical JSON. Specified in `docs/certificate-format.md`.
 
 mod issue;
+pub mod pdfa;
 pub mod render;
 pub mod signers;
 

@@ -12,36 +12,52 @@ use qrcode::QrCode;
 
 use super::{Body, Certificate};
 
-/// Fonts mediasan looks for: single-face TrueType/OpenType files with both Latin and
-/// Chinese glyphs (collections, `.ttc`, cannot be embedded by the PDF writer; CJK
-/// fallback fonts without Latin glyphs would leave the English blank).
-pub const FONT_CANDIDATES: &[&str] = &[
-    "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
-    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
-    "/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansSC-Regular.otf",
-    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
-];
+/// The font every PDF gets unless `--font` names another: "Mediasan Cert", a subset of
+/// LXGW WenKai (SIL Open Font License 1.1) holding ASCII, Latin-1, GB 2312's symbols and
+/// level-1 hanzi and every character of mediasan's own labels, built by
+/// `assets/fonts/build.sh` from Debian's fonts-lxgw-wenkai. Nothing needs installing.
+pub const EMBEDDED_FONT: &[u8] = include_bytes!("../../assets/fonts/mediasan-cert.ttf");
 
-/// The first installed font that covers the certificate's text.
-pub fn find_font() -> Option<PathBuf> {
-    FONT_CANDIDATES
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| check_font(p).is_ok())
+/// Where the PDF's font comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Font {
+    /// [`EMBEDDED_FONT`].
+    Embedded,
+    /// A TrueType/OpenType file given with `--font`.
+    File(PathBuf),
+}
+
+impl Font {
+    pub fn describe(&self) -> String {
+        match self {
+            Font::Embedded => "the embedded Mediasan Cert (LXGW WenKai subset)".into(),
+            Font::File(p) => p.display().to_string(),
+        }
+    }
+
+    fn bytes(&self) -> Result<std::borrow::Cow<'static, [u8]>, String> {
+        match self {
+            Font::Embedded => Ok(EMBEDDED_FONT.into()),
+            Font::File(p) => {
+                let data = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                check_font_bytes(&data).map_err(|e| format!("{}: {e}", p.display()))?;
+                Ok(data.into())
+            }
+        }
+    }
 }
 
 /// Whether a font file can carry the certificate: one face, Latin and Chinese glyphs.
 pub fn check_font(path: &Path) -> Result<(), String> {
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    check_font_bytes(&data).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn check_font_bytes(data: &[u8]) -> Result<(), String> {
     if data.starts_with(b"ttcf") {
-        return Err(format!(
-            "{}: a font collection (.ttc); give a single .ttf or .otf",
-            path.display()
-        ));
+        return Err("a font collection (.ttc); give a single .ttf or .otf".into());
     }
-    let face = ttf_parser::Face::parse(&data, 0)
-        .map_err(|e| format!("{}: not a TrueType/OpenType font ({e})", path.display()))?;
+    let face = ttf_parser::Face::parse(data, 0).map_err(|e| format!("not a TrueType/OpenType font ({e})"))?;
     let missing: String = "Aa0机密证"
         .chars()
         .filter(|c| face.glyph_index(*c).is_none())
@@ -50,8 +66,7 @@ pub fn check_font(path: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{}: has no glyphs for {missing:?}; the certificate needs Latin and Chinese",
-            path.display()
+            "has no glyphs for {missing:?}; the certificate needs Latin and Chinese"
         ))
     }
 }
@@ -283,13 +298,20 @@ fn rgb(r: f32, g: f32, b: f32) -> Color {
     Color::Rgb(Rgb::new(r, g, b, None))
 }
 
-struct Pen {
+struct Pen<'f> {
     layer: PdfLayerReference,
     font: IndirectFontRef,
+    /// The font's faces, to find characters it has no glyph for.
+    face: &'f ttf_parser::Face<'f>,
+    missing: &'f std::cell::RefCell<std::collections::BTreeSet<char>>,
 }
 
-impl Pen {
+impl Pen<'_> {
     fn text(&self, s: &str, size: f32, x: f32, y: f32) {
+        self.missing.borrow_mut().extend(
+            s.chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control() && self.face.glyph_index(*c).is_none()),
+        );
         self.layer.use_text(s, size, Mm(x), Mm(y), &self.font);
     }
     fn line(&self, x1: f32, y1: f32, x2: f32, y2: f32) {
@@ -306,8 +328,9 @@ impl Pen {
     }
 }
 
-/// The certificate as a PDF, with the CJK font at `font` embedded (subset).
-pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
+/// The certificate as a PDF, with `font` embedded (subset). A character the font has no
+/// glyph for is an error naming it, never a blank on the page.
+pub fn pdf(cert: &Certificate, font: &Font) -> Result<Vec<u8>, String> {
     let sheet = sheet(cert).map_err(|e| e.to_string())?;
     let id = cert.typed_body().map(|b| b.id).unwrap_or_default();
     let (doc, page, layer) = PdfDocument::new(
@@ -316,19 +339,22 @@ pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
         Mm(297.0),
         "certificate",
     );
-    check_font(font)?;
-    let data = std::fs::read(font).map_err(|e| format!("{}: {e}", font.display()))?;
+    let data = font.bytes()?;
+    let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{}: {e}", font.describe()))?;
+    let missing = std::cell::RefCell::new(std::collections::BTreeSet::new());
     let font_ref = doc
         .add_external_font_with_subsetting(&data[..], true)
         .map_err(|e| {
             format!(
                 "{}: cannot embed this font ({e}); give a .ttf or .otf with --font",
-                font.display()
+                font.describe()
             )
         })?;
     let mut pen = Pen {
         layer: doc.get_page(page).get_layer(layer),
         font: font_ref.clone(),
+        face: &face,
+        missing: &missing,
     };
     let black = rgb(0.0, 0.0, 0.0);
     let red = rgb(0.75, 0.05, 0.05);
@@ -387,6 +413,8 @@ pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
             pen = Pen {
                 layer: doc.get_page(p).get_layer(l),
                 font: font_ref.clone(),
+                face: &face,
+                missing: &missing,
             };
             pen.layer.set_outline_color(grey.clone());
             pen.layer.set_outline_thickness(0.3);
@@ -436,6 +464,8 @@ pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
     let first = Pen {
         layer: doc.get_page(page).get_layer(layer),
         font: font_ref.clone(),
+        face: &face,
+        missing: &missing,
     };
     if let Ok(code) = QrCode::new(sheet.qr_text.as_bytes()) {
         let n = code.width();
@@ -455,9 +485,31 @@ pub fn pdf(cert: &Certificate, font: &Path) -> Result<Vec<u8>, String> {
     }
     first.layer.set_fill_color(grey);
     first.text(&sheet.footer, 6.5, 18.0, 10.0);
+    let missing: String = missing.into_inner().into_iter().collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} has no glyphs for {missing:?}, which the certificate shows; give a font that has them with --font",
+            font.describe()
+        ));
+    }
     let mut out = BufWriter::new(Vec::new());
     doc.save(&mut out).map_err(|e| e.to_string())?;
-    out.into_inner().map_err(|e| e.to_string())
+    let drawn = out.into_inner().map_err(|e| e.to_string())?;
+    // The signed certificate itself goes inside: the paper carries its own proof.
+    let file = cert.to_file();
+    let digest = cert.digest().map_err(|e| e.to_string())?;
+    super::pdfa::attach(
+        &drawn,
+        &super::pdfa::Proof {
+            file: file.as_bytes(),
+            name: &format!("{id}.cert.json"),
+            title: &format!("信息消除证明书 Certificate of Media Sanitisation {id}"),
+            id: &id,
+            digest: &digest,
+            producer: &format!("mediasan {}", env!("CARGO_PKG_VERSION")),
+            created: chrono::Utc::now(),
+        },
+    )
 }
 
 fn esc(s: &str) -> String {

@@ -23,10 +23,33 @@ fn now() -> String {
     register::event::format_time(chrono::Utc::now())
 }
 
+/// A certificate file to change (co-sign): the `.cert.json` itself, never its print.
 fn read(path: &Path) -> Result<Certificate, Failure> {
     let shown = escape_path(path);
     let bytes = std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+    if cert::pdfa::is_pdf(&bytes) {
+        return Err(Failure::usage(anyhow!(
+            "{shown}: a printed certificate (PDF) is not signed in place"
+        ))
+        .hint("co-sign the .cert.json file, then render the PDF again"));
+    }
     Certificate::parse(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))
+}
+
+/// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed.
+fn read_any(path: &Path) -> Result<(Certificate, bool), Failure> {
+    let shown = escape_path(path);
+    let bytes = std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+    if !cert::pdfa::is_pdf(&bytes) {
+        return Ok((
+            Certificate::parse(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?,
+            false,
+        ));
+    }
+    let file = cert::pdfa::extract(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
+    let c = Certificate::parse(&file)
+        .map_err(|e| Failure::usage(anyhow!("{shown}: its attached certificate: {e}")))?;
+    Ok((c, true))
 }
 
 /// Writes a certificate file whole or not at all (a temporary file renamed).
@@ -66,7 +89,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             register_id,
             json,
         } => {
-            let c = read(&path)?;
+            let (c, printed) = read_any(&path)?;
             let reg;
             let who = match &allowed_signers {
                 Some(f) => {
@@ -99,12 +122,19 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             }
             let ok = verdict.ok();
             if json {
-                json_line(&json!({ "event": "cert-verify", "ok": ok, "verdict": verdict }));
+                json_line(
+                    &json!({ "event": "cert-verify", "ok": ok, "from_pdf": printed, "verdict": verdict }),
+                );
             } else {
                 outln!(
-                    "{}: certificate {}",
+                    "{}: certificate {}{}",
                     escape_path(&path),
-                    verdict.id.as_deref().unwrap_or("?")
+                    verdict.id.as_deref().unwrap_or("?"),
+                    if printed {
+                        " (the signed file attached to this PDF; what the page shows is its print)"
+                    } else {
+                        ""
+                    }
                 );
                 if let Some(m) = &consulted {
                     outln!(
@@ -140,7 +170,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             html,
             font,
         } => {
-            let c = read(&path)?;
+            let (c, _) = read_any(&path)?;
             if let Some(out) = &html {
                 let page = cert::render::html(&c).map_err(|e| Failure::new(1, anyhow!(e)))?;
                 std::fs::write(out, page)
@@ -148,24 +178,20 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 outln!("HTML: {}", escape_path(out));
             }
             if let Some(out) = &pdf {
-                let font = match font.or_else(cert::render::find_font) {
-                    Some(f) => f,
-                    None => {
-                        return Err(Failure::usage(anyhow!("no font with Chinese and Latin glyphs found for the PDF")).hint(format!(
-                            "install one (apt-get install fonts-lxgw-wenkai) or give a .ttf/.otf with --font; looked for: {}",
-                            cert::render::FONT_CANDIDATES.join(", ")
-                        )))
-                    }
-                };
+                let font = font.map_or(cert::render::Font::Embedded, cert::render::Font::File);
                 let bytes = cert::render::pdf(&c, &font).map_err(|e| Failure::usage(anyhow!(e)))?;
                 std::fs::write(out, bytes)
                     .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(out))))?;
-                outln!("PDF: {} (font {})", escape_path(out), escape_path(&font));
+                outln!(
+                    "PDF: {} (font: {}; the signed certificate is attached inside)",
+                    escape_path(out),
+                    font.describe()
+                );
             }
             Ok(0)
         }
         CertSub::Export { cert: path, out } => {
-            let c = read(&path)?;
+            let (c, _) = read_any(&path)?;
             let reg = Register::open_read_only(&reg_path, false)?;
             for line in export(&c, &reg, &out)? {
                 outln!("{line}");

@@ -196,18 +196,11 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     let html = dir.join("certificate.html");
     let page = cert::render::html(&certificate).map_err(|e| fail(anyhow!(e)))?;
     fs::write(&html, page).map_err(|e| fail(e.into()))?;
-    match cert::render::find_font() {
-        Some(font) => {
-            let pdf = dir.join("certificate.pdf");
-            let bytes = cert::render::pdf(&certificate, &font).map_err(|e| fail(anyhow!(e)))?;
-            fs::write(&pdf, bytes).map_err(|e| fail(e.into()))?;
-            outln!("   printable: {} and {}", escape_path(&pdf), escape_path(&html));
-        }
-        None => outln!(
-            "   printable: {} (no PDF: no font with Chinese and Latin glyphs; apt-get install fonts-lxgw-wenkai)",
-            escape_path(&html)
-        ),
-    }
+    let pdf = dir.join("certificate.pdf");
+    let bytes =
+        cert::render::pdf(&certificate, &cert::render::Font::Embedded).map_err(|e| fail(anyhow!(e)))?;
+    fs::write(&pdf, bytes).map_err(|e| fail(e.into()))?;
+    outln!("   printable: {} and {}", escape_path(&pdf), escape_path(&html));
     let audit = reg.verify(None)?;
     let status = reg
         .carrier(&carrier)?
