@@ -10,6 +10,11 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// The station's configuration file (default /etc/mediasan/config.toml; `mediasan
+    /// config show` prints what is in effect and where each value comes from).
+    #[arg(long, value_name = "FILE", env = "MEDIASAN_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +47,26 @@ pub enum Command {
     Demo(DemoArgs),
     /// Man pages, or a shell's completions.
     Generate(GenerateArgs),
+    /// The station's configuration: what is in effect, and where each value came from.
+    Config(ConfigCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCmd {
+    #[command(subcommand)]
+    pub command: ConfigSub,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigSub {
+    /// Print the effective configuration: each value, and whether it came from a flag,
+    /// the environment, the file (with its line) or the built-in default.
+    Show {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        register: RegisterPath,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -113,7 +138,7 @@ pub struct BatchCommon {
     pub json: bool,
 
     /// Where the certificates and the batch record (batch-<time>.json) go.
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", env = "MEDIASAN_CERT_DIR", default_value = ".")]
     pub cert_dir: PathBuf,
 
     /// Where checkpoints are kept.
@@ -126,7 +151,7 @@ pub struct BatchCommon {
     pub checkpoint_dir: PathBuf,
 
     /// The least share a sampled verification reads, in percent (0.1–100).
-    #[arg(long, value_name = "PERCENT", default_value = "10")]
+    #[arg(long, value_name = "PERCENT", env = "MEDIASAN_COVERAGE", default_value = "10")]
     pub coverage: String,
 
     #[command(flatten)]
@@ -242,12 +267,13 @@ pub struct WipeArgs {
     pub allow_open_by: Vec<u32>,
 
     /// Read back after writing: `sample` (the last pass at sampled locations), `last`
-    /// (the last pass, every byte), `all` (every pass, every byte) or `none`.
-    #[arg(long, value_name = "MODE", default_value = "sample")]
-    pub verify: mediasan::report::VerifyMode,
+    /// (the last pass, every byte), `all` (every pass, every byte) or `none`. Default: what
+    /// the configuration sets for the carrier's classification, else `sample`.
+    #[arg(long, value_name = "MODE")]
+    pub verify: Option<mediasan::report::VerifyMode>,
 
     /// The least share of the target a sampled verification reads, in percent (0.1–100).
-    #[arg(long, value_name = "PERCENT", default_value = "10")]
+    #[arg(long, value_name = "PERCENT", env = "MEDIASAN_COVERAGE", default_value = "10")]
     pub coverage: String,
 
     /// Write the result (format mediasan-result/1) to this file; one target only.
@@ -290,7 +316,7 @@ pub struct WipeArgs {
     pub expose_hidden: bool,
 
     /// Where the certificate goes (written when the wipe is signed: --carrier, or --key).
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", env = "MEDIASAN_CERT_DIR", default_value = ".")]
     pub cert_dir: PathBuf,
 
     /// Bytes per write (a multiple of 4096); for benchmarks.
@@ -354,9 +380,11 @@ pub struct RegisterCmd {
 pub enum RegisterSub {
     /// Create a register and enrol its founding approver, who signs their own enrolment.
     Init {
-        /// The organisation (unit) the register belongs to.
+        /// The organisation (unit) the register belongs to (default: the configuration's
+        /// `organisation`).
         #[arg(long)]
-        org: String,
+        org: Option<String>,
+        /// Where it is (default: the configuration's `location`).
         #[arg(long)]
         location: Option<String>,
         /// The founding approver's name.

@@ -11,6 +11,7 @@ pub mod batch;
 pub mod budget;
 pub mod cert;
 pub mod checkpoint;
+pub mod config;
 pub mod engine;
 pub mod identify;
 pub mod job;

@@ -1,16 +1,26 @@
-//! The `mediasan` binary: parse, run, map to an exit code. Nothing else.
+//! The `mediasan` binary: read the configuration, parse, run, map to an exit code.
+//! Nothing else.
 
 #[macro_use]
 mod ui;
 mod cli;
 mod commands;
+mod settings;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Before parsing: the file's values are the flags' defaults.
+    if let Err(e) = settings::load(&args) {
+        ui::Failure::usage(anyhow::anyhow!(e.message))
+            .hint("fix the file, or name another with --config FILE (MEDIASAN_CONFIG); mediasan config show prints what is in effect")
+            .print();
+        return ExitCode::from(2);
+    }
+    let cli = cli::Cli::parse_from(args);
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {

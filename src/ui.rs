@@ -80,18 +80,19 @@ pub fn json_line(value: &impl Serialize) {
 }
 
 /// A table for people: the heads, then each row, columns as wide as their widest cell
-/// (counted in characters), two spaces apart.
+/// (in terminal columns: a Chinese character takes two), two spaces apart.
 pub fn print_table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) {
-    let mut width = head.map(|h| h.chars().count());
+    use unicode_width::UnicodeWidthStr;
+    let mut width = head.map(|h| h.width());
     for r in rows {
         for (w, v) in width.iter_mut().zip(r) {
-            *w = (*w).max(v.chars().count());
+            *w = (*w).max(v.width());
         }
     }
     let line = |cells: &mut dyn Iterator<Item = &str>| {
         cells
             .zip(width)
-            .map(|(v, w)| format!("{v:<w$}"))
+            .map(|(v, w)| format!("{v}{}", " ".repeat(w.saturating_sub(v.width()))))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()

@@ -677,6 +677,24 @@ fn compare(data: &[u8], expect: &[u8], base: u64, out: &mut Readback) {
     }
 }
 
+/// A percentage as `--coverage` and the configuration take it (`10`, `12.5`, `0.1`: at
+/// most four decimals, from 0.1 to 100) in parts per million, read without floating
+/// point; `None` for anything else.
+pub fn coverage_ppm(text: &str) -> Option<u32> {
+    let (int, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if int.is_empty() && frac.is_empty() || frac.len() > 4 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let int: u32 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<4}").parse().ok()?
+    };
+    let ppm = int.checked_mul(10_000)?.checked_add(frac)?;
+    (1_000..=1_000_000).contains(&ppm).then_some(ppm)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

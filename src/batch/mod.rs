@@ -93,7 +93,7 @@ pub fn plans(rows: &[Row], base: &Request, reg: &Register) -> Result<Vec<Plan>, 
         r.passes = None;
         r.classification = Some(carrier.classification);
         if let Some(v) = row.verify {
-            r.verify = v;
+            r.verify = Some(v);
         }
         match Plan::new(r) {
             Ok(p) => out.push(p),

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{
     Body, Certificate, Media, Organisation, PersonRef, RegisterRef, Sanitisation, VerificationSummary,
 };
+use crate::config::Station;
 use crate::register::{Carrier, Event, Meta, Person};
 use crate::report::{Outcome, WipeReport};
 use crate::target::{Identity, Kind};
@@ -47,6 +48,9 @@ pub struct WipeContext<'a> {
     pub event: Option<&'a Event>,
     pub backed_up: BackedUp,
     pub backup_location: Option<&'a str>,
+    /// The station's configuration: its contact phone, and its organisation where no
+    /// register vouches for the wipe.
+    pub station: Option<&'a crate::config::Station>,
 }
 
 impl Body {
@@ -130,16 +134,31 @@ impl Body {
             id: c.id.into(),
             issued: c.issued.into(),
             tool: crate::report::Tool::this(),
-            organisation: c.register.map(|m| Organisation {
-                name: m.org.clone(),
-                location: m.location.clone(),
-            }),
+            // The register's, which its founder signed; else the station's own word.
+            organisation: match (c.register, c.station) {
+                (Some(m), _) => Some(Organisation {
+                    name: m.org.clone(),
+                    location: m.location.clone(),
+                }),
+                (
+                    None,
+                    Some(Station {
+                        organisation: Some(name),
+                        location,
+                        ..
+                    }),
+                ) => Some(Organisation {
+                    name: name.clone(),
+                    location: location.clone(),
+                }),
+                _ => None,
+            },
             person: PersonRef {
                 id: c.person.map_or("unregistered".into(), |p| p.id.clone()),
                 name: c.person.map(|p| p.name.clone()),
                 title: c.person.and_then(|p| p.title.clone()),
-                // A contact phone comes with the station's configuration.
-                phone: None,
+                // The station's contact phone (its configuration's `contact`).
+                phone: c.station.and_then(|s| s.contact.clone()),
                 fingerprint: c.fingerprint.into(),
             },
             media: Media {
@@ -313,6 +332,7 @@ mod tests {
             event: None,
             backed_up: BackedUp::Unknown,
             backup_location: None,
+            station: None,
         };
         Body::of_wipe(report, &report.target, c)
     }

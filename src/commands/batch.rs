@@ -153,6 +153,8 @@ fn request(common: &crate::cli::BatchCommon) -> Result<Request, Failure> {
     r.coverage_ppm = super::parse_coverage(&common.coverage)?;
     r.expose_hidden = common.expose_hidden;
     r.technique = common.technique;
+    r.defaults = crate::settings::get().config.defaults();
+    r.station = crate::settings::get().config.station();
     Ok(r)
 }
 

@@ -117,7 +117,13 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 Who::Register(r) => r.meta()?,
                 _ => None,
             };
-            if let Some(filed) = register_id {
+            // The id filed on paper: given, or the one this station trusts (configuration).
+            let config = &crate::settings::get().config;
+            let trusted = config
+                .trusted_register_id
+                .as_ref()
+                .filter(|_| register_id.is_none());
+            if let Some(filed) = register_id.or_else(|| trusted.map(|t| t.value.clone())) {
                 verdict.filed_register(&filed, &c, consulted.as_ref());
             }
             let ok = verdict.ok();
@@ -136,6 +142,13 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                         ""
                     }
                 );
+                if let Some(t) = trusted {
+                    outln!(
+                        "  the register id this station trusts: {} ({})",
+                        t.value,
+                        config.at(t.line)
+                    );
+                }
                 if let Some(m) = &consulted {
                     outln!(
                         "  register {} of {}, founded by {}",

@@ -3,6 +3,7 @@
 
 mod batch;
 mod cert;
+mod config;
 mod demo;
 mod generate;
 mod methods;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Cert(cmd) => cert::run(cmd),
         Command::Demo(args) => demo::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Config(cmd) => config::run(cmd),
     }
 }
 
@@ -39,28 +41,7 @@ pub fn parse_coverage(text: &str) -> Result<u32, Failure> {
             "--coverage {text:?}: expected a percentage from 0.1 to 100, such as 10 or 12.5"
         ))
     };
-    let (int, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
-    if int.is_empty() && frac.is_empty() || frac.len() > 4 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    let int: u32 = if int.is_empty() {
-        0
-    } else {
-        int.parse().map_err(|_| bad())?
-    };
-    let frac: u32 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<4}").parse().map_err(|_| bad())?
-    };
-    let ppm = int
-        .checked_mul(10_000)
-        .and_then(|p| p.checked_add(frac))
-        .ok_or_else(bad)?;
-    if !(1_000..=1_000_000).contains(&ppm) {
-        return Err(bad());
-    }
-    Ok(ppm)
+    mediasan::verify::coverage_ppm(text).ok_or_else(bad)
 }
 
 #[cfg(test)]

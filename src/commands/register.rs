@@ -125,6 +125,14 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             key_passphrase_file,
             supervisors,
         } => {
+            let config = &crate::settings::get().config;
+            let org = org
+                .or_else(|| config.organisation.as_ref().map(|o| o.value.clone()))
+                .ok_or_else(|| {
+                    Failure::usage(anyhow!("the register needs its organisation"))
+                        .hint("give --org, or set organisation in the configuration (mediasan config show)")
+                })?;
+            let location = location.or_else(|| config.location.as_ref().map(|l| l.value.clone()));
             let public = keys::read_public(&key)?;
             let signer = unlock(&signed_by, key_passphrase_file.as_deref())?;
             // The machine's index must take the register before it exists.

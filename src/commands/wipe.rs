@@ -86,6 +86,8 @@ fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
         classification: None,
         expose_hidden: args.expose_hidden,
         technique: args.technique,
+        defaults: crate::settings::get().config.defaults(),
+        station: crate::settings::get().config.station(),
     })
 }
 

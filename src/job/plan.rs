@@ -18,7 +18,8 @@ pub struct Request {
     /// A custom pass list (`0x00,0xFF,random`).
     pub passes: Option<String>,
     pub blank: bool,
-    pub verify: VerifyMode,
+    /// `None`: what the configuration sets for the carrier's classification, else a sample.
+    pub verify: Option<VerifyMode>,
     /// The least share a sample reads, parts per million.
     pub coverage_ppm: u32,
     pub block_size: Option<usize>,
@@ -42,6 +43,12 @@ pub struct Request {
     pub expose_hidden: bool,
     /// The host's overwrite, or a firmware erase (`--technique`).
     pub technique: crate::purge::Technique,
+    /// The configuration's method and verification per classification, used where the
+    /// request names none.
+    pub defaults: std::collections::BTreeMap<Classification, (Option<String>, Option<VerifyMode>)>,
+    /// The station, for the certificate (its contact phone; its organisation where no
+    /// register vouches for the wipe).
+    pub station: crate::config::Station,
 }
 
 /// The method a registered carrier is wiped with when none is named: BMB21 for the
@@ -62,7 +69,7 @@ impl Request {
             method: None,
             passes: None,
             blank: false,
-            verify: VerifyMode::Sample,
+            verify: None,
             coverage_ppm: 100_000,
             block_size: None,
             threads: None,
@@ -79,6 +86,8 @@ impl Request {
             classification: None,
             expose_hidden: false,
             technique: crate::purge::Technique::Overwrite,
+            defaults: Default::default(),
+            station: Default::default(),
         }
     }
 }
@@ -102,6 +111,7 @@ pub struct Plan {
     backup_location: Option<String>,
     expose_hidden: bool,
     technique: crate::purge::Technique,
+    station: crate::config::Station,
 }
 
 impl Plan {
@@ -115,7 +125,14 @@ impl Plan {
                 ("custom".to_string(), passes)
             }
             (named, _) => {
-                let name = named.as_deref().unwrap_or(default_method(r.classification));
+                let configured = r
+                    .classification
+                    .and_then(|c| r.defaults.get(&c))
+                    .and_then(|(m, _)| m.as_deref());
+                let name = named
+                    .as_deref()
+                    .or(configured)
+                    .unwrap_or(default_method(r.classification));
                 let m = method::find(name).ok_or_else(|| {
                     JobError::usage(format!("unknown method {name:?}"))
                         .hint("`mediasan methods` lists them; --passes takes a custom sequence")
@@ -144,9 +161,17 @@ impl Plan {
         if let Some(t) = r.threads {
             options.threads = t.clamp(1, 256);
         }
-        options.verify.mode = r.verify;
+        let verify = r
+            .verify
+            .or_else(|| {
+                r.classification
+                    .and_then(|c| r.defaults.get(&c))
+                    .and_then(|(_, v)| *v)
+            })
+            .unwrap_or(VerifyMode::Sample);
+        options.verify.mode = verify;
         options.verify.coverage_ppm = r.coverage_ppm;
-        if r.resume && r.verify == VerifyMode::None {
+        if r.resume && verify == VerifyMode::None {
             return Err(JobError::usage(
                 "--verify none cannot go with --resume: a resumed wipe proves its last pass by reading it back",
             )
@@ -155,7 +180,7 @@ impl Plan {
         // A method whose standard requires its random pass verified gets it verified,
         // whatever passes follow (--blank), and never --verify none.
         let required = method::find(&name).and_then(|m| m.verified_pass);
-        if required.is_some() && r.verify == VerifyMode::None {
+        if required.is_some() && verify == VerifyMode::None {
             return Err(
                 JobError::usage(format!("{name} requires its random pass to be verified"))
                     .hint("use --verify sample (the default), last or all"),
@@ -180,7 +205,13 @@ impl Plan {
             backup_location: r.backup_location,
             expose_hidden: r.expose_hidden,
             technique: r.technique,
+            station: r.station,
         })
+    }
+
+    /// The station the wipe runs on, for its certificate.
+    pub fn station(&self) -> &crate::config::Station {
+        &self.station
     }
 
     /// The method's name (`custom` for a pass list).
@@ -317,7 +348,7 @@ mod tests {
             (
                 Request {
                     resume: true,
-                    verify: VerifyMode::None,
+                    verify: Some(VerifyMode::None),
                     ..request()
                 },
                 "cannot go with --resume",
@@ -325,7 +356,7 @@ mod tests {
             (
                 Request {
                     method: Some("hmg-is5-enhanced".into()),
-                    verify: VerifyMode::None,
+                    verify: Some(VerifyMode::None),
                     ..request()
                 },
                 "requires its random pass",

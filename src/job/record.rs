@@ -161,6 +161,7 @@ fn issue(report: &WipeReport, signed: Signed, plan: &super::Plan) -> Result<Path
             event,
             backed_up: plan.backed_up(),
             backup_location: plan.backup_location(),
+            station: Some(plan.station()),
         },
     );
     let who = SignerRef {

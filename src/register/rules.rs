@@ -31,8 +31,8 @@ impl Role {
     }
 }
 
-/// Classification levels (seed art. 21).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// Classification levels (seed art. 21), highest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Classification {
     TopSecret,

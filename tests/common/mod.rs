@@ -18,7 +18,9 @@ pub fn bin() -> assert_cmd::Command {
         std::env::temp_dir().join("mediasan-test-checkpoints"),
     )
     // Tests never add to (or read) the machine's index of registers.
-    .env("MEDIASAN_INDEX", test_index());
+    .env("MEDIASAN_INDEX", test_index())
+    // Nor its configuration (/etc/mediasan/config.toml): an empty one.
+    .env("MEDIASAN_CONFIG", "/dev/null");
     cmd
 }
 
@@ -230,6 +232,12 @@ impl Office {
 
     /// Runs mediasan in the office, signing with key file `key` if given.
     pub fn run(&self, key: Option<&str>, args: &[&str]) -> (i32, String, String) {
+        self.run_with(key, args, &[])
+    }
+
+    /// [`Office::run`] with environment variables of its own (`MEDIASAN_CONFIG`, say);
+    /// an empty value removes the variable.
+    pub fn run_with(&self, key: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
         let mut cmd = bin();
         cmd.current_dir(self.dir.path())
             .env("MEDIASAN_REGISTER", self.register())
@@ -237,6 +245,13 @@ impl Office {
             .env_remove("MEDIASAN_KEY");
         if let Some(k) = key {
             cmd.env("MEDIASAN_KEY", self.path(k));
+        }
+        for (k, v) in env {
+            if v.is_empty() {
+                cmd.env_remove(k);
+            } else {
+                cmd.env(k, v);
+            }
         }
         let out = cmd.args(args).output().unwrap();
         (
