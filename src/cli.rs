@@ -15,6 +15,11 @@ pub struct Cli {
     /// config show` prints what is in effect and where each value comes from).
     #[arg(long, value_name = "FILE", env = "MEDIASAN_CONFIG", global = true)]
     pub config: Option<PathBuf>,
+
+    /// The language of messages, prompts and help: `zh` (Simplified Chinese) or `en`
+    /// (default: the locale, LC_ALL, LC_MESSAGES or LANG; zh_CN.* is Chinese).
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<mediasan::i18n::Lang>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language first: every message after this speaks it (help included).
+    mediasan::i18n::set(settings::lang(&args));
     // Before parsing: the file's values are the flags' defaults.
     if let Err(e) = settings::load(&args) {
         ui::Failure::usage(anyhow::anyhow!(e.message))

@@ -40,21 +40,38 @@ pub const SHOWN: [&str; 7] = [
     "MEDIASAN_KEY",
 ];
 
-/// `--config FILE` or `--config=FILE` among the arguments (before any `--`).
-fn flag(args: &[OsString]) -> Option<PathBuf> {
+/// The value of `--NAME VALUE` or `--NAME=VALUE` among the arguments (before any `--`),
+/// read before clap parses them: it decides how the rest is parsed and said.
+fn flag_value(args: &[OsString], name: &str) -> Option<OsString> {
+    let long = format!("--{name}");
+    let eq = format!("--{name}=");
     let mut it = args.iter().skip(1);
     while let Some(a) = it.next() {
         if a == "--" {
             break;
         }
-        if a == "--config" {
-            return it.next().map(PathBuf::from);
+        if *a == *long {
+            return it.next().cloned();
         }
-        if let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--config=")) {
-            return Some(PathBuf::from(v));
+        if let Some(v) = a.to_str().and_then(|s| s.strip_prefix(eq.as_str())) {
+            return Some(OsString::from(v));
         }
     }
     None
+}
+
+fn flag(args: &[OsString]) -> Option<PathBuf> {
+    flag_value(args, "config").map(PathBuf::from)
+}
+
+/// `--lang zh|en`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+pub fn lang(args: &[OsString]) -> mediasan::i18n::Lang {
+    use mediasan::i18n::Lang;
+    match flag_value(args, "lang").as_ref().and_then(|v| v.to_str()) {
+        Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        _ => Lang::from_env(|k| std::env::var(k).ok()),
+    }
 }
 
 /// Reads the configuration and sets the variables that carry its values to the flags

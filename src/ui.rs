@@ -48,7 +48,7 @@ impl Failure {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "mediasan: {:#}", self.error);
         if let Some(h) = &self.hint {
-            let _ = writeln!(err, "hint: {h}");
+            let _ = writeln!(err, "{}: {h}", mediasan::t!("hint"));
         }
     }
 }
@@ -270,7 +270,7 @@ impl Observer for Reporter {
 
     fn warning(&self, target: &str, message: &str) {
         // Printed above the bars, which are drawn again below it.
-        bars().suspend(|| errln!("warning: {target}: {message}"));
+        bars().suspend(|| errln!("{}: {target}: {message}", mediasan::t!("warning")));
     }
 
     fn pass_finished(&self, target: &str, p: &PassReport) {
@@ -280,17 +280,22 @@ impl Observer for Reporter {
                     finish(pb);
                 }
                 let (index, count) = *lock(pass);
-                let state = if p.completed { "" } else { " (stopped)" };
-                bars().suspend(|| {
-                    errln!(
-                        "{target}: pass {index}/{count} {}: {} in {}.{:03} s, {}/s{state}",
-                        p.pattern,
-                        bytes(p.bytes),
-                        p.milliseconds / 1000,
-                        p.milliseconds % 1000,
-                        bytes(p.rate),
-                    )
-                });
+                let line = mediasan::t!(
+                    "progress-pass-finished",
+                    target = target,
+                    index = index.to_string(),
+                    count = count.to_string(),
+                    pattern = p.pattern.as_str(),
+                    written = bytes(p.bytes),
+                    seconds = format!("{}.{:03}", p.milliseconds / 1000, p.milliseconds % 1000),
+                    rate = bytes(p.rate)
+                );
+                let state = if p.completed {
+                    String::new()
+                } else {
+                    format!(" ({})", mediasan::t!("progress-stopped"))
+                };
+                bars().suspend(|| errln!("{line}{state}"));
             }
             Reporter::Json { .. } => json_line(&json!({
                 "event": "pass-finished", "target": target, "pass": p.index, "pattern": p.pattern,

@@ -307,23 +307,27 @@ pub fn wipe_target(
     }
     if !json && technique.is_firmware() {
         errln!(
-            "{}: erasing with the drive's own command: {}{}",
-            identity.path,
-            technique.describe(),
+            "{}{}",
+            mediasan::t!(
+                "wipe-firmware-starting",
+                path = identity.path.as_str(),
+                technique = technique.describe()
+            ),
             chosen
                 .as_deref()
                 .map(|w| format!(" (auto: {w})"))
                 .unwrap_or_default()
         );
     } else if !json {
-        let passes = prepared.passes();
         errln!(
-            "{}: wiping {} with {} ({} pass{})",
-            identity.path,
-            bytes(identity.size),
-            prepared.method().map_or(plan.method(), |m| m.name.as_str()),
-            passes,
-            if passes == 1 { "" } else { "es" }
+            "{}",
+            mediasan::t!(
+                "wipe-starting",
+                path = identity.path.as_str(),
+                size = bytes(identity.size),
+                method = prepared.method().map_or(plan.method(), |m| m.name.as_str()),
+                passes = prepared.passes()
+            )
         );
     }
     let reporter = Reporter::new(json);
@@ -349,7 +353,7 @@ pub fn wipe_target(
         if json {
             json_line(&json!({ "event": "certificate", "path": escape_path(path) }));
         } else {
-            outln!("certificate: {}", escape_path(path));
+            outln!("{}: {}", mediasan::t!("certificate"), escape_path(path));
         }
     }
     print_summary(
@@ -367,7 +371,7 @@ pub fn wipe_target(
 /// The verification in words: what was read, what it found, what it proves.
 pub fn print_verification(v: &mediasan::report::Verification) {
     if v.mode == VerifyMode::None {
-        outln!("  verification: none (--verify none)");
+        outln!("  {}", mediasan::t!("verify-none"));
         return;
     }
     for p in &v.passes {
@@ -402,25 +406,40 @@ pub fn print_verification(v: &mediasan::report::Verification) {
             format!("INCOMPLETE: {} read error(s)", r.read_errors.len())
         };
         outln!(
-            "  verified pass {} ({}): {what}, {} read in {}.{:03} s: {found}",
-            p.pass,
-            p.pattern,
-            bytes(r.bytes_read),
-            r.milliseconds / 1000,
-            r.milliseconds % 1000
+            "  {}",
+            mediasan::t!(
+                "verify-pass",
+                pass = p.pass.to_string(),
+                pattern = p.pattern.as_str(),
+                what = what,
+                read = bytes(r.bytes_read),
+                seconds = format!("{}.{:03}", r.milliseconds / 1000, r.milliseconds % 1000),
+                found = found
+            )
         );
     }
     if v.passes.is_empty() {
-        outln!("  verification: not run (the wipe did not finish)");
+        outln!("  {}", mediasan::t!("verify-not-run"));
     }
     if let Some(c) = &v.cache {
-        outln!("  page cache: {}", c.page_cache);
+        outln!("  {}: {}", mediasan::t!("verify-page-cache"), c.page_cache);
         for n in &c.not_bypassed {
-            outln!("  not bypassed: {n}");
+            outln!("  {}: {n}", mediasan::t!("verify-not-bypassed"));
         }
     }
     if let Some(Assurance { statement, .. }) = &v.assurance {
-        outln!("  assurance: {statement}");
+        outln!("  {}: {statement}", mediasan::t!("verify-assurance"));
+    }
+}
+
+/// An outcome in the operator's language (results and JSON keep `outcome.name()`).
+fn outcome_word(o: mediasan::report::Outcome) -> String {
+    use mediasan::report::Outcome;
+    match o {
+        Outcome::Sanitised => mediasan::t!("outcome-sanitised"),
+        Outcome::Incomplete => mediasan::t!("outcome-incomplete"),
+        Outcome::Failed => mediasan::t!("outcome-failed"),
+        Outcome::Interrupted => mediasan::t!("outcome-interrupted"),
     }
 }
 
@@ -431,14 +450,16 @@ fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
     }
     let ms = report.passes.iter().map(|p| p.milliseconds).sum::<u64>();
     outln!(
-        "{}: {} — {} of {} passes, {} written in {}.{:03} s",
-        report.target.path,
-        report.outcome.name(),
-        report.passes.iter().filter(|p| p.completed).count(),
-        report.method.passes.len(),
-        bytes(report.bytes_written),
-        ms / 1000,
-        ms % 1000,
+        "{}",
+        mediasan::t!(
+            "wipe-summary",
+            path = report.target.path.as_str(),
+            outcome = outcome_word(report.outcome),
+            done = report.passes.iter().filter(|p| p.completed).count().to_string(),
+            passes = report.method.passes.len().to_string(),
+            written = bytes(report.bytes_written),
+            seconds = format!("{}.{:03}", ms / 1000, ms % 1000)
+        )
     );
     for p in &report.passes {
         for e in &p.errors {
@@ -482,7 +503,7 @@ fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
         );
     }
     if let Some(r) = result {
-        outln!("result: {}", escape_path(r));
+        outln!("{}: {}", mediasan::t!("result"), escape_path(r));
     }
 }
 
@@ -511,45 +532,38 @@ fn stop_requested() -> bool {
 /// Requires the device's serial: from `--confirm`, or typed at a prompt after a
 /// screen that shows what is about to be destroyed.
 fn confirm(id: &Identity, given: &[String]) -> Result<(), Failure> {
+    use mediasan::t;
+    let path = id.path.as_str();
     let Some(serial) = id.serial.as_deref() else {
-        return Err(Failure::refused(anyhow!(
-            "{}: the device's serial number cannot be read",
-            id.path
-        )));
+        return Err(Failure::refused(anyhow!(t!("confirm-no-serial", path = path))));
     };
     if !given.is_empty() {
         if given.iter().any(|g| g == serial) {
             return Ok(());
         }
-        return Err(Failure::refused(anyhow!(
-            "{}: --confirm {} does not match the device's serial {serial:?}",
-            id.path,
-            given
-                .iter()
-                .map(|g| format!("{g:?}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ))
-        .hint("check that this is the device you mean (mediasan wipe --dry-run shows its identity)"));
+        let given = given
+            .iter()
+            .map(|g| format!("{g:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Failure::refused(anyhow!(t!(
+            "confirm-mismatch",
+            path = path,
+            given = given,
+            serial = format!("{serial:?}")
+        )))
+        .hint(t!("confirm-mismatch-hint")));
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Failure::refused(anyhow!(
-            "{}: writing a block device needs its serial number confirmed",
-            id.path
-        ))
-        .hint(format!(
-            "check the device with --dry-run, then pass --confirm {}",
-            shell_quote(serial)
-        )));
+        return Err(
+            Failure::refused(anyhow!(t!("confirm-needs-terminal", path = path)))
+                .hint(t!("confirm-needs-terminal-hint", serial = shell_quote(serial))),
+        );
     }
-    errln!("\nmediasan is about to DESTROY every byte of this device:\n");
+    errln!("\n{}\n", t!("confirm-about-to-destroy"));
     {
         let mut e = std::io::stderr().lock();
-        let _ = write!(
-            e,
-            "{}\nType the serial number to confirm, or press Enter to cancel: ",
-            identity_screen(id)
-        );
+        let _ = write!(e, "{}\n{}", identity_screen(id), t!("confirm-prompt"));
         let _ = e.flush();
     }
     let mut line = String::new();
@@ -557,10 +571,10 @@ fn confirm(id: &Identity, given: &[String]) -> Result<(), Failure> {
     if line.trim_end_matches(['\n', '\r']) == serial {
         Ok(())
     } else {
-        Err(Failure::refused(anyhow!(
-            "{}: not confirmed; nothing was written",
-            id.path
-        )))
+        Err(Failure::refused(anyhow!(t!(
+            "confirm-not-confirmed",
+            path = path
+        ))))
     }
 }
 
@@ -585,71 +599,85 @@ fn warn_hidden(id: &Identity) {
 }
 
 fn identity_screen(id: &Identity) -> String {
+    use mediasan::t;
+    use unicode_width::UnicodeWidthStr;
     let mut s = String::new();
-    let mut row = |k: &str, v: String| s.push_str(&format!("  {k:<10} {v}\n"));
+    // Labels padded to ten terminal columns (a Chinese label's characters take two).
+    let mut row = |k: String, v: String| {
+        s.push_str(&format!(
+            "  {k}{} {v}\n",
+            " ".repeat(10usize.saturating_sub(k.width()))
+        ))
+    };
     row(
-        "device",
+        t!("screen-device"),
         format!("{} ({})", id.path, id.device.as_deref().unwrap_or("?")),
     );
     if let Some(p) = &id.partition_of {
-        row("partition", format!("of {p}"));
+        row(
+            t!("screen-partition"),
+            t!("screen-partition-of", disk = p.as_str()),
+        );
     }
-    row("model", id.model.clone().unwrap_or_else(|| "unknown".into()));
+    row(
+        t!("screen-model"),
+        id.model.clone().unwrap_or_else(|| t!("screen-unknown")),
+    );
     let bridge = id.drive.as_ref().is_some_and(|d| d.serial_is_bridges);
     row(
-        "serial",
+        t!("screen-serial"),
         format!(
             "{} ({}{})",
-            id.serial.as_deref().unwrap_or("unreadable"),
+            id.serial.clone().unwrap_or_else(|| t!("screen-unreadable")),
             id.serial_source.as_deref().unwrap_or("-"),
             if bridge {
-                ": the USB bridge's serial, not the drive's"
+                format!(": {}", t!("screen-serial-bridges"))
             } else {
-                ""
+                String::new()
             }
         ),
     );
     if let Some(w) = &id.wwn {
-        row("wwn", w.clone());
+        row(t!("screen-wwn"), w.clone());
     }
     if let Some(d) = &id.drive {
         row(
-            "bus",
+            t!("screen-bus"),
             match &d.usb_driver {
                 Some(u) => format!("{} ({u})", d.transport.name()),
                 None => d.transport.name().to_string(),
             },
         );
         if let Some(f) = &d.firmware {
-            row("firmware", f.clone());
+            row(t!("screen-firmware"), f.clone());
         }
-        row("hidden", d.hidden.summary());
+        row(t!("screen-hidden"), d.hidden.summary());
         if d.ata.known().is_some() {
-            row("security", d.security_summary());
+            row(t!("screen-security"), d.security_summary());
         }
     }
     row(
-        "size",
-        format!(
-            "{} ({} bytes), logical sector {}, physical {}",
-            bytes(id.size),
-            id.size,
-            id.logical_sector.unwrap_or(0),
-            id.physical_sector.unwrap_or(0)
+        t!("screen-size"),
+        t!(
+            "screen-size-detail",
+            size = bytes(id.size),
+            bytes = id.size.to_string(),
+            logical = id.logical_sector.unwrap_or(0).to_string(),
+            physical = id.physical_sector.unwrap_or(0).to_string()
         ),
     );
     row(
-        "partitions",
+        t!("screen-partitions"),
         if id.partitions.is_empty() {
-            "none".into()
+            t!("screen-none")
         } else {
             id.partitions.join(", ")
         },
     );
     row(
-        "labels",
+        t!("screen-labels"),
         if id.labels.is_empty() {
-            "none known to udev".into()
+            t!("screen-no-labels")
         } else {
             id.labels.join("; ")
         },

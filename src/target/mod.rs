@@ -39,7 +39,7 @@ pub enum TargetError {
     NotWipeable { path: String, kind: &'static str },
     #[error("{path}: block device of size 0 (no medium inserted?)")]
     Empty { path: String },
-    #[error("{path}: refused: {}", .reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("{path}: {}: {}", crate::t!("refused"), .reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Refused { path: String, reasons: Vec<Refusal> },
     #[error("{path}: device is busy: another program holds it open exclusively (a mount, swap, RAID/LVM, or another wipe)")]
     Busy { path: String },

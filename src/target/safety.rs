@@ -9,6 +9,7 @@ use std::fmt;
 
 use super::sys::{BlockNode, DevNo, Partition, Sys};
 use crate::identify::Drive;
+use crate::t;
 
 /// What sysfs says about a block device.
 #[derive(Clone, Debug)]
@@ -79,65 +80,67 @@ pub enum Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::NotInSysfs { devno } => write!(f, "device {devno} is not in /sys/dev/block"),
+        let text = match self {
+            Refusal::NotInSysfs { devno } => t!("refusal-not-in-sysfs", devno = devno.to_string()),
             Refusal::Mounted { node, mount_point } => {
-                write!(f, "{node} is mounted at {mount_point}")
-            }
-            Refusal::Swap { node, area } => write!(f, "{node} is active swap ({area})"),
-            Refusal::Holders { node, holders } => {
-                write!(f, "{node} is in use by {} (LVM, RAID or dm)", holders.join(", "))
-            }
-            Refusal::BacksRoot { node } => {
-                write!(f, "{node} holds the running system's root file system")
-            }
-            Refusal::ReadOnly => write!(f, "the device is read-only"),
-            Refusal::NoSerial => write!(f, "the device's serial number cannot be read"),
-            Refusal::SecurityLocked => write!(
-                f,
-                "the drive's ATA security is locked by a password: it aborts every read and write"
-            ),
-            Refusal::LoopOverDevice { backing } => {
-                write!(
-                    f,
-                    "it is a loop device over the block device {backing}, which none of the checks would see"
+                t!(
+                    "refusal-mounted",
+                    node = node.as_str(),
+                    mount = mount_point.as_str()
                 )
             }
-            Refusal::BacksLoop { node } => write!(f, "the file backs the loop device {node}"),
-            Refusal::SharesBacking { node } => {
-                write!(f, "its backing file also backs the loop device {node}")
+            Refusal::Swap { node, area } => t!("refusal-swap", node = node.as_str(), area = area.as_str()),
+            Refusal::Holders { node, holders } => {
+                t!(
+                    "refusal-holders",
+                    node = node.as_str(),
+                    holders = holders.join(", ")
+                )
             }
-            Refusal::Overlay => write!(
-                f,
-                "the file is on an overlay file system: opening it for writing would copy it up, \
-                 and the copy would be overwritten, never the file below"
-            ),
+            Refusal::BacksRoot { node } => t!("refusal-backs-root", node = node.as_str()),
+            Refusal::ReadOnly => t!("refusal-read-only"),
+            Refusal::NoSerial => t!("refusal-no-serial"),
+            Refusal::SecurityLocked => t!("refusal-security-locked"),
+            Refusal::LoopOverDevice { backing } => t!("refusal-loop-over-device", backing = backing.as_str()),
+            Refusal::BacksLoop { node } => t!("refusal-backs-loop", node = node.as_str()),
+            Refusal::SharesBacking { node } => t!("refusal-shares-backing", node = node.as_str()),
+            Refusal::Overlay => t!("refusal-overlay"),
             Refusal::InUse { what, pid, command } => {
-                write!(f, "{what} is open for writing by process {pid} ({command})")
+                t!(
+                    "refusal-in-use",
+                    what = what.as_str(),
+                    pid = pid.to_string(),
+                    command = command.as_str()
+                )
             }
-            Refusal::Unverifiable { check, error } => write!(f, "cannot check {check}: {error}"),
-        }
+            Refusal::Unverifiable { check, error } => t!(
+                "refusal-unverifiable",
+                check = check.to_string(),
+                error = error.as_str()
+            ),
+        };
+        f.write_str(&text)
     }
 }
 
 impl Refusal {
     /// What the operator can do about it.
-    pub fn hint(&self) -> &'static str {
+    pub fn hint(&self) -> String {
         match self {
-            Refusal::NotInSysfs { .. } => "check that the device still exists (lsblk)",
-            Refusal::Mounted { .. } => "unmount it first (umount), and make sure it is the device you mean",
-            Refusal::Swap { .. } => "turn the swap area off first (swapoff)",
-            Refusal::Holders { .. } => "stop what holds it first (vgchange -an, mdadm --stop, cryptsetup close)",
-            Refusal::BacksRoot { .. } => "mediasan never wipes the disk it runs from; boot from other media",
-            Refusal::ReadOnly => "clear the write protection (blockdev --setrw, or the device's switch)",
-            Refusal::NoSerial => "without a serial the device cannot be identified or confirmed; identify it another way before wiping",
-            Refusal::SecurityLocked => "a printer or laptop set the password and only it can unlock the drive; without the password it cannot be overwritten: send it to physical destruction",
-            Refusal::LoopOverDevice { .. } => "wipe the backing device itself, so that it is checked and confirmed by its own serial",
-            Refusal::BacksLoop { .. } => "detach the loop device first (losetup -d), or wipe the loop device instead",
-            Refusal::SharesBacking { .. } => "detach the other loop device first (losetup -d); one file, one loop",
-            Refusal::Overlay => "wipe the file where it lies, in the overlay's lower (and upper) folders",
-            Refusal::InUse { .. } => "stop that process first, or name it with --allow-open-by PID if its writes may be destroyed",
-            Refusal::Unverifiable { .. } => "mediasan needs /proc and /sys mounted to check a device; mount them (mount -t proc proc /proc)",
+            Refusal::NotInSysfs { .. } => t!("refusal-not-in-sysfs-hint"),
+            Refusal::Mounted { .. } => t!("refusal-mounted-hint"),
+            Refusal::Swap { .. } => t!("refusal-swap-hint"),
+            Refusal::Holders { .. } => t!("refusal-holders-hint"),
+            Refusal::BacksRoot { .. } => t!("refusal-backs-root-hint"),
+            Refusal::ReadOnly => t!("refusal-read-only-hint"),
+            Refusal::NoSerial => t!("refusal-no-serial-hint"),
+            Refusal::SecurityLocked => t!("refusal-security-locked-hint"),
+            Refusal::LoopOverDevice { .. } => t!("refusal-loop-over-device-hint"),
+            Refusal::BacksLoop { .. } => t!("refusal-backs-loop-hint"),
+            Refusal::SharesBacking { .. } => t!("refusal-shares-backing-hint"),
+            Refusal::Overlay => t!("refusal-overlay-hint"),
+            Refusal::InUse { .. } => t!("refusal-in-use-hint"),
+            Refusal::Unverifiable { .. } => t!("refusal-unverifiable-hint"),
         }
     }
 }

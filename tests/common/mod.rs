@@ -20,7 +20,11 @@ pub fn bin() -> assert_cmd::Command {
     // Tests never add to (or read) the machine's index of registers.
     .env("MEDIASAN_INDEX", test_index())
     // Nor its configuration (/etc/mediasan/config.toml): an empty one.
-    .env("MEDIASAN_CONFIG", "/dev/null");
+    .env("MEDIASAN_CONFIG", "/dev/null")
+    // English, whatever the machine's locale (tests/i18n.rs asks for Chinese itself).
+    .env("LANG", "C")
+    .env_remove("LC_ALL")
+    .env_remove("LC_MESSAGES");
     cmd
 }
 

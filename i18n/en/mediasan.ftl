@@ -1,0 +1,91 @@
+# mediasan's messages in English. Every id has its twin in i18n/zh-CN/mediasan.ftl, with
+# the same arguments (a test checks). Field names of JSON, results and certificates are
+# never translated.
+
+## Error output
+hint = hint
+
+## Refusals: why mediasan will not write a target, and what to do
+refused = refused
+refusal-not-in-sysfs = device { $devno } is not in /sys/dev/block
+refusal-not-in-sysfs-hint = check that the device still exists (lsblk)
+refusal-mounted = { $node } is mounted at { $mount }
+refusal-mounted-hint = unmount it first (umount), and make sure it is the device you mean
+refusal-swap = { $node } is active swap ({ $area })
+refusal-swap-hint = turn the swap area off first (swapoff)
+refusal-holders = { $node } is in use by { $holders } (LVM, RAID or dm)
+refusal-holders-hint = stop what holds it first (vgchange -an, mdadm --stop, cryptsetup close)
+refusal-backs-root = { $node } holds the running system's root file system
+refusal-backs-root-hint = mediasan never wipes the disk it runs from; boot from other media
+refusal-read-only = the device is read-only
+refusal-read-only-hint = clear the write protection (blockdev --setrw, or the device's switch)
+refusal-no-serial = the device's serial number cannot be read
+refusal-no-serial-hint = without a serial the device cannot be identified or confirmed; identify it another way before wiping
+refusal-security-locked = the drive's ATA security is locked by a password: it aborts every read and write
+refusal-security-locked-hint = a printer or laptop set the password and only it can unlock the drive; without the password it cannot be overwritten: send it to physical destruction
+refusal-loop-over-device = it is a loop device over the block device { $backing }, which none of the checks would see
+refusal-loop-over-device-hint = wipe the backing device itself, so that it is checked and confirmed by its own serial
+refusal-backs-loop = the file backs the loop device { $node }
+refusal-backs-loop-hint = detach the loop device first (losetup -d), or wipe the loop device instead
+refusal-shares-backing = its backing file also backs the loop device { $node }
+refusal-shares-backing-hint = detach the other loop device first (losetup -d); one file, one loop
+refusal-overlay = the file is on an overlay file system: opening it for writing would copy it up, and the copy would be overwritten, never the file below
+refusal-overlay-hint = wipe the file where it lies, in the overlay's lower (and upper) folders
+refusal-in-use = { $what } is open for writing by process { $pid } ({ $command })
+refusal-in-use-hint = stop that process first, or name it with --allow-open-by PID if its writes may be destroyed
+refusal-unverifiable = cannot check { $check }: { $error }
+refusal-unverifiable-hint = mediasan needs /proc and /sys mounted to check a device; mount them (mount -t proc proc /proc)
+
+## The confirmation before a device is written
+confirm-about-to-destroy = mediasan is about to DESTROY every byte of this device:
+confirm-prompt = Type the serial number to confirm, or press Enter to cancel:{" "}
+confirm-not-confirmed = { $path }: not confirmed; nothing was written
+confirm-no-serial = { $path }: the device's serial number cannot be read
+confirm-mismatch = { $path }: --confirm { $given } does not match the device's serial { $serial }
+confirm-mismatch-hint = check that this is the device you mean (mediasan wipe --dry-run shows its identity)
+confirm-needs-terminal = { $path }: writing a block device needs its serial number confirmed
+confirm-needs-terminal-hint = check the device with --dry-run, then pass --confirm { $serial }
+screen-device = device
+screen-partition = partition
+screen-partition-of = of { $disk }
+screen-model = model
+screen-serial = serial
+screen-serial-bridges = the USB bridge's serial, not the drive's
+screen-wwn = wwn
+screen-bus = bus
+screen-firmware = firmware
+screen-hidden = hidden
+screen-security = security
+screen-size = size
+screen-size-detail = { $size } ({ $bytes } bytes), logical sector { $logical }, physical { $physical }
+screen-partitions = partitions
+screen-labels = labels
+screen-none = none
+screen-no-labels = none known to udev
+screen-unknown = unknown
+screen-unreadable = unreadable
+
+## While a wipe runs, and after
+wipe-starting = { $path }: wiping { $size } with { $method } ({ $passes ->
+    [one] 1 pass
+   *[other] { $passes } passes
+})
+wipe-firmware-starting = { $path }: erasing with the drive's own command: { $technique }
+wipe-summary = { $path }: { $outcome } — { $done } of { $passes } passes, { $written } written in { $seconds } s
+outcome-sanitised = sanitised
+outcome-incomplete = incomplete
+outcome-failed = failed
+outcome-interrupted = interrupted
+
+## Progress and the verification
+warning = warning
+progress-pass-finished = { $target }: pass { $index }/{ $count } { $pattern }: { $written } in { $seconds } s, { $rate }/s
+progress-stopped = stopped
+verify-none = verification: none (--verify none)
+verify-pass = verified pass { $pass } ({ $pattern }): { $what }, { $read } read in { $seconds } s: { $found }
+verify-not-run = verification: not run (the wipe did not finish)
+verify-page-cache = page cache
+verify-not-bypassed = not bypassed
+verify-assurance = assurance
+certificate = certificate
+result = result

@@ -1,0 +1,187 @@
+//! Messages in the operator's language: Simplified Chinese where the locale says so
+//! (`LC_ALL`, then `LC_MESSAGES`, then `LANG`, as POSIX orders them, starting `zh`), English
+//! otherwise; the binary's `--lang` overrides. The Fluent files in `i18n/` are embedded;
+//! [`t!`](crate::t) checks at compile time that an id exists in the English file with the
+//! arguments given, and a test that the Chinese file has the same ids and arguments.
+//! Field names of JSON, results and certificates are never translated.
+
+use std::sync::OnceLock;
+
+use i18n_embed::fluent::{fluent_language_loader, FluentLanguageLoader};
+use i18n_embed::LanguageLoader;
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "i18n/"]
+struct Messages;
+
+/// The languages mediasan speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The language the environment asks for. `get` reads a variable (`std::env::var`).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Some(v) = get(var).filter(|v| !v.is_empty()) {
+                return if v.starts_with("zh") { Lang::Zh } else { Lang::En };
+            }
+        }
+        Lang::En
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+}
+
+static LOADER: OnceLock<(Lang, FluentLanguageLoader)> = OnceLock::new();
+
+fn loader_for(lang: Lang) -> FluentLanguageLoader {
+    let loader: FluentLanguageLoader = fluent_language_loader!();
+    let wanted: Vec<_> = lang.tag().parse().into_iter().collect();
+    if loader.load_languages(&Messages, &wanted).is_err() {
+        let _ = loader.load_fallback_language(&Messages);
+    }
+    // No Unicode isolation marks around arguments: a path or a serial copied from the
+    // terminal must be the path or the serial. (Set on the bundles just loaded.)
+    loader.set_use_isolating(false);
+    loader
+}
+
+/// Chooses the language for the rest of the process (first call wins).
+pub fn set(lang: Lang) {
+    let _ = LOADER.set((lang, loader_for(lang)));
+}
+
+/// The language in use (English until [`set`]).
+pub fn lang() -> Lang {
+    LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).0
+}
+
+#[doc(hidden)]
+pub fn loader() -> &'static FluentLanguageLoader {
+    &LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).1
+}
+
+/// A message in the language in use: `t!("id")`, `t!("id", name = value, …)`.
+#[macro_export]
+macro_rules! t {
+    ($id:literal) => {
+        i18n_embed_fl::fl!($crate::i18n::loader(), $id)
+    };
+    ($id:literal, $($args:tt)*) => {
+        i18n_embed_fl::fl!($crate::i18n::loader(), $id, $($args)*)
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locale_chooses_as_posix_orders_it() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Lang::from_env(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "zh_CN.UTF-8"), ("LC_MESSAGES", "C")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LANG", "C"), ("LC_ALL", "zh_CN.GB18030")])),
+            Lang::Zh
+        );
+        assert_eq!(
+            Lang::from_env(env(&[("LC_ALL", ""), ("LANG", "zh_TW.UTF-8")])),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_env(env(&[])), Lang::En);
+        assert_eq!(Lang::from_env(env(&[("LANG", "en_US.UTF-8")])), Lang::En);
+    }
+
+    /// Every message has its twin in the other language, with the same arguments.
+    #[test]
+    fn both_languages_have_every_id_with_the_same_arguments() {
+        use fluent_syntax::ast;
+        use std::collections::{BTreeMap, BTreeSet};
+        fn vars<S: AsRef<str>>(p: &ast::Pattern<S>, out: &mut BTreeSet<String>) {
+            for e in &p.elements {
+                if let ast::PatternElement::Placeable { expression } = e {
+                    expr(expression, out);
+                }
+            }
+        }
+        fn expr<S: AsRef<str>>(e: &ast::Expression<S>, out: &mut BTreeSet<String>) {
+            match e {
+                ast::Expression::Inline(i) => inline(i, out),
+                ast::Expression::Select { selector, variants } => {
+                    inline(selector, out);
+                    for v in variants {
+                        vars(&v.value, out);
+                    }
+                }
+            }
+        }
+        fn inline<S: AsRef<str>>(i: &ast::InlineExpression<S>, out: &mut BTreeSet<String>) {
+            match i {
+                ast::InlineExpression::VariableReference { id } => {
+                    out.insert(id.name.as_ref().to_string());
+                }
+                ast::InlineExpression::Placeable { expression } => expr(expression, out),
+                _ => {}
+            }
+        }
+        let messages = |path: &str| -> BTreeMap<String, BTreeSet<String>> {
+            let text = String::from_utf8(Messages::get(path).expect(path).data.into_owned()).unwrap();
+            let res =
+                fluent_syntax::parser::parse(text.as_str()).unwrap_or_else(|(_, e)| panic!("{path}: {e:?}"));
+            res.body
+                .iter()
+                .filter_map(|entry| match entry {
+                    ast::Entry::Message(m) => {
+                        let mut v = BTreeSet::new();
+                        if let Some(p) = &m.value {
+                            vars(p, &mut v);
+                        }
+                        Some((m.id.name.to_string(), v))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let en = messages("en/mediasan.ftl");
+        let zh = messages("zh-CN/mediasan.ftl");
+        let only = |a: &BTreeMap<String, _>, b: &BTreeMap<String, _>| -> Vec<String> {
+            a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
+        };
+        assert_eq!(only(&en, &zh), Vec::<String>::new(), "in English only");
+        assert_eq!(only(&zh, &en), Vec::<String>::new(), "in Chinese only");
+        for (id, args) in &en {
+            assert_eq!(args, &zh[id], "{id}: the arguments differ");
+        }
+        assert!(en.len() > 40);
+    }
+
+    #[test]
+    fn a_message_in_each_language() {
+        let en = loader_for(Lang::En);
+        let zh = loader_for(Lang::Zh);
+        let args = |p: &str| std::collections::HashMap::from([("path".to_string(), p.to_string())]);
+        assert_eq!(
+            en.get_args("confirm-not-confirmed", args("/dev/sdc")),
+            "/dev/sdc: not confirmed; nothing was written"
+        );
+        assert_eq!(
+            zh.get_args("confirm-not-confirmed", args("/dev/sdc")),
+            "/dev/sdc：未确认，未写入任何数据"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! The same refusal, confirmation screen and summary in Chinese and in English, compared
+//! with the expected text in tests/expected/ (so that a changed message is seen in
+//! review). `MEDIASAN_BLESS=1 cargo test --test i18n` writes the files anew.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{bin, bin_path, is_root, plant_markers, skip, test_index, Loop};
+
+/// Replaces what differs from run to run (the loop device, its serial and device
+/// numbers, the folder, timings and rates) with fixed words.
+fn normal(text: &str, lp: &Loop, dir: &Path) -> String {
+    let mut t = text.replace("\r\n", "\n");
+    t = t.replace(&lp.serial(), "SERIAL");
+    t = t.replace(lp.dev.to_str().unwrap(), "DEV");
+    t = t.replace(lp.dev.file_name().unwrap().to_str().unwrap(), "DEVNAME");
+    t = t.replace(dir.to_str().unwrap(), "DIR");
+    // Numbers with a decimal point (seconds, MiB/s) and device numbers "(7:3)".
+    let mut out = String::new();
+    let chars: Vec<char> = t.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ':') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if word.contains('.')
+                && word
+                    .split('.')
+                    .nth(1)
+                    .is_some_and(|f| f.len() == 3 || f.len() == 2)
+                && !word.ends_with('.')
+            {
+                out.push_str(if word.split('.').nth(1).unwrap().len() == 3 {
+                    "N.NNN"
+                } else {
+                    "N.NN"
+                });
+            } else if word.contains(':') && !word.ends_with(':') {
+                out.push_str("MAJ:MIN");
+            } else {
+                out.push_str(&word);
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn check(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(name);
+    if std::env::var_os("MEDIASAN_BLESS").is_some() {
+        fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (MEDIASAN_BLESS=1 writes it)", path.display()));
+    if want != got {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", i + 1))
+            .collect();
+        panic!(
+            "{name} differs from tests/expected/{name} ({} lines wanted, {} got):\n{}\n--- got ---\n{got}",
+            want.lines().count(),
+            got.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn a_refusal_a_confirmation_and_a_summary_in_both_languages() {
+    let test = "messages in Chinese and English";
+    if !is_root() {
+        return skip(test, "needs root for losetup");
+    }
+    if Command::new("script").arg("--version").output().is_err() {
+        return skip(test, "script (util-linux) is not installed");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    plant_markers(&img, 1 << 20);
+    let lp = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    for lang in ["en", "zh"] {
+        let mut page = String::new();
+        // A refusal: a device, and no terminal to confirm its serial on.
+        let out = bin()
+            .args(["--lang", lang, "wipe"])
+            .arg(&lp.dev)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        page.push_str("== refusal (exit 3)\n");
+        page.push_str(&String::from_utf8_lossy(&out.stderr));
+        // The confirmation screen, answered wrong.
+        let cmd = format!(
+            "{} --lang {lang} wipe --method zero {}",
+            bin_path().display(),
+            lp.dev.display()
+        );
+        let mut child = Command::new("script")
+            .env("MEDIASAN_CHECKPOINTS", dir.path().join("checkpoints"))
+            .env("MEDIASAN_INDEX", test_index())
+            .env("MEDIASAN_CONFIG", "/dev/null")
+            .env("LANG", "C")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"NOT-THE-SERIAL\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        page.push_str("== confirmation, answered wrong (exit 3)\n");
+        // The pty echoes the typed line; what mediasan printed is the rest.
+        page.push_str(
+            &String::from_utf8_lossy(&out.stdout).replace("NOT-THE-SERIAL\r\n", "NOT-THE-SERIAL⏎\n"),
+        );
+        // A summary, the serial confirmed on the command line.
+        let out = bin()
+            .args([
+                "--lang",
+                lang,
+                "wipe",
+                "--method",
+                "zero",
+                "--verify",
+                "none",
+                "--confirm",
+                &lp.serial(),
+            ])
+            .arg(&lp.dev)
+            .env("MEDIASAN_CHECKPOINTS", dir.path().join("checkpoints"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        page.push_str("== a wipe (exit 0)\n");
+        page.push_str(&String::from_utf8_lossy(&out.stderr));
+        page.push_str(&String::from_utf8_lossy(&out.stdout));
+        check(&format!("i18n.{lang}.txt"), &normal(&page, &lp, dir.path()));
+    }
+}
+
+/// The locale chooses when --lang is not given.
+#[test]
+fn the_locale_speaks_when_no_lang_is_given() {
+    let out = bin()
+        .args(["config", "show", "--config", "/nonexistent.toml"])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("提示:"), "{err}");
+    let out = bin()
+        .args(["config", "show", "--config", "/nonexistent.toml"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hint:"));
+}
