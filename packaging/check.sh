@@ -7,8 +7,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 x=$(mktemp -d)
 trap 'rm -rf "$out" "$x"' EXIT
-PROFILE=${PROFILE:-dev} OUT=$out sh "$root/packaging/dist.sh" >/dev/null
 fail() { echo "packaging: $*" >&2; exit 1; }
+if ! PROFILE=${PROFILE:-dev} OUT=$out sh "$root/packaging/dist.sh" >"$x/dist.log" 2>&1; then
+  tail -n 40 "$x/dist.log" >&2
+  fail "packaging/dist.sh failed (its last lines above)"
+fi
 (cd "$out" && sha256sum -c --quiet SHA256SUMS) || fail "SHA256SUMS does not match the artefacts"
 tarball=$(ls "$out"/*-vendored.tar.gz)
 list=$(tar -tzf "$tarball")
@@ -34,4 +37,4 @@ cmp -s "$x/root/etc/mediasan/config.toml" "$root/assets/config.toml" || fail "th
 MEDIASAN_CONFIG="$x/root/etc/mediasan/config.toml" "$x/root/usr/bin/mediasan" config show >/dev/null ||
   fail "the packaged binary does not run with the packaged configuration"
 zcat "$x/root/usr/share/man/man1/mediasan-wipe.1.gz" | grep -q '^\.TH' || fail "the man page is not one"
-echo "packaging: tarball builds offline; $(basename "$deb") holds the binary, $(ls "$x/root/usr/share/man/man1" | wc -l) man pages, completions, the configuration and /var/lib/mediasan 0700"
+echo "packaging: $(basename "$tarball") ($(du -h "$tarball" | cut -f1)) builds offline; $(basename "$deb") ($(du -h "$deb" | cut -f1)) holds the binary, $(ls "$x/root/usr/share/man/man1" | wc -l) man pages, completions, the configuration and /var/lib/mediasan 0700"

@@ -4,6 +4,46 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The command line with its help in the language in use: where the Chinese file has a
+/// `help-PATH` (a command's about, `help-wipe`) or `help-PATH--ARG` (an option's help,
+/// `help-wipe--method`), it replaces the English of the doc comments below.
+pub fn localized(cmd: clap::Command) -> clap::Command {
+    if mediasan::i18n::lang() == mediasan::i18n::Lang::En {
+        return cmd;
+    }
+    localize_at(cmd, "help")
+}
+
+fn localize_at(mut cmd: clap::Command, path: &str) -> clap::Command {
+    if let Some(text) = mediasan::i18n::lookup(path) {
+        cmd = cmd.about(text);
+    }
+    let args: Vec<String> = cmd.get_arguments().map(|a| a.get_id().to_string()).collect();
+    for id in args {
+        if let Some(text) = mediasan::i18n::lookup(&format!("{path}--{}", id.replace('_', "-"))) {
+            cmd = cmd.mut_arg(id, |a| a.help(text));
+        }
+    }
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in subs {
+        let sub_path = format!("{path}-{name}");
+        cmd = cmd.mut_subcommand(name, |s| localize_at(s, &sub_path));
+    }
+    cmd
+}
+
+/// Every help id the command line has room for: `help-PATH` and `help-PATH--ARG`.
+#[cfg(test)]
+fn help_slots(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+    out.push(path.to_string());
+    for a in cmd.get_arguments() {
+        out.push(format!("{path}--{}", a.get_id().as_str().replace('_', "-")));
+    }
+    for s in cmd.get_subcommands() {
+        help_slots(s, &format!("{path}-{}", s.get_name()), out);
+    }
+}
+
 /// Secure media sanitisation: overwrite, verify and prove it.
 #[derive(Debug, Parser)]
 #[command(name = "mediasan", version, about, long_about = None, propagate_version = true)]
@@ -791,6 +831,23 @@ pub struct DemoArgs {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// Every Chinese help text names a command or an option that exists (none left
+    /// behind by a rename), and every command has one.
+    #[test]
+    fn the_chinese_help_fits_the_command_line() {
+        let mut slots = Vec::new();
+        super::help_slots(&super::Cli::command(), "help", &mut slots);
+        let ids = mediasan::i18n::help_ids();
+        let stale: Vec<&String> = ids.iter().filter(|id| !slots.contains(id)).collect();
+        assert!(stale.is_empty(), "help ids with no command or option: {stale:?}");
+        let commands: Vec<&String> = slots.iter().filter(|s| !s.contains("--")).collect();
+        let missing: Vec<&&String> = commands.iter().filter(|c| !ids.contains(c)).collect();
+        assert!(
+            missing.is_empty(),
+            "commands without a Chinese help text: {missing:?}"
+        );
+    }
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -70,6 +70,26 @@ pub fn loader() -> &'static FluentLanguageLoader {
     &LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).1
 }
 
+/// A message looked up by a name made at run time (the help text of a command or an
+/// option: `help-wipe`, `help-wipe--method`), if the language in use has it.
+pub fn lookup(id: &str) -> Option<String> {
+    let l = loader();
+    l.has(id).then(|| l.get(id))
+}
+
+/// The ids of the help texts the Chinese file holds (checked against the command line by a
+/// test of the binary).
+pub fn help_ids() -> Vec<String> {
+    let text = Messages::get("zh-CN/mediasan.ftl")
+        .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+        .unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim()))
+        .filter(|id| id.starts_with("help-") || *id == "help")
+        .map(str::to_string)
+        .collect()
+}
+
 /// A message in the language in use: `t!("id")`, `t!("id", name = value, …)`.
 #[macro_export]
 macro_rules! t {
@@ -157,8 +177,11 @@ mod tests {
                 })
                 .collect()
         };
+        // Help texts are Chinese only: the English help is the command line's own
+        // documentation (src/cli.rs).
         let en = messages("en/mediasan.ftl");
-        let zh = messages("zh-CN/mediasan.ftl");
+        let mut zh = messages("zh-CN/mediasan.ftl");
+        zh.retain(|id, _| id != "help" && !id.starts_with("help-"));
         let only = |a: &BTreeMap<String, _>, b: &BTreeMap<String, _>| -> Vec<String> {
             a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
         };

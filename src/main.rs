@@ -9,8 +9,6 @@ mod settings;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The language first: every message after this speaks it (help included).
@@ -22,7 +20,11 @@ fn main() -> ExitCode {
             .print();
         return ExitCode::from(2);
     }
-    let cli = cli::Cli::parse_from(args);
+    let matches = cli::localized(<cli::Cli as clap::CommandFactory>::command()).get_matches_from(args);
+    let cli = match <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
