@@ -405,7 +405,7 @@ pub struct Acting {
     #[arg(long, value_name = "FILE", env = "MEDIASAN_KEY")]
     pub key: Option<PathBuf>,
     /// Read the key's passphrase from this file instead of asking (for scripts).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "MEDIASAN_PASSPHRASE_FILE")]
     pub key_passphrase_file: Option<PathBuf>,
     /// Sign with a key held by ssh-agent (hardware tokens included): its only key, or the
     /// one with this fingerprint (SHA256:…) or public key file.
@@ -446,7 +446,8 @@ pub enum RegisterSub {
         /// The founder's private key (the pair of --key: proof of possession).
         #[arg(long, value_name = "KEY")]
         signed_by: PathBuf,
-        #[arg(long, value_name = "FILE")]
+        /// Read the key's passphrase from this file instead of asking (for scripts).
+        #[arg(long, value_name = "FILE", env = "MEDIASAN_PASSPHRASE_FILE")]
         key_passphrase_file: Option<PathBuf>,
         /// Supervisors who must co-sign each certificate.
         #[arg(long, default_value_t = 1)]
@@ -505,7 +506,8 @@ pub enum PersonSub {
         /// An approver's private key.
         #[arg(long, value_name = "KEY", env = "MEDIASAN_KEY")]
         signed_by: PathBuf,
-        #[arg(long, value_name = "FILE")]
+        /// Read the key's passphrase from this file instead of asking (for scripts).
+        #[arg(long, value_name = "FILE", env = "MEDIASAN_PASSPHRASE_FILE")]
         key_passphrase_file: Option<PathBuf>,
         /// Their person id (ASCII letters, digits, '-', '_', '.'); default the next P-NNNN.
         #[arg(long)]
@@ -771,8 +773,9 @@ pub enum KeySub {
         /// Where to write it (default: the name, in the current folder).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        /// Protect it with a passphrase read from this file (or asked for with --ask).
-        #[arg(long, value_name = "FILE")]
+        /// Protect it with a passphrase read from this file (or asked for with --ask); the
+        /// file wins over --ask, so that a script can answer for the person.
+        #[arg(long, value_name = "FILE", env = "MEDIASAN_PASSPHRASE_FILE")]
         passphrase_file: Option<PathBuf>,
         /// Ask for a passphrase on the terminal.
         #[arg(long)]
