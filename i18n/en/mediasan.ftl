@@ -89,3 +89,30 @@ verify-not-bypassed = not bypassed
 verify-assurance = assurance
 certificate = certificate
 result = result
+
+## Batches
+batch-about-to-destroy = the batch will DESTROY every byte of these drives:
+batch-heads = LINE, DEVICE, MODEL, SERIAL, SIZE, PARTITIONS, CARRIER, CLASS, METHOD, ESTIMATE
+batch-needs-terminal = the batch needs its drives confirmed, and there is no terminal to ask at
+batch-needs-terminal-hint = write the serials to a file, one a line, and pass --confirm-serials FILE
+batch-prompt = line { $line } { $path } ({ $carrier }): type the last four characters of its serial:{" "}
+batch-not-confirmed = line { $line }: not confirmed; nothing was written
+batch-summary-head = LINE  DEVICE / CARRIER / OUTCOME / RATE / TIME / CERTIFICATE
+
+## Keys
+passphrase-for = passphrase for { $key }:{" "}
+passphrase-new = new passphrase:{" "}
+passphrase-again = again:{" "}
+passphrase-differ = the passphrases differ; no key was written
+
+## Certificates
+cert-valid = VALID: every check holds
+cert-valid-allowed-signers = VALID as far as an allowed-signers file can tell: signatures and identities hold; roles and the register link need the register
+cert-not-valid = NOT VALID: see FAIL above
+
+## Scan
+scan-heads = DEVICE, BUS, SIZE, MODEL, SERIAL, HIDDEN, WIPE, CARRIER
+scan-none = no drives found in /sys/block
+scan-not-wiped = not wiped
+yes = yes
+no = no

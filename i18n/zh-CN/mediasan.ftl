@@ -86,6 +86,33 @@ verify-assurance = 置信度
 certificate = 证明书
 result = 结果文件
 
+## 批量处理
+batch-about-to-destroy = 本批次即将销毁以下硬盘上的全部数据：
+batch-heads = 行, 设备, 型号, 序列号, 容量, 分区, 载体, 密级, 方法, 预计用时
+batch-needs-terminal = 本批次须确认各硬盘，但没有可供询问的终端
+batch-needs-terminal-hint = 把序列号写入一个文件（每行一个），并加上 --confirm-serials FILE
+batch-prompt = 第 { $line } 行 { $path }（{ $carrier }）：请输入其序列号的最后四位：
+batch-not-confirmed = 第 { $line } 行：未确认，未写入任何数据
+batch-summary-head = 行  设备 / 载体 / 结果 / 速度 / 用时 / 证明书
+
+## 密钥
+passphrase-for = { $key } 的口令：
+passphrase-new = 新口令：
+passphrase-again = 再输入一次：
+passphrase-differ = 两次输入的口令不一致；未写出密钥
+
+## 证明书
+cert-valid = 有效：各项检查均通过
+cert-valid-allowed-signers = 就 allowed-signers 文件所能判断的而言有效：签名和身份成立；角色和登记簿关联须有登记簿才能核对
+cert-not-valid = 无效：见上面的 FAIL
+
+## 扫描
+scan-heads = 设备, 总线, 容量, 型号, 序列号, 隐藏区, 可擦除, 载体
+scan-none = /sys/block 中未找到硬盘
+scan-not-wiped = 不予擦除
+yes = 是
+no = 否
+
 ## 帮助（--help）：命令与选项的说明。英文帮助即 src/cli.rs 中的文档注释，故这些编号只有中文。
 help = 涉密载体的安全信息消除：覆写、校验、出具证明并登记
 help-scan = 列出所连接的硬盘：身份及其来源、隐藏区、安全状态、mediasan 是否会擦除，以及它在登记簿中对应的载体

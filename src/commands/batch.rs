@@ -227,19 +227,10 @@ fn show_table(jobs: &[Job<'_>], json: bool) {
         }
         return;
     }
-    outln!("the batch will DESTROY every byte of these drives:\n");
-    let head = [
-        "LINE",
-        "DEVICE",
-        "MODEL",
-        "SERIAL",
-        "SIZE",
-        "PARTITIONS",
-        "CARRIER",
-        "CLASS",
-        "METHOD",
-        "ESTIMATE",
-    ];
+    outln!("{}\n", mediasan::t!("batch-about-to-destroy"));
+    let heads = mediasan::t!("batch-heads");
+    let mut words = heads.split(',').map(str::trim);
+    let head: [&str; 10] = std::array::from_fn(|_| words.next().unwrap_or("-"));
     let rows: Vec<[String; 10]> = jobs
         .iter()
         .map(|j| {
@@ -302,10 +293,8 @@ fn confirm(jobs: &[Job<'_>], file: Option<&Path>) -> Result<(), Failure> {
         return serials_file(&serials, f);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Failure::refused(anyhow!(
-            "the batch needs its drives confirmed, and there is no terminal to ask at"
-        ))
-        .hint("write the serials to a file, one a line, and pass --confirm-serials FILE"));
+        return Err(Failure::refused(anyhow!(mediasan::t!("batch-needs-terminal")))
+            .hint(mediasan::t!("batch-needs-terminal-hint")));
     }
     for (j, serial) in jobs.iter().zip(&serials) {
         let tail: String = serial
@@ -320,20 +309,23 @@ fn confirm(jobs: &[Job<'_>], file: Option<&Path>) -> Result<(), Failure> {
             let mut e = std::io::stderr().lock();
             let _ = write!(
                 e,
-                "line {} {} ({}): type the last four characters of its serial: ",
-                j.row.line,
-                j.prepared.identity().path,
-                j.link.carrier.id
+                "{}",
+                mediasan::t!(
+                    "batch-prompt",
+                    line = j.row.line.to_string(),
+                    path = j.prepared.identity().path.as_str(),
+                    carrier = j.link.carrier.id.as_str()
+                )
             );
             let _ = e.flush();
         }
         let mut typed = String::new();
         let _ = std::io::stdin().lock().read_line(&mut typed);
         if typed.trim() != tail {
-            return Err(Failure::refused(anyhow!(
-                "line {}: not confirmed; nothing was written",
-                j.row.line
-            )));
+            return Err(Failure::refused(anyhow!(mediasan::t!(
+                "batch-not-confirmed",
+                line = j.row.line.to_string()
+            ))));
         }
     }
     Ok(())
@@ -365,7 +357,7 @@ fn summary(finished: &[Finished], state: &State, json: bool) {
         json_line(&json!({ "event": "batch-summary", "batch": state }));
         return;
     }
-    outln!("\nLINE  DEVICE / CARRIER / OUTCOME / RATE / TIME / CERTIFICATE");
+    outln!("\n{}", mediasan::t!("batch-summary-head"));
     for j in &state.jobs {
         let f = finished.iter().find(|f| f.line == j.line);
         let rate = j

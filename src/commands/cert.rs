@@ -166,12 +166,9 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     );
                 }
                 let verdict_line = match (ok, allowed_signers.is_some()) {
-                    (true, true) => {
-                        "VALID as far as an allowed-signers file can tell: signatures and identities hold; \
-                         roles and the register link need the register"
-                    }
-                    (true, false) => "VALID: every check holds",
-                    (false, _) => "NOT VALID: see FAIL above",
+                    (true, true) => mediasan::t!("cert-valid-allowed-signers"),
+                    (true, false) => mediasan::t!("cert-valid"),
+                    (false, _) => mediasan::t!("cert-not-valid"),
                 };
                 outln!("{verdict_line}");
             }

@@ -75,9 +75,9 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
     };
     let signer = Signer::from_file(path, || match given {
         Some(p) => Some(p),
-        None if std::io::stdin().is_terminal() => rpassword::prompt_password(format!(
-            "passphrase for {}: ",
-            mediasan::target::escape_path(path)
+        None if std::io::stdin().is_terminal() => rpassword::prompt_password(mediasan::t!(
+            "passphrase-for",
+            key = mediasan::target::escape_path(path)
         ))
         .ok(),
         None => None,
@@ -724,14 +724,12 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
                         .to_string(),
                 ),
                 (None, true) => {
-                    let a = rpassword::prompt_password("new passphrase: ")
+                    let a = rpassword::prompt_password(mediasan::t!("passphrase-new"))
                         .map_err(|e| Failure::usage(anyhow!("{e}")))?;
-                    let b =
-                        rpassword::prompt_password("again: ").map_err(|e| Failure::usage(anyhow!("{e}")))?;
+                    let b = rpassword::prompt_password(mediasan::t!("passphrase-again"))
+                        .map_err(|e| Failure::usage(anyhow!("{e}")))?;
                     if a != b {
-                        return Err(Failure::usage(anyhow!(
-                            "the passphrases differ; no key was written"
-                        )));
+                        return Err(Failure::usage(anyhow!(mediasan::t!("passphrase-differ"))));
                     }
                     Some(a)
                 }

@@ -112,7 +112,7 @@ fn record(e: &Entry, m: &[Match]) -> serde_json::Value {
 
 fn table(rows: &[(Entry, Vec<Match>)]) {
     if rows.is_empty() {
-        outln!("no drives found in /sys/block");
+        outln!("{}", mediasan::t!("scan-none"));
         return;
     }
     let cells: Vec<[String; 8]> = rows
@@ -132,7 +132,11 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
                 id.and_then(|i| i.model.clone()).unwrap_or_else(|| "-".into()),
                 serial,
                 d.map_or("-".into(), |d| short_hidden(&d.hidden)),
-                if e.wipeable() { "yes".into() } else { "no".into() },
+                if e.wipeable() {
+                    mediasan::t!("yes")
+                } else {
+                    mediasan::t!("no")
+                },
                 m.iter()
                     .map(|(_, c, s, _)| format!("{c} ({s})"))
                     .collect::<Vec<_>>()
@@ -140,9 +144,9 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
             ]
         })
         .collect();
-    let head = [
-        "DEVICE", "BUS", "SIZE", "MODEL", "SERIAL", "HIDDEN", "WIPE", "CARRIER",
-    ];
+    let heads = mediasan::t!("scan-heads");
+    let mut words = heads.split(',').map(str::trim);
+    let head: [&str; 8] = std::array::from_fn(|_| words.next().unwrap_or("-"));
     print_table(&head, &cells);
     // What the table cannot hold: why a drive is refused, its security, its hidden
     // areas in full, and what is wrong with its serial.
@@ -156,7 +160,7 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
             notes.push(err.clone());
         }
         if let Some(r) = &e.refused {
-            notes.push(format!("not wiped: {r}"));
+            notes.push(format!("{}: {r}", mediasan::t!("scan-not-wiped")));
         }
         if let Some(d) = e.drive() {
             if d.ata.known().is_some() {
