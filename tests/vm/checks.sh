@@ -314,6 +314,11 @@ firmware_ahci_refused() {
   [ $rc = 3 ] || { echo "exit $rc, not 3: $out"; return 1; }
   echo "$out" | grep -q 'no ATA security' || { echo "no reason given: $out"; return 1; }
   [ "$kept" = 1 ] || { echo "the marker is gone"; return 1; }
+  # QEMU's IDENTIFY offers no SANITIZE (word 59 bit 12 clear): refused the same way.
+  out=$(MEDIASAN_INDEX=/tmp/mediasan/no-index mediasan wipe /dev/$dev --technique ata-sanitize-block --confirm "$serial" 2>&1)
+  rc=$?
+  [ $rc = 3 ] || { echo "sanitize: exit $rc, not 3: $out"; return 1; }
+  echo "$out" | grep -q 'does not offer SANITIZE BLOCK ERASE' || { echo "sanitize: no reason given: $out"; return 1; }
 }
 
 # SCSI SANITIZE: QEMU's scsi-hd answers no REPORT SUPPORTED OPERATION CODES for it, so
