@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin_path, count_markers, is_root, plant_markers, skip, Loop, Office, Tmpfs};
+use common::{count_markers, is_root, plant_markers, skip, Loop, Office, Tmpfs};
 use serde_json::Value;
 
 /// A staffed office with `n` images registered as carriers and approved, each on its
@@ -316,7 +316,7 @@ fn interrupted_then_resumed(sigint: bool) {
         }
         a
     };
-    let mut child = Command::new(bin_path())
+    let mut child = common::raw()
         .current_dir(o.dir.path())
         .env("MEDIASAN_REGISTER", o.register())
         .env("MEDIASAN_INDEX", o.index())
@@ -367,7 +367,7 @@ fn interrupted_then_resumed(sigint: bool) {
     }
     // The register stays consistent after the kill.
     o.ok(None, &["register", "verify"]);
-    let out = Command::new(bin_path())
+    let out = common::raw()
         .current_dir(o.dir.path())
         .env("MEDIASAN_REGISTER", o.register())
         .env("MEDIASAN_INDEX", o.index())
@@ -427,7 +427,7 @@ fn watch_wipes_the_drives_of_its_manifest_as_they_are_attached_and_nothing_else(
     )
     .unwrap();
     let certs = o.path("certs");
-    let mut child = Command::new(bin_path())
+    let mut child = common::raw()
         .current_dir(o.dir.path())
         .env("MEDIASAN_REGISTER", o.register())
         .env("MEDIASAN_INDEX", o.index())

@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::*;
 use nix::sys::signal::{kill, Signal};
@@ -17,7 +17,7 @@ fn interrupt_with(signal: Signal) {
     plant_markers(&file, size);
     let result = dir.path().join("r.json");
     // 35 passes over 64 MiB: long enough to be interrupted after the first pass.
-    let mut child = Command::new(bin_path())
+    let mut child = common::raw()
         .env("MEDIASAN_INDEX", test_index())
         .env("MEDIASAN_CHECKPOINTS", dir.path().join("checkpoints"))
         .args(["wipe", "--json", "--method", "gutmann", "--result"])
@@ -71,7 +71,7 @@ fn sigterm_stops_after_the_current_block() {
 }
 
 fn run_json(args: &[&str], checkpoints: &std::path::Path) -> (i32, Vec<serde_json::Value>) {
-    let out = Command::new(bin_path())
+    let out = common::raw()
         .env("MEDIASAN_INDEX", test_index())
         .env("MEDIASAN_CHECKPOINTS", checkpoints)
         .args(args)
@@ -94,7 +94,7 @@ fn an_interrupted_wipe_resumes_where_it_stopped() {
     let file = dir.path().join("disk.img");
     let size: u64 = 32 << 20;
     plant_markers(&file, size);
-    let mut child = Command::new(bin_path())
+    let mut child = common::raw()
         .env("MEDIASAN_INDEX", test_index())
         .env("MEDIASAN_CHECKPOINTS", &cps)
         .args(["wipe", "--json", "--method", "dod-7", "--verify", "last"])
@@ -157,7 +157,7 @@ fn kill_9_and_resume_until_done() {
         file.to_str().unwrap(),
     ];
     for (round, after_ms) in [2600u64, 3100, 2400].into_iter().enumerate() {
-        let mut child = Command::new(bin_path())
+        let mut child = common::raw()
             .env("MEDIASAN_INDEX", test_index())
             .env("MEDIASAN_CHECKPOINTS", &cps)
             .args(&args)

@@ -580,7 +580,7 @@ fn separate_processes_append_at_once() {
     let o = office();
     let children: Vec<_> = (0..6)
         .map(|i| {
-            std::process::Command::new(bin_path())
+            common::raw()
                 .env("MEDIASAN_REGISTER", o.register())
                 .env("MEDIASAN_KEY", o.path("operator"))
                 .args([
@@ -622,7 +622,7 @@ fn the_register_survives_kill_9_during_appends() {
         }
         let file = o.path(&format!("round{round}.csv"));
         fs::write(&file, csv).unwrap();
-        let mut child = std::process::Command::new(bin_path())
+        let mut child = common::raw()
             .current_dir(o.dir.path())
             .env("MEDIASAN_REGISTER", o.register())
             .env("MEDIASAN_KEY", o.path("operator"))
@@ -696,6 +696,7 @@ fn a_clock_set_back_is_refused() {
         .args(["-f", "+2d"])
         .arg(bin_path())
         .args(add("AHEAD-1"))
+        .env("MEDIASAN_CONFIG", "/dev/null")
         .env("MEDIASAN_REGISTER", o.register())
         .env("MEDIASAN_INDEX", o.index())
         .env("MEDIASAN_KEY", o.path("operator"))

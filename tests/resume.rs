@@ -18,7 +18,7 @@ use common::*;
 /// `mediasan wipe --json ARGS` in `cwd`, with its checkpoints in `cps`, the test's own
 /// index of registers, and `env`.
 fn wipe(args: &[&str], env: &[(&str, &Path)], cps: &Path, cwd: &Path) -> Command {
-    let mut cmd = Command::new(bin_path());
+    let mut cmd = common::raw();
     cmd.current_dir(cwd)
         .env("MEDIASAN_CHECKPOINTS", cps)
         .env("MEDIASAN_INDEX", test_index())

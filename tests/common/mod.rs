@@ -28,6 +28,17 @@ pub fn bin() -> assert_cmd::Command {
     cmd
 }
 
+/// The binary as a plain `std::process::Command` (for children a test signals or reads
+/// as they run), with the same environment as [`bin`]: no machine configuration, English.
+pub fn raw() -> Command {
+    let mut cmd = Command::new(bin_path());
+    cmd.env("MEDIASAN_CONFIG", "/dev/null")
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    cmd
+}
+
 /// The index of registers of this test process: none of the machine's.
 pub fn test_index() -> PathBuf {
     std::env::temp_dir().join(format!("mediasan-test-index-{}", std::process::id()))
