@@ -122,8 +122,8 @@ pub struct BatchCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum BatchSub {
-    /// Wipe every drive of a manifest (CSV: device, carrier, and optionally method and
-    /// verify; English or Chinese headers, UTF-8 or GBK).
+    /// Wipe every drive of a manifest (CSV: device, carrier, and optionally method, verify
+    /// and technique; English or Chinese headers, UTF-8 or GBK).
     Run(BatchRunArgs),
     /// Wait for drives to be attached (kernel uevents) and wipe each one that is a
     /// manifest row's or an approved carrier's, after the same checks; others are shown
@@ -213,7 +213,7 @@ pub struct BatchRunArgs {
     #[arg(value_name = "MANIFEST.csv")]
     pub manifest: PathBuf,
 
-    /// Jobs at a time (default: one per drive, up to the processors or the buses).
+    /// Jobs at a time (default: one per drive, up to the larger of the processors and the buses).
     #[arg(long, value_name = "N")]
     pub parallel: Option<usize>,
 
@@ -449,7 +449,7 @@ pub enum RegisterSub {
         /// Read the key's passphrase from this file instead of asking (for scripts).
         #[arg(long, value_name = "FILE", env = "MEDIASAN_PASSPHRASE_FILE")]
         key_passphrase_file: Option<PathBuf>,
-        /// Supervisors who must co-sign each certificate.
+        /// How many supervisors must co-sign each certificate.
         #[arg(long, default_value_t = 1)]
         supervisors: u32,
     },

@@ -116,3 +116,23 @@ scan-none = no drives found in /sys/block
 scan-not-wiped = not wiped
 yes = yes
 no = no
+
+## The job's refusals
+job-not-the-carrier = { $path }: this is not carrier { $carrier }: it reports { $reports }, the register has serial { $serial }
+job-not-the-carrier-hint = check the device you attached against the carrier's label
+job-partition-not-carrier = { $path }: a partition is not carrier { $carrier }: a carrier is wiped whole
+job-whole-disk-hint = wipe the whole disk, /dev/{ $disk }
+job-technique-refused = { $path }: --technique { $technique }: { $why }; nothing was sent
+job-weak-serial = { $path }: its serial cannot identify it as a carrier: { $problems }
+job-weak-serial-bridge-hint = put the drive on a bridge that passes ATA commands (most SATA docks do; mediasan scan shows the serial's source), or on a SATA port
+job-weak-serial-hint = detach the other drive, or identify the carrier another way; a plain wipe with --confirm is still possible
+job-registered-carrier = { $path }: this device is the registered carrier { $carrier } ({ $classification }): it is wiped only with --carrier { $carrier } and an approval
+
+## The register's approvals
+register-no-carrier = no carrier { $carrier } in this register
+carrier-no-approval = carrier { $carrier } has no approval for destruction
+approval-other-carrier = approval { $approval } is for carrier { $other }, not { $carrier }
+approval-revoked = approval { $approval } was revoked
+approval-expired = approval { $approval } expired at { $expires }
+approval-own-wipe = approval { $approval } was given by { $operator }, who cannot approve their own wipe
+approval-stale = approval { $approval } no longer matches carrier { $carrier } (serial or classification)

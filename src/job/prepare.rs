@@ -12,6 +12,7 @@ use crate::method;
 use crate::pattern::Pattern;
 use crate::register::{self, Register};
 use crate::report::{MethodRecord, VerifyMode};
+use crate::t;
 use crate::target::{escape_path, Access, Identity, Sys, Target};
 
 /// A target opened and checked, and what the wipe will write to it.
@@ -70,23 +71,24 @@ impl<'p> Prepared<'p> {
         let identity = &target.identity;
         match link {
             Some(l) if !identity.is_carrier(&l.carrier.serial) => {
-                return Err(JobError::refused(format!(
-                    "{}: this is not carrier {}: it reports {:?}, the register has serial {:?}",
-                    identity.path,
-                    l.carrier.id,
-                    identity.register_identity().unwrap_or("no serial"),
-                    l.carrier.serial
+                return Err(JobError::refused(t!(
+                    "job-not-the-carrier",
+                    path = identity.path.as_str(),
+                    carrier = l.carrier.id.as_str(),
+                    reports = format!("{:?}", identity.register_identity().unwrap_or("no serial")),
+                    serial = format!("{:?}", l.carrier.serial)
                 ))
-                .hint("check the device you attached against the carrier's label"));
+                .hint(t!("job-not-the-carrier-hint")));
             }
             Some(l) if identity.partition_of.is_some() => {
-                return Err(JobError::refused(format!(
-                    "{}: a partition is not carrier {}: a carrier is wiped whole",
-                    identity.path, l.carrier.id
+                return Err(JobError::refused(t!(
+                    "job-partition-not-carrier",
+                    path = identity.path.as_str(),
+                    carrier = l.carrier.id.as_str()
                 ))
-                .hint(format!(
-                    "wipe the whole disk, /dev/{}",
-                    identity.partition_of.as_deref().unwrap_or("…")
+                .hint(t!(
+                    "job-whole-disk-hint",
+                    disk = identity.partition_of.as_deref().unwrap_or("…")
                 )))
             }
             Some(_) => refuse_weak_serial(identity, sys)?,
@@ -179,10 +181,11 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         return Ok((t, None, None));
     }
     let refuse = |why: String, hint: String| {
-        Err(JobError::refused(format!(
-            "{}: --technique {}: {why}; nothing was sent",
-            identity.path,
-            t.name()
+        Err(JobError::refused(t!(
+            "job-technique-refused",
+            path = identity.path.as_str(),
+            technique = t.name(),
+            why = why
         ))
         .hint(hint))
     };
@@ -287,15 +290,15 @@ fn refuse_weak_serial(identity: &Identity, sys: &Sys) -> Result<(), JobError> {
         return Ok(());
     }
     let bridge = drive.serial_is_bridges;
-    Err(JobError::refused(format!(
-        "{}: its serial cannot identify it as a carrier: {}",
-        identity.path,
-        problems.join("; ")
+    Err(JobError::refused(t!(
+        "job-weak-serial",
+        path = identity.path.as_str(),
+        problems = problems.join("; ")
     ))
     .hint(if bridge {
-        "put the drive on a bridge that passes ATA commands (most SATA docks do; mediasan scan shows the serial's source), or on a SATA port"
+        t!("job-weak-serial-bridge-hint")
     } else {
-        "detach the other drive, or identify the carrier another way; a plain wipe with --confirm is still possible"
+        t!("job-weak-serial-hint")
     }))
 }
 
@@ -304,14 +307,16 @@ fn refuse_registered(identity: &Identity, guards: &[Register]) -> Result<(), Job
     for g in guards {
         let known = g.carriers_naming(identity)?;
         if let Some(c) = known.iter().find(|c| c.status != register::Status::Disposed) {
-            return Err(JobError::refused(format!(
-                "{}: this device is the registered carrier {} ({}): it is wiped only with --carrier {} and an approval",
-                identity.path,
-                c.id,
-                c.classification.name(),
-                c.id
+            return Err(JobError::refused(t!(
+                "job-registered-carrier",
+                path = identity.path.as_str(),
+                carrier = c.id.as_str(),
+                classification = c.classification.name()
             ))
-            .hint(format!("mediasan wipe {} --carrier {} --key YOUR_KEY …", identity.path, c.id)));
+            .hint(format!(
+                "mediasan wipe {} --carrier {} --key YOUR_KEY …",
+                identity.path, c.id
+            )));
         }
     }
     Ok(())

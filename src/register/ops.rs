@@ -289,7 +289,10 @@ impl Register {
         paper_ref: Option<&str>,
     ) -> Result<Event> {
         let c = self.carrier(carrier)?.ok_or_else(|| {
-            RegisterError::Rule(rules::RuleError(format!("no carrier {carrier} in this register")))
+            RegisterError::Rule(rules::RuleError(crate::t!(
+                "register-no-carrier",
+                carrier = carrier
+            )))
         })?;
         let meta = self
             .meta()?
@@ -338,7 +341,7 @@ impl Register {
                     fingerprint: signer.fingerprint(),
                 })?;
         let view = super::views::CheckedView::new(self.conn_ref());
-        let mut last_err = rules::RuleError(format!("carrier {carrier} has no approval for destruction"));
+        let mut last_err = rules::RuleError(crate::t!("carrier-no-approval", carrier = carrier));
         let mut found = None;
         for a in self.approvals_for(carrier)?.into_iter().rev() {
             match rules::valid_approval(&view, &a.id, &c, &operator.id, self.now()) {

@@ -941,26 +941,31 @@ pub fn valid_approval(
         .approval(id)
         .ok_or_else(|| RuleError(format!("no approval {id}")))?;
     if a.carrier != c.id {
-        return refuse(format!(
-            "approval {id} is for carrier {}, not {}",
-            a.carrier, c.id
+        return refuse(crate::t!(
+            "approval-other-carrier",
+            approval = id,
+            other = a.carrier.as_str(),
+            carrier = c.id.as_str()
         ));
     }
     if a.revoked_seq.is_some() {
-        return refuse(format!("approval {id} was revoked"));
+        return refuse(crate::t!("approval-revoked", approval = id));
     }
     if parse_time(&a.expires).is_none_or(|e| e <= time) {
-        return refuse(format!("approval {id} expired at {}", a.expires));
-    }
-    if a.approver == operator {
-        return refuse(format!(
-            "approval {id} was given by {operator}, who cannot approve their own wipe"
+        return refuse(crate::t!(
+            "approval-expired",
+            approval = id,
+            expires = a.expires.as_str()
         ));
     }
+    if a.approver == operator {
+        return refuse(crate::t!("approval-own-wipe", approval = id, operator = operator));
+    }
     if a.serial != c.serial || a.classification != c.classification {
-        return refuse(format!(
-            "approval {id} no longer matches carrier {} (serial or classification)",
-            c.id
+        return refuse(crate::t!(
+            "approval-stale",
+            approval = id,
+            carrier = c.id.as_str()
         ));
     }
     Ok(a)
