@@ -200,6 +200,7 @@ impl Plan {
             checkpoint_dir: r.checkpoint_dir,
             policy: Policy {
                 allow_open_by: r.allow_open_by,
+                open_locked: r.resume && r.technique.is_firmware(),
             },
             backed_up: r.backed_up,
             backup_location: r.backup_location,

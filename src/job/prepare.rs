@@ -242,6 +242,15 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
             ))
             .hint("start the wipe again without --resume"));
         }
+        // Opened although locked only so that the journal's password can unlock it.
+        if drive.security().is_some_and(|s| s.locked) && j.password.is_none() {
+            return Err(JobError::refused(format!(
+                "{}: {}",
+                identity.path,
+                crate::target::Refusal::SecurityLocked
+            ))
+            .hint(crate::target::Refusal::SecurityLocked.hint()));
+        }
         return Ok((j.technique, None, Some(j)));
     }
     let resolved = if t == Technique::Auto {

@@ -138,6 +138,10 @@ impl std::fmt::Display for Object {
 pub struct Policy {
     /// Processes that may hold the target open for writing (`--allow-open-by`).
     pub allow_open_by: Vec<u32>,
+    /// A drive locked by ATA security is opened rather than refused: a resumed firmware
+    /// erase may hold, in its journal, the temporary password that locked it (the job
+    /// refuses again if it does not).
+    pub open_locked: bool,
 }
 
 /// Whether the target is a block device or a regular file.
@@ -360,7 +364,11 @@ impl Target {
         // Ask the drive who it is: its own IDENTIFY where it answers, sysfs and VPD
         // pages, the USB bridge last.
         let drive = identify::identify(sys, &facts.node.disk, &mut identify::transport::Device(&file));
-        reasons.extend(safety::drive_refusals(&drive));
+        reasons.extend(
+            safety::drive_refusals(&drive)
+                .into_iter()
+                .filter(|r| !(policy.open_locked && *r == Refusal::SecurityLocked)),
+        );
         let ro_ioctl = block::read_only(&file).map_err(|source| TargetError::Io {
             path: shown.clone(),
             what: "BLKROGET failed",
