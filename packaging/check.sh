@@ -37,4 +37,7 @@ cmp -s "$x/root/etc/mediasan/config.toml" "$root/assets/config.toml" || fail "th
 MEDIASAN_CONFIG="$x/root/etc/mediasan/config.toml" "$x/root/usr/bin/mediasan" config show >/dev/null ||
   fail "the packaged binary does not run with the packaged configuration"
 zcat "$x/root/usr/share/man/man1/mediasan-wipe.1.gz" | grep -q '^\.TH' || fail "the man page is not one"
+# Its messages are inside it (the tree it was built from is gone): a Chinese hint.
+"$x/root/usr/bin/mediasan" --lang zh config show --config /nonexistent/config.toml 2>&1 | grep -q '提示' ||
+  fail "the packaged binary has no messages of its own"
 echo "packaging: $(basename "$tarball") ($(du -h "$tarball" | cut -f1)) builds offline; $(basename "$deb") ($(du -h "$deb" | cut -f1)) holds the binary, $(ls "$x/root/usr/share/man/man1" | wc -l) man pages, completions, the configuration and /var/lib/mediasan 0700"
