@@ -445,39 +445,24 @@ pub fn wait_sanitize(
         "if the drive is left in the sanitize failure mode, leave it with: hdparm --sanitize-status {node} \
          (and run the sanitize again); mediasan wipe --resume re-reads the status"
     );
-    let started = std::time::Instant::now();
-    loop {
-        std::thread::sleep(poll);
-        let s = match sanitize_status(t, false) {
-            Ok(s) => s,
-            Err(f) => {
-                return Err(Failed {
-                    why: f.why,
-                    recovery: Some(recovery),
-                })
-            }
-        };
-        if s.in_progress {
+    super::follow(poll, give_up, node, || match sanitize_status(t, false) {
+        Err(f) => super::Step::Ended(Err(Failed {
+            why: f.why,
+            recovery: Some(recovery.clone()),
+        })),
+        Ok(s) if s.in_progress => {
             progress(s.progress);
-            if started.elapsed() > give_up {
-                return Err(Failed {
-                    why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
-                    recovery: Some(format!("it goes on inside the drive, also across a power cycle: mediasan wipe {node} --resume waits for it")),
-                });
-            }
-            continue;
+            super::Step::Running
         }
-        if s.completed {
-            return Ok(Done {
-                technique: format!("ATA SANITIZE {} EXT", kind.name()),
-                status: "completed without error (SANITIZE STATUS EXT)".into(),
-            });
-        }
-        return Err(Failed {
+        Ok(s) if s.completed => super::Step::Ended(Ok(Done {
+            technique: format!("ATA SANITIZE {} EXT", kind.name()),
+            status: "completed without error (SANITIZE STATUS EXT)".into(),
+        })),
+        Ok(_) => super::Step::Ended(Err(Failed {
             why: "the drive reports the sanitize neither in progress nor completed without error".into(),
-            recovery: Some(recovery),
-        });
-    }
+            recovery: Some(recovery.clone()),
+        })),
+    })
 }
 
 #[cfg(test)]
@@ -600,6 +585,26 @@ mod tests {
 
     #[test]
     fn a_sanitize_is_polled_to_its_end_and_a_failure_is_said() {
+        let send = |d: &mut SimDrive, kind| {
+            sanitize(
+                d,
+                kind,
+                Duration::ZERO,
+                Duration::from_secs(5),
+                |_| {},
+                "/dev/sdz",
+            )
+        };
+        let follow = |d: &mut SimDrive, kind| {
+            wait_sanitize(
+                d,
+                kind,
+                Duration::ZERO,
+                Duration::from_secs(5),
+                |_| {},
+                "/dev/sdz",
+            )
+        };
         let mut d = SimDrive::new("SAN0001", 1_000_000);
         d.sanitize = 0xb000; // supported, crypto scramble, block erase
         let id = ata_identify(&mut d).unwrap();
@@ -621,15 +626,7 @@ mod tests {
         // A sanitize that fails leaves the drive in failure mode, which is reported with
         // the way out, and cleared by asking the status with CLEAR set.
         d.sanitize_fails = true;
-        let e = sanitize(
-            &mut d,
-            SanitizeKind::Block,
-            Duration::ZERO,
-            Duration::from_secs(5),
-            |_| {},
-            "/dev/sdz",
-        )
-        .unwrap_err();
+        let e = send(&mut d, SanitizeKind::Block).unwrap_err();
         assert!(e.why.contains("failure mode"), "{e}");
         assert!(
             e.recovery
@@ -644,15 +641,7 @@ mod tests {
         let mut d = SimDrive::new("SAN0003", 1_000_000);
         d.sanitize = 0xb000;
         d.sanitize_frozen = true;
-        let e = sanitize(
-            &mut d,
-            SanitizeKind::Block,
-            Duration::ZERO,
-            Duration::from_secs(5),
-            |_| {},
-            "/dev/sdz",
-        )
-        .unwrap_err();
+        let e = send(&mut d, SanitizeKind::Block).unwrap_err();
         assert!(
             e.why.contains("frozen") && e.recovery.unwrap().contains("power-cycle"),
             "{}",
@@ -666,15 +655,7 @@ mod tests {
         d.sanitizing = Some(2);
         d.power_cycle();
         let sent = d.sent.len();
-        wait_sanitize(
-            &mut d,
-            SanitizeKind::Block,
-            Duration::ZERO,
-            Duration::from_secs(5),
-            |_| {},
-            "/dev/sdz",
-        )
-        .unwrap();
+        follow(&mut d, SanitizeKind::Block).unwrap();
         assert_eq!(d.erased, 1);
         assert!(
             d.sent[sent..].iter().all(|tf| tf.features == op::SANITIZE_STATUS),
@@ -683,28 +664,12 @@ mod tests {
         // Nothing in progress, nothing completed: not a success.
         let mut d = SimDrive::new("SAN0005", 1_000_000);
         d.sanitize = 0xb000;
-        assert!(wait_sanitize(
-            &mut d,
-            SanitizeKind::Block,
-            Duration::ZERO,
-            Duration::from_secs(5),
-            |_| {},
-            "/dev/sdz"
-        )
-        .is_err());
+        assert!(follow(&mut d, SanitizeKind::Block).is_err());
         // A bridge that passes nothing: refused before anything is erased.
         let mut d = SimDrive::new("SAN0002", 1_000_000);
         d.sanitize = 0xb000;
         d.bridge = crate::identify::sim::Bridge::Rejects;
-        assert!(sanitize(
-            &mut d,
-            SanitizeKind::Block,
-            Duration::ZERO,
-            Duration::from_secs(5),
-            |_| {},
-            "/dev/sdz"
-        )
-        .is_err());
+        assert!(send(&mut d, SanitizeKind::Block).is_err());
         assert_eq!(d.erased, 0);
     }
 }

@@ -143,18 +143,25 @@ impl Technique {
     /// Whether the drive goes on with it by itself after an interruption of mediasan
     /// or a power cycle, so that `wipe --resume` waits for it rather than sending it again.
     pub fn is_sanitize(self) -> bool {
-        matches!(
-            self,
-            Technique::NvmeSanitizeCrypto
-                | Technique::NvmeSanitizeBlock
-                | Technique::NvmeSanitizeOverwrite
-                | Technique::AtaSanitizeCrypto
-                | Technique::AtaSanitizeBlock
-                | Technique::AtaSanitizeOverwrite
-                | Technique::ScsiSanitizeCrypto
-                | Technique::ScsiSanitizeBlock
-                | Technique::ScsiSanitizeOverwrite
-        )
+        self.ata_kind().is_some() || self.nvme_action().is_some() || self.scsi_action().is_some()
+    }
+
+    fn ata_kind(self) -> Option<ata::SanitizeKind> {
+        match self {
+            Technique::AtaSanitizeCrypto => Some(ata::SanitizeKind::Crypto),
+            Technique::AtaSanitizeBlock => Some(ata::SanitizeKind::Block),
+            Technique::AtaSanitizeOverwrite => Some(ata::SanitizeKind::Overwrite),
+            _ => None,
+        }
+    }
+
+    fn nvme_action(self) -> Option<nvme::SanitizeAction> {
+        match self {
+            Technique::NvmeSanitizeCrypto => Some(nvme::SanitizeAction::CryptoErase),
+            Technique::NvmeSanitizeBlock => Some(nvme::SanitizeAction::BlockErase),
+            Technique::NvmeSanitizeOverwrite => Some(nvme::SanitizeAction::Overwrite),
+            _ => None,
+        }
     }
 
     fn scsi_action(self) -> Option<scsi::Action> {
@@ -163,6 +170,43 @@ impl Technique {
             Technique::ScsiSanitizeBlock => Some(scsi::Action::BlockErase),
             Technique::ScsiSanitizeOverwrite => Some(scsi::Action::Overwrite),
             _ => None,
+        }
+    }
+}
+
+/// How often a running firmware erase is asked how far it is.
+const POLL: Duration = Duration::from_secs(2);
+/// How long mediasan follows an erase whose drive gives no estimate of its own.
+const LONGEST: Duration = Duration::from_secs(48 * 3600);
+
+/// One look at a firmware erase under way: still running, or how it ended.
+pub enum Step<T> {
+    Running,
+    Ended(Result<T, ata::Failed>),
+}
+
+/// Asks `look` every `poll` until the erase ends, or gives up after `give_up` with the
+/// way to follow it later: the timing of every interface's polling, in one place.
+pub fn follow<T>(
+    poll: Duration,
+    give_up: Duration,
+    node: &str,
+    mut look: impl FnMut() -> Step<T>,
+) -> Result<T, ata::Failed> {
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(poll);
+        match look() {
+            Step::Ended(r) => return r,
+            Step::Running if started.elapsed() > give_up => {
+                return Err(ata::Failed {
+                    why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
+                    recovery: Some(format!(
+                        "it goes on inside the drive, also across a power cycle: mediasan wipe {node} --resume waits for it"
+                    )),
+                })
+            }
+            Step::Running => {}
         }
     }
 }
@@ -196,16 +240,12 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
         | Technique::NvmeSanitizeCrypto
         | Technique::NvmeSanitizeBlock
         | Technique::NvmeSanitizeOverwrite => match &drive.nvme {
-            Probe::Known(n) => match t {
-                Technique::NvmeFormatCrypto => nvme::check_format(&n.controller, nvme::SecureErase::Crypto),
-                Technique::NvmeFormatUser => nvme::check_format(&n.controller, nvme::SecureErase::UserData),
-                Technique::NvmeSanitizeCrypto => {
-                    nvme::check_sanitize(&n.controller, nvme::SanitizeAction::CryptoErase)
+            Probe::Known(n) => match (t, t.nvme_action()) {
+                (_, Some(action)) => nvme::check_sanitize(&n.controller, action),
+                (Technique::NvmeFormatCrypto, _) => {
+                    nvme::check_format(&n.controller, nvme::SecureErase::Crypto)
                 }
-                Technique::NvmeSanitizeBlock => {
-                    nvme::check_sanitize(&n.controller, nvme::SanitizeAction::BlockErase)
-                }
-                _ => nvme::check_sanitize(&n.controller, nvme::SanitizeAction::Overwrite),
+                _ => nvme::check_format(&n.controller, nvme::SecureErase::UserData),
             },
             Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
@@ -214,12 +254,9 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
             }),
         },
         _ => match &drive.ata {
-            Probe::Known(a) => match t {
-                Technique::AtaSecureErase => ata::check_security_erase(&a.identify, false),
-                Technique::AtaSecureEraseEnhanced => ata::check_security_erase(&a.identify, true),
-                Technique::AtaSanitizeCrypto => ata::check_sanitize(&a.identify, ata::SanitizeKind::Crypto),
-                Technique::AtaSanitizeBlock => ata::check_sanitize(&a.identify, ata::SanitizeKind::Block),
-                _ => ata::check_sanitize(&a.identify, ata::SanitizeKind::Overwrite),
+            Probe::Known(a) => match t.ata_kind() {
+                Some(kind) => ata::check_sanitize(&a.identify, kind),
+                None => ata::check_security_erase(&a.identify, t == Technique::AtaSecureEraseEnhanced),
             },
             Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
@@ -454,33 +491,29 @@ fn aligned(data: &[u8]) -> AlignedBuf {
 pub fn wait(t: Technique, target: &Target) -> Result<ata::Done, ata::Failed> {
     let mut dev = crate::identify::transport::Device(target.file());
     let node = target.identity.path.clone();
-    let (poll, give_up) = (Duration::from_secs(2), Duration::from_secs(48 * 3600));
     if let Some(action) = t.scsi_action() {
-        return scsi::wait(&mut dev, action, poll, give_up, &node);
-    }
-    let action = match t {
-        Technique::NvmeSanitizeCrypto => Some(nvme::SanitizeAction::CryptoErase),
-        Technique::NvmeSanitizeBlock => Some(nvme::SanitizeAction::BlockErase),
-        Technique::NvmeSanitizeOverwrite => Some(nvme::SanitizeAction::Overwrite),
-        _ => None,
-    };
-    if let Some(a) = action {
-        return nvme::wait_sanitize(&mut dev, a, poll, give_up, &node);
-    }
-    match t {
-        Technique::AtaSanitizeCrypto | Technique::AtaSanitizeBlock | Technique::AtaSanitizeOverwrite => {
-            let kind = match t {
-                Technique::AtaSanitizeCrypto => ata::SanitizeKind::Crypto,
-                Technique::AtaSanitizeBlock => ata::SanitizeKind::Block,
-                _ => ata::SanitizeKind::Overwrite,
-            };
-            ata::wait_sanitize(&mut dev, kind, poll, give_up, |_| {}, &node)
-        }
-        _ => Err(ata::Failed {
+        scsi::wait(&mut dev, action, POLL, LONGEST, &node)
+    } else if let Some(action) = t.nvme_action() {
+        let give_up = nvme_give_up(&mut dev, action);
+        nvme::wait_sanitize(&mut dev, action, POLL, give_up, &node)
+    } else if let Some(kind) = t.ata_kind() {
+        ata::wait_sanitize(&mut dev, kind, POLL, LONGEST, |_| {}, &node)
+    } else {
+        Err(ata::Failed {
             why: format!("{} is not a sanitize: it is not waited for", t.name()),
             recovery: None,
-        }),
+        })
     }
+}
+
+/// How long an NVMe Sanitize is followed: from the controller's estimate for the action,
+/// in its Sanitize Status log.
+fn nvme_give_up(
+    dev: &mut dyn crate::identify::transport::Transport,
+    action: nvme::SanitizeAction,
+) -> Duration {
+    let estimates = nvme::sanitize_log(dev).ok();
+    nvme::give_up(estimates.as_ref(), action)
 }
 
 /// Sends the firmware erase `t` to the drive behind `target` and waits for its end.
@@ -498,13 +531,11 @@ pub fn run(
         recovery: None,
     };
     if let Some(action) = t.scsi_action() {
-        return scsi::sanitize(
-            &mut dev,
-            action,
-            Duration::from_secs(2),
-            Duration::from_secs(48 * 3600),
-            &node,
-        );
+        return scsi::sanitize(&mut dev, action, POLL, LONGEST, &node);
+    }
+    if let Some(action) = t.nvme_action() {
+        let give_up = nvme_give_up(&mut dev, action);
+        return nvme::sanitize(&mut dev, action, POLL, give_up, &node);
     }
     match t {
         Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => {
@@ -519,44 +550,20 @@ pub fn run(
             // The namespace's current format, kept.
             nvme::format(&mut dev, n.nsid, n.namespace.lba_format, ses, 3_600_000)
         }
-        Technique::NvmeSanitizeCrypto | Technique::NvmeSanitizeBlock | Technique::NvmeSanitizeOverwrite => {
-            let action = match t {
-                Technique::NvmeSanitizeCrypto => nvme::SanitizeAction::CryptoErase,
-                Technique::NvmeSanitizeBlock => nvme::SanitizeAction::BlockErase,
-                _ => nvme::SanitizeAction::Overwrite,
-            };
-            let estimates = nvme::sanitize_log(&mut dev).ok();
-            nvme::sanitize(
-                &mut dev,
-                action,
-                Duration::from_secs(2),
-                nvme::give_up(estimates.as_ref(), action),
-                &node,
-            )
-        }
         _ if drive.transport == Bus::Nvme => Err(fail("not an ATA drive")),
         _ => {
             let Probe::Known(a) = &drive.ata else {
                 return Err(fail("the ATA IDENTIFY data is missing"));
             };
-            let id = &a.identify;
-            match t {
-                Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced => {
+            match t.ata_kind() {
+                Some(kind) => ata::sanitize(&mut dev, kind, POLL, LONGEST, |_| {}, &node),
+                None => {
                     let p = password.ok_or_else(|| fail("no temporary password was drawn"))?;
-                    ata::security_erase(&mut dev, id, t == Technique::AtaSecureEraseEnhanced, p, &node)
-                }
-                _ => {
-                    let kind = match t {
-                        Technique::AtaSanitizeCrypto => ata::SanitizeKind::Crypto,
-                        Technique::AtaSanitizeBlock => ata::SanitizeKind::Block,
-                        _ => ata::SanitizeKind::Overwrite,
-                    };
-                    ata::sanitize(
+                    ata::security_erase(
                         &mut dev,
-                        kind,
-                        Duration::from_secs(2),
-                        Duration::from_secs(48 * 3600),
-                        |_| {},
+                        &a.identify,
+                        t == Technique::AtaSecureEraseEnhanced,
+                        p,
                         &node,
                     )
                 }

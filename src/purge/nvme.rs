@@ -239,35 +239,23 @@ pub fn wait_sanitize(
         "a failed sanitize leaves the controller in the sanitize failure mode; leave it with: nvme sanitize {node} --sanact=1 \
          (then run the sanitize again); it survives a power cycle by design"
     );
-    let started = std::time::Instant::now();
-    loop {
-        std::thread::sleep(poll);
-        let log = sanitize_log(t).map_err(|why| Failed {
+    super::follow(poll, give_up, node, || match sanitize_log(t) {
+        Err(why) => super::Step::Ended(Err(Failed {
             why,
             recovery: Some(recovery.clone()),
-        })?;
-        match log.status {
-            1 | 4 => {
-                return Ok(Done {
-                    technique: format!("NVMe Sanitize, action {action:?}"),
-                    status: format!("sanitize status: {}", log.describe()),
-                })
-            }
-            2 if started.elapsed() < give_up => continue,
-            2 => {
-                return Err(Failed {
-                    why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
-                    recovery: Some(format!("it goes on inside the drive, also across a power cycle: mediasan wipe {node} --resume waits for it")),
-                })
-            }
-            _ => {
-                return Err(Failed {
-                    why: format!("sanitize status: {}", log.describe()),
-                    recovery: Some(recovery),
-                })
-            }
-        }
-    }
+        })),
+        Ok(log) => match log.status {
+            1 | 4 => super::Step::Ended(Ok(Done {
+                technique: format!("NVMe Sanitize, action {action:?}"),
+                status: format!("sanitize status: {}", log.describe()),
+            })),
+            2 => super::Step::Running,
+            _ => super::Step::Ended(Err(Failed {
+                why: format!("sanitize status: {}", log.describe()),
+                recovery: Some(recovery.clone()),
+            })),
+        },
+    })
 }
 
 #[cfg(test)]
@@ -335,50 +323,24 @@ mod tests {
 
     #[test]
     fn a_sanitize_is_polled_through_its_log_to_its_end() {
-        let mut c = Controller2 {
-            end: 1,
+        let (zero, give_up) = (std::time::Duration::ZERO, std::time::Duration::from_secs(5));
+        // A controller whose log says `end` after its first polls.
+        let controller = |end| Controller2 {
+            end,
             polls: 0,
             sent: Vec::new(),
         };
-        let d = sanitize(
-            &mut c,
-            SanitizeAction::BlockErase,
-            std::time::Duration::ZERO,
-            std::time::Duration::from_secs(5),
-            "/dev/nvme0n1",
-        )
-        .unwrap();
+        let mut c = controller(1);
+        let d = sanitize(&mut c, SanitizeAction::BlockErase, zero, give_up, "/dev/nvme0n1").unwrap();
         assert!(d.status.contains("completed successfully"), "{d:?}");
         assert_eq!(c.sent, [SANITIZE, GET_LOG_PAGE, GET_LOG_PAGE, GET_LOG_PAGE]);
-        let mut c = Controller2 {
-            end: 3,
-            polls: 0,
-            sent: Vec::new(),
-        };
-        let e = sanitize(
-            &mut c,
-            SanitizeAction::CryptoErase,
-            std::time::Duration::ZERO,
-            std::time::Duration::from_secs(5),
-            "/dev/nvme0n1",
-        )
-        .unwrap_err();
+        let mut c = controller(3);
+        let e = sanitize(&mut c, SanitizeAction::CryptoErase, zero, give_up, "/dev/nvme0n1").unwrap_err();
         assert!(e.why.contains("failed"), "{e}");
         assert!(e.recovery.unwrap().contains("--sanact=1"));
         // Resumed: the log is followed, no Sanitize sent again.
-        let mut c = Controller2 {
-            end: 1,
-            polls: 0,
-            sent: Vec::new(),
-        };
-        wait_sanitize(
-            &mut c,
-            SanitizeAction::BlockErase,
-            std::time::Duration::ZERO,
-            std::time::Duration::from_secs(5),
-            "/dev/nvme0n1",
-        )
-        .unwrap();
+        let mut c = controller(1);
+        wait_sanitize(&mut c, SanitizeAction::BlockErase, zero, give_up, "/dev/nvme0n1").unwrap();
         assert!(!c.sent.contains(&SANITIZE), "{:?}", c.sent);
     }
 

@@ -6,7 +6,7 @@
 //! disk refusing media access until a sanitize completes — it cannot be taken back into
 //! use with its data half erased by an EXIT FAILURE MODE.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::ata::{Done, Failed, Refused};
 use crate::identify::scsi::{self, op, ScsiError, ScsiSanitize};
@@ -141,35 +141,23 @@ pub fn wait(
     give_up: Duration,
     node: &str,
 ) -> Result<Done, Failed> {
-    let started = Instant::now();
-    loop {
+    // Followed until no sanitize is in progress; how it ended is the unit's readiness.
+    super::follow(poll, give_up, node, || {
         match state(t) {
-            Err(why) => {
-                return Err(Failed {
-                    why,
-                    recovery: Some(format!(
-                        "the sanitize may still be running inside the disk: mediasan wipe {node} --resume waits for it"
-                    )),
-                })
-            }
-            Ok(State::InProgress(_)) if started.elapsed() < give_up => std::thread::sleep(poll),
-            Ok(State::InProgress(_)) => {
-                return Err(Failed {
-                    why: format!("the sanitize was still in progress after {} s", give_up.as_secs()),
-                    recovery: Some(format!(
-                        "it goes on inside the disk, also across a power cycle: mediasan wipe {node} --resume waits for it"
-                    )),
-                })
-            }
-            Ok(State::Failed) => {
-                return Err(Failed {
-                    why: format!("SANITIZE {}: the disk reports SANITIZE COMMAND FAILED", action.name()),
-                    recovery: Some(recovery(node, action)),
-                })
-            }
-            Ok(State::Idle) => break,
-        }
+        Err(why) => super::Step::Ended(Err(Failed {
+            why,
+            recovery: Some(format!(
+                "the sanitize may still be running inside the disk: mediasan wipe {node} --resume waits for it"
+            )),
+        })),
+        Ok(State::InProgress(_)) => super::Step::Running,
+        Ok(State::Failed) => super::Step::Ended(Err(Failed {
+            why: format!("SANITIZE {}: the disk reports SANITIZE COMMAND FAILED", action.name()),
+            recovery: Some(recovery(node, action)),
+        })),
+        Ok(State::Idle) => super::Step::Ended(Ok(())),
     }
+    })?;
     // The disk must be ready again: a medium error here is a failed sanitize.
     match scsi::command(t, &[op::TEST_UNIT_READY, 0, 0, 0, 0, 0], Data::None, 15_000) {
         Ok(()) => Ok(Done {
@@ -276,28 +264,15 @@ mod tests {
             crypto_erase: true,
         };
         let quick = Duration::from_millis(1);
+        let send = |d: &mut SimScsi, action| sanitize(d, action, quick, Duration::from_secs(5), "/dev/sdz");
         let mut d = SimScsi::new(caps);
-        let done = sanitize(
-            &mut d,
-            Action::BlockErase,
-            quick,
-            Duration::from_secs(5),
-            "/dev/sdz",
-        )
-        .unwrap();
+        let done = send(&mut d, Action::BlockErase).unwrap();
         assert!(done.technique.contains("BLOCK ERASE"));
         assert_eq!((d.erased, d.polls_seen > 0), (1, true));
 
         let mut d = SimScsi::new(caps);
         d.behaviour = ScsiBehaviour::Fails;
-        let f = sanitize(
-            &mut d,
-            Action::Overwrite,
-            quick,
-            Duration::from_secs(5),
-            "/dev/sdz",
-        )
-        .unwrap_err();
+        let f = send(&mut d, Action::Overwrite).unwrap_err();
         assert!(f.why.contains("SANITIZE COMMAND FAILED"), "{f}");
         assert!(f
             .recovery
@@ -308,14 +283,7 @@ mod tests {
         // The host adapter fails the command (DID_ERROR) but the status byte is GOOD.
         let mut d = SimScsi::new(caps);
         d.behaviour = ScsiBehaviour::HostError;
-        let f = sanitize(
-            &mut d,
-            Action::Overwrite,
-            quick,
-            Duration::from_secs(5),
-            "/dev/sdz",
-        )
-        .unwrap_err();
+        let f = send(&mut d, Action::Overwrite).unwrap_err();
         assert!(f.why.contains("DID_ERROR"), "{f}");
 
         // Still running when mediasan gives up: said, with the way to wait for it.
