@@ -79,6 +79,13 @@ pub fn json_line(value: &impl Serialize) {
     }
 }
 
+/// A table's heads from one translated message (`"DEVICE, BUS, …"`): its first `N`
+/// comma-separated words.
+pub fn heads<const N: usize>(list: &str) -> [&str; N] {
+    let mut words = list.split(',').map(str::trim);
+    std::array::from_fn(|_| words.next().unwrap_or("-"))
+}
+
 /// A table for people: the heads, then each row, columns as wide as their widest cell
 /// (in terminal columns: a Chinese character takes two), two spaces apart.
 pub fn print_table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) {

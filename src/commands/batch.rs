@@ -229,8 +229,7 @@ fn show_table(jobs: &[Job<'_>], json: bool) {
     }
     outln!("{}\n", mediasan::t!("batch-about-to-destroy"));
     let heads = mediasan::t!("batch-heads");
-    let mut words = heads.split(',').map(str::trim);
-    let head: [&str; 10] = std::array::from_fn(|_| words.next().unwrap_or("-"));
+    let head: [&str; 10] = crate::ui::heads(&heads);
     let rows: Vec<[String; 10]> = jobs
         .iter()
         .map(|j| {

@@ -23,10 +23,14 @@ fn now() -> String {
     register::event::format_time(chrono::Utc::now())
 }
 
+fn bytes_of(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{}: cannot read it: {e}", escape_path(path))))
+}
+
 /// A certificate file to change (co-sign): the `.cert.json` itself, never its print.
 fn read(path: &Path) -> Result<Certificate, Failure> {
     let shown = escape_path(path);
-    let bytes = std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+    let bytes = bytes_of(path)?;
     if cert::pdfa::is_pdf(&bytes) {
         return Err(Failure::usage(anyhow!(
             "{shown}: a printed certificate (PDF) is not signed in place"
@@ -39,7 +43,7 @@ fn read(path: &Path) -> Result<Certificate, Failure> {
 /// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed.
 fn read_any(path: &Path) -> Result<(Certificate, bool), Failure> {
     let shown = escape_path(path);
-    let bytes = std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+    let bytes = bytes_of(path)?;
     if !cert::pdfa::is_pdf(&bytes) {
         return Ok((
             Certificate::parse(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?,

@@ -145,8 +145,7 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
         })
         .collect();
     let heads = mediasan::t!("scan-heads");
-    let mut words = heads.split(',').map(str::trim);
-    let head: [&str; 8] = std::array::from_fn(|_| words.next().unwrap_or("-"));
+    let head: [&str; 8] = crate::ui::heads(&heads);
     print_table(&head, &cells);
     // What the table cannot hold: why a drive is refused, its security, its hidden
     // areas in full, and what is wrong with its serial.
