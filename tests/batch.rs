@@ -42,6 +42,14 @@ fn serials(o: &Office, loops: &[(Loop, String)]) -> PathBuf {
     p
 }
 
+/// `batch run MANIFEST --confirm-serials SERIALS` as the operator, with `extra` flags.
+fn run_batch(o: &Office, m: &Path, confirmed: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["batch", "run", m.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.extend(["--confirm-serials", confirmed.to_str().unwrap()]);
+    o.run(Some("operator"), &args)
+}
+
 fn batch_record(dir: &Path) -> Value {
     let p = fs::read_dir(dir)
         .unwrap()
@@ -184,16 +192,7 @@ fn a_manifest_that_does_not_match_the_drives_writes_nothing() {
     ];
     let m = manifest(&o, &rows, "");
     let confirmed = serials(&o, &loops);
-    let (code, _, err) = o.run(
-        Some("operator"),
-        &[
-            "batch",
-            "run",
-            m.to_str().unwrap(),
-            "--confirm-serials",
-            confirmed.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = run_batch(&o, &m, &confirmed, &[]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("line 2") && err.contains("not carrier"), "{err}");
     assert!(
@@ -215,31 +214,11 @@ fn a_manifest_that_does_not_match_the_drives_writes_nothing() {
         ),
     )
     .unwrap();
-    let (code, _, err) = o.run(
-        Some("operator"),
-        &[
-            "batch",
-            "run",
-            m.to_str().unwrap(),
-            "--confirm-serials",
-            confirmed.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = run_batch(&o, &m, &confirmed, &[]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("line 3") && err.contains("not a drive"), "{err}");
     // --technique gives every row without one the same: both refused.
-    let (code, _, err) = o.run(
-        Some("operator"),
-        &[
-            "batch",
-            "run",
-            m.to_str().unwrap(),
-            "--technique",
-            "auto",
-            "--confirm-serials",
-            confirmed.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = run_batch(&o, &m, &confirmed, &["--technique", "auto"]);
     assert_eq!(code, 3, "{err}");
     assert!(
         err.contains("line 2") && err.contains("--technique auto"),

@@ -16,6 +16,14 @@ fn config(o: &Office, text: &str) -> String {
     p.to_str().unwrap().to_string()
 }
 
+/// The line of `config show`'s table for `key`.
+fn row(out: &str, key: &str) -> String {
+    out.lines()
+        .find(|l| l.split_whitespace().next() == Some(key))
+        .unwrap_or_else(|| panic!("no {key} in {out}"))
+        .to_string()
+}
+
 #[test]
 fn config_show_names_the_source_of_every_value() {
     let o = Office::new();
@@ -33,48 +41,43 @@ fn config_show_names_the_source_of_every_value() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    let row = |key: &str| {
-        out.lines()
-            .find(|l| l.split_whitespace().next() == Some(key))
-            .unwrap_or_else(|| panic!("no {key} in {out}"))
-            .to_string()
-    };
-    assert!(row("config").contains("environment MEDIASAN_CONFIG"), "{out}");
+    let line = |key: &str| row(&out, key);
+    assert!(line("config").contains("environment MEDIASAN_CONFIG"), "{out}");
     assert!(
-        row("organisation").contains("某市某局") && row("organisation").contains("line 2"),
+        line("organisation").contains("某市某局") && line("organisation").contains("line 2"),
         "{out}"
     );
     assert!(
-        row("register").contains("/srv/r.db") && row("register").contains("line 3"),
+        line("register").contains("/srv/r.db") && line("register").contains("line 3"),
         "{out}"
     );
     assert!(
-        row("coverage").contains("12.5 %") && row("coverage").contains("line 4"),
+        line("coverage").contains("12.5 %") && line("coverage").contains("line 4"),
         "{out}"
     );
     assert!(
-        row("classification.secret.verify").contains("all")
-            && row("classification.secret.verify").contains("line 7")
+        line("classification.secret.verify").contains("all")
+            && line("classification.secret.verify").contains("line 7")
     );
     assert!(
-        row("classification.secret.method").contains("bmb21")
-            && row("classification.secret.method").contains("default")
+        line("classification.secret.method").contains("bmb21")
+            && line("classification.secret.method").contains("default")
     );
-    assert!(row("location").contains("not set"), "{out}");
+    assert!(line("location").contains("not set"), "{out}");
     // The environment wins over the file, a flag over both.
     let (_, out, _) = o.run_with(
         None,
         &["config", "show", "--config", &file, "--register", "/flag.db"],
         &[("MEDIASAN_CONFIG", ""), ("MEDIASAN_COVERAGE", "20")],
     );
-    let row = |key: &str| out.lines().find(|l| l.starts_with(key)).unwrap().to_string();
-    assert!(row("config ").contains("flag --config"), "{out}");
+    let line = |key: &str| row(&out, key);
+    assert!(line("config").contains("flag --config"), "{out}");
     assert!(
-        row("register").contains("/flag.db") && row("register").contains("flag --register"),
+        line("register").contains("/flag.db") && line("register").contains("flag --register"),
         "{out}"
     );
     assert!(
-        row("coverage").contains("20 %") && row("coverage").contains("environment MEDIASAN_COVERAGE"),
+        line("coverage").contains("20 %") && line("coverage").contains("environment MEDIASAN_COVERAGE"),
         "{out}"
     );
     // --json, for scripts.
