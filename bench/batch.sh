@@ -17,20 +17,8 @@ command -v nwipe >/dev/null || need+=(nwipe)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-cargo build --release -q
-MS=$PWD/target/release/mediasan
-
-WORK=$(mktemp -d /var/tmp/mediasan-batch-bench.XXXXXX)
-TMPFS=$WORK/tmpfs
-LOOPS=()
-cleanup() {
-  for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null || true; done
-  umount "$TMPFS" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-mkdir -p "$TMPFS"
-mount -t tmpfs -o size=$((4 * SIZE_MIB + 64))m tmpfs "$TMPFS"
+. bench/scratch.sh
+scratch batch-bench $((4 * SIZE_MIB + 64))
 
 # A scratch register: an approver, an operator, a carrier per image, each approved.
 export MEDIASAN_REGISTER=$WORK/register.db MEDIASAN_INDEX=$WORK/registers MEDIASAN_CHECKPOINTS=$WORK/cp

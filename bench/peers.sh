@@ -17,21 +17,8 @@ cd "$(dirname "$0")/.."
 for tool in nwipe fio; do
   command -v "$tool" >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nwipe fio >/dev/null; break; }
 done
-cargo build --release -q
-MS=$PWD/target/release/mediasan
-
-WORK=$(mktemp -d /var/tmp/mediasan-bench.XXXXXX)
-TMPFS=$WORK/tmpfs
-LOOPS=()
-cleanup() {
-  for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null || true; done
-  umount "$TMPFS" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-mkdir -p "$TMPFS"
-mount -t tmpfs -o size=$((SIZE_MIB + 64))m tmpfs "$TMPFS"
+. bench/scratch.sh
+scratch bench $((SIZE_MIB + 64))
 dd if=/dev/zero of="$TMPFS/img" bs=1M count="$SIZE_MIB" status=none
 TLOOP=$(losetup --sector-size 4096 -f --show "$TMPFS/img"); LOOPS+=("$TLOOP")
 fallocate -l "$BYTES" "$WORK/disk.img"
