@@ -65,9 +65,119 @@ pub fn lang() -> Lang {
     LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).0
 }
 
+thread_local! {
+    static IN_ENGLISH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 #[doc(hidden)]
 pub fn loader() -> &'static FluentLanguageLoader {
+    if IN_ENGLISH.get() {
+        return english();
+    }
     &LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).1
+}
+
+/// What `f` makes, with every message of this thread in English while it runs: the text a
+/// record keeps of something shown to the operator (a refusal's `Display`, say).
+pub fn in_english<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            IN_ENGLISH.set(self.0);
+        }
+    }
+    let _restore = Restore(IN_ENGLISH.replace(true));
+    f()
+}
+
+#[doc(hidden)]
+pub fn english() -> &'static FluentLanguageLoader {
+    static ENGLISH: OnceLock<FluentLanguageLoader> = OnceLock::new();
+    ENGLISH.get_or_init(|| loader_for(Lang::En))
+}
+
+/// A sentence the record keeps in English (results, certificates and JSON never change
+/// with the language) and the terminal shows in the operator's: made by [`said!`](crate::said).
+/// It is written and read as its English text, and two are equal when their English is;
+/// one read back from a record shows in English.
+#[derive(Clone, Debug)]
+pub struct Said {
+    en: String,
+    shown: String,
+}
+
+impl Said {
+    #[doc(hidden)]
+    pub fn new(en: String, shown: String) -> Said {
+        Said { en, shown }
+    }
+
+    /// What `text` makes in English for the record, and in the language in use to show.
+    pub fn of(text: impl Fn() -> String) -> Said {
+        Said {
+            en: in_english(&text),
+            shown: text(),
+        }
+    }
+
+    /// The English text, as records keep it.
+    pub fn en(&self) -> &str {
+        &self.en
+    }
+
+    /// The parts one after another with `sep` between them, in each language
+    /// (`said!("sep-list")`: `", "`, in Chinese `"、"`; `said!("sep-clauses")`: `"; "`, `"；"`).
+    pub fn join(parts: &[Said], sep: &Said) -> Said {
+        let en: Vec<_> = parts.iter().map(|p| p.en.as_str()).collect();
+        let shown: Vec<_> = parts.iter().map(|p| p.shown.as_str()).collect();
+        Said {
+            en: en.join(&sep.en),
+            shown: shown.join(&sep.shown),
+        }
+    }
+}
+
+impl From<String> for Said {
+    fn from(en: String) -> Said {
+        Said {
+            shown: en.clone(),
+            en,
+        }
+    }
+}
+
+impl From<&str> for Said {
+    fn from(en: &str) -> Said {
+        Said::from(en.to_string())
+    }
+}
+
+/// Shown in the language in use; in English inside [`in_english`], so that a `Said` put
+/// into another message's arguments is English in that message's English.
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if IN_ENGLISH.get() { &self.en } else { &self.shown })
+    }
+}
+
+impl PartialEq for Said {
+    fn eq(&self, other: &Said) -> bool {
+        self.en == other.en
+    }
+}
+
+impl Eq for Said {}
+
+impl serde::Serialize for Said {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.en)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Said {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Said, D::Error> {
+        String::deserialize(d).map(Said::from)
+    }
 }
 
 /// A message looked up by a name made at run time (the help text of a command or an
@@ -98,6 +208,18 @@ macro_rules! t {
     };
     ($id:literal, $($args:tt)*) => {
         i18n_embed_fl::fl!($crate::i18n::loader(), $id, $($args)*)
+    };
+}
+
+/// A [`Said`](crate::i18n::Said): the message in English for the record and in the language
+/// in use for the terminal. Its arguments are read twice (pass references).
+#[macro_export]
+macro_rules! said {
+    ($id:literal $(, $($args:tt)*)?) => {
+        $crate::i18n::Said::new(
+            $crate::i18n::in_english(|| $crate::t!($id $(, $($args)*)?)),
+            $crate::t!($id $(, $($args)*)?),
+        )
     };
 }
 

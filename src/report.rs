@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Said;
 use crate::target::Identity;
 
 /// The format tag every result carries.
@@ -309,10 +310,10 @@ impl std::str::FromStr for VerifyMode {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CacheReport {
     /// How the host's page cache was bypassed or dropped.
-    pub page_cache: String,
+    pub page_cache: Said,
     /// What could not be bypassed, each in words.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub not_bypassed: Vec<String>,
+    pub not_bypassed: Vec<Said>,
     /// Whether the bytes read can be said to come from the medium (never for a file).
     pub from_medium: bool,
 }

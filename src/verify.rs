@@ -223,7 +223,7 @@ pub struct Assurance {
     pub unwritten_bound_ppm: u64,
     /// Whether the sample meets NIST SP 800-88 r1 §4.7 (≥ 1000 subsections, ≥ 10 %).
     pub nist_sp800_88_r1: bool,
-    pub statement: String,
+    pub statement: crate::i18n::Said,
 }
 
 impl Assurance {
@@ -231,16 +231,12 @@ impl Assurance {
         let k = plan.locations.len() as u64;
         let bound = sampled_bound_ppm(plan);
         let nist = plan.subsections >= SUBSECTIONS && plan.coverage_ppm >= NIST_MIN_COVERAGE_PPM;
-        let statement = format!(
-            "{k} independently placed locations all matched: with {}% confidence, less than {} of the \
-             medium was left unwritten{}",
-            100 - ALPHA_PPM / 10_000,
-            percent_up(bound),
-            if nist {
-                " (sampling as NIST SP 800-88 r1 §4.7 describes: ≥ 1000 subsections, ≥ 10 % read)"
-            } else {
-                "; this sample is smaller than NIST SP 800-88 r1 §4.7 asks (≥ 1000 subsections, ≥ 10 %)"
-            }
+        let statement = crate::said!(
+            "assurance-sampled",
+            locations = k.to_string(),
+            confidence = (100 - ALPHA_PPM / 10_000).to_string(),
+            bound = percent_up(bound),
+            nist = if nist { "yes" } else { "no" }
         );
         Assurance {
             full: false,
@@ -259,7 +255,7 @@ impl Assurance {
             alpha_ppm: 0,
             unwritten_bound_ppm: 0,
             nist_sp800_88_r1: true,
-            statement: "every byte was read back and matched".into(),
+            statement: crate::said!("assurance-full"),
         }
     }
 }
@@ -724,7 +720,7 @@ mod tests {
         let a = Assurance::sampled(&p);
         assert!(a.nist_sp800_88_r1);
         assert_eq!(a.unwritten_bound_ppm, 2300);
-        assert!(a.statement.contains("0.23 %"), "{}", a.statement);
+        assert!(a.statement.en().contains("0.23 %"), "{}", a.statement);
         assert!(!Assurance::sampled(&SamplePlan::new(1 << 30, 4096, 50_000, 7)).nist_sp800_88_r1);
     }
 
@@ -942,7 +938,7 @@ mod tests {
             let plan = SamplePlan::new(size / 4096 * 4096 + 4096, 4096, coverage, seed);
             let a = Assurance::sampled(&plan);
             let printed = a
-                .statement
+                .statement.en()
                 .split("less than ")
                 .nth(1)
                 .and_then(|rest| rest.split(" of the medium").next())

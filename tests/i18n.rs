@@ -140,6 +140,15 @@ fn a_refusal_a_confirmation_and_a_summary_in_both_languages() {
         page.push_str(
             &String::from_utf8_lossy(&out.stdout).replace("NOT-THE-SERIAL\r\n", "NOT-THE-SERIAL⏎\n"),
         );
+        // The dry run's screen.
+        let out = bin()
+            .args(["--lang", lang, "wipe", "--dry-run", "--method", "zero"])
+            .arg(&lp.dev)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        page.push_str("== a dry run (exit 0)\n");
+        page.push_str(&String::from_utf8_lossy(&out.stdout));
         // A summary, the serial confirmed on the command line.
         let out = bin()
             .args([
@@ -149,7 +158,7 @@ fn a_refusal_a_confirmation_and_a_summary_in_both_languages() {
                 "--method",
                 "zero",
                 "--verify",
-                "none",
+                "last",
                 "--confirm",
                 &lp.serial(),
             ])
@@ -186,4 +195,68 @@ fn the_locale_speaks_when_no_lang_is_given() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("hint:"));
+}
+
+/// What a record keeps (JSON, results) stays English when the screen speaks Chinese.
+#[test]
+fn records_stay_english_when_the_screen_speaks_chinese() {
+    let test = "records in English under --lang zh";
+    if !is_root() {
+        return skip(test, "needs root for losetup");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    plant_markers(&img, 1 << 20);
+    let lp = match Loop::attach(&img, None, false) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .arg(&lp.dev)
+            .env("MEDIASAN_CHECKPOINTS", dir.path().join("c"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let screen = run(&["--lang", "zh", "wipe", "--dry-run"]);
+    assert!(screen.contains("已通过的检查"), "{screen}");
+    assert!(
+        screen.contains("不适用：回环设备显示其文件的全部内容"),
+        "{screen}"
+    );
+    let plan = run(&["--lang", "zh", "wipe", "--dry-run", "--json"]);
+    assert!(plan.contains("opened exclusively (O_EXCL)"), "{plan}");
+    assert!(!plan.contains("已独占打开"), "{plan}");
+    let serial = lp.serial();
+    let wipe = run(&[
+        "--lang",
+        "zh",
+        "wipe",
+        "--json",
+        "--method",
+        "zero",
+        "--confirm",
+        &serial,
+    ]);
+    assert!(
+        wipe.contains("\"page_cache\":\"bypassed: O_DIRECT reads"),
+        "{wipe}"
+    );
+    assert!(wipe.contains("the loop driver reads its backing file"), "{wipe}");
+    assert!(
+        wipe.contains("independently placed locations all matched"),
+        "{wipe}"
+    );
+    assert!(
+        !wipe.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{wipe}"
+    );
 }

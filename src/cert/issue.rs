@@ -80,10 +80,10 @@ impl Body {
                 } else if d.hidden.any_unknown() {
                     notes.push(format!(
                         "hidden areas (HPA/DCO) could not be examined: {}; sectors there, if any, were not written",
-                        d.hidden.summary()
+                        d.hidden.summary().en()
                     ));
                 }
-                d.hidden.summary()
+                d.hidden.summary().en().to_string()
             }
         };
         if let Some(f) = &report.firmware {
@@ -199,7 +199,7 @@ impl Body {
             verification: VerificationSummary {
                 method: v.mode.name().into(),
                 result: v.result.name().into(),
-                assurance: v.assurance.as_ref().map(|a| a.statement.clone()),
+                assurance: v.assurance.as_ref().map(|a| a.statement.en().to_string()),
             },
             post_sanitisation_classification: carrier.map(|c| c.classification.name().to_string()),
             destination: if classified {

@@ -20,14 +20,17 @@ pub fn run(args: ScanArgs) -> Result<u8, Failure> {
     let mut named = args.register.path.as_path();
     if !named.exists() && named != std::path::Path::new(mediasan::register::DEFAULT_PATH) {
         errln!(
-            "warning: --register {}: no register there; carriers are matched in the default register and the index",
-            mediasan::target::escape_path(named)
+            "{}",
+            mediasan::t!(
+                "scan-register-absent",
+                path = mediasan::target::escape_path(named)
+            )
         );
         named = std::path::Path::new(mediasan::register::DEFAULT_PATH);
     }
     let (registers, warnings) = job::guards(named, &args.register.index)?;
     for w in warnings {
-        errln!("warning: {w}");
+        errln!("{}", mediasan::t!("warning-line", what = w));
     }
     let entries = scan::scan(&sys);
     let rows: Vec<(Entry, Vec<Match>)> = entries
@@ -154,32 +157,42 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
         if let Some(err) = e
             .error
             .as_ref()
-            .filter(|err| e.refused.as_ref().is_none_or(|r| !err.contains(r.as_str())))
+            .map(ToString::to_string)
+            .filter(|err| e.refused.as_ref().is_none_or(|r| !err.contains(&r.to_string())))
         {
-            notes.push(err.clone());
+            notes.push(err);
         }
         if let Some(r) = &e.refused {
             notes.push(format!("{}: {r}", mediasan::t!("scan-not-wiped")));
         }
         if let Some(d) = e.drive() {
             if d.ata.known().is_some() {
-                notes.push(format!("ATA security: {}", d.security_summary()));
+                notes.push(mediasan::t!(
+                    "scan-note-security",
+                    security = d.security_summary().to_string()
+                ));
             }
             let erase = d.erase_commands();
             if !erase.is_empty() {
-                notes.push(format!("firmware erase: {}", erase.join(", ")));
+                notes.push(mediasan::t!("scan-note-erase", commands = erase.join(", ")));
             }
             if !matches!(short_hidden(&d.hidden).as_str(), "none" | "-") {
-                notes.push(format!("hidden areas: {}", d.hidden.summary()));
+                notes.push(mediasan::t!(
+                    "scan-note-hidden",
+                    hidden = d.hidden.summary().to_string()
+                ));
             }
             if let Some(src) = &e.identity.as_ref().and_then(|i| i.serial_source.clone()) {
-                notes.push(format!("serial from {src}"));
+                notes.push(mediasan::t!(
+                    "scan-note-serial-from",
+                    source = mediasan::identify::source::shown(src)
+                ));
             }
         }
         notes.extend(
             e.serial_problems
                 .iter()
-                .map(|p| format!("as a carrier's identity: {p}")),
+                .map(|p| mediasan::t!("scan-note-carrier-identity", problem = p.to_string())),
         );
         if !notes.is_empty() {
             outln!("\n{}:", e.path);

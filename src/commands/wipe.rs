@@ -30,17 +30,23 @@ impl From<JobError> for Failure {
 }
 
 /// The checks every block device passed before it may be written.
-pub const BLOCK_CHECKS: &[&str] = &[
-    "opened exclusively (O_EXCL): no mount, swap, RAID/LVM/dm or other wipe holds it",
-    "neither it nor any partition is mounted (/proc/self/mountinfo)",
-    "neither it nor any partition is active swap (/proc/swaps)",
-    "no holders on it or its partitions (/sys/block/*/holders)",
-    "it does not back the root file system",
-    "writable (sysfs ro and BLKROGET)",
-    "serial number readable",
-    "no other process holds it or a partition open for writing (/proc/*/fd)",
-    "a loop device: its backing object (LOOP_GET_STATUS64) is a file, backs no other loop device and is not swap",
-];
+/// The checks a block device passed, in English (`en`, for JSON) or in the operator's language.
+fn block_checks(en: bool) -> Vec<String> {
+    let said = [
+        mediasan::said!("check-exclusive"),
+        mediasan::said!("check-mounted"),
+        mediasan::said!("check-swap"),
+        mediasan::said!("check-holders"),
+        mediasan::said!("check-root"),
+        mediasan::said!("check-writable"),
+        mediasan::said!("check-serial"),
+        mediasan::said!("check-writers"),
+        mediasan::said!("check-loop"),
+    ];
+    said.iter()
+        .map(|s| if en { s.en().to_string() } else { s.to_string() })
+        .collect()
+}
 
 /// The job's request, from the command line.
 fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
@@ -147,7 +153,7 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
         None => {
             let (guards, warnings) = job::guards(&args.register.path, &args.register.index)?;
             for w in warnings {
-                errln!("warning: {w}");
+                errln!("{}", mediasan::t!("warning-line", what = w));
             }
             guards
         }
@@ -377,17 +383,17 @@ pub fn print_verification(v: &mediasan::report::Verification) {
     for p in &v.passes {
         let r = &p.readback;
         let what = match &p.sample {
-            Some(s) => format!(
-                "sample of {} ({} locations in {} subsections, seed {})",
-                percent_down(s.covered_ppm),
-                s.locations,
-                s.subsections,
-                s.seed
+            Some(s) => mediasan::t!(
+                "readback-sample",
+                coverage = percent_down(s.covered_ppm),
+                locations = s.locations.to_string(),
+                subsections = s.subsections.to_string(),
+                seed = s.seed.to_string()
             ),
-            None => "every byte".into(),
+            None => mediasan::t!("readback-every-byte"),
         };
         let found = if p.matched {
-            "match".to_string()
+            mediasan::t!("readback-match")
         } else if r.mismatched_bytes > 0 {
             let first: Vec<String> = r
                 .mismatches
@@ -395,15 +401,15 @@ pub fn print_verification(v: &mediasan::report::Verification) {
                 .take(5)
                 .map(|m| format!("{}+{}", m.offset, m.length))
                 .collect();
-            format!(
-                "MISMATCH: {} byte(s) differ, first at {}",
-                r.mismatched_bytes,
-                first.join(", ")
+            mediasan::t!(
+                "readback-mismatch",
+                bytes = r.mismatched_bytes.to_string(),
+                first = first.join(", ")
             )
         } else if r.interrupted {
-            "interrupted".into()
+            mediasan::t!("readback-interrupted")
         } else {
-            format!("INCOMPLETE: {} read error(s)", r.read_errors.len())
+            mediasan::t!("readback-incomplete", errors = r.read_errors.len().to_string())
         };
         outln!(
             "  {}",
@@ -584,16 +590,22 @@ fn warn_hidden(id: &Identity) {
     let n = d.hidden.hidden_sectors();
     if n > 0 {
         errln!(
-            "{}: warning: {} sectors are hidden ({}) and will not be written: the outcome will be incomplete (--expose-hidden removes an HPA)",
-            id.path,
-            n,
-            d.hidden.summary()
+            "{}",
+            mediasan::t!(
+                "warn-hidden",
+                path = id.path.as_str(),
+                count = n.to_string(),
+                summary = d.hidden.summary().to_string()
+            )
         );
     } else if d.hidden.any_unknown() {
         errln!(
-            "{}: warning: hidden areas could not be examined ({}): the certificate will say so",
-            id.path,
-            d.hidden.summary()
+            "{}",
+            mediasan::t!(
+                "warn-hidden-unknown",
+                path = id.path.as_str(),
+                summary = d.hidden.summary().to_string()
+            )
         );
     }
 }
@@ -629,7 +641,9 @@ fn identity_screen(id: &Identity) -> String {
         format!(
             "{} ({}{})",
             id.serial.clone().unwrap_or_else(|| t!("screen-unreadable")),
-            id.serial_source.as_deref().unwrap_or("-"),
+            id.serial_source
+                .as_deref()
+                .map_or("-".into(), mediasan::identify::source::shown),
             if bridge {
                 format!(": {}", t!("screen-serial-bridges"))
             } else {
@@ -651,9 +665,9 @@ fn identity_screen(id: &Identity) -> String {
         if let Some(f) = &d.firmware {
             row(t!("screen-firmware"), f.clone());
         }
-        row(t!("screen-hidden"), d.hidden.summary());
+        row(t!("screen-hidden"), d.hidden.summary().to_string());
         if d.ata.known().is_some() {
-            row(t!("screen-security"), d.security_summary());
+            row(t!("screen-security"), d.security_summary().to_string());
         }
     }
     row(
@@ -725,11 +739,11 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// An assumed sustained write rate for the estimate, stated with it.
-fn assumed_rate(id: &Identity) -> (u64, &'static str) {
+fn assumed_rate(id: &Identity) -> (u64, String) {
     match (id.kind, id.rotational) {
-        (Kind::BlockDevice, Some(true)) => (150_000_000, "150 MB/s, a typical rotational disk"),
-        (Kind::BlockDevice, _) => (400_000_000, "400 MB/s, a typical SATA SSD"),
-        (Kind::File, _) => (400_000_000, "400 MB/s"),
+        (Kind::BlockDevice, Some(true)) => (150_000_000, mediasan::t!("plan-rate-rotational")),
+        (Kind::BlockDevice, _) => (400_000_000, mediasan::t!("plan-rate-ssd")),
+        (Kind::File, _) => (400_000_000, mediasan::t!("plan-rate-file")),
     }
 }
 
@@ -748,22 +762,28 @@ fn print_plan(
             }));
             return;
         }
-        outln!("dry run: nothing will be sent\n");
+        outln!("{}\n", mediasan::t!("plan-dry-run-firmware"));
         outln!("{}", identity_screen(id).trim_end());
         outln!(
-            "\ntechnique: {} — {}{}",
-            technique.name(),
-            technique.describe(),
-            chosen.map(|w| format!("\n  (auto: {w})")).unwrap_or_default()
+            "\n{}{}",
+            mediasan::t!(
+                "plan-technique",
+                technique = technique.name(),
+                about = technique.describe()
+            ),
+            chosen
+                .map(|w| format!("\n  {}", mediasan::t!("plan-auto", why = w)))
+                .unwrap_or_default()
         );
-        outln!("before it: 32 marker sectors written and synced; after it: read back past the caches, none may remain");
+        outln!("{}", mediasan::t!("plan-markers"));
         if let Some(serial) = &id.serial {
-            outln!(
-                "\nto erase it: mediasan wipe {} --technique {} --confirm {}",
+            let command = format!(
+                "mediasan wipe {} --technique {} --confirm {}",
                 id.path,
                 technique.name(),
                 shell_quote(serial)
             );
+            outln!("\n{}", mediasan::t!("plan-to-erase", command = command));
         }
         return;
     }
@@ -779,63 +799,86 @@ fn print_plan(
         VerifyMode::All => total,
     };
     let seconds = (total + reads).div_ceil(rate);
-    let checks: &[&str] = match id.kind {
-        Kind::BlockDevice => BLOCK_CHECKS,
-        Kind::File => &["regular file, opened for reading; nothing else is checked for files"],
+    let checks = |en: bool| match id.kind {
+        Kind::BlockDevice => block_checks(en),
+        Kind::File => {
+            let s = mediasan::said!("check-file");
+            vec![if en { s.en().to_string() } else { s.to_string() }]
+        }
     };
     if json {
         json_line(&json!({
-            "event": "plan", "target": id, "confirm": id.serial, "checks": checks,
+            "event": "plan", "target": id, "confirm": id.serial, "checks": checks(true),
             "method": plan.method(), "passes": labels, "bytes": total,
             "verify": v.mode, "coverage_ppm": v.coverage_ppm, "read_bytes": reads,
             "estimate_seconds": seconds, "assumed_rate": rate,
         }));
         return;
     }
-    outln!("dry run: nothing will be written\n");
+    outln!("{}\n", mediasan::t!("plan-dry-run"));
     match id.kind {
         Kind::BlockDevice => outln!("{}", identity_screen(id).trim_end()),
-        Kind::File => outln!("  {:<10} {} (file, {} bytes)", "file", id.path, id.size),
+        Kind::File => outln!(
+            "  {:<10} {}",
+            mediasan::t!("screen-file"),
+            mediasan::t!("plan-file", path = id.path.as_str(), bytes = id.size.to_string())
+        ),
     }
-    outln!("\nchecks passed:");
-    for c in checks {
+    outln!("\n{}", mediasan::t!("plan-checks-passed"));
+    for c in checks(false) {
         outln!("  - {c}");
     }
-    outln!("\nmethod: {} — {}", plan.method(), labels.join(", "));
     outln!(
-        "writes: {} pass{} × {} = {}",
-        labels.len(),
-        if labels.len() == 1 { "" } else { "es" },
-        bytes(id.size),
-        bytes(total)
+        "\n{}",
+        mediasan::t!("plan-method", method = plan.method(), passes = labels.join(", "))
+    );
+    outln!(
+        "{}",
+        mediasan::t!(
+            "plan-writes",
+            count = labels.len(),
+            size = bytes(id.size),
+            total = bytes(total)
+        )
     );
     let verify = match v.mode {
-        VerifyMode::None => "none".to_string(),
-        VerifyMode::Sample => format!(
-            "the last pass, sampled (at least {})",
-            percent_down(u64::from(v.coverage_ppm))
+        VerifyMode::None => mediasan::t!("plan-verify-none"),
+        VerifyMode::Sample => mediasan::t!(
+            "plan-verify-sample",
+            coverage = percent_down(u64::from(v.coverage_ppm))
         ),
-        VerifyMode::Last => "the last pass, every byte".into(),
-        VerifyMode::All => "every pass, every byte".into(),
+        VerifyMode::Last => mediasan::t!("plan-verify-last"),
+        VerifyMode::All => mediasan::t!("plan-verify-all"),
     };
-    outln!("verify: {verify}: reads {}", bytes(reads));
-    outln!("estimate: about {} at an assumed {why}", duration(seconds));
+    outln!(
+        "{}",
+        mediasan::t!("plan-verify", verify = verify, read = bytes(reads))
+    );
+    outln!(
+        "{}",
+        mediasan::t!("plan-estimate", time = duration(seconds), rate = why)
+    );
     if let (Kind::BlockDevice, Some(serial)) = (id.kind, &id.serial) {
-        outln!(
-            "\nto wipe it: mediasan wipe {} --confirm {}",
-            id.path,
-            shell_quote(serial)
-        );
+        let command = format!("mediasan wipe {} --confirm {}", id.path, shell_quote(serial));
+        outln!("\n{}", mediasan::t!("plan-to-wipe", command = command));
     }
     if id.kind == Kind::File {
-        outln!("\nnote: copy-on-write and journalling file systems and flash media may keep old copies of a file's data that overwriting it cannot reach.");
+        outln!("\n{}", mediasan::t!("plan-file-note"));
     }
 }
 
 fn duration(s: u64) -> String {
     match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 => format!("{} min {} s", s / 60, s % 60),
-        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        0..=59 => mediasan::t!("duration-s", s = s.to_string()),
+        60..=3599 => mediasan::t!(
+            "duration-min",
+            min = (s / 60).to_string(),
+            s = (s % 60).to_string()
+        ),
+        _ => mediasan::t!(
+            "duration-h",
+            h = (s / 3600).to_string(),
+            min = (s % 3600 / 60).to_string()
+        ),
     }
 }

@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Said;
+
 use super::ata::{self, op, Identify, Taskfile};
 use super::passthrough::{self, AtaError, Protocol, PROBE_TIMEOUT_MS};
 use super::transport::{Data, Transport};
@@ -23,9 +25,9 @@ pub enum Area {
     /// `visible` sectors are shown of `native`.
     Hidden { visible: u64, native: u64 },
     /// Could not be read.
-    Unknown { reason: String },
+    Unknown { reason: Said },
     /// The question does not arise for this device (a file, a loop device, NVMe).
-    NotApplicable { reason: String },
+    NotApplicable { reason: Said },
 }
 
 impl Area {
@@ -53,7 +55,7 @@ fn no_area() -> Area {
 }
 
 impl HiddenAreas {
-    pub fn not_applicable(reason: &str) -> HiddenAreas {
+    pub fn not_applicable(reason: impl Into<Said>) -> HiddenAreas {
         let a = Area::NotApplicable {
             reason: reason.into(),
         };
@@ -64,7 +66,7 @@ impl HiddenAreas {
         }
     }
 
-    pub fn unknown(reason: &str) -> HiddenAreas {
+    pub fn unknown(reason: impl Into<Said>) -> HiddenAreas {
         let a = Area::Unknown {
             reason: reason.into(),
         };
@@ -99,40 +101,49 @@ impl HiddenAreas {
     }
 
     /// One line for a certificate or a table: `none`, `unknown: ...`,
-    /// `HPA hides 2048 sectors (visible 100000 of 102048)`, `not applicable: ...`.
-    pub fn summary(&self) -> String {
+    /// `HPA hides 2048 sectors (visible 100000 of 102048)`, `not applicable: ...`
+    /// (the certificate takes its English).
+    pub fn summary(&self) -> Said {
         let one = |name: &str, a: &Area| match a {
             Area::None => None,
-            Area::Hidden { visible, native } => Some(format!(
-                "{name} hides {} sectors (visible {visible} of {native})",
-                native - visible
+            Area::Hidden { visible, native } => Some(crate::said!(
+                "hidden-hides",
+                name = name,
+                count = (native - visible).to_string(),
+                visible = visible.to_string(),
+                native = native.to_string()
             )),
-            Area::Unknown { reason } => Some(format!("{name} unknown: {reason}")),
+            Area::Unknown { reason } => Some(Said::of(|| {
+                crate::t!("hidden-area-unknown", name = name, reason = reason.to_string())
+            })),
             Area::NotApplicable { .. } => None,
         };
         if let (Area::NotApplicable { reason }, Area::NotApplicable { .. }) = (&self.hpa, &self.dco) {
-            return format!("not applicable: {reason}");
+            return Said::of(|| crate::t!("hidden-not-applicable", reason = reason.to_string()));
         }
         let host = match &self.host {
-            Area::Hidden { visible, native } => Some(format!(
-                "the host shows {visible} of the drive's {native} sectors ({} hidden by a bridge or the kernel)",
-                native - visible
+            Area::Hidden { visible, native } => Some(crate::said!(
+                "hidden-host",
+                visible = visible.to_string(),
+                native = native.to_string(),
+                count = (native - visible).to_string()
             )),
             _ => None,
         };
         if let (Some(h), Area::NotApplicable { .. }) = (&host, &self.hpa) {
             return h.clone();
         }
-        let parts: Vec<String> = [one("HPA", &self.hpa), one("DCO", &self.dco), host]
+        let parts: Vec<Said> = [one("HPA", &self.hpa), one("DCO", &self.dco), host]
             .into_iter()
             .flatten()
             .collect();
-        if parts.is_empty() {
-            "none".into()
+        let parts = Said::join(&parts, &crate::said!("sep-clauses"));
+        if parts.en().is_empty() {
+            crate::said!("hidden-none")
         } else if self.any_unknown() && self.hidden_sectors() == 0 {
-            format!("unknown ({})", parts.join("; "))
+            Said::of(|| crate::t!("hidden-unknown", parts = parts.to_string()))
         } else {
-            parts.join("; ")
+            parts
         }
     }
 }
@@ -180,7 +191,11 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
         Ok(n) if *n > visible => Area::Hidden { visible, native: *n },
         Ok(n) if *n == visible => Area::None,
         Ok(n) => Area::Unknown {
-            reason: format!("the native maximum ({n} sectors) is below the current one ({visible})"),
+            reason: crate::said!(
+                "hidden-native-below",
+                native = n.to_string(),
+                visible = visible.to_string()
+            ),
         },
         // Aborted by a drive that says it has no HPA: it has none.
         Err(AtaError::Aborted { .. }) if !id.hpa && !id.amac => Area::None,
@@ -192,7 +207,8 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
                 } else {
                     "READ NATIVE MAX ADDRESS"
                 }
-            ),
+            )
+            .into(),
         },
     };
     let dco = if !id.dco || id.amac {
@@ -206,13 +222,14 @@ pub fn ata(t: &mut dyn Transport, id: &Identify) -> HiddenAreas {
             },
             Ok(max) if max + 1 == base => Area::None,
             Ok(max) => Area::Unknown {
-                reason: format!(
-                    "the DCO's maximum ({} sectors) is below the native one ({base})",
-                    max + 1
+                reason: crate::said!(
+                    "hidden-dco-below",
+                    max = (max + 1).to_string(),
+                    base = base.to_string()
                 ),
             },
             Err(e) => Area::Unknown {
-                reason: format!("DEVICE CONFIGURATION IDENTIFY: {e}"),
+                reason: format!("DEVICE CONFIGURATION IDENTIFY: {e}").into(),
             },
         }
     };

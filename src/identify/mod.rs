@@ -19,6 +19,7 @@ pub mod transport;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Said;
 use crate::target::Sys;
 use ata::Identify;
 use passthrough::{AtaError, PROBE_TIMEOUT_MS};
@@ -67,11 +68,11 @@ pub enum Probe<T> {
     Known(T),
     /// Asked, and no answer that can be trusted.
     Unknown {
-        reason: String,
+        reason: Said,
     },
     /// Does not apply to this kind of device.
     NotApplicable {
-        reason: String,
+        reason: Said,
     },
 }
 
@@ -82,12 +83,12 @@ impl<T> Probe<T> {
             _ => None,
         }
     }
-    fn unknown(reason: impl ToString) -> Probe<T> {
+    fn unknown(reason: impl Into<Said>) -> Probe<T> {
         Probe::Unknown {
-            reason: reason.to_string(),
+            reason: reason.into(),
         }
     }
-    pub fn not_applicable(reason: &str) -> Probe<T> {
+    pub fn not_applicable(reason: impl Into<Said>) -> Probe<T> {
         Probe::NotApplicable {
             reason: reason.into(),
         }
@@ -117,6 +118,15 @@ pub mod source {
     pub const VPD83: &str = "SCSI VPD page 0x83";
     pub const USB_BRIDGE: &str = "USB bridge descriptor";
     pub const LOOP: &str = "loop backing file";
+
+    /// A source in the operator's language (records keep the names above).
+    pub fn shown(source: &str) -> String {
+        match source {
+            USB_BRIDGE => crate::t!("source-usb-bridge"),
+            LOOP => crate::t!("source-loop"),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// The ATA side of a drive.
@@ -188,34 +198,40 @@ impl Drive {
 
     /// ATA security in words: `not supported`, `disabled`, `enabled, locked, frozen`,
     /// `unknown (why)`, or `not applicable`.
-    pub fn security_summary(&self) -> String {
+    pub fn security_summary(&self) -> Said {
         match &self.ata {
             Probe::Known(a) => {
                 let s = &a.identify.security;
                 if !s.supported {
-                    return "not supported".into();
+                    return crate::said!("security-not-supported");
                 }
-                let mut words = vec![if s.enabled { "enabled" } else { "disabled" }];
+                let mut words = vec![if s.enabled {
+                    crate::said!("security-enabled")
+                } else {
+                    crate::said!("security-disabled")
+                }];
                 if s.locked {
-                    words.push("locked");
+                    words.push(crate::said!("security-locked"));
                 }
                 if s.frozen {
-                    words.push("frozen");
+                    words.push(crate::said!("security-frozen"));
                 }
                 if s.count_expired {
-                    words.push("attempts exhausted");
+                    words.push(crate::said!("security-exhausted"));
                 }
                 if s.enabled {
                     words.push(if s.level_max {
-                        "level maximum"
+                        crate::said!("security-level-max")
                     } else {
-                        "level high"
+                        crate::said!("security-level-high")
                     });
                 }
-                words.join(", ")
+                Said::join(&words, &crate::said!("sep-list"))
             }
-            Probe::Unknown { reason } => format!("unknown ({reason})"),
-            Probe::NotApplicable { .. } => "not applicable".into(),
+            Probe::Unknown { reason } => {
+                Said::of(|| crate::t!("security-unknown", reason = reason.to_string()))
+            }
+            Probe::NotApplicable { .. } => crate::said!("not-applicable"),
         }
     }
 
@@ -278,10 +294,10 @@ impl Drive {
 }
 
 /// Why a serial cannot tell one drive from another, if it cannot.
-pub fn serial_problem(serial: &str) -> Option<&'static str> {
+pub fn serial_problem(serial: &str) -> Option<Said> {
     let s = serial.trim();
     if s.is_empty() {
-        return Some("it is blank");
+        return Some(crate::said!("serial-blank"));
     }
     let mut chars: Vec<char> = s.chars().collect();
     chars.sort_unstable();
@@ -290,7 +306,7 @@ pub fn serial_problem(serial: &str) -> Option<&'static str> {
     // ("M0000000000000000000", seen on Maxtor drives, two units sharing it).
     let zeros_after_one = s.chars().skip(1).all(|c| c == '0') && s.len() > 4;
     if chars.len() == 1 || zeros_after_one {
-        return Some("it is a placeholder (all one character, or all zeros)");
+        return Some(crate::said!("serial-placeholder"));
     }
     let placeholders = [
         "0123456789",
@@ -300,7 +316,7 @@ pub fn serial_problem(serial: &str) -> Option<&'static str> {
         "None",
     ];
     if placeholders.iter().any(|p| s.eq_ignore_ascii_case(p)) {
-        return Some("it is a placeholder text");
+        return Some(crate::said!("serial-placeholder-text"));
     }
     None
 }
@@ -316,12 +332,12 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
     let ata = if transport.may_be_ata() && direct_access && !disk.starts_with("sr") {
         match ata_identify(t) {
             Ok(id) => Probe::Known(AtaFacts { identify: id }),
-            Err(e) => Probe::unknown(e),
+            Err(e) => Probe::unknown(e.to_string()),
         }
     } else if !direct_access || disk.starts_with("sr") {
-        Probe::not_applicable("not a direct-access device (an optical drive, a tape)")
+        Probe::not_applicable(crate::said!("probe-not-direct-access"))
     } else {
-        Probe::not_applicable("not an ATA bus")
+        Probe::not_applicable(crate::said!("probe-not-ata-bus"))
     };
     if let Some(a) = ata.known() {
         let id = &a.identify;
@@ -336,7 +352,7 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
     let nvme = if transport == Bus::Nvme {
         nvme_identify(sys, disk, t)
     } else {
-        Probe::not_applicable("not an NVMe namespace")
+        Probe::not_applicable(crate::said!("probe-not-nvme"))
     };
     if let Some(n) = nvme.known() {
         let c = &n.controller;
@@ -382,13 +398,13 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
     // A SCSI disk that is not ATA (SAS; a bridge that answers as SCSI itself) says which
     // SANITIZE service actions it supports.
     let scsi = if ata.known().is_some() || nvme.known().is_some() || transport == Bus::Nvme {
-        Probe::not_applicable("an ATA or NVMe drive is erased with its own commands")
+        Probe::not_applicable(crate::said!("probe-own-commands"))
     } else if !direct_access || disk.starts_with("sr") || !matches!(transport, Bus::Scsi | Bus::Usb) {
-        Probe::not_applicable("not a SCSI disk")
+        Probe::not_applicable(crate::said!("probe-not-scsi-disk"))
     } else {
         match scsi::report_sanitize(t) {
             Ok(sanitize) => Probe::Known(scsi::ScsiFacts { sanitize }),
-            Err(e) => Probe::unknown(e),
+            Err(e) => Probe::unknown(e.to_string()),
         }
     };
 
@@ -407,19 +423,21 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
             }
         }
         (_, Probe::Known(n)) => {
-            let h = HiddenAreas::not_applicable("NVMe has no HPA or DCO");
+            let h = HiddenAreas::not_applicable(crate::said!("hidden-nvme"));
             match kernel_bytes {
                 Some(b) => h.with_host(b / u64::from(n.namespace.lba_size), n.namespace.size),
                 None => h,
             }
         }
         (Probe::Unknown { .. }, _) if is_scsi_disk(sys, disk, transport) => {
-            HiddenAreas::not_applicable("a SCSI disk has no HPA or DCO")
+            HiddenAreas::not_applicable(crate::said!("hidden-scsi"))
         }
-        (Probe::Unknown { reason }, _) => HiddenAreas::unknown(&format!("ATA IDENTIFY failed: {reason}")),
-        _ if transport == Bus::Loop => HiddenAreas::not_applicable("a loop device shows all of its file"),
-        _ if transport == Bus::Other => HiddenAreas::unknown("a bus mediasan does not know"),
-        _ => HiddenAreas::not_applicable("this bus has no HPA or DCO"),
+        (Probe::Unknown { reason }, _) => HiddenAreas::unknown(Said::of(|| {
+            crate::t!("hidden-ata-failed", reason = reason.to_string())
+        })),
+        _ if transport == Bus::Loop => HiddenAreas::not_applicable(crate::said!("hidden-loop")),
+        _ if transport == Bus::Other => HiddenAreas::unknown(crate::said!("hidden-other-bus")),
+        _ => HiddenAreas::not_applicable(crate::said!("hidden-no-such-bus")),
     };
     Drive {
         transport,
@@ -440,7 +458,7 @@ pub fn identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Drive {
 }
 
 fn not_asked() -> Probe<scsi::ScsiFacts> {
-    Probe::not_applicable("not asked")
+    Probe::not_applicable(crate::said!("probe-not-asked"))
 }
 
 /// IDENTIFY DEVICE through pass-through, with the page's own checks.
@@ -461,7 +479,7 @@ pub fn ata_identify(t: &mut dyn Transport) -> Result<Identify, AtaError> {
 
 fn nvme_identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Probe<NvmeFacts> {
     let Some(nsid) = sys.disk_attr(disk, "nsid").and_then(|s| s.parse().ok()) else {
-        return Probe::unknown("the namespace id is not in sysfs");
+        return Probe::unknown(crate::said!("probe-no-nsid"));
     };
     let mut ask = |cns: u32, nsid: u32| -> Result<Vec<u8>, String> {
         let mut buf = vec![0u8; 4096];

@@ -6,6 +6,7 @@ use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 
 use super::{serial_problem, Drive};
+use crate::i18n::Said;
 use crate::target::{Access, Identity, Policy, Refusal, Sys, Target, TargetError};
 
 /// One disk as scan sees it.
@@ -19,12 +20,12 @@ pub struct Entry {
     /// The identity a wipe would record; `None` with `error` when the disk cannot be
     /// opened even to read (no medium, a node missing).
     pub identity: Option<Identity>,
-    pub error: Option<String>,
+    pub error: Option<Said>,
     /// Whether `mediasan wipe` would write it (after confirmation), and if not why.
     pub refusals: Vec<Refusal>,
-    pub refused: Option<String>,
+    pub refused: Option<Said>,
     /// Why its serial cannot stand for the drive in the register.
-    pub serial_problems: Vec<String>,
+    pub serial_problems: Vec<Said>,
 }
 
 impl Entry {
@@ -86,7 +87,7 @@ pub fn scan(sys: &Sys) -> Vec<Entry> {
             if !others.is_empty() {
                 let names: Vec<&str> = others.iter().map(|s| s.as_str()).collect();
                 e.serial_problems
-                    .push(format!("{} reports the same serial", names.join(", ")));
+                    .push(crate::said!("serial-shared-scan", names = names.join(", ")));
             }
         }
     }
@@ -103,20 +104,23 @@ fn entry(sys: &Sys, name: &str) -> Entry {
     let (refusals, refused, identity) = match checked {
         Ok(t) => (Vec::new(), None, Some(t.identity)),
         Err(TargetError::Refused { reasons, .. }) => {
-            let text = reasons
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
+            let text = Said::of(|| {
+                let sep = crate::t!("sep-clauses");
+                reasons
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(&sep)
+            });
             (reasons, Some(text), None)
         }
-        Err(e) => (Vec::new(), Some(e.to_string()), None),
+        Err(e) => (Vec::new(), Some(Said::of(|| e.to_string())), None),
     };
     let (identity, error) = match identity {
         Some(i) => (Some(i), None),
         None => match Target::open(&node, sys, Access::Read) {
             Ok(t) => (Some(t.identity), None),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(Said::of(|| e.to_string()))),
         },
     };
     let serial_problems = identity.as_ref().map(own_serial_problems).unwrap_or_default();
@@ -135,22 +139,21 @@ fn entry(sys: &Sys, name: &str) -> Entry {
 
 /// Why a device's own serial cannot identify it as a carrier (without looking at the
 /// other drives): none read, a placeholder, or only the USB bridge's.
-pub fn own_serial_problems(id: &Identity) -> Vec<String> {
+pub fn own_serial_problems(id: &Identity) -> Vec<Said> {
     let mut out = Vec::new();
     match id.serial.as_deref() {
-        None => out.push("no serial can be read".to_string()),
+        None => out.push(crate::said!("serial-none")),
         Some(s) => {
             if let Some(p) = serial_problem(s) {
-                out.push(format!("the serial {s:?} cannot identify one drive: {p}"));
+                let serial = format!("{s:?}");
+                out.push(Said::of(|| {
+                    crate::t!("serial-weak", serial = serial.as_str(), problem = p.to_string())
+                }));
             }
         }
     }
     if id.drive.as_ref().is_some_and(|d| d.serial_is_bridges) {
-        out.push(
-            "the serial is the USB bridge's, not the drive's (the bridge passes no ATA commands): \
-             it names the enclosure, not the disk in it"
-                .into(),
-        );
+        out.push(crate::said!("serial-bridges"));
     }
     out
 }
@@ -198,14 +201,11 @@ pub fn sharing(sys: &Sys, serial: &str, except_disk: &str) -> Vec<String> {
 pub fn registration_problem(attached: &[Attached], serial: &str) -> Option<String> {
     let with: Vec<&Attached> = attached.iter().filter(|a| a.serial == serial).collect();
     if let Some(a) = with.iter().find(|a| a.bridges) {
-        return Some(format!(
-            "it is the serial of the USB bridge of {} (the drive's own could not be read): it names the enclosure, not the disk in it",
-            a.disk
-        ));
+        return Some(crate::t!("serial-of-bridge", disk = a.disk.as_str()));
     }
     (with.len() > 1).then(|| {
         let names: Vec<&str> = with.iter().map(|a| a.disk.as_str()).collect();
-        format!("{} all report it", names.join(", "))
+        crate::t!("serial-all-report", names = names.join(", "))
     })
 }
 

@@ -611,7 +611,7 @@ mod tests {
         assert_eq!(id.checksum, Checksum::Valid);
         let h = hidden::ata(&mut d, &id);
         assert_eq!((&h.hpa, &h.dco), (&Area::None, &Area::None));
-        assert_eq!(h.summary(), "none");
+        assert_eq!(h.summary().en(), "none");
     }
 
     #[test]
@@ -644,7 +644,7 @@ mod tests {
         let id = ata_identify(&mut d).unwrap();
         let h = hidden::ata(&mut d, &id);
         assert!(matches!(h.hpa, Area::Unknown { .. }), "{h:?}");
-        assert!(h.summary().starts_with("unknown"), "{}", h.summary());
+        assert!(h.summary().en().starts_with("unknown"), "{}", h.summary());
     }
 
     #[test]

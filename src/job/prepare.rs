@@ -289,9 +289,10 @@ fn refuse_weak_serial(identity: &Identity, sys: &Sys) -> Result<(), JobError> {
     ) {
         let others = identify::scan::sharing(sys, serial, disk);
         if !others.is_empty() {
-            problems.push(format!(
-                "{} report(s) the same serial {serial:?}",
-                others.join(", ")
+            problems.push(crate::said!(
+                "serial-shared-job",
+                names = others.join(", "),
+                serial = format!("{serial:?}")
             ));
         }
     }
@@ -302,7 +303,7 @@ fn refuse_weak_serial(identity: &Identity, sys: &Sys) -> Result<(), JobError> {
     Err(JobError::refused(t!(
         "job-weak-serial",
         path = identity.path.as_str(),
-        problems = problems.join("; ")
+        problems = crate::i18n::Said::join(&problems, &crate::said!("sep-clauses")).to_string()
     ))
     .hint(if bridge {
         t!("job-weak-serial-bridge-hint")
@@ -454,10 +455,8 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
     if named.exists() {
         paths.push(named.to_path_buf());
     } else if named != default {
-        return Err(
-            JobError::usage(format!("--register {}: no register there", escape_path(named)))
-                .hint("name the register that holds the carriers, or leave --register out"),
-        );
+        return Err(JobError::usage(t!("job-no-register", path = escape_path(named)))
+            .hint(t!("job-no-register-hint")));
     }
     if named != default && default.exists() {
         paths.push(default.to_path_buf());
@@ -471,7 +470,7 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
     }
     let mut warnings = Vec::new();
     let mut warn = |what: String| {
-        warnings.push(format!("the register index {}: {what}", escape_path(index)));
+        warnings.push(t!("index-warning", index = escape_path(index), what = what));
     };
     match register::index::read(index) {
         Ok((entries, problems)) => {
@@ -485,25 +484,26 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
                     Ok(reg) => {
                         let found = reg.meta().ok().flatten().map(|m| m.register_id);
                         if found.as_deref() != Some(e.register_id.as_str()) {
-                            warn(format!(
-                                "{} holds register {}, not {} as indexed: the register there was replaced",
-                                escape_path(&e.path),
-                                found.as_deref().unwrap_or("(unknown)"),
-                                e.register_id
+                            warn(t!(
+                                "index-replaced",
+                                path = escape_path(&e.path),
+                                found = found.as_deref().unwrap_or("(unknown)"),
+                                id = e.register_id.as_str()
                             ));
                         }
                         seen.push(real);
                         out.push(reg);
                     }
-                    Err(err) => warn(format!(
-                        "register {} at {} cannot be read, so its carriers are not checked: {err}",
-                        e.register_id,
-                        escape_path(&e.path)
+                    Err(err) => warn(t!(
+                        "index-unreadable",
+                        id = e.register_id.as_str(),
+                        path = escape_path(&e.path),
+                        error = err.to_string()
                     )),
                 }
             }
         }
-        Err(e) => warn(format!("cannot be read, so its registers are not checked: {e}")),
+        Err(e) => warn(t!("index-cannot-read", error = e.to_string())),
     }
     Ok((out, warnings))
 }

@@ -247,7 +247,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
                 }
                 _ => nvme::check_format(&n.controller, nvme::SecureErase::UserData),
             },
-            Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason)),
+            Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason.en())),
             Probe::NotApplicable { .. } => Err(ata::Refused {
                 why: "not an NVMe drive".into(),
                 what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
@@ -258,7 +258,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
                 Some(kind) => ata::check_sanitize(&a.identify, kind),
                 None => ata::check_security_erase(&a.identify, t == Technique::AtaSecureEraseEnhanced),
             },
-            Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason)),
+            Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason.en())),
             Probe::NotApplicable { .. } => Err(ata::Refused {
                 why: "not an ATA drive".into(),
                 what_to_do: "mediasan scan lists the erase commands the drive offers".into(),

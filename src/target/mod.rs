@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 
+use crate::i18n::Said;
 use crate::identify;
+use crate::said;
 use serde::{Deserialize, Serialize};
 
 pub use safety::{BlockFacts, Refusal};
@@ -29,19 +31,19 @@ pub const FILE_DIRECT_ALIGN: u64 = 4096;
 /// Why a target cannot be opened or written.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    #[error("{path}: no such file or device")]
+    #[error("{}", crate::t!("target-not-found", path = path.as_str()))]
     NotFound { path: String },
-    #[error("{path}: permission denied ({error})")]
+    #[error("{}", crate::t!("target-permission", path = path.as_str(), error = error.to_string()))]
     PermissionDenied { path: String, error: io::Error },
-    #[error("{path}: is a directory")]
+    #[error("{}", crate::t!("target-directory", path = path.as_str()))]
     Directory { path: String },
-    #[error("{path}: is a {kind}, not a block device or regular file")]
-    NotWipeable { path: String, kind: &'static str },
-    #[error("{path}: block device of size 0 (no medium inserted?)")]
+    #[error("{}", crate::t!("target-not-wipeable", path = path.as_str(), kind = kind.to_string()))]
+    NotWipeable { path: String, kind: NodeKind },
+    #[error("{}", crate::t!("target-empty", path = path.as_str()))]
     Empty { path: String },
-    #[error("{path}: {}: {}", crate::t!("refused"), .reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("{path}: {}: {}", crate::t!("refused"), .reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join(&crate::t!("sep-clauses")))]
     Refused { path: String, reasons: Vec<Refusal> },
-    #[error("{path}: device is busy: another program holds it open exclusively (a mount, swap, RAID/LVM, or another wipe)")]
+    #[error("{}", crate::t!("target-busy", path = path.as_str()))]
     Busy { path: String },
     #[error("{path}: {what}")]
     Io {
@@ -65,16 +67,10 @@ impl TargetError {
     pub fn hint(&self) -> Option<String> {
         match self {
             TargetError::PermissionDenied { .. } if !nix::unistd::geteuid().is_root() => {
-                Some("run mediasan as root".into())
+                Some(crate::t!("target-permission-hint-root"))
             }
-            TargetError::PermissionDenied { .. } => Some(
-                "the kernel refused it even to root: an immutable or append-only file (lsattr), \
-                 a security module, or a container's device policy"
-                    .into(),
-            ),
-            TargetError::Directory { .. } => {
-                Some("name the files or the device to wipe, or wipe every file under it with -r".into())
-            }
+            TargetError::PermissionDenied { .. } => Some(crate::t!("target-permission-hint")),
+            TargetError::Directory { .. } => Some(crate::t!("target-directory-hint")),
             TargetError::Refused { reasons, .. } => Some(
                 reasons
                     .iter()
@@ -82,11 +78,32 @@ impl TargetError {
                     .collect::<Vec<_>>()
                     .join("\n      "),
             ),
-            TargetError::Busy { .. } => {
-                Some("find the holder with lsblk and fuser, and release it first".into())
-            }
+            TargetError::Busy { .. } => Some(crate::t!("target-busy-hint")),
             _ => None,
         }
+    }
+}
+
+/// A kind of file mediasan does not write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    CharDevice,
+    Fifo,
+    Socket,
+    Special,
+    /// Replaced between its check and its opening.
+    Changed,
+}
+
+impl std::fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            NodeKind::CharDevice => crate::t!("kind-character-device"),
+            NodeKind::Fifo => "FIFO".into(),
+            NodeKind::Socket => crate::t!("kind-socket"),
+            NodeKind::Special => crate::t!("kind-special-file"),
+            NodeKind::Changed => crate::t!("kind-changed-node"),
+        })
     }
 }
 
@@ -298,13 +315,13 @@ impl Target {
             Target::open_file(path, shown, sys, access, policy)
         } else {
             let kind = if ft.is_char_device() {
-                "character device"
+                NodeKind::CharDevice
             } else if ft.is_fifo() {
-                "FIFO"
+                NodeKind::Fifo
             } else if ft.is_socket() {
-                "socket"
+                NodeKind::Socket
             } else {
-                "special file"
+                NodeKind::Special
             };
             Err(TargetError::NotWipeable { path: shown, kind })
         }
@@ -352,7 +369,7 @@ impl Target {
         if !meta.file_type().is_block_device() {
             return Err(TargetError::NotWipeable {
                 path: shown,
-                kind: "node that changed under mediasan",
+                kind: NodeKind::Changed,
             });
         }
         let devno = DevNo::from_raw(meta.rdev());
@@ -551,7 +568,7 @@ impl Target {
         if !meta.file_type().is_file() {
             return Err(TargetError::NotWipeable {
                 path: shown,
-                kind: "node that changed under mediasan",
+                kind: NodeKind::Changed,
             });
         }
         let reasons = if access.checks() {
@@ -653,60 +670,45 @@ impl Target {
         let direct = self.direct_align.is_some() && self.set_direct(true).is_ok();
         let dropped = posix_fadvise(&self.file, 0, 0, PosixFadviseAdvice::POSIX_FADV_DONTNEED).is_ok();
         let mut how = vec![if direct {
-            "bypassed: O_DIRECT reads"
+            said!("cache-direct")
         } else {
-            "not bypassed by the reads (buffered)"
+            said!("cache-buffered")
         }];
         match (synced, dropped) {
-            (true, true) => how.push("cache dropped before reading (fdatasync, POSIX_FADV_DONTNEED)"),
-            (false, true) => how.push("cache dropped before reading (POSIX_FADV_DONTNEED; fdatasync failed)"),
-            (true, false) => how.push("synced before reading (fdatasync; POSIX_FADV_DONTNEED failed)"),
-            (false, false) => {
-                how.push("neither synced nor dropped: fdatasync and POSIX_FADV_DONTNEED failed")
-            }
+            (true, true) => how.push(said!("cache-dropped")),
+            (false, true) => how.push(said!("cache-dropped-unsynced")),
+            (true, false) => how.push(said!("cache-synced-kept")),
+            (false, false) => how.push(said!("cache-neither")),
         }
         let mut not_bypassed = Vec::new();
         let on_tmpfs = |path: &str| statfs(path).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC);
         let from_medium = match (self.identity.kind, &self.loop_backing) {
             (Kind::BlockDevice, None) => {
                 if block::flush_buffers(&self.file).is_ok() {
-                    how.push("device buffers flushed (BLKFLSBUF)");
+                    how.push(said!("cache-flushed"));
                 }
-                not_bypassed.push(
-                    "the drive's own cache: a drive may answer a read from its cache rather than its medium"
-                        .into(),
-                );
+                not_bypassed.push(said!("cache-drive"));
                 true
             }
             (Kind::BlockDevice, Some(backing)) => {
                 if block::flush_buffers(&self.file).is_ok() {
-                    how.push("device buffers flushed (BLKFLSBUF)");
+                    how.push(said!("cache-flushed"));
                 }
                 if self.loop_direct == Some(true) {
-                    not_bypassed.push(format!(
-                        "a loop device: its backing file {backing} is read through its file system (direct I/O), \
-                         not from the medium under it"
-                    ));
+                    not_bypassed.push(said!("cache-loop-direct", backing = backing.as_str()));
                 } else {
-                    not_bypassed.push(format!(
-                        "a loop device without direct I/O: the loop driver reads its backing file {backing} \
-                         through that file's page cache"
-                    ));
+                    not_bypassed.push(said!("cache-loop-buffered", backing = backing.as_str()));
                 }
                 if on_tmpfs(backing) {
-                    not_bypassed.push(format!("{backing} is on tmpfs: this medium is memory"));
+                    not_bypassed.push(said!("cache-backing-tmpfs", backing = backing.as_str()));
                 } else {
-                    not_bypassed.push("the cache of the drive under the backing file".into());
+                    not_bypassed.push(said!("cache-backing-drive"));
                 }
                 false
             }
             (Kind::File, _) => {
                 if fstatfs(&self.file).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
-                    not_bypassed.push(
-                        "the file is on tmpfs, which ignores O_DIRECT and cannot drop its pages: the readback \
-                         comes from memory"
-                            .into(),
-                    );
+                    not_bypassed.push(said!("cache-file-tmpfs"));
                 }
                 not_bypassed.push(
                     "a file is read back through its file system, not from the medium under it: copies the file \
@@ -717,7 +719,7 @@ impl Target {
             }
         };
         crate::report::CacheReport {
-            page_cache: how.join("; "),
+            page_cache: Said::join(&how, &said!("sep-clauses")),
             not_bypassed,
             from_medium,
         }
