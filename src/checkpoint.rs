@@ -164,65 +164,69 @@ impl Checkpoint {
     /// whatever does not fit is refused with the reason.
     pub fn check(&self, now: &Identity) -> Result<Vec<Pattern>, String> {
         if !self.same_target(now) {
-            return Err(format!(
-                "it was made for another target ({}, {})",
-                self.target.path,
-                self.target.register_identity().unwrap_or("no identity")
+            return Err(crate::t!(
+                "checkpoint-other-target",
+                path = self.target.path.as_str(),
+                identity = self.target.register_identity().unwrap_or("no identity")
             ));
         }
-        let templates = crate::method::templates_of(&self.method)
-            .ok_or_else(|| format!("its method {:?} and pass list do not agree", self.method.name))?;
-        let patterns = self.patterns().ok_or("its passes or keys are malformed")?;
+        let templates = crate::method::templates_of(&self.method).ok_or_else(|| {
+            crate::t!(
+                "checkpoint-method-disagrees",
+                method = format!("{:?}", self.method.name)
+            )
+        })?;
+        let patterns = self.patterns().ok_or_else(|| crate::t!("checkpoint-malformed"))?;
         if patterns.len() != templates.len() {
-            return Err(format!(
-                "it lists {} passes, its method {} has {}",
-                patterns.len(),
-                self.method.name,
-                templates.len()
+            return Err(crate::t!(
+                "checkpoint-pass-count",
+                listed = patterns.len().to_string(),
+                method = self.method.name.as_str(),
+                has = templates.len().to_string()
             ));
         }
         for (i, (t, p)) in templates.iter().zip(&patterns).enumerate() {
             let previous = i.checked_sub(1).map(|j| &patterns[j]);
             if !crate::method::fits(t, p, previous) {
-                return Err(format!(
-                    "its pass {} ({}) is not what {} writes there ({})",
-                    i + 1,
-                    p.label(),
-                    self.method.name,
-                    crate::method::describe(t)
+                return Err(crate::t!(
+                    "checkpoint-pass-differs",
+                    pass = (i + 1).to_string(),
+                    label = p.label(),
+                    method = self.method.name.as_str(),
+                    want = crate::method::describe(t)
                 ));
             }
         }
         let block = self.block_size;
         if block == 0 || !block.is_multiple_of(4096) || block > 256 << 20 {
-            return Err(format!("its block size {block} is not one mediasan writes with"));
+            return Err(crate::t!("checkpoint-block-size", block = block.to_string()));
         }
         if !(1..=patterns.len() + 1).contains(&self.pass) || self.offset > self.target.size {
-            return Err(format!(
-                "it stands at pass {} byte {}, outside {} passes of {} bytes",
-                self.pass,
-                self.offset,
-                patterns.len(),
-                self.target.size
+            return Err(crate::t!(
+                "checkpoint-outside",
+                pass = self.pass.to_string(),
+                offset = self.offset.to_string(),
+                passes = patterns.len().to_string(),
+                size = self.target.size.to_string()
             ));
         }
         if self.coverage_ppm == 0 || self.coverage_ppm > 1_000_000 {
-            return Err(format!(
-                "its coverage of {} ppm is not a share",
-                self.coverage_ppm
+            return Err(crate::t!(
+                "checkpoint-coverage",
+                ppm = self.coverage_ppm.to_string()
             ));
         }
         if self.done.len() + 1 != self.pass {
-            return Err(format!(
-                "it stands at pass {} but reports {} passes done",
-                self.pass,
-                self.done.len()
+            return Err(crate::t!(
+                "checkpoint-done",
+                pass = self.pass.to_string(),
+                done = self.done.len().to_string()
             ));
         }
         for (i, d) in self.done.iter().enumerate() {
             let whole = d.completed && d.size == self.target.size && d.index as usize == i + 1;
             if !whole || d.pattern != patterns[i].label() {
-                return Err(format!("its report of pass {} does not fit the plan", i + 1));
+                return Err(crate::t!("checkpoint-report-misfit", pass = (i + 1).to_string()));
             }
         }
         Ok(patterns)

@@ -190,14 +190,32 @@ pub fn lookup(id: &str) -> Option<String> {
 /// The ids of the help texts the Chinese file holds (checked against the command line by a
 /// test of the binary).
 pub fn help_ids() -> Vec<String> {
+    chinese_ids(|id| id.starts_with("help-") || id == "help")
+}
+
+/// The ids of the Chinese file that `keep` keeps.
+fn chinese_ids(keep: impl Fn(&str) -> bool) -> Vec<String> {
     let text = Messages::get("zh-CN/mediasan.ftl")
         .map(|f| String::from_utf8_lossy(&f.data).into_owned())
         .unwrap_or_default();
     text.lines()
         .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim()))
-        .filter(|id| id.starts_with("help-") || *id == "help")
+        .filter(|id| keep(id))
         .map(str::to_string)
         .collect()
+}
+
+/// Ids that only the Chinese file has: the help (whose English is the command line's
+/// own documentation) and the titles of the built-in methods (whose English is the
+/// method table's, src/method.rs).
+#[cfg(test)]
+fn chinese_only(id: &str) -> bool {
+    id == "help" || id.starts_with("help-") || id.starts_with("method-title-")
+}
+
+/// A built-in method's title in the language in use, `english` where it has none.
+pub fn method_title(name: &str, english: &str) -> String {
+    lookup(&format!("method-title-{name}")).unwrap_or_else(|| english.to_string())
 }
 
 /// A message in the language in use: `t!("id")`, `t!("id", name = value, …)`.
@@ -299,11 +317,10 @@ mod tests {
                 })
                 .collect()
         };
-        // Help texts are Chinese only: the English help is the command line's own
-        // documentation (src/cli.rs).
+        // Help texts and method titles are Chinese only (their English is in the code).
         let en = messages("en/mediasan.ftl");
         let mut zh = messages("zh-CN/mediasan.ftl");
-        zh.retain(|id, _| id != "help" && !id.starts_with("help-"));
+        zh.retain(|id, _| !chinese_only(id));
         let only = |a: &BTreeMap<String, _>, b: &BTreeMap<String, _>| -> Vec<String> {
             a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
         };
@@ -313,6 +330,16 @@ mod tests {
             assert_eq!(args, &zh[id], "{id}: the arguments differ");
         }
         assert!(en.len() > 40);
+    }
+
+    #[test]
+    fn every_method_has_a_chinese_title_and_no_other_does() {
+        let titles = chinese_ids(|id| id.starts_with("method-title-"));
+        let names: Vec<String> = crate::method::METHODS
+            .iter()
+            .map(|m| format!("method-title-{}", m.name))
+            .collect();
+        assert_eq!(titles, names);
     }
 
     #[test]

@@ -36,6 +36,16 @@ impl Outcome {
         }
     }
 
+    /// The outcome in the operator's language (results and JSON keep [`name`](Self::name)).
+    pub fn word(self) -> String {
+        match self {
+            Outcome::Sanitised => crate::t!("outcome-sanitised"),
+            Outcome::Incomplete => crate::t!("outcome-incomplete"),
+            Outcome::Failed => crate::t!("outcome-failed"),
+            Outcome::Interrupted => crate::t!("outcome-interrupted"),
+        }
+    }
+
     /// The exit code of PRODUCT.md §9.
     pub fn exit_code(self) -> u8 {
         match self {

@@ -16,27 +16,38 @@ pub fn run(args: MethodsArgs) -> Result<u8, Failure> {
             }));
         } else {
             outln!(
-                "{:<17} {} ({} pass{})",
+                "{:<17} {}",
                 m.name,
-                m.title,
-                passes.len(),
-                if passes.len() == 1 { "" } else { "es" }
+                mediasan::t!(
+                    "methods-line",
+                    title = mediasan::i18n::method_title(m.name, m.title),
+                    count = passes.len()
+                )
             );
-            outln!("{:<17} passes: {}", "", passes.join(", "));
-            outln!("{:<17} source: {}", "", m.source);
+            outln!(
+                "{:<17} {}",
+                "",
+                mediasan::t!("methods-passes", passes = passes.join(", "))
+            );
+            outln!("{:<17} {}", "", mediasan::t!("methods-source", source = m.source));
         }
     }
     if !args.json {
-        outln!("\ncustom: --passes 0x00,0xFF,0x55AA,random (hex patterns of 1 to 64 bytes, phased by offset, and `random`)");
-        outln!("--blank appends a final 0x00 pass to any method.");
-        outln!("\ntechniques (wipe --technique; the drive's own commands where overwriting cannot reach):");
+        outln!("\n{}", mediasan::t!("methods-custom"));
+        outln!("{}", mediasan::t!("methods-blank"));
+        outln!("\n{}", mediasan::t!("methods-techniques"));
     }
     use clap::ValueEnum;
     for t in mediasan::purge::Technique::value_variants() {
         if args.json {
             json_line(&json!({ "technique": t.name(), "category": t.category(), "title": t.describe() }));
         } else {
-            outln!("{:<26} {} [{}]", t.name(), t.describe(), t.category());
+            let category = match t.category() {
+                "clear" => mediasan::t!("category-clear"),
+                "purge" => mediasan::t!("category-purge"),
+                _ => mediasan::t!("category-chosen"),
+            };
+            outln!("{:<26} {} [{category}]", t.name(), t.describe());
         }
     }
     Ok(0)

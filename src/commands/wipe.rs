@@ -61,10 +61,14 @@ fn request(args: &WipeArgs, targets: usize) -> Result<Request, Failure> {
         ];
         if let Some((flag, _)) = passes_options.iter().find(|(_, given)| *given) {
             return Err(Failure::usage(anyhow!(
-                "{flag} does not go with --technique {}: the drive erases itself",
-                args.technique.name()
+                "{}",
+                mediasan::t!(
+                    "wipe-option-firmware",
+                    flag = flag.to_string(),
+                    technique = args.technique.name()
+                )
             ))
-            .hint("leave it out, or use --technique overwrite"));
+            .hint(mediasan::t!("wipe-option-firmware-hint")));
         }
     }
     Ok(Request {
@@ -215,25 +219,28 @@ fn expand_dirs(targets: &[PathBuf], json: bool) -> Result<Vec<PathBuf>, Failure>
                 let Ok(m) = std::fs::symlink_metadata(&path) else {
                     continue;
                 };
-                let skip = |why: &str| {
+                let skip = |why: mediasan::i18n::Said| {
                     if json {
                         json_line(
-                            &json!({ "event": "skipped", "target": escape_path(&path), "reason": why }),
+                            &json!({ "event": "skipped", "target": escape_path(&path), "reason": why.en() }),
                         );
                     } else {
-                        errln!("{}: skipped: {why}", escape_path(&path));
+                        errln!(
+                            "{}",
+                            mediasan::t!("wipe-skipped", path = escape_path(&path), why = why.to_string())
+                        );
                     }
                 };
                 if m.dev() != dev {
-                    skip("on another file system");
+                    skip(mediasan::said!("skip-other-fs"));
                 } else if m.file_type().is_symlink() {
-                    skip("a symbolic link (never followed)");
+                    skip(mediasan::said!("skip-symlink"));
                 } else if m.is_dir() {
                     todo.push(path);
                 } else if m.is_file() {
                     out.push(path);
                 } else {
-                    skip("not a regular file");
+                    skip(mediasan::said!("skip-not-regular"));
                 }
             }
         }
@@ -284,31 +291,40 @@ pub fn wipe_target(
     if let Some(r) = prepared.resume_point() {
         if r.proven < r.claimed {
             errln!(
-                "{}: the checkpoint says {} pass(es) are done; the register records {}: from pass {} on, every pass is written again",
-                identity.path,
-                r.claimed,
-                r.proven,
-                r.pass
+                "{}",
+                mediasan::t!(
+                    "wipe-resume-unproven",
+                    path = identity.path.as_str(),
+                    claimed = r.claimed.to_string(),
+                    proven = r.proven.to_string(),
+                    pass = r.pass.to_string()
+                )
             );
         }
         errln!(
-            "{}: resuming pass {} of {} at byte {}",
-            identity.path,
-            r.pass,
-            r.of,
-            r.offset
+            "{}",
+            mediasan::t!(
+                "wipe-resuming",
+                path = identity.path.as_str(),
+                pass = r.pass.to_string(),
+                of = r.of.to_string(),
+                offset = r.offset.to_string()
+            )
         );
     }
     if let Some(j) = prepared.journal() {
         errln!(
-            "{}: resuming the firmware erase begun {}: {}",
-            identity.path,
-            j.started.format("%Y-%m-%d %H:%M:%S UTC"),
-            if j.technique.is_sanitize() && j.sent.is_some() {
-                "the drive's sanitize is followed to its end, not sent again"
-            } else {
-                "it is sent again (a password it left set is cleared first)"
-            }
+            "{}",
+            mediasan::t!(
+                "wipe-resuming-firmware",
+                path = identity.path.as_str(),
+                begun = j.started.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                how = if j.technique.is_sanitize() && j.sent.is_some() {
+                    mediasan::t!("wipe-resume-followed")
+                } else {
+                    mediasan::t!("wipe-resume-sent-again")
+                }
+            )
         );
     }
     if !json && technique.is_firmware() {
@@ -317,11 +333,11 @@ pub fn wipe_target(
             mediasan::t!(
                 "wipe-firmware-starting",
                 path = identity.path.as_str(),
-                technique = technique.describe()
+                technique = technique.describe().to_string()
             ),
             chosen
                 .as_deref()
-                .map(|w| format!(" (auto: {w})"))
+                .map(|w| format!(" {}", mediasan::t!("plan-auto", why = w)))
                 .unwrap_or_default()
         );
     } else if !json {
@@ -438,17 +454,6 @@ pub fn print_verification(v: &mediasan::report::Verification) {
     }
 }
 
-/// An outcome in the operator's language (results and JSON keep `outcome.name()`).
-fn outcome_word(o: mediasan::report::Outcome) -> String {
-    use mediasan::report::Outcome;
-    match o {
-        Outcome::Sanitised => mediasan::t!("outcome-sanitised"),
-        Outcome::Incomplete => mediasan::t!("outcome-incomplete"),
-        Outcome::Failed => mediasan::t!("outcome-failed"),
-        Outcome::Interrupted => mediasan::t!("outcome-interrupted"),
-    }
-}
-
 fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
     if json {
         json_line(&json!({ "event": "result", "result": report }));
@@ -460,7 +465,7 @@ fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
         mediasan::t!(
             "wipe-summary",
             path = report.target.path.as_str(),
-            outcome = outcome_word(report.outcome),
+            outcome = report.outcome.word(),
             done = report.passes.iter().filter(|p| p.completed).count().to_string(),
             passes = report.method.passes.len().to_string(),
             written = bytes(report.bytes_written),
@@ -769,7 +774,7 @@ fn print_plan(
             mediasan::t!(
                 "plan-technique",
                 technique = technique.name(),
-                about = technique.describe()
+                about = technique.describe().to_string()
             ),
             chosen
                 .map(|w| format!("\n  {}", mediasan::t!("plan-auto", why = w)))

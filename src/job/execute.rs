@@ -246,7 +246,7 @@ impl<'p> Prepared<'p> {
         let (command, drive_status, recovery) = match &sent {
             Ok(d) => (d.technique.clone(), d.status.clone(), None),
             Err(f) => (
-                technique.describe().to_string(),
+                technique.describe().en().to_string(),
                 f.why.clone(),
                 f.recovery.clone(),
             ),

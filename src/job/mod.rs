@@ -159,9 +159,10 @@ impl Link {
     /// Checks the carrier and finds the approval that lets this operator wipe it now.
     pub fn new(reg: Register, signer: Signer, carrier: &str) -> Result<Link, JobError> {
         let c = reg.carrier(carrier)?.ok_or_else(|| {
-            JobError::refused(format!(
-                "no carrier {carrier} in the register {}",
-                escape_path(reg.path())
+            JobError::refused(crate::t!(
+                "job-no-carrier",
+                carrier = carrier,
+                register = escape_path(reg.path())
             ))
         })?;
         let approval = reg.usable_approval(&signer, carrier)?;

@@ -119,8 +119,7 @@ impl Plan {
         let (name, mut passes) = match (&r.method, &r.passes) {
             (None, Some(list)) => {
                 let passes = method::parse_passes(list).map_err(|e| {
-                    JobError::usage(format!("--passes: {e}"))
-                        .hint("example: --passes 0x00,0xFF,0x55AA,random")
+                    JobError::usage(format!("--passes: {e}")).hint(crate::t!("job-passes-hint"))
                 })?;
                 ("custom".to_string(), passes)
             }
@@ -134,8 +133,8 @@ impl Plan {
                     .or(configured)
                     .unwrap_or(default_method(r.classification));
                 let m = method::find(name).ok_or_else(|| {
-                    JobError::usage(format!("unknown method {name:?}"))
-                        .hint("`mediasan methods` lists them; --passes takes a custom sequence")
+                    JobError::usage(crate::t!("job-unknown-method", name = format!("{name:?}")))
+                        .hint(crate::t!("job-unknown-method-hint"))
                 })?;
                 (m.name.to_string(), m.passes.to_vec())
             }
@@ -145,16 +144,14 @@ impl Plan {
         }
         if r.result.is_some() && r.targets > 1 {
             return Err(
-                JobError::usage(format!("--result takes one target; {} were named", r.targets))
-                    .hint("wipe the targets one by one, each with its own --result, or use --json"),
+                JobError::usage(crate::t!("job-result-one-target", count = r.targets.to_string()))
+                    .hint(crate::t!("job-result-one-target-hint")),
             );
         }
         let mut options = Options::default();
         if let Some(b) = r.block_size {
             if b == 0 || !b.is_multiple_of(4096) || b > (256 << 20) {
-                return Err(JobError::usage(
-                    "--block-size must be a multiple of 4096 up to 256 MiB",
-                ));
+                return Err(JobError::usage(crate::t!("job-block-size")));
             }
             options.block_size = b;
         }
@@ -172,18 +169,16 @@ impl Plan {
         options.verify.mode = verify;
         options.verify.coverage_ppm = r.coverage_ppm;
         if r.resume && verify == VerifyMode::None {
-            return Err(JobError::usage(
-                "--verify none cannot go with --resume: a resumed wipe proves its last pass by reading it back",
-            )
-            .hint("leave --verify out (a sample), or ask for last or all"));
+            return Err(JobError::usage(crate::t!("job-resume-verify-none"))
+                .hint(crate::t!("job-resume-verify-none-hint")));
         }
         // A method whose standard requires its random pass verified gets it verified,
         // whatever passes follow (--blank), and never --verify none.
         let required = method::find(&name).and_then(|m| m.verified_pass);
         if required.is_some() && verify == VerifyMode::None {
             return Err(
-                JobError::usage(format!("{name} requires its random pass to be verified"))
-                    .hint("use --verify sample (the default), last or all"),
+                JobError::usage(crate::t!("job-verify-required", method = name.as_str()))
+                    .hint(crate::t!("job-verify-required-hint")),
             );
         }
         options.verify.required = required;

@@ -143,8 +143,12 @@ impl<'p> Prepared<'p> {
     pub fn expose_hidden(&mut self, sys: &Sys) -> Result<Option<identify::Exposed>, JobError> {
         let path = self.target.identity.path.clone();
         self.target.expose_hidden(sys).map_err(|e| {
-            JobError::refused(format!("{path}: --expose-hidden: {e}; nothing was written"))
-                .hint("wipe without --expose-hidden to overwrite what the drive shows (the outcome is then incomplete and the drive must be destroyed physically), or power-cycle the drive and try again")
+            JobError::refused(t!(
+                "job-expose-failed",
+                path = path.as_str(),
+                error = e.to_string()
+            ))
+            .hint(t!("job-expose-failed-hint"))
         })
     }
 
@@ -193,16 +197,16 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         identity.kind == crate::target::Kind::BlockDevice && d.transport != crate::identify::Bus::Loop
     }) else {
         return refuse(
-            "a firmware erase is a drive's command: this is not a drive (a file, a loop device)".into(),
-            "overwrite it (--technique overwrite)".into(),
+            t!("job-firmware-not-a-drive"),
+            t!("job-firmware-not-a-drive-hint"),
         );
     };
     if identity.partition_of.is_some() {
         return refuse(
-            "a firmware erase erases the whole drive, not a partition".into(),
-            format!(
-                "name the whole disk, /dev/{}",
-                identity.partition_of.as_deref().unwrap_or("…")
+            t!("job-firmware-partition"),
+            t!(
+                "job-firmware-whole-disk-hint",
+                disk = identity.partition_of.as_deref().unwrap_or("…")
             ),
         );
     }
@@ -211,36 +215,38 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         // password set): what it offers is not asked again; the journal says what ran.
         let path = crate::checkpoint::journal_path_for(plan.checkpoint_dir(), identity);
         let j = purge::Journal::load(&path).map_err(|e| {
-            JobError::usage(format!(
-                "{}: no firmware erase to resume ({}): {e}",
-                identity.path,
-                escape_path(&path)
+            JobError::usage(t!(
+                "job-no-journal",
+                path = identity.path.as_str(),
+                journal = escape_path(&path),
+                error = e.to_string()
             ))
-            .hint("start the wipe again without --resume")
+            .hint(t!("job-start-again"))
         })?;
         let problem = if !j.target.is_same_target(identity) {
-            Some(format!(
-                "it was made for another drive ({}, {})",
-                j.target.path,
-                j.target.register_identity().unwrap_or("no identity")
+            Some(t!(
+                "job-journal-other-drive",
+                path = j.target.path.as_str(),
+                identity = j.target.register_identity().unwrap_or("no identity")
             ))
         } else if t != Technique::Auto && t != j.technique {
-            Some(format!("it is of --technique {}", j.technique.name()))
+            Some(t!("job-journal-other-technique", technique = j.technique.name()))
         } else if j.carrier.as_deref() != link.map(|l| l.carrier.id.as_str()) {
             Some(match &j.carrier {
-                Some(c) => format!("it is the wipe of carrier {c}, resumed only with --carrier {c}"),
-                None => "it is not a carrier's wipe".into(),
+                Some(c) => t!("job-resume-carrier", carrier = c.as_str()),
+                None => t!("job-journal-no-carrier"),
             })
         } else {
             None
         };
         if let Some(why) = problem {
-            return Err(JobError::refused(format!(
-                "{}: the firmware erase's journal {} is refused: {why}",
-                identity.path,
-                escape_path(&path)
+            return Err(JobError::refused(t!(
+                "job-journal-refused",
+                path = identity.path.as_str(),
+                journal = escape_path(&path),
+                why = why
             ))
-            .hint("start the wipe again without --resume"));
+            .hint(t!("job-start-again")));
         }
         // Opened although locked only so that the journal's password can unlock it.
         if drive.security().is_some_and(|s| s.locked) && j.password.is_none() {
@@ -338,17 +344,11 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
     let checkpoint = checkpoint::path_for(plan.checkpoint_dir(), identity);
     let mut options = plan.options();
     if !plan.resume() {
-        let patterns = method::expand(plan.passes()).map_err(|e| {
-            JobError::failed(format!(
-                "cannot read the OS entropy source for the random keys: {e}"
-            ))
-        })?;
+        let patterns = method::expand(plan.passes())
+            .map_err(|e| JobError::failed(t!("job-no-entropy-keys", error = e.to_string())))?;
         // A fresh sampling plan for every wipe; the seed goes into the result.
-        options.verify.seed = crate::verify::fresh_seed().map_err(|e| {
-            JobError::failed(format!(
-                "cannot read the OS entropy source for the sample seed: {e}"
-            ))
-        })?;
+        options.verify.seed = crate::verify::fresh_seed()
+            .map_err(|e| JobError::failed(t!("job-no-entropy-seed", error = e.to_string())))?;
         let record = MethodRecord {
             name: plan.method().to_string(),
             passes: plan.labels(),
@@ -365,27 +365,29 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
         });
     }
     let cp = Checkpoint::load(&checkpoint).map_err(|e| {
-        JobError::usage(format!(
-            "{}: no checkpoint to resume from ({}): {e}",
-            identity.path,
-            escape_path(&checkpoint)
+        JobError::usage(t!(
+            "job-no-checkpoint",
+            path = identity.path.as_str(),
+            checkpoint = escape_path(&checkpoint),
+            error = e.to_string()
         ))
-        .hint("start the wipe again without --resume")
+        .hint(t!("job-start-again"))
     })?;
     let refused = |why: String| {
-        JobError::refused(format!(
-            "{}: the checkpoint {} is refused: {why}",
-            identity.path,
-            escape_path(&checkpoint)
+        JobError::refused(t!(
+            "job-checkpoint-refused",
+            path = identity.path.as_str(),
+            checkpoint = escape_path(&checkpoint),
+            why = why
         ))
-        .hint("start the wipe again without --resume; nothing was written")
+        .hint(t!("job-start-again-nothing-written"))
     };
     let patterns = cp.check(identity).map_err(refused)?;
     let carrier = link.map(|l| l.carrier.id.as_str());
     if cp.carrier.is_some() && cp.carrier.as_deref() != carrier {
-        return Err(refused(format!(
-            "it is the wipe of carrier {}, resumed only with --carrier {0}",
-            cp.carrier.as_deref().unwrap_or_default()
+        return Err(refused(t!(
+            "job-resume-carrier",
+            carrier = cp.carrier.as_deref().unwrap_or_default()
         )));
     }
     // Passes count only where the register records them; the checkpoint alone

@@ -35,11 +35,14 @@ impl Executed<'_> {
         } = self;
         let mut failures = Vec::new();
         let outcome = report.outcome.name();
+        let word = report.outcome.word();
         let text = match serde_json::to_string_pretty(&report) {
             Ok(t) => t + "\n",
             Err(e) => {
-                failures.push(JobError::failed(format!(
-                    "the wipe ended {outcome} but its result cannot be written down: {e}"
+                failures.push(JobError::failed(crate::t!(
+                    "job-result-unwritable",
+                    outcome = word.as_str(),
+                    error = e.to_string()
                 )));
                 String::new()
             }
@@ -48,9 +51,11 @@ impl Executed<'_> {
         if let (Some(tmp), Some(path)) = (result_file, plan.result()) {
             match save_result(tmp, path, &text) {
                 Ok(()) => result = Some(path.to_path_buf()),
-                Err(e) => failures.push(JobError::failed(format!(
-                    "the wipe ended {outcome} but its result could not be saved to {}: {e}",
-                    escape_path(path)
+                Err(e) => failures.push(JobError::failed(crate::t!(
+                    "job-result-unsaved",
+                    outcome = word.as_str(),
+                    path = escape_path(path),
+                    error = e.to_string()
                 ))),
             }
         }
@@ -73,9 +78,10 @@ impl Executed<'_> {
                         plan,
                     )),
                     Err(e) => {
-                        failures.push(JobError::failed(format!(
-                            "the wipe ended {outcome} but the register could not record it: {e}; \
-                             no certificate was written, since it would name no wipe-finished event"
+                        failures.push(JobError::failed(crate::t!(
+                            "job-register-unrecorded",
+                            outcome = word.as_str(),
+                            error = e.to_string()
                         )));
                         None
                     }
@@ -88,8 +94,10 @@ impl Executed<'_> {
             Some(Err(e)) => {
                 failures.push(JobError {
                     code: 1,
-                    message: format!(
-                        "the wipe ended {outcome} but its certificate could not be written: {e}"
+                    message: crate::t!(
+                        "job-certificate-unwritten",
+                        outcome = word.as_str(),
+                        error = e.to_string()
                     ),
                     hint: e.hint,
                 });

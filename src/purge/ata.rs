@@ -57,38 +57,32 @@ pub fn check_security_erase(id: &Identify, enhanced: bool) -> Result<(), Refused
     let s = &id.security;
     if !s.supported {
         return Err(refused(
-            "the drive has no ATA security feature set",
-            "use another technique, or overwrite",
+            crate::t!("erase-no-security"),
+            crate::t!("erase-use-another"),
         ));
     }
     if s.locked {
-        return Err(refused(
-            "ATA security is locked by a password",
-            "only that password unlocks the drive; without it, send the drive to physical destruction",
-        ));
+        return Err(refused(crate::t!("erase-locked"), crate::t!("erase-locked-hint")));
     }
     if s.frozen {
-        return Err(refused(
-            "ATA security is frozen (the BIOS or the dock froze it at power-up)",
-            "power-cycle the dock (unplug its power, not only USB) with the drive in it, then try again before anything else touches it",
-        ));
+        return Err(refused(crate::t!("erase-frozen"), crate::t!("erase-power-cycle")));
     }
     if s.enabled {
         return Err(refused(
-            "a user password is already set on the drive (by a printer or a laptop?)",
-            "mediasan does not know that password; disable it with the owner's password first, or destroy the drive",
+            crate::t!("erase-password-set"),
+            crate::t!("erase-password-set-hint"),
         ));
     }
     if s.count_expired {
         return Err(refused(
-            "the drive's password attempt counter is exhausted",
-            "power-cycle the drive to reset the counter",
+            crate::t!("erase-attempts-exhausted"),
+            crate::t!("erase-attempts-exhausted-hint"),
         ));
     }
     if enhanced && !s.enhanced_erase {
         return Err(refused(
-            "the drive does not support the enhanced security erase",
-            "use --technique secure-erase (normal), or another technique",
+            crate::t!("erase-no-enhanced"),
+            crate::t!("erase-no-enhanced-hint"),
         ));
     }
     Ok(())
@@ -104,15 +98,12 @@ pub fn check_sanitize(id: &Identify, kind: SanitizeKind) -> Result<(), Refused> 
     };
     if !s.supported || !offered {
         return Err(refused(
-            format!("the drive does not offer SANITIZE {}", kind.name()),
-            "mediasan scan lists the erase commands it offers",
+            crate::t!("erase-no-sanitize", kind = kind.name()),
+            crate::t!("erase-scan-lists"),
         ));
     }
     if id.security.locked {
-        return Err(refused(
-            "ATA security is locked by a password",
-            "only that password unlocks the drive; without it, send the drive to physical destruction",
-        ));
+        return Err(refused(crate::t!("erase-locked"), crate::t!("erase-locked-hint")));
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::AlignedBuf;
+use crate::i18n::Said;
 use crate::identify::{Bus, Drive, Probe};
 use crate::target::Target;
 
@@ -117,26 +118,24 @@ impl Technique {
         }
     }
 
-    /// What the operator reads about each, for `mediasan methods`.
-    pub fn describe(self) -> &'static str {
+    /// What the operator reads about each, for `mediasan methods` (records keep its English).
+    pub fn describe(self) -> Said {
         match self {
-            Technique::Overwrite => "the method's passes written by the host (NIST Clear)",
-            Technique::Auto => "the strongest firmware erase the drive offers",
-            Technique::NvmeFormatUser => "NVMe Format NVM, user data erase (Purge)",
-            Technique::NvmeFormatCrypto => "NVMe Format NVM, cryptographic erase (Purge)",
-            Technique::NvmeSanitizeCrypto => "NVMe Sanitize, crypto erase (Purge)",
-            Technique::NvmeSanitizeBlock => "NVMe Sanitize, block erase (Purge)",
-            Technique::NvmeSanitizeOverwrite => "NVMe Sanitize, overwrite, one pass of zeros (Purge)",
-            Technique::AtaSecureErase => "ATA SECURITY ERASE UNIT, normal (Clear: its reach is the vendor's)",
-            Technique::AtaSecureEraseEnhanced => {
-                "ATA SECURITY ERASE UNIT, enhanced (Clear: its reach is the vendor's)"
-            }
-            Technique::AtaSanitizeCrypto => "ATA SANITIZE CRYPTO SCRAMBLE (Purge)",
-            Technique::AtaSanitizeBlock => "ATA SANITIZE BLOCK ERASE (Purge)",
-            Technique::AtaSanitizeOverwrite => "ATA SANITIZE OVERWRITE, one pass of zeros (Purge)",
-            Technique::ScsiSanitizeCrypto => "SCSI SANITIZE, cryptographic erase (Purge)",
-            Technique::ScsiSanitizeBlock => "SCSI SANITIZE, block erase (Purge)",
-            Technique::ScsiSanitizeOverwrite => "SCSI SANITIZE, overwrite, one pass of zeros (Purge)",
+            Technique::Overwrite => crate::said!("technique-overwrite"),
+            Technique::Auto => crate::said!("technique-auto"),
+            Technique::NvmeFormatUser => crate::said!("technique-nvme-format-user"),
+            Technique::NvmeFormatCrypto => crate::said!("technique-nvme-format-crypto"),
+            Technique::NvmeSanitizeCrypto => crate::said!("technique-nvme-sanitize-crypto"),
+            Technique::NvmeSanitizeBlock => crate::said!("technique-nvme-sanitize-block"),
+            Technique::NvmeSanitizeOverwrite => crate::said!("technique-nvme-sanitize-overwrite"),
+            Technique::AtaSecureErase => crate::said!("technique-ata-secure-erase"),
+            Technique::AtaSecureEraseEnhanced => crate::said!("technique-ata-secure-erase-enhanced"),
+            Technique::AtaSanitizeCrypto => crate::said!("technique-ata-sanitize-crypto"),
+            Technique::AtaSanitizeBlock => crate::said!("technique-ata-sanitize-block"),
+            Technique::AtaSanitizeOverwrite => crate::said!("technique-ata-sanitize-overwrite"),
+            Technique::ScsiSanitizeCrypto => crate::said!("technique-scsi-sanitize-crypto"),
+            Technique::ScsiSanitizeBlock => crate::said!("technique-scsi-sanitize-block"),
+            Technique::ScsiSanitizeOverwrite => crate::said!("technique-scsi-sanitize-overwrite"),
         }
     }
 
@@ -214,22 +213,20 @@ pub fn follow<T>(
 /// Whether `drive` can take `technique` now (its capability bits, its security state,
 /// a bridge that passes the command), or why not with what to do.
 pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
-    let unreachable = |what: &str, reason: &str| {
-        ata::Refused {
-        why: format!("the drive's {what} could not be read ({reason})"),
-        what_to_do: "put the drive on a port or bridge that passes the drive's commands (mediasan scan shows what answered)".into(),
-    }
+    let unreachable = |what: &str, reason: &Said| ata::Refused {
+        why: crate::t!("erase-unreadable", what = what, reason = reason.to_string()),
+        what_to_do: crate::t!("erase-unreadable-hint"),
     };
     if let Some(action) = t.scsi_action() {
         return match &drive.scsi {
             Probe::Known(s) => scsi::check(&s.sanitize, action),
             Probe::Unknown { reason } => Err(ata::Refused {
-                why: format!("the disk did not say whether it supports SANITIZE ({reason})"),
-                what_to_do: "mediasan sends no erase a disk does not claim: overwrite it (--technique overwrite), and destroy it physically if it is flash".into(),
+                why: crate::t!("erase-scsi-unknown", reason = reason.to_string()),
+                what_to_do: crate::t!("erase-scsi-unknown-hint"),
             }),
             Probe::NotApplicable { .. } => Err(ata::Refused {
-                why: "not a SCSI disk (an ATA or NVMe drive takes its own commands)".into(),
-                what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
+                why: crate::t!("erase-not-scsi"),
+                what_to_do: crate::t!("erase-scan-lists-drive"),
             }),
         };
     }
@@ -247,10 +244,10 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
                 }
                 _ => nvme::check_format(&n.controller, nvme::SecureErase::UserData),
             },
-            Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason.en())),
+            Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
-                why: "not an NVMe drive".into(),
-                what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
+                why: crate::t!("erase-not-nvme"),
+                what_to_do: crate::t!("erase-scan-lists-drive"),
             }),
         },
         _ => match &drive.ata {
@@ -258,10 +255,10 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
                 Some(kind) => ata::check_sanitize(&a.identify, kind),
                 None => ata::check_security_erase(&a.identify, t == Technique::AtaSecureEraseEnhanced),
             },
-            Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason.en())),
+            Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
-                why: "not an ATA drive".into(),
-                what_to_do: "mediasan scan lists the erase commands the drive offers".into(),
+                why: crate::t!("erase-not-ata"),
+                what_to_do: crate::t!("erase-scan-lists-drive"),
             }),
         },
     }
@@ -273,16 +270,13 @@ pub fn choose(drive: &Drive) -> Result<(Technique, String), ata::Refused> {
         if check(t, drive).is_ok() {
             return Ok((
                 t,
-                format!(
-                    "the strongest firmware erase the drive offers now: {}",
-                    t.describe()
-                ),
+                crate::t!("erase-auto-chose", technique = t.describe().to_string()),
             ));
         }
     }
     Err(ata::Refused {
-        why: "the drive offers no firmware erase mediasan can send now".into(),
-        what_to_do: "overwrite it (--technique overwrite), and destroy it physically if it is flash".into(),
+        why: crate::t!("erase-none-offered"),
+        what_to_do: crate::t!("erase-none-offered-hint"),
     })
 }
 

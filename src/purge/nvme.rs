@@ -32,14 +32,14 @@ pub fn check_format(c: &Controller, ses: SecureErase) -> Result<(), Refused> {
     let caps = c.capabilities;
     if !caps.format {
         return Err(Refused {
-            why: "the controller does not support Format NVM".into(),
-            what_to_do: "use another technique, or overwrite".into(),
+            why: crate::t!("erase-no-format"),
+            what_to_do: crate::t!("erase-use-another"),
         });
     }
     if ses == SecureErase::Crypto && !caps.format_crypto_erase {
         return Err(Refused {
-            why: "the controller offers no cryptographic erase with Format NVM".into(),
-            what_to_do: "use --technique nvme-format-user".into(),
+            why: crate::t!("erase-no-format-crypto"),
+            what_to_do: crate::t!("erase-no-format-crypto-hint"),
         });
     }
     Ok(())
@@ -57,8 +57,8 @@ pub fn check_sanitize(c: &Controller, action: SanitizeAction) -> Result<(), Refu
         Ok(())
     } else {
         Err(Refused {
-            why: format!("the controller does not offer the Sanitize action {action:?}"),
-            what_to_do: "mediasan scan lists the erase commands it offers".into(),
+            why: crate::t!("erase-no-nvme-sanitize", action = format!("{action:?}")),
+            what_to_do: crate::t!("erase-scan-lists"),
         })
     }
 }

@@ -50,8 +50,8 @@ pub fn check(s: &ScsiSanitize, action: Action) -> Result<(), Refused> {
         Ok(())
     } else {
         Err(Refused {
-            why: format!("the disk does not offer SANITIZE {}", action.name()),
-            what_to_do: "mediasan scan lists the erase commands it offers".into(),
+            why: crate::t!("erase-disk-no-sanitize", action = action.name()),
+            what_to_do: crate::t!("erase-scan-lists"),
         })
     }
 }
