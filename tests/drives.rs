@@ -98,11 +98,11 @@ fn when_identify_fails_the_kernel_serial_stands_and_hidden_areas_are_unknown() {
     assert!(matches!(d.ata, Probe::Unknown { .. }), "{:?}", d.ata);
     assert!(d.hidden.any_unknown());
     assert!(
-        d.hidden.summary().starts_with("unknown"),
+        d.hidden.summary().en().starts_with("unknown"),
         "{}",
         d.hidden.summary()
     );
-    assert!(d.security_summary().starts_with("unknown"));
+    assert!(d.security_summary().en().starts_with("unknown"));
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn a_usb_bridge_that_passes_ata_shows_the_drive_itself() {
     assert_eq!(d.layers.last().unwrap().serial.as_deref(), Some("BRIDGE0042"));
     assert_eq!(d.hidden.hpa.hidden_sectors(), 1000);
     assert!(
-        d.hidden.summary().contains("HPA hides 1000 sectors"),
+        d.hidden.summary().en().contains("HPA hides 1000 sectors"),
         "{}",
         d.hidden.summary()
     );
@@ -153,14 +153,14 @@ fn locked_security_refuses_and_frozen_is_reported() {
     let d = t.drive("sda", &mut sim);
     assert_eq!(drive_refusals(&d), vec![Refusal::SecurityLocked]);
     assert!(
-        d.security_summary().contains("locked"),
+        d.security_summary().en().contains("locked"),
         "{}",
         d.security_summary()
     );
     let mut sim = SimDrive::new("FROZEN0001", 1_000_000);
     sim.security = 0x0029;
     let d = t.drive("sda", &mut sim);
-    assert_eq!(d.security_summary(), "disabled, frozen");
+    assert_eq!(d.security_summary().en(), "disabled, frozen");
     assert!(drive_refusals(&d).is_empty());
     assert!(d.erase_commands().contains(&"ata-secure-erase-enhanced"));
 }
@@ -198,7 +198,7 @@ fn a_dco_and_a_bad_checksum() {
     // A damaged page is not trusted: the kernel's serial stands, the ATA facts are unknown.
     assert_eq!(d.serial_source.as_deref(), Some(source::VPD80));
     match &d.ata {
-        Probe::Unknown { reason } => assert!(reason.contains("checksum"), "{reason}"),
+        Probe::Unknown { reason } => assert!(reason.en().contains("checksum"), "{reason}"),
         other => panic!("{other:?}"),
     }
 }
@@ -302,7 +302,7 @@ fn sectors_the_drive_shows_and_the_host_does_not_are_hidden_too() {
     );
     assert_eq!(d.hidden.hidden_sectors(), 1_000_000);
     assert!(
-        d.hidden.summary().contains("the host shows 1000000"),
+        d.hidden.summary().en().contains("the host shows 1000000"),
         "{}",
         d.hidden.summary()
     );
@@ -310,7 +310,7 @@ fn sectors_the_drive_shows_and_the_host_does_not_are_hidden_too() {
     t.write(&format!("sys/{USB}/block/sdb/size"), "2000000\n");
     let d = t.drive("sdb", &mut SimDrive::new("BIGDRIVE01", 2_000_000));
     assert_eq!(
-        (d.hidden.host.clone(), d.hidden.summary()),
+        (d.hidden.host.clone(), d.hidden.summary().en().to_string()),
         (Area::None, "none".to_string())
     );
 }
