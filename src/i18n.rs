@@ -43,6 +43,14 @@ impl Lang {
 
 static LOADER: OnceLock<(Lang, FluentLanguageLoader)> = OnceLock::new();
 
+/// English, for output made for machines while the language is another.
+static ENGLISH: OnceLock<FluentLanguageLoader> = OnceLock::new();
+
+thread_local! {
+    /// Set on a thread while it makes output for machines ([`in_english`]).
+    static MACHINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn loader_for(lang: Lang) -> FluentLanguageLoader {
     let loader: FluentLanguageLoader = fluent_language_loader!();
     let wanted: Vec<_> = lang.tag().parse().into_iter().collect();
@@ -60,14 +68,34 @@ pub fn set(lang: Lang) {
     let _ = LOADER.set((lang, loader_for(lang)));
 }
 
-/// The language in use (English until [`set`]).
+/// The language in use (English until [`set`], and inside [`in_english`]).
 pub fn lang() -> Lang {
+    if MACHINE.with(std::cell::Cell::get) {
+        return Lang::En;
+    }
     LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).0
 }
 
 #[doc(hidden)]
 pub fn loader() -> &'static FluentLanguageLoader {
+    if MACHINE.with(std::cell::Cell::get) {
+        return ENGLISH.get_or_init(|| loader_for(Lang::En));
+    }
     &LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).1
+}
+
+/// Runs `f` with every message in English on this thread, whatever the language: for
+/// text that goes into output for machines (`--json`), which never changes with the
+/// language.
+pub fn in_english<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            MACHINE.with(|m| m.set(self.0));
+        }
+    }
+    let _restore = Restore(MACHINE.with(|m| m.replace(true)));
+    f()
 }
 
 /// A message looked up by a name made at run time (the help text of a command or an
@@ -191,6 +219,14 @@ mod tests {
             assert_eq!(args, &zh[id], "{id}: the arguments differ");
         }
         assert!(en.len() > 40);
+    }
+
+    #[test]
+    fn output_for_machines_is_english() {
+        // The process's language is whatever another test set; inside, it is English.
+        let inside = in_english(|| (lang(), crate::t!("cert-not-valid")));
+        assert_eq!(inside, (Lang::En, "NOT VALID: see FAIL above".to_string()));
+        assert!(!MACHINE.with(std::cell::Cell::get), "restored after");
     }
 
     #[test]
