@@ -60,8 +60,11 @@ pub fn set(lang: Lang) {
     let _ = LOADER.set((lang, loader_for(lang)));
 }
 
-/// The language in use (English until [`set`]).
+/// The language in use (English until [`set`], and inside [`in_english`]).
 pub fn lang() -> Lang {
+    if IN_ENGLISH.get() {
+        return Lang::En;
+    }
     LOADER.get_or_init(|| (Lang::En, loader_for(Lang::En))).0
 }
 
@@ -340,6 +343,14 @@ mod tests {
             .map(|m| format!("method-title-{}", m.name))
             .collect();
         assert_eq!(titles, names);
+    }
+
+    #[test]
+    fn output_for_machines_is_english() {
+        // The process's language is whatever another test set; inside, it is English.
+        let inside = in_english(|| (lang(), crate::t!("cert-not-valid")));
+        assert_eq!(inside, (Lang::En, "NOT VALID: see FAIL above".to_string()));
+        assert!(!IN_ENGLISH.get(), "restored after");
     }
 
     #[test]

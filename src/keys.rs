@@ -9,37 +9,93 @@ use std::path::{Path, PathBuf};
 
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
+use crate::t;
+
 /// Why a key could not be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum KeyError {
     // Causes are in the messages, not sources too: said once.
-    #[error("{path}: cannot read the key: {error}")]
-    Read { path: String, error: std::io::Error },
-    #[error("{path}: not an OpenSSH {what} ({detail})")]
-    Format {
+    Read {
         path: String,
-        what: &'static str,
-        detail: String,
-    },
-    #[error("{path}: the private key is readable by others (mode {mode:03o}); like ssh, mediasan refuses to use it")]
-    Exposed { path: String, mode: u32 },
-    #[error("{path}: the passphrase is wrong")]
-    WrongPassphrase { path: String },
-    #[error("{path}: the key is passphrase-protected and no passphrase was given")]
-    NeedPassphrase { path: String },
-    #[error("{path}: {what}: {error}")]
-    Write {
-        path: String,
-        what: &'static str,
         error: std::io::Error,
     },
-    #[error("signing failed: {0}")]
+    Format {
+        path: String,
+        what: KeyFile,
+        detail: String,
+    },
+    Exposed {
+        path: String,
+        mode: u32,
+    },
+    WrongPassphrase {
+        path: String,
+    },
+    NeedPassphrase {
+        path: String,
+    },
+    Write {
+        path: String,
+        what: WriteStep,
+        error: std::io::Error,
+    },
     Sign(String),
-    #[error("ssh-agent: {0}")]
     Agent(String),
-    #[error("the signature does not verify: {0}")]
     BadSignature(String),
 }
+
+/// Which half of a key pair a file was to hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyFile {
+    Private,
+    Public,
+}
+
+/// What writing a key pair could not do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteStep {
+    CreatePrivate,
+    WritePrivate,
+    WritePublic,
+}
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            KeyError::Read { path, error } => {
+                t!("key-cannot-read", path = path.as_str(), error = error.to_string())
+            }
+            KeyError::Format { path, what, detail } => t!(
+                "key-not-openssh",
+                path = path.as_str(),
+                what = match what {
+                    KeyFile::Private => t!("key-private-key"),
+                    KeyFile::Public => t!("key-public-key"),
+                },
+                detail = detail.as_str()
+            ),
+            KeyError::Exposed { path, mode } => {
+                t!("key-exposed", path = path.as_str(), mode = format!("{mode:03o}"))
+            }
+            KeyError::WrongPassphrase { path } => t!("key-wrong-passphrase", path = path.as_str()),
+            KeyError::NeedPassphrase { path } => t!("key-needs-passphrase", path = path.as_str()),
+            KeyError::Write { path, what, error } => {
+                let (path, error) = (path.as_str(), error.to_string());
+                match what {
+                    WriteStep::CreatePrivate => t!("key-cannot-create-private", path = path, error = error),
+                    WriteStep::WritePrivate => t!("key-cannot-write-private", path = path, error = error),
+                    WriteStep::WritePublic => t!("key-cannot-write-public", path = path, error = error),
+                }
+            }
+            KeyError::Sign(e) => t!("key-sign-failed", error = e.as_str()),
+            KeyError::Agent(e) => t!("key-agent", error = e.as_str()),
+            KeyError::BadSignature(e) => t!("key-bad-signature", error = e.as_str()),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for KeyError {}
 
 impl KeyError {
     /// Exit code: 2 for unusable input, 1 for a signature that does not verify.
@@ -101,9 +157,7 @@ pub fn verify_in(
 ) -> Result<(), KeyError> {
     match suite {
         Suite::Sshsig => verify(public, namespace, msg, signature),
-        Suite::Unsupported => Err(KeyError::BadSignature(
-            "its signature suite is not one this mediasan knows".into(),
-        )),
+        Suite::Unsupported => Err(KeyError::BadSignature(t!("key-unknown-suite"))),
     }
 }
 
@@ -158,7 +212,7 @@ impl Signer {
         file.read_to_end(&mut text).map_err(read)?;
         let key = PrivateKey::from_openssh(&text).map_err(|e| KeyError::Format {
             path: shown(path),
-            what: "private key",
+            what: KeyFile::Private,
             detail: e.to_string(),
         })?;
         let key = if key.is_encrypted() {
@@ -188,12 +242,17 @@ impl Signer {
     pub fn from_agent(selector: &str) -> Result<Signer, KeyError> {
         let socket = std::env::var_os("SSH_AUTH_SOCK")
             .map(PathBuf::from)
-            .ok_or_else(|| KeyError::Agent("SSH_AUTH_SOCK is not set: no ssh-agent to ask".into()))?;
-        let mut client = ssh_agent_client_rs::Client::connect(&socket)
-            .map_err(|e| KeyError::Agent(format!("cannot reach the agent at {}: {e}", shown(&socket))))?;
+            .ok_or_else(|| KeyError::Agent(t!("agent-no-socket")))?;
+        let mut client = ssh_agent_client_rs::Client::connect(&socket).map_err(|e| {
+            KeyError::Agent(t!(
+                "agent-unreachable-at",
+                socket = shown(&socket),
+                error = e.to_string()
+            ))
+        })?;
         let keys: Vec<PublicKey> = client
             .list_all_identities()
-            .map_err(|e| KeyError::Agent(format!("the agent would not list its keys: {e}")))?
+            .map_err(|e| KeyError::Agent(t!("agent-cannot-list", error = e.to_string())))?
             .into_iter()
             .filter_map(|i| match i {
                 ssh_agent_client_rs::Identity::PublicKey(k) => Some(k.into_owned()),
@@ -213,13 +272,14 @@ impl Signer {
             .collect();
         let public = match (matching.len(), &wanted) {
             (1, _) => matching.remove(0),
-            (0, Some(w)) => return Err(KeyError::Agent(format!("the agent holds no key {w}"))),
-            (0, None) => return Err(KeyError::Agent("the agent holds no keys (ssh-add one)".into())),
+            (0, Some(w)) => return Err(KeyError::Agent(t!("agent-no-such-key", fingerprint = w.as_str()))),
+            (0, None) => return Err(KeyError::Agent(t!("agent-no-keys"))),
             (n, _) => {
                 let prints: Vec<String> = matching.iter().map(fingerprint).collect();
-                return Err(KeyError::Agent(format!(
-                    "the agent holds {n} keys; choose one with agent:FINGERPRINT ({})",
-                    prints.join(", ")
+                return Err(KeyError::Agent(t!(
+                    "agent-several",
+                    count = n.to_string(),
+                    fingerprints = prints.join(", ")
                 )));
             }
         };
@@ -254,10 +314,10 @@ impl Signer {
             Backend::Agent { socket, public } => {
                 let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).map_err(sign_err)?;
                 let mut client = ssh_agent_client_rs::Client::connect(socket)
-                    .map_err(|e| KeyError::Agent(format!("cannot reach the agent: {e}")))?;
+                    .map_err(|e| KeyError::Agent(t!("agent-unreachable", error = e.to_string())))?;
                 let raw = client
                     .sign(public.clone(), &data)
-                    .map_err(|e| KeyError::Agent(format!("the agent would not sign: {e}")))?;
+                    .map_err(|e| KeyError::Agent(t!("agent-would-not-sign", error = e.to_string())))?;
                 SshSig::new(public.key_data().clone(), namespace, HashAlg::Sha512, raw).map_err(sign_err)?
             }
         };
@@ -267,9 +327,10 @@ impl Signer {
 
 /// Checks an armored SSHSIG over `msg` under `namespace` against `public`.
 pub fn verify(public: &PublicKey, namespace: &str, msg: &[u8], signature: &str) -> Result<(), KeyError> {
-    let sig = SshSig::from_pem(signature).map_err(|e| KeyError::BadSignature(format!("malformed: {e}")))?;
+    let sig = SshSig::from_pem(signature)
+        .map_err(|e| KeyError::BadSignature(t!("key-signature-malformed", error = e.to_string())))?;
     if sig.public_key() != public.key_data() {
-        return Err(KeyError::BadSignature("made with another key".into()));
+        return Err(KeyError::BadSignature(t!("key-other-key")));
     }
     public
         .verify(namespace, msg, &sig)
@@ -284,7 +345,7 @@ pub fn read_public(path: &Path) -> Result<PublicKey, KeyError> {
     })?;
     parse_public(text.trim()).map_err(|detail| KeyError::Format {
         path: shown(path),
-        what: "public key",
+        what: KeyFile::Public,
         detail,
     })
 }
@@ -315,7 +376,7 @@ pub fn generate(comment: &str) -> Result<PrivateKey, KeyError> {
 /// Writes `key` to `path` (mode 0600, never over an existing file) and its public
 /// half to `path.pub`, encrypted with `passphrase` when one is given.
 pub fn write_pair(key: &PrivateKey, path: &Path, passphrase: Option<&str>) -> Result<(), KeyError> {
-    fn werr(what: &'static str, p: &Path) -> impl FnOnce(std::io::Error) -> KeyError {
+    fn werr(what: WriteStep, p: &Path) -> impl FnOnce(std::io::Error) -> KeyError {
         let path = shown(p);
         move |error| KeyError::Write { path, what, error }
     }
@@ -334,10 +395,10 @@ pub fn write_pair(key: &PrivateKey, path: &Path, passphrase: Option<&str>) -> Re
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(werr("cannot create the private key file", path))?;
+        .map_err(werr(WriteStep::CreatePrivate, path))?;
     f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
-        .map_err(werr("cannot write the private key", path))?;
+        .map_err(werr(WriteStep::WritePrivate, path))?;
     let public = key
         .public_key()
         .to_openssh()
@@ -348,7 +409,7 @@ pub fn write_pair(key: &PrivateKey, path: &Path, passphrase: Option<&str>) -> Re
         .mode(0o644)
         .open(&pub_path)
         .and_then(|mut f| f.write_all(format!("{public}\n").as_bytes()))
-        .map_err(werr("cannot write the public key", &pub_path))?;
+        .map_err(werr(WriteStep::WritePublic, &pub_path))?;
     Ok(())
 }
 

@@ -773,3 +773,68 @@ fn allowed_signers_are_read_as_openssh_reads_them() {
         ]
     );
 }
+
+/// `cert verify` and `cert cosign` in Chinese: every check line, the refusals and the
+/// co-signing itself; the JSON stays English, for scripts.
+#[test]
+fn certificates_are_verified_and_cosigned_in_chinese() {
+    let (o, cert) = wiped();
+    let path = cert.to_str().unwrap();
+    let (code, out, _) = o.run(None, &["--lang", "zh", "cert", "verify", path]);
+    assert_eq!(code, 1, "{out}");
+    for needle in [
+        "：证明书 ",
+        "ok   正文摘要",
+        "ok   签名 1（操作员 zhangsan）",
+        "ok   zhangsan 是操作员",
+        "FAIL 监销人会签",
+        "须有监销人会签 1 份，现有 0 份",
+        "ok   证明书已登记",
+        "无效：见上面的 FAIL",
+    ] {
+        assert!(out.contains(needle), "{needle:?} in {out}");
+    }
+    // The details line up in terminal columns (a Chinese character takes two): every
+    // check's name here is narrower than its column of 32.
+    use unicode_width::UnicodeWidthStr;
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("  ok ") || l.starts_with("  FAIL "))
+        .collect();
+    assert!(lines.len() > 8, "{out}");
+    for l in lines {
+        let rest = &l[7..];
+        let cut = rest
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| rest[..i].width() == 33);
+        assert!(
+            cut.is_some_and(|i| rest[..i].ends_with(' ') && !rest[i..].starts_with(' ')),
+            "{l:?}"
+        );
+    }
+    let (_, json, _) = o.run(None, &["--lang", "zh", "cert", "verify", path, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    let checks = v["verdict"]["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["what"] == "co-signatures"
+                && c["detail"] == "0 of 1 required supervisor co-signature(s)"),
+        "{json}"
+    );
+    for word in ["签名", "登记簿", "会签", "有效"] {
+        assert!(!json.contains(word), "the JSON's checks are English: {json}");
+    }
+    // The operator does not co-sign; said in Chinese.
+    let (code, _, err) = o.run(Some("operator"), &["--lang", "zh", "cert", "cosign", path]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("不是在职的监销人：只有监销人才能会签"), "{err}");
+    // The supervisor does, in Chinese too: the co-signature still missing is no obstacle.
+    let (code, out, err) = o.run(Some("supervisor"), &["--lang", "zh", "cert", "cosign", path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("：已由 lisi（李四）会签，密钥 SHA256:"), "{out}");
+    let (code, out, _) = o.run(None, &["--lang", "zh", "cert", "verify", path]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("有效：各项检查均通过"), "{out}");
+}

@@ -360,3 +360,29 @@ fn an_unwritable_checkpoint_folder_is_reported_once() {
     assert_eq!(err.matches("cannot save the checkpoint").count(), 1, "{err}");
     assert!(fs::read(&f).unwrap().iter().all(|&b| b == 0xFF));
 }
+
+/// The demo tells its story in Chinese when asked to.
+#[test]
+fn the_demo_speaks_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["--lang", "zh", "demo", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "个涉密标记",
+        "cert verify：有效（摘要、签名、角色、登记簿关联）",
+        "哈希链、签名和派生表一致；载体 C-",
+        "的状态为已擦除",
+        "演示：演示映像的信息已消除。",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in {text}");
+    }
+}

@@ -16,7 +16,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::keys::{self, KeyError, Signer};
+use crate::register::Role;
 use crate::report::WipeReport;
+use crate::t;
 use crate::target::Identity;
 
 pub const FORMAT: &str = "mediasan-certificate/1";
@@ -41,16 +43,52 @@ fn exact_numbers(v: &Value) -> bool {
 
 /// Why a certificate file cannot be used at all (exit 2), as opposed to one that
 /// does not verify (a verdict, exit 1).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum CertError {
-    #[error("not a certificate: {0}")]
     Malformed(String),
-    #[error("format {found:?}; this mediasan reads {FORMAT}")]
     Format { found: String },
-    #[error("cannot canonicalise the body: {0}")]
     Canonical(String),
-    #[error(transparent)]
-    Key(#[from] KeyError),
+    Key(KeyError),
+}
+
+impl std::fmt::Display for CertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            CertError::Malformed(e) => t!("cert-error-malformed", error = e.as_str()),
+            CertError::Format { found } => {
+                t!("cert-error-format", found = format!("{found:?}"), format = FORMAT)
+            }
+            CertError::Canonical(e) => t!("cert-error-canonical", error = e.as_str()),
+            CertError::Key(k) => return k.fmt(f),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for CertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CertError::Key(k) => std::error::Error::source(k),
+            _ => None,
+        }
+    }
+}
+
+impl From<KeyError> for CertError {
+    fn from(e: KeyError) -> CertError {
+        CertError::Key(e)
+    }
+}
+
+/// A role as a word in a sentence, in the language in use; a role mediasan does not
+/// know (a certificate's claim) as it is written.
+fn role_word(name: &str) -> String {
+    match Role::parse(name) {
+        Some(Role::Operator) => t!("role-operator"),
+        Some(Role::Supervisor) => t!("role-supervisor"),
+        Some(Role::Approver) => t!("role-approver"),
+        None => name.to_string(),
+    }
 }
 
 impl CertError {
@@ -220,9 +258,7 @@ impl Certificate {
     ) -> Result<Certificate, CertError> {
         let body = serde_json::to_value(body).map_err(|e| CertError::Canonical(e.to_string()))?;
         if !exact_numbers(&body) {
-            return Err(CertError::Canonical(
-                "a number beyond 2^53 - 1 cannot be signed exactly".into(),
-            ));
+            return Err(CertError::Canonical(t!("cert-number-unsafe")));
         }
         let mut cert = Certificate {
             body,
@@ -269,9 +305,9 @@ impl Certificate {
     /// belongs to is for the register to say).
     pub fn check(&self, sig: &Signature) -> Result<(), String> {
         let key =
-            keys::parse_public(&sig.public_key).map_err(|e| format!("its public key is malformed: {e}"))?;
+            keys::parse_public(&sig.public_key).map_err(|e| t!("cert-key-malformed", error = e.as_str()))?;
         if keys::fingerprint(&key) != sig.fingerprint {
-            return Err("its fingerprint is not its public key's".into());
+            return Err(t!("cert-fingerprint-not-key"));
         }
         let body = self.canonical_body().map_err(|e| e.to_string())?;
         keys::verify_in(sig.suite, &key, NAMESPACE, &body, &sig.signature).map_err(|e| e.to_string())
@@ -297,7 +333,7 @@ impl Certificate {
             Some(other) => Err(CertError::Format {
                 found: other.to_string(),
             }),
-            None => Err(CertError::Malformed("the body has no format".into())),
+            None => Err(CertError::Malformed(t!("cert-body-no-format"))),
         }
     }
 
@@ -329,22 +365,18 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
         if v.unsigned_abs() > MAX_SAFE_INTEGER {
-            return Err(E::custom(format!(
-                "{v} is beyond what RFC 8785 canonical JSON keeps exactly (2^53 - 1)"
-            )));
+            return Err(E::custom(t!("cert-json-number-unsafe", number = v.to_string())));
         }
         Ok(Value::from(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
         if v > MAX_SAFE_INTEGER {
-            return Err(E::custom(format!(
-                "{v} is beyond what RFC 8785 canonical JSON keeps exactly (2^53 - 1)"
-            )));
+            return Err(E::custom(t!("cert-json-number-unsafe", number = v.to_string())));
         }
         Ok(Value::from(v))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
-        Err(E::custom("floating-point numbers have no place in a certificate"))
+        Err(E::custom(t!("cert-json-float")))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))
@@ -369,7 +401,10 @@ impl<'de> Visitor<'de> for Strict {
         let mut out = serde_json::Map::new();
         while let Some(k) = map.next_key::<String>()? {
             if out.contains_key(&k) {
-                return Err(de::Error::custom(format!("duplicate key {k:?}")));
+                return Err(de::Error::custom(t!(
+                    "cert-json-duplicate-key",
+                    key = format!("{k:?}")
+                )));
             }
             let v = map.next_value_seed(Strict)?;
             out.insert(k, v);
@@ -518,24 +553,32 @@ impl Verdict {
         let linked = c.body["register"]["register_id"].as_str().map(norm);
         self.push(
             CheckKind::FiledRegister,
-            "register id filed on paper",
+            t!("cert-check-filed-register"),
             linked.as_deref() == Some(filed.as_str()),
             match &linked {
-                Some(l) if *l == filed => format!("the certificate is linked to register {filed}"),
-                Some(l) => format!("the certificate is linked to register {l}, not {filed}"),
-                None => format!("the certificate is linked to no register, not {filed}"),
+                Some(l) if *l == filed => t!("cert-filed-linked", register = filed.as_str()),
+                Some(l) => t!(
+                    "cert-filed-linked-other",
+                    register = l.as_str(),
+                    filed = filed.as_str()
+                ),
+                None => t!("cert-filed-unlinked", filed = filed.as_str()),
             },
         );
         if let Some(m) = consulted {
             let id = norm(&m.register_id);
             self.push(
                 CheckKind::FiledRegister,
-                "register consulted is the filed one",
+                t!("cert-check-consulted"),
                 id == filed,
                 if id == filed {
-                    format!("register {id}")
+                    t!("cert-consulted-same", register = id.as_str())
                 } else {
-                    format!("the register consulted is {id}, not {filed}: another register")
+                    t!(
+                        "cert-consulted-other",
+                        register = id.as_str(),
+                        filed = filed.as_str()
+                    )
                 },
             );
         }
@@ -564,75 +607,122 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
     };
     v.push(
         CheckKind::Digest,
-        "body digest",
+        t!("cert-check-digest"),
         true,
-        format!("SHA-256 {digest} of the RFC 8785 canonical body"),
+        t!("cert-digest", digest = digest.as_str()),
     );
     if cert.signatures.first().is_none_or(|s| s.role != "operator") {
         v.push(
             CheckKind::Signature,
-            "operator signature",
+            t!("cert-check-operator-signature"),
             false,
-            "the first signature must be the operator's",
+            t!("cert-operator-first"),
         );
     }
     for (i, s) in cert.signatures.iter().enumerate() {
         let r = cert.check(s);
         v.push(
             CheckKind::Signature,
-            format!("signature {} ({} {})", i + 1, s.role, s.signer),
+            t!(
+                "cert-check-signature",
+                n = (i + 1).to_string(),
+                role = role_word(&s.role),
+                signer = s.signer.as_str()
+            ),
             r.is_ok(),
-            r.err().unwrap_or_else(|| format!("valid, key {}", s.fingerprint)),
+            r.err()
+                .unwrap_or_else(|| t!("cert-signature-valid", fingerprint = s.fingerprint.as_str())),
         );
     }
     let mut required = 1u32;
     match who {
         Who::Nobody => v.push(
             CheckKind::Identity,
-            "who signed",
+            t!("cert-check-who-signed"),
             false,
-            "cannot be established without the register (--register) or an allowed-signers file (--allowed-signers)",
+            t!("cert-who-nobody"),
         ),
         Who::AllowedSigners(list) => {
             for s in &cert.signatures {
                 let listed = list.allows(&s.signer, &s.fingerprint);
                 v.push(
                     CheckKind::Identity,
-                    format!("{} is {}", s.fingerprint, s.signer),
+                    t!(
+                        "cert-check-listed",
+                        fingerprint = s.fingerprint.as_str(),
+                        signer = s.signer.as_str()
+                    ),
                     listed,
-                    if listed { "listed in the allowed-signers file (roles not established without the register)" } else { "not listed for that principal" },
+                    if listed {
+                        t!("cert-listed")
+                    } else {
+                        t!("cert-not-listed")
+                    },
                 );
             }
         }
         Who::Register(reg) => {
             // Roles and events are read from the register only once it verifies: an
             // edited people row or an inserted event must not vouch for anything.
+            let what = t!("cert-check-register-verifies");
             match reg.verify(None) {
-                Ok(a) if a.ok() => v.push(CheckKind::RegisterVerifies, "register verifies", true, format!("{} events, chain and signatures", a.events)),
+                Ok(a) if a.ok() => v.push(
+                    CheckKind::RegisterVerifies,
+                    what,
+                    true,
+                    t!("cert-register-verifies", events = a.events.to_string()),
+                ),
                 Ok(a) => v.push(
                     CheckKind::RegisterVerifies,
-                    "register verifies",
+                    what,
                     false,
-                    a.first_break.map_or_else(|| format!("derived tables disagree: {:?}", a.derived), |b| format!("broken at event {}: {}", b.seq, b.problem)),
+                    a.first_break.map_or_else(
+                        || t!("cert-register-derived", derived = format!("{:?}", a.derived)),
+                        |b| {
+                            t!(
+                                "cert-register-broken",
+                                seq = b.seq.to_string(),
+                                problem = b.problem.as_str()
+                            )
+                        },
+                    ),
                 ),
-                Err(e) => v.push(CheckKind::RegisterVerifies, "register verifies", false, e.to_string()),
+                Err(e) => v.push(CheckKind::RegisterVerifies, what, false, e.to_string()),
             }
             if let Some(m) = reg.meta().ok().flatten() {
                 required = m.supervisors_required;
             }
             for (i, s) in cert.signatures.iter().enumerate() {
-                let want = if i == 0 { crate::register::Role::Operator } else { crate::register::Role::Supervisor };
+                let want = if i == 0 { Role::Operator } else { Role::Supervisor };
+                let what = t!(
+                    "cert-check-role",
+                    signer = s.signer.as_str(),
+                    role = role_word(want.name())
+                );
                 match reg.person_by_fingerprint(&s.fingerprint).ok().flatten() {
-                    Some(p) if p.id == s.signer && p.role == want => {
-                        v.push(CheckKind::Role, format!("{} is {}", s.signer, want.name()), true, format!("{} ({}), enrolled at event {}", p.id, p.name, p.enrolled_seq))
-                    }
+                    Some(p) if p.id == s.signer && p.role == want => v.push(
+                        CheckKind::Role,
+                        what,
+                        true,
+                        t!(
+                            "cert-role-enrolled",
+                            id = p.id.as_str(),
+                            name = p.name.as_str(),
+                            seq = p.enrolled_seq.to_string()
+                        ),
+                    ),
                     Some(p) => v.push(
                         CheckKind::Role,
-                        format!("{} is {}", s.signer, want.name()),
+                        what,
                         false,
-                        format!("the key belongs to {} ({}), {} in the register", p.id, p.name, p.role.name()),
+                        t!(
+                            "cert-role-other",
+                            id = p.id.as_str(),
+                            name = p.name.as_str(),
+                            role = role_word(p.role.name())
+                        ),
                     ),
-                    None => v.push(CheckKind::Role, format!("{} is {}", s.signer, want.name()), false, "the key is not in the register"),
+                    None => v.push(CheckKind::Role, what, false, t!("cert-role-unknown-key")),
                 }
             }
         }
@@ -656,27 +746,31 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
     }
     v.push(
         CheckKind::Cosigners,
-        "co-signers are other people",
+        t!("cert-check-cosigners-distinct"),
         distinct,
         if distinct {
-            "every signer is a different person and key"
+            t!("cert-cosigners-distinct")
         } else {
-            "a person or key signs twice (the supervisor must not be the operator)"
+            t!("cert-cosigners-twice")
         },
     );
     v.push(
         CheckKind::Cosigners,
-        "co-signatures",
+        t!("cert-check-cosignatures"),
         cos.len() as u32 >= required,
-        format!("{} of {required} required supervisor co-signature(s)", cos.len()),
+        t!(
+            "cert-cosignatures",
+            count = cos.len().to_string(),
+            required = required.to_string()
+        ),
     );
     // The register link.
     match (&body.register, who) {
         (r, _) if !r.linked => v.push(
             CheckKind::RegisterLink,
-            "register link",
+            t!("cert-check-register-link"),
             true,
-            "not linked to any register (wiped without --carrier)",
+            t!("cert-link-none"),
         ),
         (r, Who::Register(reg)) => {
             let meta = reg.meta().ok().flatten();
@@ -686,12 +780,12 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                 .unwrap_or(false);
             v.push(
                 CheckKind::RegisterLink,
-                "register",
+                t!("cert-check-register"),
                 same_register,
                 if same_register {
-                    "the certificate names this register"
+                    t!("cert-link-this")
                 } else {
-                    "the certificate names another register"
+                    t!("cert-link-other")
                 },
             );
             let (head, _) = reg.head().unwrap_or((0, String::new()));
@@ -700,17 +794,16 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             let found = event
                 .as_ref()
                 .is_some_and(|e| Some(&e.hash) == r.event_hash.as_ref() && e.kind == "wipe-finished");
+            let n = seq.to_string();
             let detail = match (&event, seq > head) {
-                (_, true) => {
-                    format!("event {seq} is past the register's head {head}: the register was rolled back")
-                }
-                (None, _) => format!("event {seq} is not in the register"),
-                (Some(_), _) if found => format!("wipe-finished event {seq} with that hash"),
-                (Some(e), _) => format!("event {seq} is a {} with another hash", e.kind),
+                (_, true) => t!("cert-event-past-head", seq = n, head = head.to_string()),
+                (None, _) => t!("cert-event-missing", seq = n),
+                (Some(_), _) if found => t!("cert-event-found", seq = n),
+                (Some(e), _) => t!("cert-event-other", seq = n, kind = e.kind.as_str()),
             };
             v.push(
                 CheckKind::RegisterEvent,
-                "register event",
+                t!("cert-check-register-event"),
                 found && seq <= head,
                 detail,
             );
@@ -729,12 +822,12 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             });
             v.push(
                 CheckKind::RegisterEvent,
-                "register event is this wipe's",
+                t!("cert-check-event-bound"),
                 bound,
                 if bound {
-                    "same carrier, operator and outcome"
+                    t!("cert-event-bound")
                 } else {
-                    "the event is not this carrier's, this operator's or this outcome's"
+                    t!("cert-event-unbound")
                 },
             );
             let records = |kind: &str, actor: &str| {
@@ -750,32 +843,32 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
                 let ok = records("certificate-cosigned", &s.signer);
                 v.push(
                     CheckKind::Recorded,
-                    format!("co-signature of {} recorded", s.signer),
+                    t!("cert-check-cosignature-recorded", signer = s.signer.as_str()),
                     ok,
                     if ok {
-                        "a certificate-cosigned event by them records this digest"
+                        t!("cert-cosignature-recorded")
                     } else {
-                        "no certificate-cosigned event by them records this digest"
+                        t!("cert-cosignature-unrecorded")
                     },
                 );
             }
             let recorded = records("certificate-signed", &operator);
             v.push(
                 CheckKind::Recorded,
-                "certificate recorded",
+                t!("cert-check-recorded"),
                 recorded,
                 if recorded {
-                    "a certificate-signed event records this body's digest"
+                    t!("cert-recorded")
                 } else {
-                    "no certificate-signed event records this body's digest"
+                    t!("cert-unrecorded")
                 },
             );
         }
         (_, _) => v.push(
             CheckKind::RegisterLink,
-            "register link",
+            t!("cert-check-register-link"),
             true,
-            "not checked: no register given",
+            t!("cert-link-unchecked"),
         ),
     }
     Ok(v)

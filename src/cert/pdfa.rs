@@ -8,6 +8,8 @@
 
 use lopdf::{dictionary, Dictionary, Document, Object, Stream, StringFormat};
 
+use crate::t;
+
 /// An sRGB profile (icc-profiles-free 2.0.1, zlib licence): the output intent that makes
 /// the page's DeviceRGB colours defined, as PDF/A requires.
 const SRGB: &[u8] = include_bytes!("../../assets/icc/sRGB.icc");
@@ -84,8 +86,7 @@ fn xmp(p: &Proof<'_>) -> String {
 
 /// Attaches `proof` to the PDF `pdf` and gives the new file.
 pub fn attach(pdf: &[u8], proof: &Proof<'_>) -> Result<Vec<u8>, String> {
-    let mut doc =
-        Document::load_mem(pdf).map_err(|e| format!("the PDF just drawn cannot be read back: {e}"))?;
+    let mut doc = Document::load_mem(pdf).map_err(|e| t!("pdf-drawn-unreadable", error = e.to_string()))?;
     doc.version = "1.7".into();
     let pdf_date = text(&proof.created.format("D:%Y%m%d%H%M%SZ").to_string());
 
@@ -126,7 +127,7 @@ pub fn attach(pdf: &[u8], proof: &Proof<'_>) -> Result<Vec<u8>, String> {
     };
     let catalog = doc
         .catalog_mut()
-        .map_err(|e| format!("the PDF just drawn has no catalogue: {e}"))?;
+        .map_err(|e| t!("pdf-no-catalogue", error = e.to_string()))?;
     catalog.set(
         "Names",
         dictionary! { "EmbeddedFiles" => dictionary! { "Names" => vec![text(proof.name), Object::Reference(spec)] } },
@@ -146,14 +147,14 @@ pub fn attach(pdf: &[u8], proof: &Proof<'_>) -> Result<Vec<u8>, String> {
     doc.prune_objects();
     let mut out = Vec::new();
     doc.save_to(&mut out)
-        .map_err(|e| format!("cannot write the PDF: {e}"))?;
+        .map_err(|e| t!("pdf-cannot-write", error = e.to_string()))?;
     Ok(out)
 }
 
 /// The certificate file attached to a PDF mediasan printed: the bytes of the embedded
 /// file whose name ends in `.cert.json`.
 pub fn extract(pdf: &[u8]) -> Result<Vec<u8>, String> {
-    let doc = Document::load_mem(pdf).map_err(|e| format!("not a PDF that can be read ({e})"))?;
+    let doc = Document::load_mem(pdf).map_err(|e| t!("pdf-unreadable", error = e.to_string()))?;
     let deref = |o| deref(&doc, o);
     let dict = |o| dict(&doc, o);
     let names = doc
@@ -166,7 +167,7 @@ pub fn extract(pdf: &[u8]) -> Result<Vec<u8>, String> {
         .and_then(|e| e.get(b"Names").ok())
         .and_then(deref)
         .and_then(|a| a.as_array().ok())
-        .ok_or("it has no attached files: it was not printed by mediasan cert render, or the attachment was removed")?;
+        .ok_or_else(|| t!("pdf-no-attachments"))?;
     let mut found = Vec::new();
     for pair in names.chunks(2) {
         let [name, spec] = pair else { continue };
@@ -182,11 +183,11 @@ pub fn extract(pdf: &[u8]) -> Result<Vec<u8>, String> {
             .and_then(|ef| ef.get(b"F").ok())
             .and_then(deref)
             .and_then(|s| s.as_stream().ok())
-            .ok_or("its certificate attachment has no file stream")?;
+            .ok_or_else(|| t!("pdf-no-stream"))?;
         let bytes = if stream.dict.get(b"Filter").is_ok() {
             stream
                 .decompressed_content()
-                .map_err(|e| format!("its certificate attachment cannot be decompressed ({e})"))?
+                .map_err(|e| t!("pdf-cannot-decompress", error = e.to_string()))?
         } else {
             stream.content.clone()
         };
@@ -194,10 +195,8 @@ pub fn extract(pdf: &[u8]) -> Result<Vec<u8>, String> {
     }
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => Err("it has attached files, but no certificate (*.cert.json)".into()),
-        n => Err(format!(
-            "it has {n} certificate attachments: a PDF of mediasan's has one; which one the page shows cannot be told"
-        )),
+        0 => Err(t!("pdf-no-certificate")),
+        n => Err(t!("pdf-several-certificates", count = n.to_string())),
     }
 }
 

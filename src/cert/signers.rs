@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use super::NAMESPACE;
 use crate::keys;
+use crate::t;
 
 /// One usable line: who (a pattern-list of principals) may sign with which key.
 #[derive(Clone, Debug)]
@@ -33,7 +34,7 @@ impl AllowedSigners {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let at = |e: String| format!("line {}: {e}", n + 1);
+            let at = |e: String| t!("signers-line", line = (n + 1).to_string(), error = e);
             if let Some(s) = parse_line(line, now).map_err(at)? {
                 signers.push(s);
             }
@@ -55,7 +56,7 @@ fn parse_line(line: &str, now: DateTime<Utc>) -> Result<Option<AllowedSigner>, S
     let (principals, rest) = token(line)?;
     let principals = principals.replace('"', "");
     if principals.is_empty() {
-        return Err("no principals".into());
+        return Err(t!("signers-no-principals"));
     }
     let rest = rest.trim_start();
     // The key comes next, or options and then the key.
@@ -66,7 +67,7 @@ fn parse_line(line: &str, now: DateTime<Utc>) -> Result<Option<AllowedSigner>, S
             (options, after.trim_start())
         }
     };
-    let key = keys::parse_public(key_text).map_err(|e| format!("no key: {e}"))?;
+    let key = keys::parse_public(key_text).map_err(|e| t!("signers-no-key", error = e))?;
     let mut applies = true;
     let (mut namespaces, mut after, mut before) = (None, None, None);
     for option in split_options(options)? {
@@ -76,9 +77,9 @@ fn parse_line(line: &str, now: DateTime<Utc>) -> Result<Option<AllowedSigner>, S
         };
         let once = |slot: &mut Option<String>, v: Option<String>| -> Result<(), String> {
             if slot.is_some() {
-                return Err(format!("more than one {name} option"));
+                return Err(t!("signers-option-twice", option = name.as_str()));
             }
-            *slot = Some(v.ok_or_else(|| format!("{name} needs a value"))?);
+            *slot = Some(v.ok_or_else(|| t!("signers-option-needs-value", option = name.as_str()))?);
             Ok(())
         };
         match name.as_str() {
@@ -88,7 +89,7 @@ fn parse_line(line: &str, now: DateTime<Utc>) -> Result<Option<AllowedSigner>, S
             "namespaces" => once(&mut namespaces, value)?,
             "valid-after" => once(&mut after, value)?,
             "valid-before" => once(&mut before, value)?,
-            _ => return Err(format!("unknown option {option:?}")),
+            _ => return Err(t!("signers-unknown-option", option = format!("{option:?}"))),
         }
     }
     if let Some(ns) = &namespaces {
@@ -98,7 +99,7 @@ fn parse_line(line: &str, now: DateTime<Utc>) -> Result<Option<AllowedSigner>, S
     let before = before.as_deref().map(timestamp).transpose()?;
     if let (Some(a), Some(b)) = (after, before) {
         if b <= a {
-            return Err("valid-before is not after valid-after".into());
+            return Err(t!("signers-validity-order"));
         }
     }
     applies &= after.is_none_or(|a| now >= a) && before.is_none_or(|b| now < b);
@@ -120,7 +121,7 @@ fn token(s: &str) -> Result<(&str, &str), String> {
         }
     }
     if quoted {
-        return Err("a double quote is not closed".into());
+        return Err(t!("signers-open-quote"));
     }
     Ok((s, ""))
 }
@@ -146,7 +147,7 @@ fn split_options(s: &str) -> Result<Vec<&str>, String> {
     }
     out.push(&s[start..]);
     if out.iter().any(|o| o.is_empty()) {
-        return Err("an empty option (a stray comma)".into());
+        return Err(t!("signers-empty-option"));
     }
     Ok(out)
 }
@@ -155,15 +156,15 @@ fn split_options(s: &str) -> Result<Vec<&str>, String> {
 fn dequote(v: &str) -> Result<String, String> {
     let inner = v
         .strip_prefix('"')
-        .ok_or("an option value must be in double quotes")?
+        .ok_or_else(|| t!("signers-unquoted-value"))?
         .strip_suffix('"')
-        .ok_or("an option value's closing quote is missing")?;
+        .ok_or_else(|| t!("signers-unclosed-value"))?;
     Ok(inner.replace("\\\"", "\""))
 }
 
 /// `YYYYMMDD[Z]` or `YYYYMMDDHHMM[SS][Z]`: UTC with `Z`, else the machine's local time.
 fn timestamp(t: &str) -> Result<DateTime<Utc>, String> {
-    let bad = || format!("{t:?} is not a time (YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z])");
+    let bad = || t!("signers-not-a-time", time = format!("{t:?}"));
     let (digits, utc) = match t.strip_suffix(['Z', 'z']) {
         Some(d) => (d, true),
         None => (t, false),

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use mediasan::cert::{self, Certificate, Who};
 use mediasan::register::{self, Kind, Register, Role};
+use mediasan::t;
 use mediasan::target::escape_path;
 
 use super::register::acting;
@@ -19,12 +20,23 @@ impl From<cert::CertError> for Failure {
     }
 }
 
+/// `path: error`, punctuated as the language in use does.
+fn at(path: &str, error: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!(t!("cert-path-error", path = path, error = error.to_string()))
+}
+
 fn now() -> String {
     register::event::format_time(chrono::Utc::now())
 }
 
 fn bytes_of(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{}: cannot read it: {e}", escape_path(path))))
+    std::fs::read(path).map_err(|e| {
+        Failure::usage(anyhow!(t!(
+            "cert-cannot-read",
+            path = escape_path(path),
+            error = e.to_string()
+        )))
+    })
 }
 
 /// A certificate file to change (co-sign): the `.cert.json` itself, never its print.
@@ -32,12 +44,12 @@ fn read(path: &Path) -> Result<Certificate, Failure> {
     let shown = escape_path(path);
     let bytes = bytes_of(path)?;
     if cert::pdfa::is_pdf(&bytes) {
-        return Err(Failure::usage(anyhow!(
-            "{shown}: a printed certificate (PDF) is not signed in place"
-        ))
-        .hint("co-sign the .cert.json file, then render the PDF again"));
+        return Err(
+            Failure::usage(anyhow!(t!("cert-pdf-not-signed-in-place", path = shown)))
+                .hint(t!("cert-pdf-not-signed-in-place-hint")),
+        );
     }
-    Certificate::parse(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))
+    Certificate::parse(&bytes).map_err(|e| Failure::usage(at(&shown, e)))
 }
 
 /// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed.
@@ -46,20 +58,28 @@ fn read_any(path: &Path) -> Result<(Certificate, bool), Failure> {
     let bytes = bytes_of(path)?;
     if !cert::pdfa::is_pdf(&bytes) {
         return Ok((
-            Certificate::parse(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?,
+            Certificate::parse(&bytes).map_err(|e| Failure::usage(at(&shown, e)))?,
             false,
         ));
     }
-    let file = cert::pdfa::extract(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
+    let file = cert::pdfa::extract(&bytes).map_err(|e| Failure::usage(at(&shown, e)))?;
     let c = Certificate::parse(&file)
-        .map_err(|e| Failure::usage(anyhow!("{shown}: its attached certificate: {e}")))?;
+        .map_err(|e| Failure::usage(anyhow!(t!("cert-attached", path = shown, error = e.to_string()))))?;
     Ok((c, true))
 }
 
 /// Writes a certificate file whole or not at all (a temporary file renamed).
 fn write(path: &Path, c: &Certificate, replace: bool) -> Result<(), Failure> {
-    cert::write(path, c, replace)
-        .map_err(|e| Failure::new(1, anyhow!("{}: cannot write: {e}", escape_path(path))))
+    cert::write(path, c, replace).map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!(t!(
+                "cert-cannot-write",
+                path = escape_path(path),
+                error = e.to_string()
+            )),
+        )
+    })
 }
 
 pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
@@ -84,9 +104,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             confirm_count,
             ..
         } => cosign_batch(&record, &a, &reg_path, confirm_count),
-        CertSub::Cosign { .. } => Err(Failure::usage(anyhow!(
-            "cert cosign: name a certificate, or --batch BATCH.json"
-        ))),
+        CertSub::Cosign { .. } => Err(Failure::usage(anyhow!(t!("cert-cosign-what")))),
         CertSub::Verify {
             cert: path,
             allowed_signers,
@@ -97,11 +115,11 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             let reg;
             let who = match &allowed_signers {
                 Some(f) => {
-                    let text = std::fs::read_to_string(f)
-                        .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(f))))?;
+                    let text =
+                        std::fs::read_to_string(f).map_err(|e| Failure::usage(at(&escape_path(f), e)))?;
                     Who::AllowedSigners(
                         cert::signers::AllowedSigners::parse(&text, chrono::Utc::now())
-                            .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(f))))?,
+                            .map_err(|e| Failure::usage(at(&escape_path(f), e)))?,
                     )
                 }
                 None if reg_path.exists() => {
@@ -109,14 +127,13 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     Who::Register(&reg)
                 }
                 None if reg_path != Path::new(register::DEFAULT_PATH) => {
-                    return Err(Failure::usage(anyhow!(
-                        "--register {}: no register there",
-                        escape_path(&reg_path)
-                    )))
+                    return Err(Failure::usage(anyhow!(t!(
+                        "cert-no-register-there",
+                        path = escape_path(&reg_path)
+                    ))))
                 }
                 None => Who::Nobody,
             };
-            let mut verdict = cert::verify(&c, &who)?;
             let consulted = match &who {
                 Who::Register(r) => r.meta()?,
                 _ => None,
@@ -127,45 +144,61 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 .trusted_register_id
                 .as_ref()
                 .filter(|_| register_id.is_none());
-            if let Some(filed) = register_id.or_else(|| trusted.map(|t| t.value.clone())) {
-                verdict.filed_register(&filed, &c, consulted.as_ref());
-            }
+            let filed = register_id.or_else(|| trusted.map(|t| t.value.clone()));
+            let judge = || -> Result<cert::Verdict, cert::CertError> {
+                let mut verdict = cert::verify(&c, &who)?;
+                if let Some(filed) = &filed {
+                    verdict.filed_register(filed, &c, consulted.as_ref());
+                }
+                Ok(verdict)
+            };
+            // The JSON's checks are in English whatever the language: output for scripts.
+            let verdict = if json {
+                mediasan::i18n::in_english(judge)?
+            } else {
+                judge()?
+            };
             let ok = verdict.ok();
             if json {
                 json_line(
                     &json!({ "event": "cert-verify", "ok": ok, "from_pdf": printed, "verdict": verdict }),
                 );
             } else {
+                let (shown, id) = (escape_path(&path), verdict.id.as_deref().unwrap_or("?"));
                 outln!(
-                    "{}: certificate {}{}",
-                    escape_path(&path),
-                    verdict.id.as_deref().unwrap_or("?"),
+                    "{}",
                     if printed {
-                        " (the signed file attached to this PDF; what the page shows is its print)"
+                        t!("cert-verify-head-pdf", path = shown, id = id)
                     } else {
-                        ""
+                        t!("cert-verify-head", path = shown, id = id)
                     }
                 );
-                if let Some(t) = trusted {
+                if let Some(trust) = trusted {
                     outln!(
-                        "  the register id this station trusts: {} ({})",
-                        t.value,
-                        config.at(t.line)
+                        "  {}",
+                        t!(
+                            "cert-verify-trusted",
+                            register = trust.value.as_str(),
+                            at = config.at(trust.line)
+                        )
                     );
                 }
                 if let Some(m) = &consulted {
                     outln!(
-                        "  register {} of {}, founded by {}",
-                        m.register_id,
-                        m.org,
-                        m.founder
+                        "  {}",
+                        t!(
+                            "cert-verify-register",
+                            register = m.register_id.as_str(),
+                            org = m.org.as_str(),
+                            founder = m.founder.as_str()
+                        )
                     );
                 }
                 for ch in &verdict.checks {
                     outln!(
-                        "  {} {:<32} {}",
+                        "  {} {} {}",
                         if ch.ok { "ok  " } else { "FAIL" },
-                        ch.what,
+                        pad(&ch.what, 32),
                         ch.detail
                     );
                 }
@@ -187,19 +220,16 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             let (c, _) = read_any(&path)?;
             if let Some(out) = &html {
                 let page = cert::render::html(&c).map_err(|e| Failure::new(1, anyhow!(e)))?;
-                std::fs::write(out, page)
-                    .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(out))))?;
-                outln!("HTML: {}", escape_path(out));
+                std::fs::write(out, page).map_err(|e| Failure::new(1, at(&escape_path(out), e)))?;
+                outln!("{}", t!("cert-render-html", path = escape_path(out)));
             }
             if let Some(out) = &pdf {
                 let font = font.map_or(cert::render::Font::Embedded, cert::render::Font::File);
                 let bytes = cert::render::pdf(&c, &font).map_err(|e| Failure::usage(anyhow!(e)))?;
-                std::fs::write(out, bytes)
-                    .map_err(|e| Failure::new(1, anyhow!("{}: {e}", escape_path(out))))?;
+                std::fs::write(out, bytes).map_err(|e| Failure::new(1, at(&escape_path(out), e)))?;
                 outln!(
-                    "PDF: {} (font: {}; the signed certificate is attached inside)",
-                    escape_path(out),
-                    font.describe()
+                    "{}",
+                    t!("cert-render-pdf", path = escape_path(out), font = font.describe())
                 );
             }
             Ok(0)
@@ -215,12 +245,39 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
     }
 }
 
+/// `text` padded with spaces to `width` terminal columns (a Chinese character takes two),
+/// as `{:<width$}` pads ASCII.
+fn pad(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// A batch job's status (`pending`, an outcome, `done-earlier`) as a word.
+fn status_word(status: &str) -> String {
+    match status {
+        "pending" => t!("cert-batch-status-pending"),
+        "done-earlier" => t!("cert-batch-status-done-earlier"),
+        other => outcome_word(other),
+    }
+}
+
+/// A wipe's outcome as the certificate names it (`sanitised`, …), as a word.
+fn outcome_word(outcome: &str) -> String {
+    match outcome {
+        "sanitised" => t!("outcome-sanitised"),
+        "incomplete" => t!("outcome-incomplete"),
+        "failed" => t!("outcome-failed"),
+        "interrupted" => t!("outcome-interrupted"),
+        other => other.to_string(),
+    }
+}
+
 /// Writes `body.json`, one `<person>.sig` per signer and `allowed_signers` into `out`;
 /// returns the `ssh-keygen -Y verify` command for each signer.
 pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>, Failure> {
     let io = |p: &Path| {
         let shown = escape_path(p);
-        move |e: std::io::Error| Failure::new(1, anyhow!("{shown}: {e}"))
+        move |e: std::io::Error| Failure::new(1, at(&shown, e))
     };
     std::fs::create_dir_all(out).map_err(io(out))?;
     let body = out.join("body.json");
@@ -231,7 +288,11 @@ pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>
         let p = reg.person_by_fingerprint(&s.fingerprint)?.ok_or_else(|| {
             Failure::new(
                 1,
-                anyhow!("{}'s key {} is not in the register", s.signer, s.fingerprint),
+                anyhow!(t!(
+                    "cert-export-key-unknown",
+                    signer = s.signer.as_str(),
+                    fingerprint = s.fingerprint.as_str()
+                )),
             )
         })?;
         allowed.push_str(&format!(
@@ -267,66 +328,56 @@ fn may_cosign(
     let op = c
         .signatures
         .first()
-        .ok_or_else(|| Failure::usage(anyhow!("the certificate has no operator signature")))?
+        .ok_or_else(|| Failure::usage(anyhow!(t!("cert-cosign-no-operator"))))?
         .clone();
     if op.role != "operator" {
-        return Err(Failure::new(
-            1,
-            anyhow!("the certificate's first signature is not an operator's"),
-        ));
+        return Err(Failure::new(1, anyhow!(t!("cert-cosign-first-not-operator"))));
     }
-    c.check(&op).map_err(|e| {
-        Failure::new(
-            1,
-            anyhow!("the operator's signature is not valid: {e}; nothing was signed"),
-        )
-    })?;
+    c.check(&op)
+        .map_err(|e| Failure::new(1, anyhow!(t!("cert-cosign-operator-invalid", error = e))))?;
     let body = c.typed_body()?;
     if !body.register.linked {
-        return Err(Failure::refused(anyhow!(
-            "the certificate is not linked to a register: there is nothing to co-sign against"
-        )));
+        return Err(Failure::refused(anyhow!(t!("cert-cosign-unlinked"))));
     }
     let verdict = cert::verify(c, &Who::Register(reg))?;
+    // The co-signatures still missing are what co-signing adds.
+    let count = t!("cert-check-cosignatures");
     let broken: Vec<String> = verdict
         .checks
         .iter()
-        .filter(|ch| !ch.ok && ch.what != "co-signatures")
+        .filter(|ch| !ch.ok && ch.what != count)
         .map(|ch| format!("{}: {}", ch.what, ch.detail))
         .collect();
     if !broken.is_empty() {
         return Err(Failure::new(
             1,
-            anyhow!(
-                "the certificate does not verify; nothing was signed:\n  {}",
-                broken.join("\n  ")
-            ),
+            anyhow!("{}\n  {}", t!("cert-cosign-does-not-verify"), broken.join("\n  ")),
         ));
     }
     let person = reg.person_by_fingerprint(&signer.fingerprint())?.ok_or_else(|| {
-        Failure::refused(anyhow!("the key {} is not in the register", signer.fingerprint()))
+        Failure::refused(anyhow!(t!(
+            "cert-cosign-key-unknown",
+            fingerprint = signer.fingerprint()
+        )))
     })?;
     if person.role != Role::Supervisor || person.retired_seq.is_some() {
-        return Err(Failure::refused(anyhow!(
-            "{} ({}) is not an active supervisor: only a supervisor co-signs",
-            person.id,
-            person.name
-        )));
+        return Err(Failure::refused(anyhow!(t!(
+            "cert-cosign-not-supervisor",
+            id = person.id.as_str(),
+            name = person.name.as_str()
+        ))));
     }
     if c.signatures
         .iter()
         .any(|s| s.signer == person.id || s.fingerprint == signer.fingerprint())
     {
-        let what = if op.signer == person.id || op.fingerprint == signer.fingerprint() {
-            "is the operator"
+        let (id, name) = (person.id.as_str(), person.name.as_str());
+        let why = if op.signer == person.id || op.fingerprint == signer.fingerprint() {
+            t!("cert-cosign-is-operator", id = id, name = name)
         } else {
-            "has signed already"
+            t!("cert-cosign-signed-already", id = id, name = name)
         };
-        return Err(Failure::refused(anyhow!(
-            "{} ({}) {what}: a co-signer is another person",
-            person.id,
-            person.name
-        )));
+        return Err(Failure::refused(anyhow!(why)));
     }
     Ok(person)
 }
@@ -351,11 +402,14 @@ fn cosign(
     }
     write(path, c, true)?;
     outln!(
-        "{}: co-signed by {} ({}), key {}",
-        escape_path(path),
-        person.id,
-        person.name,
-        signer.fingerprint()
+        "{}",
+        t!(
+            "cert-cosigned",
+            path = escape_path(path),
+            id = person.id.as_str(),
+            name = person.name.as_str(),
+            fingerprint = signer.fingerprint()
+        )
     );
     Ok(())
 }
@@ -371,7 +425,7 @@ fn cosign_batch(
 ) -> Result<u8, Failure> {
     use std::io::{BufRead, IsTerminal, Write};
     let state = mediasan::batch::state::State::load(record)
-        .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(record))))?;
+        .map_err(|e| Failure::usage(at(&escape_path(record), e)))?;
     let dir = record.parent().unwrap_or(Path::new("."));
     let signer = acting(a)?;
     let mut reg = Register::open(reg_path)?;
@@ -380,7 +434,12 @@ fn cosign_batch(
     let mut without = Vec::new();
     for j in &state.jobs {
         let Some(cert) = &j.certificate else {
-            without.push(format!("line {} ({}): {}", j.line, j.carrier, j.status));
+            without.push(t!(
+                "cert-batch-without-line",
+                line = j.line.to_string(),
+                carrier = j.carrier.as_str(),
+                status = status_word(&j.status)
+            ));
             continue;
         };
         // As written at the time, or beside the batch record.
@@ -390,91 +449,101 @@ fn cosign_batch(
             .unwrap_or_default();
         match read(&path).and_then(|c| may_cosign(&c, &reg, &signer).map(|p| (c, p))) {
             Ok((c, p)) => todo.push((j, path, c, p)),
-            Err(f) => bad.push(format!(
-                "line {} ({}): {}: {:#}",
-                j.line,
-                j.carrier,
-                escape_path(&path),
-                f.error
+            Err(f) => bad.push(t!(
+                "cert-batch-bad-line",
+                line = j.line.to_string(),
+                carrier = j.carrier.as_str(),
+                path = escape_path(&path),
+                error = format!("{:#}", f.error)
             )),
         }
     }
     if !bad.is_empty() {
         return Err(Failure::refused(anyhow!(
-            "{} certificate(s) of the batch cannot be co-signed; none was signed:\n  {}",
-            bad.len(),
+            "{}\n  {}",
+            t!("cert-batch-cannot-cosign", count = bad.len().to_string()),
             bad.join("\n  ")
         )));
     }
     if todo.is_empty() {
-        return Err(Failure::usage(anyhow!(
-            "{}: the batch has no certificates",
-            escape_path(record)
-        )));
+        return Err(Failure::usage(anyhow!(t!(
+            "cert-batch-no-certificates",
+            path = escape_path(record)
+        ))));
     }
     outln!(
-        "co-signing {} certificate(s) of the batch {}:\n",
-        todo.len(),
-        escape_path(record)
+        "{}\n",
+        t!(
+            "cert-batch-cosigning",
+            count = todo.len().to_string(),
+            path = escape_path(record)
+        )
     );
     // What is signed is what the certificates say, not the batch record (which is not
     // signed): carrier, serial and outcome from each verified body.
     for (j, path, c, _) in &todo {
         let body = c.typed_body()?;
         outln!(
-            "  line {:<4} {:<16} serial {:<24} {:<12} {}",
-            j.line,
-            body.media.carrier.as_deref().unwrap_or("-"),
-            body.media.serial.as_deref().unwrap_or("-"),
-            body.sanitisation.outcome,
-            escape_path(path)
+            "  {}",
+            t!(
+                "cert-batch-row",
+                line = format!("{:<4}", j.line),
+                carrier = format!("{:<16}", body.media.carrier.as_deref().unwrap_or("-")),
+                serial = format!("{:<24}", body.media.serial.as_deref().unwrap_or("-")),
+                outcome = pad(&outcome_word(&body.sanitisation.outcome), 12),
+                path = escape_path(path)
+            )
         );
     }
     if !without.is_empty() {
         outln!(
-            "\nwithout a certificate (nothing to co-sign): {}",
-            without.join("; ")
+            "\n{}",
+            t!(
+                "cert-batch-without",
+                list = without.join(&t!("cert-list-separator"))
+            )
         );
     }
     let n = todo.len();
     match confirm_count {
         Some(c) if c == n => {}
         Some(c) => {
-            return Err(Failure::refused(anyhow!(
-                "--confirm-count {c}: the batch has {n} certificate(s); none was signed"
-            )))
+            return Err(Failure::refused(anyhow!(t!(
+                "cert-batch-count-mismatch",
+                given = c.to_string(),
+                count = n.to_string()
+            ))))
         }
         None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
             let mut e = std::io::stderr().lock();
-            let _ = write!(e, "\nType {n} to co-sign all of them, or press Enter to cancel: ");
+            let _ = write!(e, "\n{}", t!("cert-batch-prompt", count = n.to_string()));
             let _ = e.flush();
             let mut line = String::new();
             let _ = std::io::stdin().lock().read_line(&mut line);
             if line.trim() != n.to_string() {
-                return Err(Failure::refused(anyhow!("not confirmed; none was signed")));
+                return Err(Failure::refused(anyhow!(t!("cert-batch-not-confirmed"))));
             }
         }
         None => {
-            return Err(Failure::refused(anyhow!(
-                "co-signing a batch needs a confirmation, and there is no terminal to ask at"
-            ))
-            .hint(format!("pass --confirm-count {n} after checking the table")))
+            return Err(Failure::refused(anyhow!(t!("cert-batch-needs-terminal")))
+                .hint(t!("cert-batch-needs-terminal-hint", count = n.to_string())))
         }
     }
     let mut signed = Vec::new();
     for (_, path, mut c, person) in todo {
         if let Err(f) = cosign(&path, &mut c, &mut reg, &signer, &person) {
             let done = if signed.is_empty() {
-                "none".to_string()
+                t!("screen-none")
             } else {
                 signed.join(", ")
             };
             return Err(Failure {
-                error: anyhow!(
-                    "{}: {:#}; co-signed before it: {done}",
-                    escape_path(&path),
-                    f.error
-                ),
+                error: anyhow!(t!(
+                    "cert-batch-cosign-failed",
+                    path = escape_path(&path),
+                    error = format!("{:#}", f.error),
+                    done = done
+                )),
                 ..f
             });
         }

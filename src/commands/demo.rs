@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context};
 
 use mediasan::report::Outcome;
+use mediasan::t;
 use mediasan::target::{escape_path, Sys};
 
 use mediasan::cert::{self, Certificate};
 use mediasan::keys::{self, Signer};
-use mediasan::register::{self, Register, Role};
+use mediasan::register::{self, Register, Role, Status};
 
 use mediasan::job::{Link, Plan, Request};
 
@@ -34,14 +35,14 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     let dir = match args.dir {
         Some(d) => {
             fs::create_dir_all(&d)
-                .with_context(|| format!("cannot create {}", escape_path(&d)))
+                .with_context(|| t!("demo-cannot-create", path = escape_path(&d)))
                 .map_err(fail)?;
             d
         }
         None => tempfile::Builder::new()
             .prefix("mediasan-demo-")
             .tempdir()
-            .context("cannot create a temporary folder")
+            .with_context(|| t!("demo-no-temporary-folder"))
             .map_err(fail)?
             .keep(),
     };
@@ -50,9 +51,13 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
 
     let planted = plant_markers(&image).map_err(fail)?;
     outln!(
-        "1. scratch image {} ({}), {planted} secret markers planted",
-        escape_path(&image),
-        bytes(IMAGE_SIZE)
+        "{}",
+        t!(
+            "demo-image",
+            path = escape_path(&image),
+            size = bytes(IMAGE_SIZE),
+            markers = planted.to_string()
+        )
     );
 
     // Three people, each with a key of their own.
@@ -113,11 +118,8 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         )?
         .subject;
     reg.approve(&approver, &carrier, chrono::Duration::days(30), None)?;
-    outln!(
-        "2. register {} with approver 王五, operator 张三, supervisor 李四;",
-        escape_path(&reg_path)
-    );
-    outln!("   the image is carrier {carrier} (printer-hdd, 机密 secret), its destruction approved by 王五");
+    outln!("{}", t!("demo-register", path = escape_path(&reg_path)));
+    outln!("   {}", t!("demo-carrier", carrier = carrier.as_str()));
 
     // The same plan `mediasan wipe --method bmb21 --result … --cert-dir …` makes.
     let plan = Plan::new(Request {
@@ -126,23 +128,26 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         backed_up: mediasan::cert::BackedUp::No,
         ..Request::new(dir.join("checkpoints"), dir.clone())
     })?;
-    outln!("3. 张三 wipes it with --carrier {carrier}: bmb21 (0xFF, 0x00, random ×3, 0xFF), then a sampled readback");
+    outln!("{}", t!("demo-wipe", carrier = carrier.as_str()));
     let mut link = Link::new(reg, operator, &carrier)?;
     // Certificates land in the demo folder (the plan's cert_dir).
     let report = wipe_target(&image, &plan, false, &Sys::host(), Some(&mut link), &[], None)?
-        .ok_or_else(|| fail(anyhow!("the demo wipe did not run")))?;
+        .ok_or_else(|| fail(anyhow!(t!("demo-wipe-did-not-run"))))?;
     let mut reg = link.reg;
 
     let (wrong, found) = read_back(&image).map_err(fail)?;
     outln!(
-        "4. read back {}: {} byte(s) differ from the last pass (0xFF), {found} of {planted} markers found",
-        bytes(IMAGE_SIZE),
-        wrong
+        "{}",
+        t!(
+            "demo-read-back",
+            size = bytes(IMAGE_SIZE),
+            wrong = wrong.to_string(),
+            found = found.to_string(),
+            planted = planted.to_string()
+        )
     );
-    outln!(
-        "   (a file is read back through its file system: this shows the writes, not the medium underneath)"
-    );
-    outln!("5. result: {}", escape_path(&result));
+    outln!("   {}", t!("demo-read-back-note"));
+    outln!("{}", t!("demo-result", path = escape_path(&result)));
     // The certificate the operator signed: 李四 co-signs, then it is verified and
     // exported for stock OpenSSH.
     let cert_path = fs::read_dir(&dir)
@@ -150,7 +155,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .find(|p| p.to_string_lossy().ends_with(".cert.json"))
-        .ok_or_else(|| fail(anyhow!("the wipe wrote no certificate")))?;
+        .ok_or_else(|| fail(anyhow!(t!("demo-no-certificate"))))?;
     let mut certificate = Certificate::parse(&fs::read(&cert_path).map_err(|e| fail(e.into()))?)?;
     let now = register::event::format_time(chrono::Utc::now());
     let lisi = mediasan::cert::SignerRef {
@@ -171,25 +176,28 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     fs::write(&cert_path, certificate.to_file()).map_err(|e| fail(e.into()))?;
     let verdict = cert::verify(&certificate, &cert::Who::Register(&reg))?;
     outln!(
-        "6. certificate {}: signed by 张三, co-signed by 李四; cert verify: {}",
-        escape_path(&cert_path),
-        if verdict.ok() {
-            "VALID (digest, signatures, roles, register link)"
-        } else {
-            "NOT VALID"
-        }
+        "{}",
+        t!(
+            "demo-certificate",
+            path = escape_path(&cert_path),
+            verdict = if verdict.ok() {
+                t!("demo-cert-valid")
+            } else {
+                t!("demo-cert-not-valid")
+            }
+        )
     );
     outln!(
-        "   check it yourself: mediasan cert verify {} --register {}",
-        escape_path(&cert_path),
-        escape_path(&reg_path)
+        "   {}",
+        t!(
+            "demo-check-yourself",
+            cert = escape_path(&cert_path),
+            register = escape_path(&reg_path)
+        )
     );
     let export = dir.join("export");
     let commands = super::cert::export(&certificate, &reg, &export)?;
-    outln!(
-        "   exported for stock OpenSSH to {}; for example:",
-        escape_path(&export)
-    );
+    outln!("   {}", t!("demo-exported", path = escape_path(&export)));
     if let Some(c) = commands.first() {
         outln!("   {c}");
     }
@@ -200,34 +208,61 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     let bytes =
         cert::render::pdf(&certificate, &cert::render::Font::Embedded).map_err(|e| fail(anyhow!(e)))?;
     fs::write(&pdf, bytes).map_err(|e| fail(e.into()))?;
-    outln!("   printable: {} and {}", escape_path(&pdf), escape_path(&html));
-    let audit = reg.verify(None)?;
-    let status = reg
-        .carrier(&carrier)?
-        .map(|c| c.status.name())
-        .unwrap_or("missing");
     outln!(
-        "7. register verify: {} events, {} signatures: {}; carrier {carrier} is {status}",
-        audit.events,
-        audit.signatures_checked,
-        if audit.ok() {
-            "chain, signatures and derived tables agree"
-        } else {
-            "BROKEN"
-        }
+        "   {}",
+        t!(
+            "demo-printable",
+            pdf = escape_path(&pdf),
+            html = escape_path(&html)
+        )
     );
-    let ok =
-        report.outcome == Outcome::Sanitised && wrong == 0 && found == 0 && audit.ok() && status == "wiped";
+    let audit = reg.verify(None)?;
+    let status = reg.carrier(&carrier)?.map(|c| c.status);
+    outln!(
+        "{}",
+        t!(
+            "demo-register-verify",
+            events = audit.events.to_string(),
+            signatures = audit.signatures_checked.to_string(),
+            verdict = if audit.ok() {
+                t!("demo-register-agrees")
+            } else {
+                t!("demo-register-broken")
+            },
+            carrier = carrier.as_str(),
+            status = status.map_or_else(|| t!("demo-status-missing"), status_word)
+        )
+    );
+    let ok = report.outcome == Outcome::Sanitised
+        && wrong == 0
+        && found == 0
+        && audit.ok()
+        && status == Some(Status::Wiped);
     outln!(
         "\n{}",
         if ok {
-            "demo: the scratch image is sanitised."
+            t!("demo-sanitised")
         } else {
-            "demo: FAILED — see above."
+            t!("demo-failed")
         }
     );
-    outln!("artefacts are kept in {}", escape_path(&dir));
+    outln!("{}", t!("demo-kept", path = escape_path(&dir)));
     Ok(if ok { 0 } else { 1 })
+}
+
+/// A carrier's status as a word in a sentence.
+fn status_word(status: Status) -> String {
+    match status {
+        Status::InStore => t!("status-in-store"),
+        Status::Issued => t!("status-issued"),
+        Status::InRepair => t!("status-in-repair"),
+        Status::Approved => t!("status-approved"),
+        Status::Wiping => t!("status-wiping"),
+        Status::Wiped => t!("status-wiped"),
+        Status::HandedOver => t!("status-handed-over"),
+        Status::Destroyed => t!("status-destroyed"),
+        Status::Disposed => t!("status-disposed"),
+    }
 }
 
 fn plant_markers(path: &PathBuf) -> anyhow::Result<u64> {
@@ -236,12 +271,7 @@ fn plant_markers(path: &PathBuf) -> anyhow::Result<u64> {
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| {
-            format!(
-                "cannot create {} (the demo needs an empty folder)",
-                escape_path(path)
-            )
-        })?;
+        .with_context(|| t!("demo-image-exists", path = escape_path(path)))?;
     let mut block = vec![0u8; MARKER_EVERY as usize];
     let mut n = 0;
     let mut at = 0u64;
