@@ -916,7 +916,7 @@ fn the_register_refuses_and_reports_in_chinese() {
     assert_eq!(code, 3, "{err}");
     assert!(
         err.contains(&format!(
-            "载体 {c} 的状态为在库；destroyed 要求其状态为已送销、已批准或已擦除"
+            "载体 {c} 的状态为在库；destroyed 要求其状态为已送销、已批准销毁或已擦除"
         )),
         "{err}"
     );
