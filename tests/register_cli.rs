@@ -868,3 +868,77 @@ fn a_carriers_classification_chooses_the_default_method() {
     let plan = o.ok(None, &["wipe", "--dry-run", other.to_str().unwrap()]);
     assert!(plan.contains("method: random"), "{plan}");
 }
+
+/// The register speaks Chinese when asked: a rule's refusal (the wrong role, the carrier's
+/// status as a word), an import's bad rows, a command's summary and `register verify`.
+#[test]
+fn the_register_refuses_and_reports_in_chinese() {
+    let o = office();
+    let zh = |key: Option<&str>, args: &[&str]| {
+        let mut all = vec!["--lang", "zh"];
+        all.extend_from_slice(args);
+        o.run(key, &all)
+    };
+    let (code, out, err) = zh(
+        Some("operator"),
+        &[
+            "carrier",
+            "add",
+            "--kind",
+            "usb",
+            "--serial",
+            "U-ZH-1",
+            "--classification",
+            "secret",
+            "--custodian",
+            "zhangsan",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    // A full-width parenthesis follows the id, not a space.
+    let c = carrier_id(&out).split('（').next().unwrap().to_string();
+    assert!(
+        out.contains(&format!("已登记 {c}（usb，序列号 U-ZH-1，secret）（事件 ")),
+        "{out}"
+    );
+    // The operator cannot approve: said with the roles as words.
+    let (code, _, err) = zh(Some("operator"), &["approve", &c]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("拒绝：zhangsan（张三）是操作员；destruction-approved 须由审批人进行"),
+        "{err}"
+    );
+    // Handed over from the store: the statuses as words, joined as Chinese joins them.
+    let (code, _, err) = zh(
+        Some("operator"),
+        &["carrier", "destroy", &c, "--method", "shred", "--facility", "F"],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!(
+            "载体 {c} 的状态为在库；destroyed 要求其状态为已送销、已批准销毁或已擦除"
+        )),
+        "{err}"
+    );
+    let bad = o.path("bad.csv");
+    fs::write(
+        &bad,
+        "kind,serial,classification,custodian\nfloppy,S2,secret,zhangsan\n",
+    )
+    .unwrap();
+    let (code, _, err) = zh(Some("operator"), &["carrier", "import", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("1 行有误；未导入任何载体") && err.contains("第 2 行：类型 \"floppy\""),
+        "{err}"
+    );
+    let (code, out, _) = zh(None, &["register", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("登记簿校验通过"), "{out}");
+    // English stays as it was.
+    let (_, _, err) = o.run(Some("operator"), &["approve", &c]);
+    assert!(
+        err.contains("refused: zhangsan (张三) is an operator; destruction-approved needs approver"),
+        "{err}"
+    );
+}

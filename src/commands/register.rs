@@ -32,13 +32,9 @@ impl From<RegisterError> for Failure {
 impl From<KeyError> for Failure {
     fn from(e: KeyError) -> Failure {
         let hint = match &e {
-            KeyError::NeedPassphrase { .. } => {
-                Some("give --key-passphrase-file, or run on a terminal to be asked".to_string())
-            }
-            KeyError::WrongPassphrase { .. } => Some("nothing was signed; try again".to_string()),
-            KeyError::Exposed { path, .. } => {
-                Some(format!("make it readable by its owner only: chmod 600 {path}"))
-            }
+            KeyError::NeedPassphrase { .. } => Some(mediasan::t!("acting-need-passphrase-hint")),
+            KeyError::WrongPassphrase { .. } => Some(mediasan::t!("acting-wrong-passphrase-hint")),
+            KeyError::Exposed { path, .. } => Some(mediasan::t!("acting-exposed-hint", path = path.as_str())),
             _ => None,
         };
         let f = Failure::new(e.exit_code(), e);
@@ -65,10 +61,11 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
             };
             Failure::new(
                 code,
-                anyhow!(
-                    "--key-passphrase-file {}: cannot read it: {e}",
-                    mediasan::target::escape_path(f)
-                ),
+                anyhow!(mediasan::t!(
+                    "acting-passphrase-file",
+                    path = mediasan::target::escape_path(f),
+                    error = e.to_string()
+                )),
             )
         })?),
         None => None,
@@ -91,8 +88,7 @@ pub fn acting(a: &Acting) -> Result<Signer, Failure> {
         return Ok(Signer::from_agent(selector)?);
     }
     let path = a.key.as_deref().ok_or_else(|| {
-        Failure::usage(anyhow!("no key to sign with"))
-            .hint("give --key FILE or set MEDIASAN_KEY; every event is signed by whoever acts")
+        Failure::usage(anyhow!(mediasan::t!("acting-no-key"))).hint(mediasan::t!("acting-no-key-hint"))
     })?;
     unlock(path, a.key_passphrase_file.as_deref())
 }
@@ -106,8 +102,17 @@ fn read(path: &Path) -> Result<Register, Failure> {
     Ok(Register::open_read_only(path, false)?)
 }
 
+/// What a command did, and the event that records it.
 fn said(what: &str, ev: &register::Event) {
-    outln!("{what} (event {}, {})", ev.seq, &ev.hash[..16]);
+    outln!(
+        "{}",
+        mediasan::t!(
+            "register-said",
+            what = what,
+            seq = ev.seq.to_string(),
+            hash = ev.hash[..16].to_string()
+        )
+    );
 }
 
 pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
@@ -129,8 +134,8 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             let org = org
                 .or_else(|| config.organisation.as_ref().map(|o| o.value.clone()))
                 .ok_or_else(|| {
-                    Failure::usage(anyhow!("the register needs its organisation"))
-                        .hint("give --org, or set organisation in the configuration (mediasan config show)")
+                    Failure::usage(anyhow!(mediasan::t!("init-no-org")))
+                        .hint(mediasan::t!("init-no-org-hint"))
                 })?;
             let location = location.or_else(|| config.location.as_ref().map(|l| l.value.clone()));
             let public = keys::read_public(&key)?;
@@ -139,12 +144,13 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             register::index::check_writable(&index).map_err(|e| {
                 Failure::new(
                     2,
-                    anyhow!(
-                        "the register index {} cannot be added to: {e}",
-                        mediasan::target::escape_path(&index)
-                    ),
+                    anyhow!(mediasan::t!(
+                        "init-index-unwritable",
+                        index = mediasan::target::escape_path(&index),
+                        error = e.to_string()
+                    )),
                 )
-                .hint("run as root, or name another index with --index (MEDIASAN_INDEX)")
+                .hint(mediasan::t!("init-index-unwritable-hint"))
             })?;
             let founding = register::Founding {
                 org: &org,
@@ -157,7 +163,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             let reg = Register::create(&path, &founding, &public, &signer)?;
             let meta = reg
                 .meta()?
-                .ok_or_else(|| Failure::new(1, anyhow!("the new register has no facts")))?;
+                .ok_or_else(|| Failure::new(1, anyhow!(mediasan::t!("init-no-facts"))))?;
             let (seq, hash) = reg.head()?;
             let entry = register::index::Entry {
                 register_id: meta.register_id.clone(),
@@ -167,30 +173,43 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             register::index::add(&index, &entry).map_err(|e| {
                 Failure::new(
                     1,
-                    anyhow!(
-                        "the register was created at {} but could not be added to the index {}: {e}",
-                        mediasan::target::escape_path(&path),
-                        mediasan::target::escape_path(&index)
-                    ),
+                    anyhow!(mediasan::t!(
+                        "init-not-indexed",
+                        path = mediasan::target::escape_path(&path),
+                        index = mediasan::target::escape_path(&index),
+                        error = e.to_string()
+                    )),
                 )
-                .hint("until it is indexed, wipes that name another register do not see its carriers")
+                .hint(mediasan::t!("init-not-indexed-hint"))
             })?;
             let grouped: Vec<&str> = (0..meta.register_id.len())
                 .step_by(8)
                 .map(|i| &meta.register_id[i..i + 8])
                 .collect();
-            outln!("register created at {}", mediasan::target::escape_path(&path));
-            outln!("  organisation  {}", meta.org);
-            outln!("  register id   {}", grouped.join("-"));
             outln!(
-                "  founder       {} ({}), approver, key {}",
-                id,
-                name,
-                signer.fingerprint()
+                "{}",
+                mediasan::t!("init-created", path = mediasan::target::escape_path(&path))
             );
-            outln!("  head          {seq}:{hash}");
-            outln!("  indexed in    {}", mediasan::target::escape_path(&index));
-            outln!("File the register id and the head on paper: a re-initialised register is a different register.");
+            outln!("{}", mediasan::t!("init-org", org = meta.org.as_str()));
+            outln!("{}", mediasan::t!("init-register-id", id = grouped.join("-")));
+            outln!(
+                "{}",
+                mediasan::t!(
+                    "init-founder",
+                    person = id.as_str(),
+                    name = name.as_str(),
+                    fingerprint = signer.fingerprint()
+                )
+            );
+            outln!(
+                "{}",
+                mediasan::t!("init-head", seq = seq.to_string(), hash = hash.as_str())
+            );
+            outln!(
+                "{}",
+                mediasan::t!("init-indexed", index = mediasan::target::escape_path(&index))
+            );
+            outln!("{}", mediasan::t!("init-file-on-paper"));
             Ok(0)
         }
         RegisterSub::Verify {
@@ -207,7 +226,10 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                             h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())
                         })
                         .ok_or_else(|| {
-                            Failure::usage(anyhow!("--anchor {a:?}: expected SEQ:HASH (64 hex digits)"))
+                            Failure::usage(anyhow!(mediasan::t!(
+                                "register-verify-bad-anchor",
+                                anchor = format!("{a:?}")
+                            )))
                         })
                 })
                 .collect::<Result<_, _>>()?;
@@ -229,56 +251,78 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                 json_line(&json!({ "event": "register-verify", "ok": ok, "audits": audits }));
             } else {
                 outln!(
-                    "{}: {} events, {} signatures checked in {} ms",
-                    mediasan::target::escape_path(&path),
-                    a.events,
-                    a.signatures_checked,
-                    a.milliseconds
+                    "{}",
+                    mediasan::t!(
+                        "register-verify-counts",
+                        path = mediasan::target::escape_path(&path),
+                        events = a.events.to_string(),
+                        signatures = a.signatures_checked.to_string(),
+                        ms = a.milliseconds.to_string()
+                    )
                 );
-                outln!(
-                    "  register id {}",
-                    a.register_id
-                        .as_deref()
-                        .unwrap_or("(none: register-created is missing or broken)")
-                );
+                let id = match a.register_id.as_deref() {
+                    Some(id) => id.to_string(),
+                    None => mediasan::t!("register-verify-no-id"),
+                };
+                outln!("{}", mediasan::t!("register-verify-id", id = id));
                 if let Ok(Some(m)) = reg.meta() {
                     let name = reg.person(&m.founder).ok().flatten().map(|p| p.name);
                     outln!(
-                        "  founder {} ({}), {}",
-                        m.founder,
-                        name.as_deref().unwrap_or("?"),
-                        m.org
+                        "{}",
+                        mediasan::t!(
+                            "register-verify-founder",
+                            person = m.founder.as_str(),
+                            name = name.as_deref().unwrap_or("?"),
+                            org = m.org.as_str()
+                        )
                     );
                 }
                 if let Some((s, h)) = &a.head {
-                    outln!("  head {s}:{h}");
+                    outln!(
+                        "{}",
+                        mediasan::t!("register-verify-head", seq = s.to_string(), hash = h.as_str())
+                    );
                 }
                 if !id_ok {
-                    outln!("  REGISTER ID DIFFERS from the one filed: this is another register");
+                    outln!("{}", mediasan::t!("register-verify-id-differs"));
                 }
                 for a in &audits {
                     if let Some(b) = &a.first_break {
-                        outln!("  BROKEN at event {}: {}", b.seq, b.problem);
+                        outln!(
+                            "{}",
+                            mediasan::t!(
+                                "register-verify-broken",
+                                seq = b.seq.to_string(),
+                                problem = b.problem.as_str()
+                            )
+                        );
                     }
                     for d in &a.derived {
-                        outln!("  DERIVED TABLE DISAGREES: {d}");
+                        outln!(
+                            "{}",
+                            mediasan::t!("register-verify-derived", problem = d.as_str())
+                        );
                     }
                 }
                 for ((s, h), a) in anchors.iter().zip(&audits) {
+                    let (seq, hash) = (s.to_string(), &h[..16]);
                     match a.anchor {
-                        Some(true) => outln!("  anchor {s}:{} is in the chain", &h[..16]),
+                        Some(true) => outln!(
+                            "{}",
+                            mediasan::t!("register-verify-anchor-in", seq = seq, hash = hash)
+                        ),
                         _ => outln!(
-                            "  ANCHOR {s}:{} IS NOT IN THE CHAIN: this register was rolled back or replaced",
-                            &h[..16]
+                            "{}",
+                            mediasan::t!("register-verify-anchor-out", seq = seq, hash = hash)
                         ),
                     }
                 }
                 outln!(
                     "{}",
                     if ok {
-                        "register verified: chain, signatures and derived tables agree"
+                        mediasan::t!("register-verify-ok")
                     } else {
-                        "REGISTER VERIFICATION FAILED"
+                        mediasan::t!("register-verify-failed")
                     }
                 );
             }
@@ -291,26 +335,30 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             for ev in &events {
                 let d: serde_json::Value = serde_json::from_str(&ev.details).unwrap_or_default();
                 said(
-                    &format!(
-                        "{}: {} is now {}",
-                        ev.subject,
-                        d["previous"].as_str().unwrap_or(""),
-                        d["serial"].as_str().unwrap_or("")
+                    &mediasan::t!(
+                        "register-migrated",
+                        carrier = ev.subject.as_str(),
+                        previous = d["previous"].as_str().unwrap_or(""),
+                        serial = d["serial"].as_str().unwrap_or("")
                     ),
                     ev,
                 );
             }
             for (c, why) in &lost {
                 errln!(
-                    "{}: {} reaches no regular file ({why}): it stays identified by that path only",
-                    c.id,
-                    c.serial
+                    "{}",
+                    mediasan::t!(
+                        "register-migrate-lost",
+                        carrier = c.id.as_str(),
+                        serial = c.serial.as_str(),
+                        error = why.as_str()
+                    )
                 );
             }
             if events.is_empty() && lost.is_empty() {
-                outln!("no carrier is identified by an image path: nothing to migrate");
+                outln!("{}", mediasan::t!("register-migrate-none"));
             } else if !events.is_empty() {
-                outln!("approvals given before this name the old serial: approve these carriers again");
+                outln!("{}", mediasan::t!("register-migrate-approve-again"));
             }
             Ok(if lost.is_empty() { 0 } else { 1 })
         }
@@ -319,23 +367,35 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             let mut reg = open(&path)?;
             let ev = reg.checkpoint(&signer)?;
             let d: serde_json::Value = serde_json::from_str(&ev.details).unwrap_or_default();
-            outln!("checkpoint signed by {} at {}", ev.actor, ev.time);
+            let (seq, hash) = (d["head_seq"].to_string(), d["head_hash"].as_str().unwrap_or(""));
             outln!(
-                "  anchor to file:  {}:{}",
-                d["head_seq"],
-                d["head_hash"].as_str().unwrap_or("")
+                "{}",
+                mediasan::t!(
+                    "register-checkpoint-signed",
+                    person = ev.actor.as_str(),
+                    time = ev.time.as_str()
+                )
             );
             outln!(
-                "  check it later:  mediasan register verify --anchor {}:{}",
-                d["head_seq"],
-                d["head_hash"].as_str().unwrap_or("")
+                "{}",
+                mediasan::t!("register-checkpoint-anchor", seq = seq.as_str(), hash = hash)
+            );
+            outln!(
+                "{}",
+                mediasan::t!("register-checkpoint-check", seq = seq.as_str(), hash = hash)
             );
             Ok(0)
         }
         RegisterSub::Backup { file } => {
             let reg = read(&path)?;
             reg.backup(&file)?;
-            outln!("backup written to {}", mediasan::target::escape_path(&file));
+            outln!(
+                "{}",
+                mediasan::t!(
+                    "register-backup-written",
+                    path = mediasan::target::escape_path(&file)
+                )
+            );
             Ok(0)
         }
     }
@@ -358,11 +418,12 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
             let mut reg = open(&path)?;
             let ev = reg.enrol(&signer, id.as_deref(), &name, title.as_deref(), role, &public)?;
             said(
-                &format!(
-                    "enrolled {} ({name}) as {}, key {}",
-                    ev.subject,
-                    role.name(),
-                    keys::fingerprint(&public)
+                &mediasan::t!(
+                    "person-add-done",
+                    person = ev.subject.as_str(),
+                    name = name.as_str(),
+                    role = role.word(),
+                    fingerprint = keys::fingerprint(&public)
                 ),
                 &ev,
             );
@@ -381,9 +442,9 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
                         p.name,
                         p.fingerprint,
                         if p.retired_seq.is_some() {
-                            "  (retired)"
+                            mediasan::t!("person-list-retired")
                         } else {
-                            ""
+                            String::new()
                         }
                     );
                 }
@@ -394,7 +455,7 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
             let signer = acting(&a)?;
             let mut reg = open(&path)?;
             let ev = reg.retire(&signer, &id)?;
-            said(&format!("retired {id}"), &ev);
+            said(&mediasan::t!("person-retire-done", person = id.as_str()), &ev);
             Ok(0)
         }
     }
@@ -434,9 +495,12 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             let mut reg = open(&path)?;
             let ev = reg.add_carrier(&signer, &c)?;
             said(
-                &format!(
-                    "registered {} ({}, serial {}, {})",
-                    ev.subject, c.kind, c.serial, c.classification
+                &mediasan::t!(
+                    "carrier-add-done",
+                    carrier = ev.subject.as_str(),
+                    kind = c.kind.as_str(),
+                    serial = c.serial.as_str(),
+                    classification = c.classification.as_str()
                 ),
                 &ev,
             );
@@ -470,9 +534,12 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
         }
         CarrierSub::Show { id, json } => {
             let reg = read(&path)?;
-            let c = reg
-                .carrier(&id)?
-                .ok_or_else(|| Failure::usage(anyhow!("no carrier {id} in this register")))?;
+            let c = reg.carrier(&id)?.ok_or_else(|| {
+                Failure::usage(anyhow!(mediasan::t!(
+                    "register-no-carrier",
+                    carrier = id.as_str()
+                )))
+            })?;
             let approvals = reg.approvals_for(&id)?;
             let events = reg.events_about(&id)?;
             if json {
@@ -488,45 +555,63 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                 c.classification.name()
             );
             outln!(
-                "  kind {}, serial {}, capacity {} bytes",
-                c.kind,
-                c.serial,
-                c.capacity
+                "{}",
+                mediasan::t!(
+                    "carrier-show-kind",
+                    kind = c.kind.name(),
+                    serial = c.serial.as_str(),
+                    capacity = c.capacity.to_string()
+                )
             );
             outln!(
-                "  unit {}, custodian {}, status {}",
-                c.unit,
-                c.custodian,
-                c.status.name()
+                "{}",
+                mediasan::t!(
+                    "carrier-show-unit",
+                    unit = c.unit.as_str(),
+                    custodian = c.custodian.as_str(),
+                    status = c.status.word()
+                )
             );
             if let Some(h) = &c.host_asset {
-                outln!("  in {h}");
+                outln!("{}", mediasan::t!("carrier-show-host", host = h.as_str()));
             }
             for a in &approvals {
-                let state = if a.revoked_seq.is_some() {
-                    "revoked"
+                let paper = a
+                    .paper_ref
+                    .as_deref()
+                    .map(|p| mediasan::t!("carrier-show-paper", paper = p))
+                    .unwrap_or_default();
+                let (approval, approver, expires) = (a.id.as_str(), a.approver.as_str(), a.expires.as_str());
+                let line = if a.revoked_seq.is_some() {
+                    mediasan::t!(
+                        "carrier-show-approval-revoked",
+                        approval = approval,
+                        approver = approver,
+                        expires = expires,
+                        paper = paper
+                    )
                 } else {
-                    "valid until"
+                    mediasan::t!(
+                        "carrier-show-approval-valid",
+                        approval = approval,
+                        approver = approver,
+                        expires = expires,
+                        paper = paper
+                    )
                 };
-                outln!(
-                    "  approval {} by {} {state} {}{}",
-                    a.id,
-                    a.approver,
-                    a.expires,
-                    a.paper_ref
-                        .as_deref()
-                        .map(|p| format!(", paper form {p}"))
-                        .unwrap_or_default()
-                );
+                outln!("{line}");
             }
             for e in &events {
                 outln!(
-                    "  {:>6} {} {:<28} by {:<10} {}",
-                    e.seq,
-                    &e.time[..19],
-                    e.kind,
-                    e.actor,
-                    e.details
+                    "{}",
+                    mediasan::t!(
+                        "carrier-show-event",
+                        seq = format!("{:>6}", e.seq),
+                        time = e.time[..19].to_string(),
+                        kind = format!("{:<28}", e.kind),
+                        actor = format!("{:<10}", e.actor),
+                        details = e.details.as_str()
+                    )
                 );
             }
             Ok(0)
@@ -566,7 +651,15 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             let signer = acting(&a)?;
             let mut reg = open(&path)?;
             let ev = reg.destroy(&signer, &id, &method, &facility, receipt.as_deref())?;
-            said(&format!("{id}: destroyed ({method}, {facility})"), &ev);
+            said(
+                &mediasan::t!(
+                    "carrier-destroyed",
+                    carrier = id.as_str(),
+                    method = method.as_str(),
+                    facility = facility.as_str()
+                ),
+                &ev,
+            );
             Ok(0)
         }
         CarrierSub::Dispose {
@@ -578,19 +671,40 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             let signer = acting(&a)?;
             let mut reg = open(&path)?;
             let ev = reg.dispose(&signer, &id, &destination, external_reuse)?;
-            said(&format!("{id}: disposed of ({destination})"), &ev);
+            said(
+                &mediasan::t!(
+                    "carrier-disposed",
+                    carrier = id.as_str(),
+                    destination = destination.as_str()
+                ),
+                &ev,
+            );
             Ok(0)
         }
         CarrierSub::Import { file, acting: a } => {
             let shown = mediasan::target::escape_path(&file);
-            let bytes =
-                std::fs::read(&file).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
-            let (text, encoding) =
-                register::csv::decode(&bytes).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Failure::usage(anyhow!(mediasan::t!(
+                    "carrier-import-unreadable",
+                    path = shown.as_str(),
+                    error = e.to_string()
+                )))
+            })?;
+            let (text, encoding) = register::csv::decode(&bytes).map_err(|e| {
+                Failure::usage(anyhow!(mediasan::t!(
+                    "register-at-path",
+                    path = shown.as_str(),
+                    error = e
+                )))
+            })?;
             let rows = register::csv::parse(&text).map_err(|errors| {
                 Failure::usage(anyhow!(
-                    "{shown}: {} bad row(s); nothing was imported:\n  {}",
-                    errors.len(),
+                    "{}\n  {}",
+                    mediasan::t!(
+                        "carrier-import-bad-rows",
+                        path = shown.as_str(),
+                        count = errors.len().to_string()
+                    ),
                     errors.join("\n  ")
                 ))
             })?;
@@ -601,26 +715,39 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             let (lines, rows): (Vec<u64>, Vec<NewCarrier>) = rows.into_iter().unzip();
             let events = reg.add_carriers(&signer, &rows).map_err(|e| {
                 // The register names the carrier by its index; the person needs the line.
+                let at = match &e {
+                    RegisterError::Row { index, .. } => lines.get(*index).copied(),
+                    _ => None,
+                };
                 let text = e.to_string();
-                let at = text
-                    .split_once("carrier ")
-                    .and_then(|(_, rest)| rest.split_once(':'))
-                    .and_then(|(n, _)| n.parse::<usize>().ok())
-                    .and_then(|i| lines.get(i).copied());
                 let f = Failure::from(e);
                 match at {
                     Some(line) => Failure {
-                        error: anyhow!("{shown}: line {line}: {text}; nothing was imported"),
+                        error: anyhow!(mediasan::t!(
+                            "carrier-import-row-failed",
+                            path = shown.as_str(),
+                            line = line.to_string(),
+                            error = text
+                        )),
                         ..f
                     },
                     None => f,
                 }
             })?;
+            let encoding = match encoding {
+                "UTF-8 with BOM" => mediasan::t!("csv-utf8-bom"),
+                other => other.to_string(),
+            };
             outln!(
-                "{shown}: {} carrier(s) registered ({encoding}): {} … {}",
-                events.len(),
-                events.first().map_or("", |e| &e.subject),
-                events.last().map_or("", |e| &e.subject)
+                "{}",
+                mediasan::t!(
+                    "carrier-imported",
+                    path = shown.as_str(),
+                    count = events.len().to_string(),
+                    encoding = encoding,
+                    first = events.first().map_or("", |e| e.subject.as_str()),
+                    last = events.last().map_or("", |e| e.subject.as_str())
+                )
             );
             Ok(0)
         }
@@ -632,7 +759,11 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                 Some(f) => std::fs::write(&f, bytes).map_err(|e| {
                     Failure::new(
                         1,
-                        anyhow!("{}: cannot write: {e}", mediasan::target::escape_path(&f)),
+                        anyhow!(mediasan::t!(
+                            "carrier-export-failed",
+                            path = mediasan::target::escape_path(&f),
+                            error = e.to_string()
+                        )),
                     )
                 })?,
                 None => {
@@ -656,7 +787,10 @@ fn moved(
     let signer = acting(a)?;
     let mut reg = open(path)?;
     let ev = reg.move_carrier(&signer, kind, id, to, note)?;
-    said(&format!("{id}: {}", ev.kind), &ev);
+    said(
+        &mediasan::t!("carrier-moved", carrier = id, kind = ev.kind.as_str()),
+        &ev,
+    );
     Ok(0)
 }
 
@@ -665,16 +799,19 @@ pub fn run_approve(args: ApproveArgs) -> Result<u8, Failure> {
     let mut reg = open(&args.register.path)?;
     if let Some(approval) = &args.revoke {
         let ev = reg.revoke(&signer, approval, args.reason.as_deref())?;
-        said(&format!("approval {approval} revoked"), &ev);
+        said(
+            &mediasan::t!("approve-revoked", approval = approval.as_str()),
+            &ev,
+        );
         file_head(&ev);
         return Ok(0);
     }
     let carrier = args.carrier.as_deref().unwrap_or_default();
     if args.valid_for == 0 || args.valid_for > 3660 {
-        return Err(Failure::usage(anyhow!(
-            "--valid-for {}: from 1 to 3660 days",
-            args.valid_for
-        )));
+        return Err(Failure::usage(anyhow!(mediasan::t!(
+            "approve-valid-for",
+            days = args.valid_for.to_string()
+        ))));
     }
     let ev = reg.approve(
         &signer,
@@ -684,15 +821,17 @@ pub fn run_approve(args: ApproveArgs) -> Result<u8, Failure> {
     )?;
     let d: serde_json::Value = serde_json::from_str(&ev.details).unwrap_or_default();
     said(
-        &format!(
-            "approval {} for {carrier} (serial {}, {}) valid until {}{}",
-            d["approval"].as_str().unwrap_or(""),
-            d["serial"].as_str().unwrap_or(""),
-            d["classification"].as_str().unwrap_or(""),
-            d["expires"].as_str().unwrap_or(""),
-            args.paper_ref
+        &mediasan::t!(
+            "approve-given",
+            approval = d["approval"].as_str().unwrap_or(""),
+            carrier = carrier,
+            serial = d["serial"].as_str().unwrap_or(""),
+            classification = d["classification"].as_str().unwrap_or(""),
+            expires = d["expires"].as_str().unwrap_or(""),
+            paper = args
+                .paper_ref
                 .as_deref()
-                .map(|p| format!(", recording paper form {p}"))
+                .map(|p| mediasan::t!("approve-paper", paper = p))
                 .unwrap_or_default()
         ),
         &ev,
@@ -704,7 +843,14 @@ pub fn run_approve(args: ApproveArgs) -> Result<u8, Failure> {
 /// An approval or a revocation is the register's new head: printed whole, to be
 /// filed on paper with the form, so that a later rollback past it shows.
 fn file_head(ev: &register::Event) {
-    outln!("head {}:{} (file it with the approval form)", ev.seq, ev.hash);
+    outln!(
+        "{}",
+        mediasan::t!(
+            "approve-file-head",
+            seq = ev.seq.to_string(),
+            hash = ev.hash.as_str()
+        )
+    );
 }
 
 pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
@@ -719,7 +865,13 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
             let passphrase = match (passphrase_file, ask) {
                 (Some(f), _) => Some(
                     std::fs::read_to_string(&f)
-                        .map_err(|e| Failure::usage(anyhow!("{}: {e}", mediasan::target::escape_path(&f))))?
+                        .map_err(|e| {
+                            Failure::usage(anyhow!(mediasan::t!(
+                                "register-at-path",
+                                path = mediasan::target::escape_path(&f),
+                                error = e.to_string()
+                            )))
+                        })?
                         .trim_end_matches(['\n', '\r'])
                         .to_string(),
                 ),
@@ -738,11 +890,18 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
             let key = keys::generate(&name)?;
             keys::write_pair(&key, &out, passphrase.as_deref())?;
             outln!(
-                "{}: Ed25519 key for {name}, {}",
-                mediasan::target::escape_path(&out),
-                keys::fingerprint(key.public_key())
+                "{}",
+                mediasan::t!(
+                    "key-new-pair",
+                    path = mediasan::target::escape_path(&out),
+                    name = name.as_str(),
+                    fingerprint = keys::fingerprint(key.public_key())
+                )
             );
-            outln!("public key: {}.pub", mediasan::target::escape_path(&out));
+            outln!(
+                "{}",
+                mediasan::t!("key-new-public", path = mediasan::target::escape_path(&out))
+            );
             Ok(0)
         }
     }
@@ -754,10 +913,12 @@ fn refuse_attached_conflict(serials: &[String]) -> Result<(), Failure> {
     let attached = mediasan::identify::scan::attached(&mediasan::target::Sys::host());
     for s in serials {
         if let Some(p) = mediasan::identify::scan::registration_problem(&attached, s) {
-            return Err(Failure::refused(anyhow!(
-                "the serial {s:?} cannot identify one carrier: {p}; nothing was registered"
-            ))
-            .hint("read the drive's own serial on a SATA port or a dock that passes ATA commands (mediasan scan shows each serial's source)"));
+            return Err(Failure::refused(anyhow!(mediasan::t!(
+                "carrier-serial-attached",
+                serial = format!("{s:?}"),
+                problem = p.to_string()
+            )))
+            .hint(mediasan::t!("carrier-serial-attached-hint")));
         }
     }
     Ok(())

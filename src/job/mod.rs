@@ -81,7 +81,7 @@ impl From<RegisterError> for JobError {
     fn from(e: RegisterError) -> JobError {
         JobError {
             code: e.exit_code(),
-            hint: e.hint().map(str::to_string),
+            hint: e.hint(),
             message: e.to_string(),
         }
     }

@@ -34,7 +34,7 @@ impl Appender<'_> {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(sql(&self.path, "cannot look the key up"))?;
+            .map_err(sql(&self.path, || crate::t!("register-sql-look-up-key")))?;
         let actor = actor.ok_or(RegisterError::NotEnrolled { fingerprint })?;
         self.append_as(kind, &actor, signer, build)
     }
@@ -55,7 +55,7 @@ impl Appender<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .map_err(sql(path, "cannot read the chain's head"))?;
+            .map_err(sql(path, || crate::t!("register-sql-read-head")))?;
         let now = self.now;
         let (subject, details) = build(&Ids { conn: tx, now })?;
         let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
@@ -63,12 +63,10 @@ impl Appender<'_> {
         // Times never run backwards: an event dated before the head means the clock
         // was set back (or the head is dated in the future); neither is followed.
         if let Some(prev) = prev_time.filter(|p| *p > now) {
-            return Err(RegisterError::Rule(rules::RuleError(format!(
-                "this machine's clock reads {}, earlier than the register's last event ({}): \
-                 the clock was set back, or that event is dated in the future; set the clock right, \
-                 then try again",
-                event::format_time(now),
-                event::format_time(prev)
+            return Err(RegisterError::Rule(rules::RuleError(crate::t!(
+                "register-clock-back",
+                now = event::format_time(now),
+                last = event::format_time(prev)
             ))));
         }
         let time = now;
@@ -79,7 +77,7 @@ impl Appender<'_> {
                 .unwrap_or_default(),
             _ => SqlView(tx)
                 .meta_result()
-                .map_err(sql(path, "cannot read the register's facts"))?
+                .map_err(sql(path, || crate::t!("register-sql-read-facts")))?
                 .map(|m| m.register_id)
                 .unwrap_or_default(),
         };
@@ -109,7 +107,7 @@ impl Appender<'_> {
         let view = super::views::CheckedView::new(tx);
         let changes = rules::apply(&view, &ev);
         if let Some(e) = view.failure() {
-            return Err(sql(path, "cannot read the register to check the rules")(e));
+            return Err(sql(path, || crate::t!("register-sql-read-for-rules"))(e));
         }
         let changes = changes?;
         tx.execute(
@@ -127,9 +125,9 @@ impl Appender<'_> {
                 ev.signature
             ],
         )
-        .map_err(sql(path, "cannot append the event"))?;
+        .map_err(sql(path, || crate::t!("register-sql-append")))?;
         for c in &changes {
-            write_change(tx, c).map_err(sql(path, "cannot update the derived tables"))?;
+            write_change(tx, c).map_err(sql(path, || crate::t!("register-sql-update-derived")))?;
         }
         Ok(ev)
     }
@@ -150,7 +148,8 @@ impl Ids<'_> {
     /// `P-0001`, `C-2026-0007`, `A-2026-0003`: one more than the highest with this prefix.
     pub fn next(&self, table: &str, prefix: &str, width: usize) -> Result<String> {
         let pattern = format!("{prefix}[0-9]*");
-        let err = |e: rusqlite::Error| RegisterError::Usage(format!("cannot allocate an id: {e}"));
+        let err =
+            |e: rusqlite::Error| RegisterError::Usage(crate::t!("register-no-id", error = e.to_string()));
         // Carriers and approvals are only ever numbered here, so the latest holds the
         // highest number (an index walk, not a scan of 100 000 rows); people may also
         // have been given ids by hand, and are few: take the numeric maximum.
@@ -187,7 +186,7 @@ impl Ids<'_> {
 /// signed as `null`.
 pub(super) fn to_value(v: &impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(v)
-        .map_err(|e| RegisterError::Usage(format!("cannot write the event's details: {e}")))
+        .map_err(|e| RegisterError::Usage(crate::t!("register-details", error = e.to_string())))
 }
 
 pub(super) fn write_change(conn: &Connection, change: &Change) -> rusqlite::Result<()> {

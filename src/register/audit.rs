@@ -137,8 +137,10 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
     };
     let mut st = conn
         .prepare("SELECT seq, time, kind, actor, subject, details, prev_hash, hash, signature FROM events ORDER BY seq")
-        .map_err(sql(path, "cannot read events"))?;
-    let mut rows = st.query([]).map_err(sql(path, "cannot read events"))?;
+        .map_err(sql(path, || crate::t!("register-sql-read-events")))?;
+    let mut rows = st
+        .query([])
+        .map_err(sql(path, || crate::t!("register-sql-read-events")))?;
     let mut prev_hash = GENESIS.to_string();
     let mut prev_time = None;
     let mut expected = 1u64;
@@ -149,8 +151,11 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
             out.first_break = Some(Break { seq, problem });
         }
     };
-    while let Some(row) = rows.next().map_err(sql(path, "cannot read events"))? {
-        let ev = event_row(row).map_err(sql(path, "cannot read events"))?;
+    while let Some(row) = rows
+        .next()
+        .map_err(sql(path, || crate::t!("register-sql-read-events")))?
+    {
+        let ev = event_row(row).map_err(sql(path, || crate::t!("register-sql-read-events")))?;
         out.events += 1;
         out.head = Some((ev.seq, ev.hash.clone()));
         if out.first_break.is_some() {
@@ -158,20 +163,20 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
         }
         if ev.seq != expected {
             let problem = if ev.seq > expected {
-                format!("event {expected} is missing (the next stored is {})", ev.seq)
+                crate::t!(
+                    "audit-missing",
+                    seq = expected.to_string(),
+                    next = ev.seq.to_string()
+                )
             } else {
-                format!("event {} is out of order", ev.seq)
+                crate::t!("audit-out-of-order", seq = ev.seq.to_string())
             };
             stop(expected, problem, &mut out);
             continue;
         }
         expected += 1;
         if ev.prev_hash != prev_hash {
-            stop(
-                ev.seq,
-                "its predecessor's hash does not match: the chain is broken before it".into(),
-                &mut out,
-            );
+            stop(ev.seq, crate::t!("audit-chain-broken"), &mut out);
             continue;
         }
         let register_id = match &state.meta {
@@ -181,21 +186,13 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
                 .unwrap_or_default(),
         };
         if ev.computed_hash(&register_id) != ev.hash {
-            stop(
-                ev.seq,
-                "its hash does not match its contents: it was edited".into(),
-                &mut out,
-            );
+            stop(ev.seq, crate::t!("audit-edited"), &mut out);
             continue;
         }
         prev_hash.clone_from(&ev.hash);
         let time = event::parse_time(&ev.time);
         if time.is_none() || prev_time.is_some_and(|p| time < Some(p)) {
-            stop(
-                ev.seq,
-                "its time is malformed or earlier than its predecessor's".into(),
-                &mut out,
-            );
+            stop(ev.seq, crate::t!("audit-time"), &mut out);
             continue;
         }
         prev_time = time;
@@ -218,7 +215,7 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
         let Some(key_line) = key_line else {
             stop(
                 ev.seq,
-                format!("its actor {} is not enrolled", ev.actor),
+                crate::t!("audit-actor-not-enrolled", actor = ev.actor.as_str()),
                 &mut out,
             );
             continue;
@@ -231,7 +228,11 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
                     k
                 }
                 Err(e) => {
-                    stop(ev.seq, format!("the actor's key is malformed: {e}"), &mut out);
+                    stop(
+                        ev.seq,
+                        crate::t!("audit-bad-key", error = e.to_string()),
+                        &mut out,
+                    );
                     continue;
                 }
             },
@@ -239,7 +240,7 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
         match rules::apply(&state, &ev) {
             Ok(changes) => state.apply(changes),
             Err(e) => {
-                stop(ev.seq, format!("it breaks a rule: {e}"), &mut out);
+                stop(ev.seq, crate::t!("audit-rule", error = e.0.as_str()), &mut out);
                 continue;
             }
         }
@@ -304,7 +305,7 @@ fn check_signatures(
         if first.as_ref().is_none_or(|b| seq < b.seq) {
             *first = Some(Break {
                 seq,
-                problem: "its signature does not verify with its actor's key".into(),
+                problem: crate::t!("audit-signature"),
             });
         }
     }
@@ -316,12 +317,16 @@ fn check_signatures(
 fn compare_derived(conn: &Connection, path: &Path, state: &Memory) -> Result<Vec<String>> {
     let view = SqlView(conn);
     let mut diffs = Vec::new();
-    if view.meta_result().map_err(sql(path, "cannot read meta"))? != state.meta {
-        diffs.push("the register's facts (meta) disagree with register-created".into());
+    if view
+        .meta_result()
+        .map_err(sql(path, || crate::t!("register-sql-read-meta")))?
+        != state.meta
+    {
+        diffs.push(crate::t!("audit-meta"));
     }
     let count = |table: &str| -> Result<u64> {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .map_err(sql(path, "cannot count rows"))
+            .map_err(sql(path, || crate::t!("register-sql-count")))
     };
     for (table, n) in [
         ("people", state.people.len()),
@@ -330,21 +335,34 @@ fn compare_derived(conn: &Connection, path: &Path, state: &Memory) -> Result<Vec
     ] {
         let stored = count(table)?;
         if stored != n as u64 {
-            diffs.push(format!("{table}: {stored} rows stored, the events give {n}"));
+            diffs.push(crate::t!(
+                "audit-rows",
+                table = table,
+                stored = stored.to_string(),
+                count = n.to_string()
+            ));
         }
     }
     let mut ids: Vec<&String> = state.people.keys().collect();
     ids.sort();
     for id in ids {
         if view.person_result(id).ok().flatten().as_ref() != state.people.get(id) {
-            diffs.push(format!("people: {id} disagrees with the events"));
+            diffs.push(crate::t!(
+                "audit-row-disagrees",
+                table = "people",
+                id = id.as_str()
+            ));
         }
     }
     let mut ids: Vec<&String> = state.carriers.keys().collect();
     ids.sort();
     for id in ids {
         if view.carrier_result(id).ok().flatten().as_ref() != state.carriers.get(id) {
-            diffs.push(format!("carriers: {id} disagrees with the events"));
+            diffs.push(crate::t!(
+                "audit-row-disagrees",
+                table = "carriers",
+                id = id.as_str()
+            ));
         }
         if diffs.len() >= 20 {
             break;
@@ -354,7 +372,11 @@ fn compare_derived(conn: &Connection, path: &Path, state: &Memory) -> Result<Vec
     ids.sort();
     for id in ids {
         if view.approval_result(id).ok().flatten().as_ref() != state.approvals.get(id) {
-            diffs.push(format!("approvals: {id} disagrees with the events"));
+            diffs.push(crate::t!(
+                "audit-row-disagrees",
+                table = "approvals",
+                id = id.as_str()
+            ));
         }
     }
     Ok(diffs)

@@ -44,7 +44,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     encoding_rs::GBK
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|t| (t.into_owned(), "GBK"))
-        .ok_or_else(|| "the file is neither UTF-8 nor GBK text".to_string())
+        .ok_or_else(|| crate::t!("csv-not-text"))
 }
 
 /// Parses carrier rows, each with the line it starts on; every bad row is reported
@@ -54,7 +54,10 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers = rd.headers().map_err(|e| vec![format!("line 1: {e}")])?.clone();
+    let headers = rd
+        .headers()
+        .map_err(|e| vec![crate::t!("register-line", line = "1", error = e.to_string())])?
+        .clone();
     let mut at = [None; 10];
     for (i, h) in headers.iter().enumerate() {
         if let Some(c) = COLUMNS
@@ -67,7 +70,7 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
     let missing: Vec<String> = REQUIRED
         .iter()
         .filter(|r| at[COLUMNS.iter().position(|(en, _)| en == *r).unwrap_or(0)].is_none())
-        .map(|r| format!("line 1: the header has no {r:?} column"))
+        .map(|r| crate::t!("csv-no-column", column = format!("{r:?}")))
         .collect();
     if !missing.is_empty() {
         return Err(missing);
@@ -79,7 +82,11 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| line_at(text, p.byte()));
-                errors.push(format!("line {line}: {e}"));
+                errors.push(crate::t!(
+                    "register-line",
+                    line = line.to_string(),
+                    error = e.to_string()
+                ));
                 continue;
             }
         };
@@ -90,9 +97,13 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
         };
         let capacity = match get("capacity").replace([',', '_'], "") {
             s if s.is_empty() => Ok(0),
-            s => s
-                .parse::<u64>()
-                .map_err(|_| format!("line {line}: capacity {s:?} is not a number of bytes")),
+            s => s.parse::<u64>().map_err(|_| {
+                crate::t!(
+                    "csv-capacity",
+                    line = line.to_string(),
+                    capacity = format!("{s:?}")
+                )
+            }),
         };
         let kind = get("kind");
         let kind = KINDS_ZH
@@ -120,7 +131,7 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
         match (capacity, row.validate()) {
             (Ok(capacity), Ok(_)) => rows.push((line, NewCarrier { capacity, ..row })),
             (Err(e), _) => errors.push(e),
-            (_, Err(e)) => errors.push(format!("line {line}: {e}")),
+            (_, Err(e)) => errors.push(crate::t!("register-line", line = line.to_string(), error = e)),
         }
     }
     if errors.is_empty() {

@@ -35,15 +35,19 @@ pub fn read(index: &Path) -> io::Result<(Vec<Entry>, Vec<String>)> {
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         match serde_json::from_str::<Entry>(line) {
             Ok(e) => entries.push(e),
-            Err(e) => problems.push(format!("line {}: {e}", n + 1)),
+            Err(e) => problems.push(crate::t!(
+                "register-line",
+                line = (n + 1).to_string(),
+                error = e.to_string()
+            )),
         }
     }
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(index)?;
     if meta.mode() & 0o022 != 0 {
-        problems.push(format!(
-            "it is writable by others (mode {:o}): anyone could have removed a register from it",
-            meta.mode() & 0o777
+        problems.push(crate::t!(
+            "register-index-writable",
+            mode = format!("{:o}", meta.mode() & 0o777)
         ));
     }
     Ok((entries, problems))

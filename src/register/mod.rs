@@ -49,33 +49,105 @@ impl From<RuleError> for RegisterError {
     }
 }
 
-/// Why a register operation failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a register operation failed. Said in the language in use (see the `Display`
+/// below).
+#[derive(Debug)]
 pub enum RegisterError {
-    #[error("{path}: no register here")]
-    Missing { path: String },
-    #[error("{path}: a register (or another file) already exists here")]
-    Exists { path: String },
-    #[error("{path}: not a mediasan register ({detail})")]
-    NotARegister { path: String, detail: String },
-    #[error("{path}: the register has schema version {found}, newer than this mediasan knows ({known})")]
-    NewerSchema { path: String, found: u32, known: u32 },
-    // The cause is in the message, not a source too: said once.
-    #[error("{path}: {what}: {error}")]
+    Missing {
+        path: String,
+    },
+    Exists {
+        path: String,
+    },
+    NotARegister {
+        path: String,
+        detail: String,
+    },
+    NewerSchema {
+        path: String,
+        found: u32,
+        known: u32,
+    },
+    // The cause is in the message, not a source too: said once. `what` says what
+    // failed, in the language in use; asked only when the error is shown.
     Sql {
         path: String,
-        what: &'static str,
+        what: fn() -> String,
         error: rusqlite::Error,
     },
     // The rule's words are in the message, not a source too: said once.
-    #[error("refused: {0}")]
     Rule(RuleError),
-    #[error("the key {fingerprint} belongs to nobody enrolled in this register")]
-    NotEnrolled { fingerprint: String },
-    #[error(transparent)]
-    Key(#[from] KeyError),
-    #[error("{0}")]
+    NotEnrolled {
+        fingerprint: String,
+    },
+    Key(KeyError),
     Usage(String),
+    /// The error of one carrier of several registered together (its 0-based index).
+    Row {
+        index: usize,
+        error: Box<RegisterError>,
+    },
+}
+
+impl std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            RegisterError::Missing { path } => crate::t!("register-missing", path = path.as_str()),
+            RegisterError::Exists { path } => crate::t!("register-exists", path = path.as_str()),
+            RegisterError::NotARegister { path, detail } => crate::t!(
+                "register-not-a-register",
+                path = path.as_str(),
+                detail = detail.as_str()
+            ),
+            RegisterError::NewerSchema { path, found, known } => crate::t!(
+                "register-newer-schema",
+                path = path.as_str(),
+                found = found.to_string(),
+                known = known.to_string()
+            ),
+            RegisterError::Sql { path, what, error } => crate::t!(
+                "register-sql",
+                path = path.as_str(),
+                what = what(),
+                error = error.to_string()
+            ),
+            RegisterError::Rule(r) => crate::t!("register-refused", rule = r.0.as_str()),
+            RegisterError::NotEnrolled { fingerprint } => {
+                crate::t!("register-not-enrolled", fingerprint = fingerprint.as_str())
+            }
+            RegisterError::Key(k) => return std::fmt::Display::fmt(k, f),
+            RegisterError::Usage(m) => return f.write_str(m),
+            // A refusal says so first: "refused: carrier 2: …".
+            RegisterError::Row { index, error } => match error.as_ref() {
+                RegisterError::Rule(r) => crate::t!(
+                    "register-refused",
+                    rule = crate::t!("register-row", index = index.to_string(), error = r.0.as_str())
+                ),
+                other => crate::t!(
+                    "register-row",
+                    index = index.to_string(),
+                    error = other.to_string()
+                ),
+            },
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for RegisterError {
+    // A key's error is the key's (as `#[error(transparent)]` had it): its own source.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RegisterError::Key(k) => std::error::Error::source(k),
+            _ => None,
+        }
+    }
+}
+
+impl From<KeyError> for RegisterError {
+    fn from(e: KeyError) -> RegisterError {
+        RegisterError::Key(e)
+    }
 }
 
 impl RegisterError {
@@ -85,21 +157,17 @@ impl RegisterError {
             RegisterError::Rule(_) | RegisterError::NotEnrolled { .. } => 3,
             RegisterError::Key(k) => k.exit_code(),
             RegisterError::Sql { .. } => 1,
+            RegisterError::Row { error, .. } => error.exit_code(),
             _ => 2,
         }
     }
 
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<String> {
         match self {
-            RegisterError::Missing { .. } => {
-                Some("create one with `mediasan register init`, or name it with --register")
-            }
-            RegisterError::NewerSchema { .. } => {
-                Some("use the mediasan release that wrote it, or a newer one")
-            }
-            RegisterError::NotEnrolled { .. } => {
-                Some("act with your own enrolled key (--key or MEDIASAN_KEY)")
-            }
+            RegisterError::Missing { .. } => Some(crate::t!("register-missing-hint")),
+            RegisterError::NewerSchema { .. } => Some(crate::t!("register-newer-schema-hint")),
+            RegisterError::NotEnrolled { .. } => Some(crate::t!("register-not-enrolled-hint")),
+            RegisterError::Row { error, .. } => error.hint(),
             _ => None,
         }
     }
@@ -143,28 +211,32 @@ impl Register {
             });
         }
         if keys::fingerprint(founder_key) != signer.fingerprint() {
-            return Err(RegisterError::Usage(format!(
-                "--signed-by must be the private key of --key (the founder proves they hold it); it is {}, the public key is {}",
-                signer.fingerprint(),
-                keys::fingerprint(founder_key)
+            return Err(RegisterError::Usage(crate::t!(
+                "register-signed-by-mismatch",
+                signer = signer.fingerprint(),
+                public = keys::fingerprint(founder_key)
             )));
         }
         if !rules::valid_id(founding.id) {
-            return Err(RegisterError::Usage(format!(
-                "person id {:?}: ASCII letters, digits, '-', '_', '.'",
-                founding.id
+            return Err(RegisterError::Usage(crate::t!(
+                "register-founder-id",
+                person = format!("{:?}", founding.id)
             )));
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                RegisterError::Usage(format!("{}: cannot create the folder: {e}", escape_path(dir)))
+                RegisterError::Usage(crate::t!(
+                    "register-cannot-create-folder",
+                    path = escape_path(dir),
+                    error = e.to_string()
+                ))
             })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(path, flags).map_err(sql(path, "cannot create the register"))?;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(sql(path, || crate::t!("register-sql-create")))?;
         let mut reg = Register {
             conn,
             path: path.to_path_buf(),
@@ -174,7 +246,7 @@ impl Register {
         reg.migrate(0)?;
         let mut id = [0u8; 16];
         getrandom::fill(&mut id)
-            .map_err(|e| RegisterError::Usage(format!("no OS entropy for the register id: {e}")))?;
+            .map_err(|e| RegisterError::Usage(crate::t!("register-no-entropy-id", error = e.to_string())))?;
         let register_id = event::hex(&id);
         let public = keys::public_line(founder_key);
         let created = rules::RegisterCreated {
@@ -222,9 +294,10 @@ impl Register {
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "cannot open the register"))?;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(sql(path, || crate::t!("register-sql-open")))?;
         conn.busy_timeout(Duration::from_secs(30))
-            .map_err(sql(path, "cannot set the busy timeout"))?;
+            .map_err(sql(path, || crate::t!("register-sql-busy-timeout")))?;
         let reg = Register {
             conn,
             path: path.to_path_buf(),
@@ -261,7 +334,7 @@ impl Register {
         if !has_events || version == 0 || (!audit && reg.meta()?.is_none()) {
             return Err(RegisterError::NotARegister {
                 path: shown(),
-                detail: "no mediasan schema".into(),
+                detail: crate::t!("register-no-schema"),
             });
         }
         Ok(reg)
@@ -275,7 +348,8 @@ impl Register {
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "cannot open the register"))?;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(sql(path, || crate::t!("register-sql-open")))?;
         let mut reg = Register {
             conn,
             path: path.to_path_buf(),
@@ -298,7 +372,7 @@ impl Register {
         if version == 0 {
             return Err(RegisterError::NotARegister {
                 path: escape_path(path),
-                detail: "no mediasan schema".into(),
+                detail: crate::t!("register-no-schema"),
             });
         }
         reg.configure()?;
@@ -306,7 +380,7 @@ impl Register {
         if reg.meta()?.is_none() {
             return Err(RegisterError::NotARegister {
                 path: escape_path(path),
-                detail: "no register-created event".into(),
+                detail: crate::t!("register-no-created"),
             });
         }
         Ok(reg)
@@ -316,13 +390,13 @@ impl Register {
         let p = &self.path;
         self.conn
             .busy_timeout(Duration::from_secs(30))
-            .map_err(sql(p, "cannot set the busy timeout"))?;
+            .map_err(sql(p, || crate::t!("register-sql-busy-timeout")))?;
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql(p, "cannot switch to WAL"))?;
+            .map_err(sql(p, || crate::t!("register-sql-wal")))?;
         self.conn
             .pragma_update(None, "synchronous", "FULL")
-            .map_err(sql(p, "cannot set synchronous=FULL"))?;
+            .map_err(sql(p, || crate::t!("register-sql-synchronous")))?;
         Ok(())
     }
 
@@ -331,11 +405,13 @@ impl Register {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql(&self.path, "migration"))?;
-            tx.execute_batch(step).map_err(sql(&self.path, "migration"))?;
+                .map_err(sql(&self.path, || crate::t!("register-sql-migration")))?;
+            tx.execute_batch(step)
+                .map_err(sql(&self.path, || crate::t!("register-sql-migration")))?;
             tx.pragma_update(None, "user_version", (i + 1) as u32)
-                .map_err(sql(&self.path, "migration"))?;
-            tx.commit().map_err(sql(&self.path, "migration"))?;
+                .map_err(sql(&self.path, || crate::t!("register-sql-migration")))?;
+            tx.commit()
+                .map_err(sql(&self.path, || crate::t!("register-sql-migration")))?;
         }
         Ok(())
     }
@@ -348,7 +424,7 @@ impl Register {
     pub fn meta(&self) -> Result<Option<Meta>> {
         SqlView(&self.conn)
             .meta_result()
-            .map_err(sql(&self.path, "cannot read the register's facts"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-facts")))
     }
 
     /// Appends an event signed by whoever holds `signer`, after checking it against
@@ -369,7 +445,7 @@ impl Register {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql(&path, "cannot start a transaction"))?;
+            .map_err(sql(&path, || crate::t!("register-sql-begin")))?;
         let mut appender = Appender {
             tx,
             path,
@@ -379,7 +455,7 @@ impl Register {
         appender
             .tx
             .commit()
-            .map_err(sql(&appender.path, "cannot commit"))?;
+            .map_err(sql(&appender.path, || crate::t!("register-sql-commit")))?;
         Ok(out)
     }
 
@@ -403,10 +479,10 @@ impl Register {
         }
         let target = to
             .to_str()
-            .ok_or_else(|| RegisterError::Usage("the backup path must be UTF-8".into()))?;
+            .ok_or_else(|| RegisterError::Usage(crate::t!("register-backup-utf8")))?;
         self.conn
             .execute("VACUUM INTO ?1", [target])
-            .map_err(sql(&self.path, "backup failed"))?;
+            .map_err(sql(&self.path, || crate::t!("register-sql-backup")))?;
         Ok(())
     }
 
@@ -415,7 +491,9 @@ impl Register {
     }
 }
 
-fn sql(path: &Path, what: &'static str) -> impl Fn(rusqlite::Error) -> RegisterError {
+/// An SQL failure at `path`; `what` says what failed, in the language in use (asked when
+/// the error is shown, not on every call that might fail).
+fn sql(path: &Path, what: fn() -> String) -> impl Fn(rusqlite::Error) -> RegisterError {
     let path = escape_path(path);
     move |error| RegisterError::Sql {
         path: path.clone(),

@@ -29,27 +29,35 @@ pub struct NewCarrier {
 impl NewCarrier {
     /// Checks the fields a person typed (or a CSV row held); the rules check the rest.
     pub fn validate(&self) -> std::result::Result<(rules::CarrierKind, Classification), String> {
-        let kind = rules::CarrierKind::parse(&self.kind)
-            .ok_or_else(|| format!("kind {:?}: one of {}", self.kind, rules::CarrierKind::names()))?;
+        let kind = rules::CarrierKind::parse(&self.kind).ok_or_else(|| {
+            crate::t!(
+                "register-kind-unknown",
+                kind = format!("{:?}", self.kind),
+                kinds = rules::CarrierKind::names()
+            )
+        })?;
         if self.serial.trim().is_empty() {
-            return Err("the serial number is empty".into());
+            return Err(crate::t!("register-serial-empty"));
         }
         if self.serial.chars().any(char::is_control) {
-            return Err("the serial number holds control characters".into());
+            return Err(crate::t!("register-serial-control"));
         }
-        let texts = [
-            ("make", Some(&self.make)),
-            ("model", Some(&self.model)),
-            ("unit", Some(&self.unit)),
-            ("custodian", Some(&self.custodian)),
-            ("host asset", self.host_asset.as_ref()),
-            ("label", self.label.as_ref()),
+        let texts: [(fn() -> String, _); 6] = [
+            (|| crate::t!("register-field-make"), Some(&self.make)),
+            (|| crate::t!("register-field-model"), Some(&self.model)),
+            (|| crate::t!("register-field-unit"), Some(&self.unit)),
+            (|| crate::t!("register-field-custodian"), Some(&self.custodian)),
+            (
+                || crate::t!("register-field-host-asset"),
+                self.host_asset.as_ref(),
+            ),
+            (|| crate::t!("register-field-label"), self.label.as_ref()),
         ];
         for (what, text) in texts {
             check_length(what, text.map_or("", String::as_str), MAX_TEXT)?;
         }
         check_length(
-            "serial number",
+            || crate::t!("register-field-serial"),
             &self.serial,
             if self.serial.starts_with('/') {
                 MAX_PATH
@@ -59,10 +67,10 @@ impl NewCarrier {
         )?;
         let classification = Classification::parse(&self.classification).ok_or_else(|| {
             let names: Vec<_> = Classification::ALL.iter().map(|c| c.name()).collect();
-            format!(
-                "classification {:?}: one of {}",
-                self.classification,
-                names.join(", ")
+            crate::t!(
+                "register-classification-unknown",
+                classification = format!("{:?}", self.classification),
+                classifications = names.join(", ")
             )
         })?;
         Ok((kind, classification))
@@ -83,12 +91,15 @@ pub const MAX_SERIAL: usize = 256;
 pub const MAX_PATH: usize = 4096;
 pub const MAX_TEXT: usize = 1024;
 
-/// Refuses a string longer than `max` bytes, saying how long it is.
-pub fn check_length(what: &str, text: &str, max: usize) -> std::result::Result<(), String> {
+/// Refuses a string longer than `max` bytes, saying how long it is; `what` names the
+/// field in the language in use (asked only for a refusal).
+pub fn check_length(what: fn() -> String, text: &str, max: usize) -> std::result::Result<(), String> {
     if text.len() > max {
-        return Err(format!(
-            "the {what} is {} bytes long; at most {max} are taken",
-            text.len()
+        return Err(crate::t!(
+            "register-too-long",
+            what = what(),
+            bytes = text.len().to_string(),
+            max = max.to_string()
         ));
     }
     Ok(())
@@ -107,7 +118,11 @@ impl NewCarrier {
         crate::target::Object::of_file(std::path::Path::new(serial))
             .map(|o| o.to_string())
             .map_err(|e| {
-                format!("serial {serial:?} names an image by its path, but no regular file is there ({e})")
+                crate::t!(
+                    "register-image-missing",
+                    serial = format!("{serial:?}"),
+                    error = e.to_string()
+                )
             })
     }
 }
@@ -127,9 +142,9 @@ impl Register {
             .person_by_fingerprint(&keys::fingerprint(public_key))?
             .is_some()
         {
-            return Err(RegisterError::Rule(rules::RuleError(format!(
-                "the key {} is already enrolled",
-                keys::fingerprint(public_key)
+            return Err(RegisterError::Rule(rules::RuleError(crate::t!(
+                "register-key-enrolled",
+                fingerprint = keys::fingerprint(public_key)
             ))));
         }
         let details = rules::PersonEnrolled {
@@ -163,10 +178,11 @@ impl Register {
         match named.as_slice() {
             [one] => Ok(one.id.clone()),
             [] => Ok(who.to_string()),
-            many => Err(RegisterError::Usage(format!(
-                "{} people are named {who}: {}; name one by their id",
-                many.len(),
-                many.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            many => Err(RegisterError::Usage(crate::t!(
+                "register-name-ambiguous",
+                count = many.len().to_string(),
+                name = who,
+                ids = many.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
             ))),
         }
     }
@@ -177,22 +193,41 @@ impl Register {
         Ok(events.remove(0))
     }
 
-    /// Registers several carriers in one transaction: all of them, or none. An error
-    /// names the 0-based index of the carrier that caused it (`carrier N: …`).
+    /// Registers several carriers in one transaction: all of them, or none. When there
+    /// are several, an error names the 0-based index of the carrier that caused it
+    /// ([`RegisterError::Row`], said `carrier N: …`).
     pub fn add_carriers(&mut self, signer: &Signer, carriers: &[NewCarrier]) -> Result<Vec<Event>> {
+        let many = carriers.len() > 1;
+        let row = |index: usize, e: RegisterError| {
+            if many {
+                RegisterError::Row {
+                    index,
+                    error: Box::new(e),
+                }
+            } else {
+                e
+            }
+        };
         let details = carriers
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let which = |e: String| if carriers.len() > 1 { format!("carrier {i}: {e}") } else { e };
                 let checked = c.validate().and_then(|k| Ok((k, c.register_serial()?)));
-                let ((kind, classification), serial) = checked.map_err(|e| RegisterError::Usage(which(e)))?;
+                let ((kind, classification), serial) =
+                    checked.map_err(|e| row(i, RegisterError::Usage(e)))?;
                 // A serial that cannot tell one drive from another identifies no carrier
                 // (an image file's object id always can).
-                if let Some(p) = crate::identify::serial_problem(&serial).filter(|_| !serial.starts_with("file:")) {
-                    return Err(RegisterError::Rule(rules::RuleError(which(format!(
-                        "the serial {serial:?} cannot identify one carrier: {p}; register the drive by a serial it really has (mediasan scan shows where each came from)"
-                    )))));
+                if let Some(p) =
+                    crate::identify::serial_problem(&serial).filter(|_| !serial.starts_with("file:"))
+                {
+                    return Err(row(
+                        i,
+                        RegisterError::Rule(rules::RuleError(crate::t!(
+                            "register-serial-weak",
+                            serial = format!("{serial:?}"),
+                            problem = p.to_string()
+                        ))),
+                    ));
                 }
                 Ok(rules::CarrierRegistered {
                     custodian: self.person_id(&c.custodian)?,
@@ -208,7 +243,6 @@ impl Register {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let many = carriers.len() > 1;
         self.transact(|t| {
             let year = t.now().format("%Y").to_string();
             details
@@ -219,9 +253,7 @@ impl Register {
                         Ok((ids.next("carriers", &format!("C-{year}-"), 4)?, to_value(d)?))
                     })
                     .map_err(|e| match e {
-                        RegisterError::Rule(r) if many => {
-                            RegisterError::Rule(rules::RuleError(format!("carrier {i}: {r}")))
-                        }
+                        RegisterError::Rule(_) => row(i, e),
                         other => other,
                     })
                 })
@@ -296,9 +328,10 @@ impl Register {
         })?;
         let meta = self
             .meta()?
-            .ok_or_else(|| RegisterError::Usage("the register has no facts".into()))?;
+            .ok_or_else(|| RegisterError::Usage(crate::t!("register-no-facts")))?;
         let mut nonce = [0u8; 16];
-        getrandom::fill(&mut nonce).map_err(|e| RegisterError::Usage(format!("no OS entropy: {e}")))?;
+        getrandom::fill(&mut nonce)
+            .map_err(|e| RegisterError::Usage(crate::t!("register-no-entropy", error = e.to_string())))?;
         self.append(Kind::DestructionApproved, signer, |ids| {
             // The expiry counts from the approval's own time.
             let expires = format_time(ids.now() + valid_for);
@@ -318,9 +351,12 @@ impl Register {
     }
 
     pub fn revoke(&mut self, signer: &Signer, approval: &str, reason: Option<&str>) -> Result<Event> {
-        let a = self
-            .approval(approval)?
-            .ok_or_else(|| RegisterError::Rule(rules::RuleError(format!("no approval {approval}"))))?;
+        let a = self.approval(approval)?.ok_or_else(|| {
+            RegisterError::Rule(rules::RuleError(crate::t!(
+                "register-no-approval",
+                approval = approval
+            )))
+        })?;
         let details = rules::ApprovalRevoked {
             approval: approval.into(),
             reason: reason.map(str::to_string),
@@ -333,7 +369,10 @@ impl Register {
     /// The newest approval that lets the holder of `signer` wipe `carrier` now.
     pub fn usable_approval(&self, signer: &Signer, carrier: &str) -> Result<rules::Approval> {
         let c = self.carrier(carrier)?.ok_or_else(|| {
-            RegisterError::Rule(rules::RuleError(format!("no carrier {carrier} in this register")))
+            RegisterError::Rule(rules::RuleError(crate::t!(
+                "register-no-carrier",
+                carrier = carrier
+            )))
         })?;
         let operator =
             self.person_by_fingerprint(&signer.fingerprint())?
@@ -354,7 +393,9 @@ impl Register {
         }
         // A read that failed is not "no approval": it is said as what it is.
         if let Some(e) = view.failure() {
-            return Err(super::sql(self.path(), "cannot read the approvals")(e));
+            return Err(super::sql(self.path(), || {
+                crate::t!("register-sql-read-the-approvals")
+            })(e));
         }
         found.ok_or(RegisterError::Rule(last_err))
     }

@@ -29,6 +29,14 @@ impl Role {
             .into_iter()
             .find(|r| r.name() == s)
     }
+    /// The role as a word of a sentence, in the language in use.
+    pub fn word(self) -> String {
+        match self {
+            Role::Operator => crate::t!("role-operator"),
+            Role::Supervisor => crate::t!("role-supervisor"),
+            Role::Approver => crate::t!("role-approver"),
+        }
+    }
 }
 
 /// Classification levels (seed art. 21), highest first.
@@ -177,6 +185,36 @@ impl Status {
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|x| x.name() == s)
     }
+    /// The status as a word of a sentence, in the language in use.
+    pub fn word(self) -> String {
+        match self {
+            Status::InStore => crate::t!("status-in-store"),
+            Status::Issued => crate::t!("status-issued"),
+            Status::InRepair => crate::t!("status-in-repair"),
+            Status::Approved => crate::t!("status-approved"),
+            Status::Wiping => crate::t!("status-wiping"),
+            Status::Wiped => crate::t!("status-wiped"),
+            Status::HandedOver => crate::t!("status-handed-over"),
+            Status::Destroyed => crate::t!("status-destroyed"),
+            Status::Disposed => crate::t!("status-disposed"),
+        }
+    }
+}
+
+/// Words joined as alternatives: "a or b or c" in English, "a、b或c" in Chinese.
+pub fn alternatives(words: &[String]) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&if i + 1 == words.len() {
+                crate::t!("rule-list-last")
+            } else {
+                crate::t!("rule-list-sep")
+            });
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,20 +469,27 @@ pub struct Checkpoint {
 }
 
 fn details<T: serde::de::DeserializeOwned>(ev: &Event) -> Result<T, RuleError> {
-    serde_json::from_str(&ev.details)
-        .map_err(|e| RuleError(format!("event {}: malformed {} details: {e}", ev.seq, ev.kind)))
+    serde_json::from_str(&ev.details).map_err(|e| {
+        RuleError(crate::t!(
+            "rule-malformed-details",
+            seq = ev.seq.to_string(),
+            kind = ev.kind.as_str(),
+            error = e.to_string()
+        ))
+    })
 }
 
 /// Checks `ev` against the state `view` shows and returns the changes it makes.
 pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
-    let kind = Kind::parse(&ev.kind).ok_or_else(|| RuleError(format!("unknown event kind {:?}", ev.kind)))?;
+    let kind = Kind::parse(&ev.kind)
+        .ok_or_else(|| RuleError(crate::t!("rule-unknown-kind", kind = format!("{:?}", ev.kind))))?;
     if kind == Kind::RegisterCreated {
         if ev.seq != 1 || view.meta().is_some() {
-            return refuse("register-created can only be the first event");
+            return refuse(crate::t!("rule-created-not-first"));
         }
         let d: RegisterCreated = details(ev)?;
         if d.founder != ev.actor {
-            return refuse("the founder must sign the register's creation");
+            return refuse(crate::t!("rule-founder-signs"));
         }
         return Ok(vec![Change::Meta(Meta {
             register_id: d.register_id,
@@ -458,56 +503,58 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
     }
     let meta = view
         .meta()
-        .ok_or_else(|| RuleError("the register has no register-created event".into()))?;
+        .ok_or_else(|| RuleError(crate::t!("rule-no-created")))?;
 
     // The founder's self-enrolment is the one event signed by someone not yet enrolled.
     if kind == Kind::PersonEnrolled && ev.actor == meta.founder && view.person(&meta.founder).is_none() {
         let d: PersonEnrolled = details(ev)?;
         if ev.subject != meta.founder || d.role != Role::Approver || d.public_key != meta.founder_key {
-            return refuse("the founder enrols first, as an approver, with the key named at creation");
+            return refuse(crate::t!("rule-founder-first"));
         }
         return Ok(vec![Change::Person(person(ev, d)?)]);
     }
 
     let actor = view
         .person(&ev.actor)
-        .ok_or_else(|| RuleError(format!("{} is not enrolled in this register", ev.actor)))?;
+        .ok_or_else(|| RuleError(crate::t!("rule-not-enrolled", actor = ev.actor.as_str())))?;
     if actor.retired_seq.is_some() {
-        return refuse(format!(
-            "{} ({}) is retired and can no longer act",
-            actor.id, actor.name
+        return refuse(crate::t!(
+            "rule-actor-retired",
+            actor = actor.id.as_str(),
+            name = actor.name.as_str()
         ));
     }
     let need = |roles: &[Role]| -> Result<(), RuleError> {
         if roles.contains(&actor.role) {
             return Ok(());
         }
-        let names: Vec<_> = roles.iter().map(|r| r.name()).collect();
-        refuse(format!(
-            "{} ({}) is {} {}; {} needs {}",
-            actor.id,
-            actor.name,
-            article(actor.role.name()),
-            actor.role.name(),
-            ev.kind,
-            names.join(" or ")
+        let words: Vec<_> = roles.iter().map(|r| r.word()).collect();
+        refuse(crate::t!(
+            "rule-wrong-role",
+            actor = actor.id.as_str(),
+            name = actor.name.as_str(),
+            role = actor.role.name(),
+            kind = ev.kind.as_str(),
+            roles = alternatives(&words)
         ))
     };
-    let time = parse_time(&ev.time).ok_or_else(|| RuleError(format!("event {}: malformed time", ev.seq)))?;
+    let time = parse_time(&ev.time)
+        .ok_or_else(|| RuleError(crate::t!("rule-malformed-time", seq = ev.seq.to_string())))?;
 
     match kind {
         Kind::RegisterCreated => unreachable!("handled above"),
         Kind::PersonEnrolled => {
             need(&[Role::Approver])?;
             if view.person(&ev.subject).is_some() {
-                return refuse(format!("a person with id {} is already enrolled", ev.subject));
+                return refuse(crate::t!("rule-person-exists", person = ev.subject.as_str()));
             }
             let d: PersonEnrolled = details(ev)?;
             let p = person(ev, d)?;
             if let Some(other) = view.person_by_fingerprint(&p.fingerprint) {
-                return refuse(format!(
-                    "the key {} is already enrolled, as {}",
-                    p.fingerprint, other.id
+                return refuse(crate::t!(
+                    "rule-key-enrolled-as",
+                    fingerprint = p.fingerprint.as_str(),
+                    person = other.id.as_str()
                 ));
             }
             Ok(vec![Change::Person(p)])
@@ -516,9 +563,9 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             need(&[Role::Approver])?;
             let mut p = view
                 .person(&ev.subject)
-                .ok_or_else(|| RuleError(format!("no person {}", ev.subject)))?;
+                .ok_or_else(|| RuleError(crate::t!("rule-no-person", person = ev.subject.as_str())))?;
             if p.retired_seq.is_some() {
-                return refuse(format!("{} is already retired", p.id));
+                return refuse(crate::t!("rule-already-retired", person = p.id.as_str()));
             }
             p.retired_seq = Some(ev.seq);
             Ok(vec![Change::Person(p)])
@@ -526,7 +573,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
         Kind::CarrierRegistered => {
             need(&[Role::Operator, Role::Supervisor])?;
             if view.carrier(&ev.subject).is_some() {
-                return refuse(format!("carrier {} is already registered", ev.subject));
+                return refuse(crate::t!("rule-carrier-exists", carrier = ev.subject.as_str()));
             }
             let d: CarrierRegistered = details(ev)?;
             // One live carrier per serial; a serial that was ever classified stays so.
@@ -535,24 +582,24 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 .iter()
                 .find(|c| !matches!(c.status, Status::Destroyed | Status::Disposed))
             {
-                return refuse(format!(
-                    "serial {:?} is already carrier {} ({})",
-                    d.serial,
-                    live.id,
-                    live.status.name()
+                return refuse(crate::t!(
+                    "rule-serial-taken",
+                    serial = format!("{:?}", d.serial),
+                    carrier = live.id.as_str(),
+                    status = live.status.word()
                 ));
             }
             let ever_classified = d.classification.is_classified() || same.iter().any(|c| c.ever_classified);
             if d.serial.trim().is_empty() {
-                return refuse("a carrier needs its serial number");
+                return refuse(crate::t!("rule-no-serial"));
             }
             if d.serial.len() > super::ops::MAX_PATH {
-                return refuse(format!(
-                    "a serial number of {} bytes is not a serial number",
-                    d.serial.len()
+                return refuse(crate::t!(
+                    "rule-serial-too-long",
+                    bytes = d.serial.len().to_string()
                 ));
             }
-            active_person(view, &d.custodian, "custodian")?;
+            active_person(view, &d.custodian, || crate::t!("rule-who-custodian"))?;
             Ok(vec![Change::Carrier(Carrier {
                 id: ev.subject.clone(),
                 kind: d.kind,
@@ -580,20 +627,18 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             }
             let mut c = carrier(view, ev)?;
             if d.register_id != meta.register_id {
-                return refuse("the approval names another register");
+                return refuse(crate::t!("rule-approval-other-register"));
             }
             if d.serial != c.serial || d.classification != c.classification {
-                return refuse(format!(
-                    "the approval does not match carrier {} (serial or classification)",
-                    c.id
-                ));
+                return refuse(crate::t!("rule-approval-mismatch", carrier = c.id.as_str()));
             }
             if view.approval(&d.approval).is_some() {
-                return refuse(format!("approval {} exists already", d.approval));
+                return refuse(crate::t!("rule-approval-exists", approval = d.approval.as_str()));
             }
-            let expires = parse_time(&d.expires).ok_or_else(|| RuleError("malformed expiry".into()))?;
+            let expires =
+                parse_time(&d.expires).ok_or_else(|| RuleError(crate::t!("rule-malformed-expiry")))?;
             if expires <= time {
-                return refuse("the approval would expire before it is given");
+                return refuse(crate::t!("rule-approval-expires-early"));
             }
             allowed(
                 &c,
@@ -624,19 +669,24 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
         }
         Kind::ApprovalRevoked => {
             let d: ApprovalRevoked = details(ev)?;
-            let mut a = view
-                .approval(&d.approval)
-                .ok_or_else(|| RuleError(format!("no approval {}", d.approval)))?;
+            let mut a = view.approval(&d.approval).ok_or_else(|| {
+                RuleError(crate::t!("register-no-approval", approval = d.approval.as_str()))
+            })?;
             if actor.role != Role::Approver && a.approver != actor.id {
-                return refuse("only an approver, or whoever recorded it, can revoke an approval");
+                return refuse(crate::t!("rule-revoke-who"));
             }
             if a.revoked_seq.is_some() {
-                return refuse(format!("approval {} is already revoked", a.id));
+                return refuse(crate::t!(
+                    "rule-approval-already-revoked",
+                    approval = a.id.as_str()
+                ));
             }
             if a.carrier != ev.subject {
-                return refuse(format!(
-                    "approval {} is for carrier {}, not {}",
-                    a.id, a.carrier, ev.subject
+                return refuse(crate::t!(
+                    "approval-other-carrier",
+                    approval = a.id.as_str(),
+                    other = a.carrier.as_str(),
+                    carrier = ev.subject.as_str()
                 ));
             }
             let mut c = carrier(view, ev)?;
@@ -661,9 +711,11 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             let mut c = carrier(view, ev)?;
             let a = valid_approval(view, &d.approval, &c, &ev.actor, time)?;
             if d.serial != c.serial {
-                return refuse(format!(
-                    "the device's serial {:?} is not carrier {}'s {:?}",
-                    d.serial, c.id, c.serial
+                return refuse(crate::t!(
+                    "rule-wipe-serial",
+                    serial = format!("{:?}", d.serial),
+                    carrier = c.id.as_str(),
+                    registered = format!("{:?}", c.serial)
                 ));
             }
             let _ = a;
@@ -691,15 +743,17 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             let mut c = carrier(view, ev)?;
             live(&c, ev)?;
             if d.previous != c.serial || !c.serial.starts_with('/') {
-                return refuse(format!(
-                    "carrier {} has serial {:?}, not the image path {:?}",
-                    c.id, c.serial, d.previous
+                return refuse(crate::t!(
+                    "rule-not-image-path",
+                    carrier = c.id.as_str(),
+                    serial = format!("{:?}", c.serial),
+                    path = format!("{:?}", d.previous)
                 ));
             }
             if crate::target::Object::parse(&d.serial).is_none() {
-                return refuse(format!(
-                    "{:?} is not a file's identity (file:MAJ:MIN:INO)",
-                    d.serial
+                return refuse(crate::t!(
+                    "rule-not-file-identity",
+                    serial = format!("{:?}", d.serial)
                 ));
             }
             if let Some(other) = view
@@ -707,7 +761,11 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 .into_iter()
                 .find(|o| !matches!(o.status, Status::Destroyed | Status::Disposed))
             {
-                return refuse(format!("{} is already carrier {}", d.serial, other.id));
+                return refuse(crate::t!(
+                    "rule-object-taken",
+                    serial = d.serial.as_str(),
+                    carrier = other.id.as_str()
+                ));
             }
             c.serial = d.serial;
             c.updated_seq = ev.seq;
@@ -719,9 +777,11 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             let c = carrier(view, ev)?;
             allowed(&c, &[Status::Wiping], ev)?;
             if d.pass == 0 || d.pass > d.of || d.wipe >= ev.seq {
-                return refuse(format!(
-                    "pass {} of {} of the wipe begun at event {} is not a pass of a wipe",
-                    d.pass, d.of, d.wipe
+                return refuse(crate::t!(
+                    "rule-not-a-pass",
+                    pass = d.pass.to_string(),
+                    of = d.of.to_string(),
+                    wipe = d.wipe.to_string()
                 ));
             }
             Ok(vec![])
@@ -741,7 +801,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             need(&[Role::Supervisor])?;
             let d: Checkpoint = details(ev)?;
             if d.head_seq + 1 != ev.seq || d.head_hash != ev.prev_hash {
-                return refuse("a checkpoint names the head it follows");
+                return refuse(crate::t!("rule-checkpoint-head"));
             }
             Ok(vec![])
         }
@@ -764,22 +824,22 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             };
             allowed(&c, from, ev)?;
             if kind == Kind::HandedOverForDestruction && !has_valid_approval(view, &c, time) {
-                return refuse(format!("carrier {} has no valid approval for destruction", c.id));
+                return refuse(crate::t!("rule-no-valid-approval", carrier = c.id.as_str()));
             }
             match kind {
                 Kind::CarrierIssued => {
                     let to =
                         d.to.as_deref()
-                            .ok_or_else(|| RuleError("issue needs the person it goes to".into()))?;
-                    active_person(view, to, "recipient")?;
+                            .ok_or_else(|| RuleError(crate::t!("rule-issue-needs-person")))?;
+                    active_person(view, to, || crate::t!("rule-who-recipient"))?;
                     c.holder = Some(to.to_string());
                 }
                 Kind::CarrierReturned => c.holder = None,
                 Kind::CarrierTransferred => {
                     let to =
                         d.to.as_deref()
-                            .ok_or_else(|| RuleError("a transfer needs the new custodian".into()))?;
-                    active_person(view, to, "new custodian")?;
+                            .ok_or_else(|| RuleError(crate::t!("rule-transfer-needs-custodian")))?;
+                    active_person(view, to, || crate::t!("rule-who-new-custodian"))?;
                     c.custodian = to.to_string();
                 }
                 _ => {}
@@ -792,10 +852,10 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             need(&[Role::Operator, Role::Supervisor])?;
             let d: Destroyed = details(ev)?;
             if !DESTRUCTION_METHODS.contains(&d.method.as_str()) {
-                return refuse(format!(
-                    "unknown destruction method {:?}: {}",
-                    d.method,
-                    DESTRUCTION_METHODS.join(", ")
+                return refuse(crate::t!(
+                    "rule-unknown-destruction",
+                    method = format!("{:?}", d.method),
+                    methods = DESTRUCTION_METHODS.join(", ")
                 ));
             }
             let mut c = carrier(view, ev)?;
@@ -803,7 +863,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             if c.status != Status::Destroyed {
                 allowed(&c, &[Status::HandedOver, Status::Approved, Status::Wiped], ev)?;
                 if c.status != Status::HandedOver && !has_valid_approval(view, &c, time) {
-                    return refuse(format!("carrier {} has no valid approval for destruction", c.id));
+                    return refuse(crate::t!("rule-no-valid-approval", carrier = c.id.as_str()));
                 }
             }
             c.status = Status::Destroyed;
@@ -816,16 +876,11 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             let mut c = carrier(view, ev)?;
             live(&c, ev)?;
             if c.ever_classified {
-                let how = if d.external_reuse {
-                    "never be reused outside (art. 30)"
+                return refuse(if d.external_reuse {
+                    crate::t!("rule-classified-no-reuse", carrier = c.id.as_str())
                 } else {
-                    "not be disposed of"
-                };
-                return refuse(format!(
-                    "carrier {} once held classified data: it must {how}; it is destroyed as a classified carrier \
-                     (art. 29)",
-                    c.id
-                ));
+                    crate::t!("rule-classified-no-disposal", carrier = c.id.as_str())
+                });
             }
             allowed(&c, &[Status::InStore, Status::Wiped], ev)?;
             c.status = Status::Disposed;
@@ -836,23 +891,12 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
     }
 }
 
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
 fn person(ev: &Event, d: PersonEnrolled) -> Result<Person, RuleError> {
     if !valid_id(&ev.subject) {
-        return refuse(format!(
-            "person id {:?} must be ASCII letters, digits, '-', '_' or '.'",
-            ev.subject
-        ));
+        return refuse(crate::t!("rule-person-id", person = format!("{:?}", ev.subject)));
     }
-    let key =
-        crate::keys::parse_public(&d.public_key).map_err(|e| RuleError(format!("bad public key: {e}")))?;
+    let key = crate::keys::parse_public(&d.public_key)
+        .map_err(|e| RuleError(crate::t!("rule-bad-public-key", error = e.to_string())))?;
     Ok(Person {
         id: ev.subject.clone(),
         name: d.name,
@@ -874,29 +918,37 @@ pub fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
-fn active_person(view: &dyn View, id: &str, what: &str) -> Result<Person, RuleError> {
+/// The person `id`, enrolled and not retired; `who` says what they are to the event
+/// (its custodian, its recipient), in the language in use; asked only for a refusal.
+fn active_person(view: &dyn View, id: &str, who: fn() -> String) -> Result<Person, RuleError> {
     match view.person(id) {
         Some(p) if p.retired_seq.is_none() => Ok(p),
-        Some(p) => refuse(format!("the {what} {} is retired", p.id)),
-        None => refuse(format!("the {what} {id} is not enrolled")),
+        Some(p) => refuse(crate::t!(
+            "rule-person-retired",
+            who = who(),
+            person = p.id.as_str()
+        )),
+        None => refuse(crate::t!("rule-person-not-enrolled", who = who(), person = id)),
     }
 }
 
 fn carrier(view: &dyn View, ev: &Event) -> Result<Carrier, RuleError> {
     view.carrier(&ev.subject)
-        .ok_or_else(|| RuleError(format!("no carrier {} in this register", ev.subject)))
+        .ok_or_else(|| RuleError(crate::t!("register-no-carrier", carrier = ev.subject.as_str())))
 }
 
 /// Destroyed and disposed carriers accept nothing more.
 fn live(c: &Carrier, ev: &Event) -> Result<(), RuleError> {
     match c.status {
-        Status::Destroyed => refuse(format!(
-            "carrier {} is destroyed: {} is not possible any more",
-            c.id, ev.kind
+        Status::Destroyed => refuse(crate::t!(
+            "rule-destroyed",
+            carrier = c.id.as_str(),
+            kind = ev.kind.as_str()
         )),
-        Status::Disposed => refuse(format!(
-            "carrier {} is disposed of: {} is not possible any more",
-            c.id, ev.kind
+        Status::Disposed => refuse(crate::t!(
+            "rule-disposed",
+            carrier = c.id.as_str(),
+            kind = ev.kind.as_str()
         )),
         _ => Ok(()),
     }
@@ -907,13 +959,13 @@ fn allowed(c: &Carrier, from: &[Status], ev: &Event) -> Result<(), RuleError> {
     if from.contains(&c.status) {
         return Ok(());
     }
-    let names: Vec<_> = from.iter().map(|s| s.name()).collect();
-    refuse(format!(
-        "carrier {} is {}; {} needs it {}",
-        c.id,
-        c.status.name(),
-        ev.kind,
-        names.join(" or ")
+    let words: Vec<_> = from.iter().map(|s| s.word()).collect();
+    refuse(crate::t!(
+        "rule-wrong-status",
+        carrier = c.id.as_str(),
+        status = c.status.word(),
+        kind = ev.kind.as_str(),
+        statuses = alternatives(&words)
     ))
 }
 
@@ -939,7 +991,7 @@ pub fn valid_approval(
 ) -> Result<Approval, RuleError> {
     let a = view
         .approval(id)
-        .ok_or_else(|| RuleError(format!("no approval {id}")))?;
+        .ok_or_else(|| RuleError(crate::t!("register-no-approval", approval = id)))?;
     if a.carrier != c.id {
         return refuse(crate::t!(
             "approval-other-carrier",

@@ -7,31 +7,31 @@ impl Register {
     pub fn person(&self, id: &str) -> Result<Option<Person>> {
         SqlView(&self.conn)
             .person_result(id)
-            .map_err(sql(&self.path, "cannot read people"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-people")))
     }
 
     pub fn person_by_fingerprint(&self, fingerprint: &str) -> Result<Option<Person>> {
         SqlView(&self.conn)
             .person_by_fingerprint_result(fingerprint)
-            .map_err(sql(&self.path, "cannot read people"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-people")))
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
         let mut st = self
             .conn
             .prepare("SELECT id FROM people ORDER BY enrolled_seq")
-            .map_err(sql(&self.path, "cannot read people"))?;
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-people")))?;
         let ids: Vec<String> = st
             .query_map([], |r| r.get(0))
             .and_then(|it| it.collect())
-            .map_err(sql(&self.path, "cannot read people"))?;
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-people")))?;
         ids.iter().filter_map(|id| self.person(id).transpose()).collect()
     }
 
     pub fn carrier(&self, id: &str) -> Result<Option<Carrier>> {
         SqlView(&self.conn)
             .carrier_result(id)
-            .map_err(sql(&self.path, "cannot read carriers"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-carriers")))
     }
 
     /// Carriers with this serial (a serial may come back after a disposal).
@@ -90,19 +90,19 @@ impl Register {
     pub(super) fn carriers_where(&self, clause: &str, args: &[&str]) -> Result<Vec<Carrier>> {
         SqlView(&self.conn)
             .carriers_where_result(clause, args)
-            .map_err(sql(&self.path, "cannot read carriers"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-carriers")))
     }
 
     pub fn approvals_for(&self, carrier: &str) -> Result<Vec<Approval>> {
         SqlView(&self.conn)
             .approvals_for_result(carrier)
-            .map_err(sql(&self.path, "cannot read approvals"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-approvals")))
     }
 
     pub fn approval(&self, id: &str) -> Result<Option<Approval>> {
         SqlView(&self.conn)
             .approval_result(id)
-            .map_err(sql(&self.path, "cannot read approvals"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-approvals")))
     }
 
     /// The events about `subject`, in order.
@@ -110,12 +110,12 @@ impl Register {
         let mut st = self
             .conn
             .prepare("SELECT seq, time, kind, actor, subject, details, prev_hash, hash, signature FROM events WHERE subject = ?1 ORDER BY seq")
-            .map_err(sql(&self.path, "cannot read events"))?;
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-events")))?;
         let rows = st
             .query_map([subject], event_row)
-            .map_err(sql(&self.path, "cannot read events"))?;
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-events")))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(sql(&self.path, "cannot read events"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-events")))
     }
 
     /// One event by its sequence number.
@@ -127,7 +127,7 @@ impl Register {
                 event_row,
             )
             .optional()
-            .map_err(sql(&self.path, "cannot read events"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-events")))
     }
 
     /// The chain's head: the last sequence number and its hash.
@@ -138,7 +138,7 @@ impl Register {
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .map_err(sql(&self.path, "cannot read the chain's head"))
+            .map_err(sql(&self.path, || crate::t!("register-sql-read-head")))
     }
 }
 
