@@ -354,6 +354,24 @@ mod tests {
     }
 
     #[test]
+    fn no_id_is_defined_twice() {
+        // Fluent refuses a resource that defines an id twice, and the loader would then
+        // fall back to English without a word.
+        for path in ["en/mediasan.ftl", "zh-CN/mediasan.ftl"] {
+            let text = String::from_utf8(Messages::get(path).unwrap().data.into_owned()).unwrap();
+            let mut ids: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+                .filter_map(|l| l.split_once(" = ").map(|(id, _)| id))
+                .collect();
+            let all = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), all, "{path}: an id is defined twice");
+        }
+    }
+
+    #[test]
     fn a_message_in_each_language() {
         let en = loader_for(Lang::En);
         let zh = loader_for(Lang::Zh);

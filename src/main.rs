@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     // Before parsing: the file's values are the flags' defaults.
     if let Err(e) = settings::load(&args) {
         ui::Failure::usage(anyhow::anyhow!(e.message))
-            .hint("fix the file, or name another with --config FILE (MEDIASAN_CONFIG); mediasan config show prints what is in effect")
+            .hint(mediasan::t!("config-error-hint"))
             .print();
         return ExitCode::from(2);
     }

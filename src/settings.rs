@@ -64,9 +64,18 @@ fn flag(args: &[OsString]) -> Option<PathBuf> {
     flag_value(args, "config").map(PathBuf::from)
 }
 
-/// `--lang zh|en`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+/// English for `--json` (output for machines never changes with the language, its
+/// messages included); else `--lang zh|en`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
 pub fn lang(args: &[OsString]) -> mediasan::i18n::Lang {
     use mediasan::i18n::Lang;
+    let json = args
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json");
+    if json {
+        return Lang::En;
+    }
     match flag_value(args, "lang").as_ref().and_then(|v| v.to_str()) {
         Some("zh") => Lang::Zh,
         Some("en") => Lang::En,

@@ -235,19 +235,25 @@ fn records_stay_english_when_the_screen_speaks_chinese() {
     let plan = run(&["--lang", "zh", "wipe", "--dry-run", "--json"]);
     assert!(plan.contains("opened exclusively (O_EXCL)"), "{plan}");
     assert!(!plan.contains("已独占打开"), "{plan}");
+    // The result file is made while the screen speaks Chinese: its sentences stay English.
     let serial = lp.serial();
-    let wipe = run(&[
+    let result = dir.path().join("result.json");
+    let shown = run(&[
         "--lang",
         "zh",
         "wipe",
-        "--json",
         "--method",
         "zero",
         "--confirm",
         &serial,
+        "--result",
+        result.to_str().unwrap(),
     ]);
+    assert!(shown.contains("独立放置"), "{shown}");
+    let wipe = std::fs::read_to_string(&result).unwrap();
     assert!(
-        wipe.contains("\"page_cache\":\"bypassed: O_DIRECT reads"),
+        wipe.contains("\"page_cache\": \"bypassed: O_DIRECT reads")
+            || wipe.contains("\"page_cache\":\"bypassed: O_DIRECT reads"),
         "{wipe}"
     );
     assert!(wipe.contains("the loop driver reads its backing file"), "{wipe}");
@@ -255,8 +261,20 @@ fn records_stay_english_when_the_screen_speaks_chinese() {
         wipe.contains("independently placed locations all matched"),
         "{wipe}"
     );
-    assert!(
-        !wipe.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-        "{wipe}"
+    let chinese = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    assert!(!chinese(&wipe), "{wipe}");
+    // With --json even a refusal is English: the output is for machines.
+    let out = bin()
+        .args(["--lang", "zh", "wipe", "--json"])
+        .arg(&lp.dev)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
+    assert!(all.contains("serial number confirmed"), "{all}");
+    assert!(!chinese(&all), "{all}");
 }

@@ -489,6 +489,7 @@ wipe-resuming = { $path }: resuming pass { $pass } of { $of } at byte { $offset 
 wipe-resuming-firmware = { $path }: resuming the firmware erase begun { $begun }: { $how }
 wipe-resume-followed = the drive's sanitize is followed to its end, not sent again
 wipe-resume-sent-again = it is sent again (a password it left set is cleared first)
+config-error-hint = fix the file, or name another with --config FILE (MEDIASAN_CONFIG); mediasan config show prints what is in effect
 plan-dry-run = dry run: nothing will be written
 plan-dry-run-firmware = dry run: nothing will be sent
 plan-file = { $path } (file, { $bytes } bytes)
@@ -573,18 +574,6 @@ approval-own-wipe = approval { $approval } was given by { $operator }, who canno
 approval-stale = approval { $approval } no longer matches carrier { $carrier } (serial or classification)
 
 ## The register: its rules, its audit and its commands
-role-operator = operator
-role-supervisor = supervisor
-role-approver = approver
-status-in-store = in-store
-status-issued = issued
-status-in-repair = in-repair
-status-approved = approved
-status-wiping = wiping
-status-wiped = wiped
-status-handed-over = handed-over
-status-destroyed = destroyed
-status-disposed = disposed
 rule-list-sep = {" "}or{" "}
 rule-list-last = {" "}or{" "}
 rule-malformed-details = event { $seq }: malformed { $kind } details: { $error }

@@ -482,6 +482,7 @@ wipe-resuming = { $path }：从第 { $pass }/{ $of } 遍的第 { $offset } 字�
 wipe-resuming-firmware = { $path }：继续始于 { $begun } 的固件擦除：{ $how }
 wipe-resume-followed = 跟随硬盘的净化直至结束，不再重新发送
 wipe-resume-sent-again = 重新发送（先清除它留下的密码）
+config-error-hint = 请修改该文件，或用 --config FILE（MEDIASAN_CONFIG）指定另一个；mediasan config show 会显示生效的配置
 plan-dry-run = 试运行：不写入任何数据
 plan-dry-run-firmware = 试运行：不发送任何命令
 plan-file = { $path }（文件，{ $bytes } 字节）
@@ -563,18 +564,6 @@ approval-own-wipe = 批准 { $approval } 由 { $operator } 本人给出，不能
 approval-stale = 批准 { $approval } 与载体 { $carrier } 不再相符（序列号或密级已变）
 
 ## 登记簿：规则、审计与命令
-role-operator = 操作员
-role-supervisor = 监销人
-role-approver = 审批人
-status-in-store = 在库
-status-issued = 已发放
-status-in-repair = 送修中
-status-approved = 已批准销毁
-status-wiping = 擦除中
-status-wiped = 已擦除
-status-handed-over = 已送销
-status-destroyed = 已销毁
-status-disposed = 已处置
 rule-list-sep = 、
 rule-list-last = 或
 rule-malformed-details = 事件 { $seq }：{ $kind } 的详情格式有误：{ $error }
