@@ -168,7 +168,12 @@ pub fn batch_bar(jobs: u64) -> Option<ProgressBar> {
         return None;
     }
     let pb = bars().add(ProgressBar::new(jobs));
-    let style = ProgressStyle::with_template("batch [{bar:32}] {pos}/{len} drives done, {elapsed}")
+    let template = format!(
+        "{} [{{bar:32}}] {{pos}}/{{len}} {}, {{elapsed}}",
+        mediasan::t!("bar-batch"),
+        mediasan::t!("bar-drives-done")
+    );
+    let style = ProgressStyle::with_template(&template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
     pb.set_style(style);
@@ -185,11 +190,13 @@ const JSON_PROGRESS_EVERY: Duration = Duration::from_secs(1);
 /// One bar: bytes, rate, ETA.
 fn new_bar(size: u64, prefix: String) -> ProgressBar {
     let pb = bars().add(ProgressBar::new(size));
-    let style = ProgressStyle::with_template(
-        "{prefix} [{bar:32}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
+    let template = format!(
+        "{{prefix}} [{{bar:32}}] {{binary_bytes}}/{{binary_total_bytes}} {{binary_bytes_per_sec}} {} {{eta}}",
+        mediasan::t!("bar-eta")
+    );
+    let style = ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
     pb.set_style(style);
     pb.set_prefix(prefix);
     pb

@@ -62,12 +62,16 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             .position(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
         {
             Some(c) if at[c].is_some() => {
-                return Err(vec![format!("line 1: the column {h:?} appears twice")])
+                return Err(vec![crate::t!(
+                    "manifest-column-twice",
+                    column = format!("{h:?}")
+                )])
             }
             Some(c) => at[c] = Some(i),
             None => {
-                return Err(vec![format!(
-                    "line 1: unknown column {h:?} (device, carrier, method, verify, technique)"
+                return Err(vec![crate::t!(
+                    "manifest-unknown-column",
+                    column = format!("{h:?}")
                 )])
             }
         }
@@ -76,7 +80,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
         .iter()
         .enumerate()
         .filter(|(c, _)| at[*c].is_none())
-        .map(|(_, r)| format!("line 1: the header has no {r:?} column"))
+        .map(|(_, r)| crate::t!("csv-no-column", column = format!("{r:?}")))
         .collect();
     if !missing.is_empty() {
         return Err(missing);
@@ -90,7 +94,11 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
                 let line = e
                     .position()
                     .map_or(0, |p| crate::register::csv::line_at(text, p.byte()));
-                errors.push(format!("line {line}: {e}"));
+                errors.push(crate::t!(
+                    "register-line",
+                    line = line.to_string(),
+                    error = e.to_string()
+                ));
                 continue;
             }
         };
@@ -98,34 +106,33 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             .position()
             .map_or(0, |p| crate::register::csv::line_at(text, p.byte()));
         let get = |c: usize| at[c].and_then(|i| record.get(i)).unwrap_or("").to_string();
-        let mut bad = |what: String| errors.push(format!("line {line}: {what}"));
+        let mut bad =
+            |what: String| errors.push(crate::t!("register-line", line = line.to_string(), error = what));
         let device = get(0);
         let device = if let Some(s) = device.strip_prefix("serial:") {
             if s.trim().is_empty() {
-                bad("serial: names no serial".into());
+                bad(crate::t!("manifest-empty-serial"));
                 continue;
             }
             Device::Serial(s.trim().to_string())
         } else if device.starts_with('/') {
             Device::Path(PathBuf::from(device))
         } else if device.is_empty() {
-            bad("no device".into());
+            bad(crate::t!("manifest-no-device"));
             continue;
         } else {
-            bad(format!(
-                "device {device:?}: a path (/dev/sdc, /dev/disk/by-id/…) or serial:SERIAL"
-            ));
+            bad(crate::t!("manifest-bad-device", device = format!("{device:?}")));
             continue;
         };
         let carrier = get(1);
         if carrier.is_empty() {
-            bad("no carrier".into());
+            bad(crate::t!("manifest-no-carrier"));
             continue;
         }
         let method = Some(get(2)).filter(|m| !m.is_empty());
         if let Some(m) = &method {
             if crate::method::find(m).is_none() {
-                bad(format!("unknown method {m:?} (mediasan methods lists them)"));
+                bad(crate::t!("manifest-unknown-method", method = format!("{m:?}")));
                 continue;
             }
         }
@@ -144,21 +151,32 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             t => match <crate::purge::Technique as clap::ValueEnum>::from_str(&t, true) {
                 Ok(t) => Some(t),
                 Err(_) => {
-                    bad(format!("unknown technique {t:?} (mediasan methods lists them)"));
+                    bad(crate::t!(
+                        "manifest-unknown-technique",
+                        technique = format!("{t:?}")
+                    ));
                     continue;
                 }
             },
         };
         if technique.is_some_and(|t| t.is_firmware()) && method.is_some() {
-            bad("a method does not go with a firmware technique: the drive erases itself".into());
+            bad(crate::t!("manifest-method-with-firmware"));
             continue;
         }
         if let Some(first) = rows.iter().find(|r| r.carrier == carrier) {
-            bad(format!("carrier {carrier} is also on line {}", first.line));
+            bad(crate::t!(
+                "manifest-carrier-twice",
+                carrier = carrier.as_str(),
+                line = first.line.to_string()
+            ));
             continue;
         }
         if let Some(first) = rows.iter().find(|r| r.device == device) {
-            bad(format!("{device} is also on line {}", first.line));
+            bad(crate::t!(
+                "manifest-device-twice",
+                device = device.to_string(),
+                line = first.line.to_string()
+            ));
             continue;
         }
         rows.push(Row {
@@ -174,7 +192,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
         return Err(errors);
     }
     if rows.is_empty() {
-        return Err(vec!["the manifest has no rows".into()]);
+        return Err(vec![crate::t!("manifest-no-rows")]);
     }
     Ok(rows)
 }

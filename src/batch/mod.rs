@@ -131,13 +131,15 @@ pub fn prepare<'p>(
         let n = d.hidden.hidden_sectors() - removable;
         if n > 0 {
             let what = if d.hidden.hpa.hidden_sectors() > removable {
-                "add --expose-hidden to remove the HPA, or wipe this drive alone"
+                crate::t!("batch-hidden-expose")
             } else {
-                "--expose-hidden removes only an HPA: wipe this drive alone, or destroy it"
+                crate::t!("batch-hidden-alone")
             };
-            return Err(format!(
-                "{n} sectors are hidden ({}): the wipe would end incomplete; {what}",
-                d.hidden.summary()
+            return Err(crate::t!(
+                "batch-hidden",
+                count = n.to_string(),
+                summary = d.hidden.summary().to_string(),
+                what = what
             ));
         }
     }

@@ -36,12 +36,16 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     if args.resume {
         let (path, last) = State::latest(&args.common.cert_dir, &state.manifest_sha256).ok_or_else(|| {
             Failure::usage(anyhow!(
-                "--resume: no batch record of {shown} in {}",
-                escape_path(&args.common.cert_dir)
+                "{}",
+                mediasan::t!(
+                    "batch-no-record",
+                    manifest = shown.to_string(),
+                    dir = escape_path(&args.common.cert_dir)
+                )
             ))
-            .hint("name the --cert-dir the batch wrote to, or run the batch without --resume")
+            .hint(mediasan::t!("batch-no-record-hint"))
         })?;
-        errln!("resuming the batch recorded in {}", escape_path(&path));
+        errln!("{}", mediasan::t!("batch-resuming", record = escape_path(&path)));
         for j in &last.jobs {
             if !j.unfinished() {
                 earlier.push(j.line);
@@ -50,7 +54,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         state = last;
         rows.retain(|r| !earlier.contains(&r.line));
         if rows.is_empty() {
-            outln!("every row of the batch is finished; nothing to do");
+            outln!("{}", mediasan::t!("batch-all-finished"));
             return Ok(u8::from(state.jobs.iter().any(|j| j.status != "sanitised")));
         }
     }
@@ -87,7 +91,14 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     state.save(&record).map_err(|e| {
         Failure::new(
             1,
-            anyhow!("cannot write the batch record {}: {e}", escape_path(&record)),
+            anyhow!(
+                "{}",
+                mediasan::t!(
+                    "batch-record-unwritable",
+                    record = escape_path(&record),
+                    error = e.to_string()
+                )
+            ),
         )
     })?;
     let parallel = args.parallel.unwrap_or_else(|| default_parallel(&jobs)).max(1);
@@ -128,8 +139,12 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         .or(saved.err().map(|e| e.to_string()))
     {
         errln!(
-            "error: the batch record {} could not be written: {e}",
-            escape_path(&record)
+            "{}",
+            mediasan::t!(
+                "batch-record-not-written",
+                record = escape_path(&record),
+                error = e.to_string()
+            )
         );
         return Ok(1);
     }
@@ -137,9 +152,15 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         || state.jobs.iter().any(|j| j.status == "pending");
     if interrupted {
         errln!(
-            "the batch was interrupted; continue it with: mediasan batch run --resume --cert-dir {} {}",
-            escape_path(&args.common.cert_dir),
-            shown
+            "{}",
+            mediasan::t!(
+                "batch-interrupted",
+                command = format!(
+                    "mediasan batch run --resume --cert-dir {} {}",
+                    escape_path(&args.common.cert_dir),
+                    shown
+                )
+            )
         );
         return Ok(130);
     }
@@ -196,11 +217,14 @@ fn mismatches(bad: Vec<Mismatch>) -> Failure {
         .map(|m| format!("line {}: {} ({}): {}", m.line, m.device, m.carrier, m.problem))
         .collect();
     Failure::refused(anyhow!(
-        "{} row(s) of the manifest do not match; nothing was written:\n  {}",
-        bad.len(),
-        lines.join("\n  ")
+        "{}",
+        mediasan::t!(
+            "batch-mismatches",
+            count = bad.len().to_string(),
+            lines = lines.join("\n  ")
+        )
     ))
-    .hint("fix the manifest or the drives attached, then run the batch again")
+    .hint(mediasan::t!("batch-mismatches-hint"))
 }
 
 fn default_parallel(jobs: &[Job<'_>]) -> usize {
@@ -269,11 +293,14 @@ fn show_table(jobs: &[Job<'_>], json: bool) {
     for j in jobs {
         if let Some(r) = j.prepared.resume_point() {
             outln!(
-                "line {}: resumes pass {} of {} at byte {}",
-                j.row.line,
-                r.pass,
-                r.of,
-                r.offset
+                "{}",
+                mediasan::t!(
+                    "batch-row-resumes",
+                    line = j.row.line.to_string(),
+                    pass = r.pass.to_string(),
+                    of = r.of.to_string(),
+                    offset = r.offset.to_string()
+                )
             );
         }
     }
@@ -408,13 +435,15 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
 
     // The policy every wipe of the watch is confirmed by, given now.
     if !args.common.json {
-        outln!("the watch will DESTROY every byte of each of these drives when it is attached:\n");
+        outln!("{}\n", mediasan::t!("watch-about-to-destroy"));
         for e in &expected {
             outln!(
-                "  line {:<4} {:<16} {:<14} serial {}",
+                "  {} {:<4} {:<16} {:<14} {} {}",
+                mediasan::t!("watch-line"),
                 e.row.line,
                 e.row.carrier,
                 e.classification,
+                mediasan::t!("watch-serial"),
                 e.serial
             );
         }
@@ -433,16 +462,23 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     state.save(&record).map_err(|e| {
         Failure::new(
             1,
-            anyhow!("cannot write the batch record {}: {e}", escape_path(&record)),
+            anyhow!(
+                "{}",
+                mediasan::t!(
+                    "batch-record-unwritable",
+                    record = escape_path(&record),
+                    error = e.to_string()
+                )
+            ),
         )
     })?;
     // Listen before looking, so that nothing attached in between is missed.
     let events = batch::watch::Uevents::open().map_err(|e| {
         Failure::new(
             1,
-            anyhow!("cannot listen to the kernel's device events (netlink): {e}"),
+            anyhow!("{}", mediasan::t!("watch-no-netlink", error = e.to_string())),
         )
-        .hint("run as root, in the machine's own network namespace")
+        .hint(mediasan::t!("watch-no-netlink-hint"))
     })?;
     let sys = Sys::host();
     let stop = super::wipe::arm_stop();
@@ -471,8 +507,8 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     let mut finished = Vec::new();
     if !json {
         errln!(
-            "watching for drives (batch record {}); Ctrl-C stops",
-            escape_path(&record)
+            "{}",
+            mediasan::t!("watch-watching", record = escape_path(&record))
         );
     }
     std::thread::scope(|s| {
@@ -484,8 +520,12 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 st.record(&f);
                 if let Err(e) = st.save(&record) {
                     errln!(
-                        "error: the batch record {} could not be written: {e}",
-                        escape_path(&record)
+                        "{}",
+                        mediasan::t!(
+                            "batch-record-not-written",
+                            record = escape_path(&record),
+                            error = e.to_string()
+                        )
                     );
                 }
                 drop(st);
@@ -594,7 +634,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    errln!("error: the device events stopped: {e}");
+                    errln!("{}", mediasan::t!("watch-events-stopped", error = e.to_string()));
                     stop.store(true, std::sync::atomic::Ordering::SeqCst);
                 }
             }
@@ -607,8 +647,12 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     summary(&finished, &state, json);
     if let Err(e) = saved {
         errln!(
-            "error: the batch record {} could not be written: {e}",
-            escape_path(&record)
+            "{}",
+            mediasan::t!(
+                "batch-record-not-written",
+                record = escape_path(&record),
+                error = e.to_string()
+            )
         );
         return Ok(1);
     }
@@ -629,10 +673,13 @@ fn unknown(id: &mediasan::target::Identity, json: bool) {
     } else {
         above_bars(|| {
             errln!(
-                "{}: {} serial {}: not in the batch; not touched",
-                id.path,
-                id.model.as_deref().unwrap_or("unknown model"),
-                id.serial.as_deref().unwrap_or("unreadable")
+                "{}",
+                mediasan::t!(
+                    "watch-not-in-batch",
+                    path = id.path.as_str(),
+                    model = id.model.as_deref().unwrap_or("unknown model"),
+                    serial = id.serial.as_deref().unwrap_or("unreadable")
+                )
             )
         });
     }
@@ -687,7 +734,8 @@ fn expectations(
     }
     if out.is_empty() {
         return Err(Failure::refused(anyhow!(
-            "no carrier in the register has a valid approval for this operator: there is nothing to watch for"
+            "{}",
+            mediasan::t!("watch-nothing-approved")
         )));
     }
     let text: String = out
@@ -705,17 +753,14 @@ fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Fail
         return serials_file(&serials, f);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Failure::refused(anyhow!(
-            "the watch needs its drives confirmed, and there is no terminal to ask at"
-        ))
-        .hint("write the serials to a file, one a line, and pass --confirm-serials FILE"));
+        return Err(
+            Failure::refused(anyhow!("{}", mediasan::t!("watch-needs-terminal")))
+                .hint(mediasan::t!("watch-needs-terminal-hint")),
+        );
     }
     let n = expected.len();
     let mut e = std::io::stderr().lock();
-    let _ = write!(
-        e,
-        "Type {n} to have each of these {n} drives wiped when it is attached: "
-    );
+    let _ = write!(e, "{}", mediasan::t!("watch-prompt", count = n.to_string()));
     let _ = e.flush();
     drop(e);
     let mut line = String::new();
@@ -724,7 +769,8 @@ fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Fail
         Ok(())
     } else {
         Err(Failure::refused(anyhow!(
-            "not confirmed; the watch does not start"
+            "{}",
+            mediasan::t!("watch-not-confirmed")
         )))
     }
 }

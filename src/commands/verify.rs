@@ -67,7 +67,10 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         }
         Some(Sample::Fresh(coverage)) => {
             let seed = fresh_seed().map_err(|e| {
-                Failure::new(1, anyhow!("cannot read the OS entropy source for the seed: {e}"))
+                Failure::new(
+                    1,
+                    anyhow!("{}", mediasan::t!("verify-no-entropy", error = e.to_string())),
+                )
             })?;
             Some(SampleSpec::for_medium(&target, coverage, seed))
         }
@@ -121,10 +124,10 @@ fn parse_expect(text: &str) -> Result<Pattern, Failure> {
         "zero" => vec![0x00],
         "one" => vec![0xFF],
         "random" => {
-            return Err(Failure::usage(anyhow!(
-                "--expect random: a random pass can only be checked with its key"
-            ))
-            .hint("use --replay RESULT.json with the result of the wipe"))
+            return Err(
+                Failure::usage(anyhow!("{}", mediasan::t!("verify-expect-random")))
+                    .hint(mediasan::t!("verify-expect-random-hint")),
+            )
         }
         hex => match mediasan::method::parse_passes(hex) {
             Ok(passes) if passes.len() == 1 => match mediasan::method::expand(&passes) {
@@ -192,12 +195,17 @@ fn from_result(path: &Path, full: bool) -> Result<Expectation, Failure> {
             .find_map(|p| p.sample.as_ref())
             .ok_or_else(|| {
                 Failure::usage(anyhow!(
-                    "{shown}: that wipe made no sampled verification to replay"
+                    "{}",
+                    mediasan::t!("verify-no-sample", result = shown.to_string())
                 ))
-                .hint("add --full to read every byte against its last pass")
+                .hint(mediasan::t!("verify-no-sample-hint"))
             })?;
-        let spec = SampleSpec::from_record(record)
-            .ok_or_else(|| Failure::usage(anyhow!("{shown}: its sample record is malformed")))?;
+        let spec = SampleSpec::from_record(record).ok_or_else(|| {
+            Failure::usage(anyhow!(
+                "{}",
+                mediasan::t!("verify-sample-malformed", result = shown.to_string())
+            ))
+        })?;
         Some(Sample::Fixed(spec, record.clone()))
     };
     Ok(Expectation {
@@ -214,15 +222,18 @@ fn same_target(now: &Identity, then: &Identity) -> Result<(), Failure> {
         return Ok(());
     }
     Err(Failure::refused(anyhow!(
-        "{}: not the target of that result (it recorded {}, {} bytes, serial {:?}; this is {} bytes, serial {:?})",
-        now.path,
-        then.path,
-        then.size,
-        then.serial.as_deref().unwrap_or("-"),
-        now.size,
-        now.serial.as_deref().unwrap_or("-"),
+        "{}",
+        mediasan::t!(
+            "verify-not-the-target",
+            path = now.path.as_str(),
+            then = then.path.as_str(),
+            then_size = then.size.to_string(),
+            then_serial = format!("{:?}", then.serial.as_deref().unwrap_or("-")),
+            size = now.size.to_string(),
+            serial = format!("{:?}", now.serial.as_deref().unwrap_or("-"))
+        )
     ))
-    .hint("name the device or file that the result was written for"))
+    .hint(mediasan::t!("verify-not-the-target-hint")))
 }
 
 /// A replay must read the places the wipe read: the plan rebuilt from the record has
@@ -237,14 +248,16 @@ fn same_plan(spec: &SampleSpec, record: &SampleRecord, size: u64) -> Result<(), 
         return Ok(());
     }
     Err(Failure::usage(anyhow!(
-        "the recorded sample cannot be rebuilt: this mediasan plans {} locations in {} subsections \
-         ({} ppm), the result recorded {} in {} ({} ppm)",
-        plan.locations.len(),
-        plan.subsections,
-        plan.covered_ppm(),
-        record.locations,
-        record.subsections,
-        record.covered_ppm
+        "{}",
+        mediasan::t!(
+            "verify-cannot-rebuild",
+            locations = plan.locations.len().to_string(),
+            subsections = plan.subsections.to_string(),
+            ppm = plan.covered_ppm().to_string(),
+            recorded_locations = record.locations.to_string(),
+            recorded_subsections = record.subsections.to_string(),
+            recorded_ppm = record.covered_ppm.to_string()
+        )
     ))
-    .hint("replay with the mediasan version that wrote the result, or check every byte with --full"))
+    .hint(mediasan::t!("verify-cannot-rebuild-hint")))
 }

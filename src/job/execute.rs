@@ -214,9 +214,10 @@ impl<'p> Prepared<'p> {
                             if let Err(e) = saved {
                                 observer.warning(
                                     &identity.path,
-                                    &format!(
-                                        "cannot save the erase's journal {} ({e}): an interrupted erase cannot be followed with --resume",
-                                        escape_path(&journal_path)
+                                    &crate::t!(
+                                        "warn-journal-unsaved",
+                                        journal = escape_path(&journal_path),
+                                        error = e.to_string()
                                     ),
                                 );
                             }
@@ -505,9 +506,10 @@ impl Keeper<'_, '_> {
         };
         if let Err(e) = l.reg.pass_finished(&l.signer, &l.carrier.id, &finished) {
             if !self.unrecorded.swap(true, Ordering::SeqCst) {
-                self.inner.warning(&format!(
-                    "the register could not record pass {}: {e}; a resumed wipe will write it again",
-                    pass.index
+                self.inner.warning(&crate::t!(
+                    "warn-pass-unrecorded",
+                    pass = pass.index.to_string(),
+                    error = e.to_string()
                 ));
             }
         }
@@ -520,9 +522,10 @@ impl Keeper<'_, '_> {
         s.saved = chrono::Utc::now();
         if let Err(e) = s.save(&self.path) {
             self.unsaved.store(true, Ordering::SeqCst);
-            self.inner.warning(&format!(
-                "cannot save the checkpoint {}: {e}; this wipe cannot be resumed (see --checkpoint-dir)",
-                escape_path(&self.path)
+            self.inner.warning(&crate::t!(
+                "warn-checkpoint-unsaved",
+                checkpoint = escape_path(&self.path),
+                error = e.to_string()
             ));
         }
     }
