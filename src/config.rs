@@ -241,8 +241,12 @@ impl Config {
     /// Where a value on `line` came from, in words.
     pub fn at(&self, line: usize) -> String {
         match &self.file {
-            Some(f) => format!("file {} line {line}", crate::target::escape_path(f)),
-            None => format!("line {line}"),
+            Some(f) => crate::t!(
+                "from-file",
+                path = crate::target::escape_path(f),
+                line = line.to_string()
+            ),
+            None => crate::t!("from-line", line = line.to_string()),
         }
     }
 }

@@ -545,6 +545,17 @@ bar-eta = ETA
 warn-pass-unrecorded = the register could not record pass { $pass }: { $error }; a resumed wipe will write it again
 warn-checkpoint-unsaved = cannot save the checkpoint { $checkpoint }: { $error }; this wipe cannot be resumed (see --checkpoint-dir)
 warn-journal-unsaved = cannot save the erase's journal { $journal } ({ $error }): an interrupted erase cannot be followed with --resume
+cache-file-system = a file is read back through its file system, not from the medium under it: copies the file system, its snapshots or the flash below keep are not seen
+manifest-bad-rows = { $path }: { $count } bad row(s); nothing was opened:
+    {"  "}{ $lines }
+config-heads = KEY, VALUE, FROM
+from-flag = flag { $flag }
+from-environment = environment { $var }
+from-default = default
+from-default-no-file = default (no such file: built-in defaults)
+from-not-set = not set
+from-file = file { $path } line { $line }
+from-line = line { $line }
 plan-dry-run = dry run: nothing will be written
 plan-dry-run-firmware = dry run: nothing will be sent
 plan-file = { $path } (file, { $bytes } bytes)

@@ -538,6 +538,17 @@ bar-eta = 剩余
 warn-pass-unrecorded = 登记簿无法记录第 { $pass } 遍：{ $error }；继续擦除时将重写该遍
 warn-checkpoint-unsaved = 无法保存检查点 { $checkpoint }：{ $error }；此次擦除将无法继续（见 --checkpoint-dir）
 warn-journal-unsaved = 无法保存擦除日志 { $journal }（{ $error }）：被中断的擦除将无法用 --resume 跟随
+cache-file-system = 文件经由其文件系统回读，而非读自其下的介质：文件系统、其快照或其下闪存保留的副本均不可见
+manifest-bad-rows = { $path }：有 { $count } 行有误；未打开任何设备：
+    {"  "}{ $lines }
+config-heads = 键, 值, 来源
+from-flag = 选项 { $flag }
+from-environment = 环境变量 { $var }
+from-default = 默认值
+from-default-no-file = 默认（没有该文件：使用内置默认值）
+from-not-set = 未设置
+from-file = 文件 { $path } 第 { $line } 行
+from-line = 第 { $line } 行
 plan-dry-run = 试运行：不写入任何数据
 plan-dry-run-firmware = 试运行：不发送任何命令
 plan-file = { $path }（文件，{ $bytes } 字节）

@@ -808,9 +808,13 @@ fn read_manifest(path: &Path) -> Result<(Vec<u8>, Vec<batch::Row>), Failure> {
         mediasan::register::csv::decode(&raw).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
     let rows = batch::manifest::parse(&text).map_err(|errors| {
         Failure::usage(anyhow!(
-            "{shown}: {} bad row(s); nothing was opened:\n  {}",
-            errors.len(),
-            errors.join("\n  ")
+            "{}",
+            mediasan::t!(
+                "manifest-bad-rows",
+                path = shown.as_str(),
+                count = errors.len().to_string(),
+                lines = errors.join("\n  ")
+            )
         ))
     })?;
     Ok((raw, rows))

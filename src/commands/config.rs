@@ -30,10 +30,10 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
         key: "config".into(),
         value: Some(escape_path(&s.path)),
         from: match (&s.named, &c.file) {
-            (Named::Flag, _) => "flag --config".into(),
-            (Named::Environment, _) => "environment MEDIASAN_CONFIG".into(),
-            (Named::Default, Some(_)) => "default".into(),
-            (Named::Default, None) => "default (no such file: built-in defaults)".into(),
+            (Named::Flag, _) => mediasan::t!("from-flag", flag = "--config"),
+            (Named::Environment, _) => mediasan::t!("from-environment", var = "MEDIASAN_CONFIG"),
+            (Named::Default, Some(_)) => mediasan::t!("from-default"),
+            (Named::Default, None) => mediasan::t!("from-default-no-file"),
         },
     }];
     for (key, item) in [
@@ -45,7 +45,9 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
         rows.push(Row {
             key: key.into(),
             value: item.as_ref().map(|i| i.value.clone()),
-            from: item.as_ref().map_or("not set".into(), |i| file(i.line)),
+            from: item
+                .as_ref()
+                .map_or_else(|| mediasan::t!("from-not-set"), |i| file(i.line)),
         });
     }
     // Values that stand for a flag: the flag, the caller's environment, the file, the
@@ -54,13 +56,13 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
         key: key.into(),
         value: Some(value),
         from: if flag.is_some_and(given) {
-            format!("flag {}", flag.unwrap_or_default())
+            mediasan::t!("from-flag", flag = flag.unwrap_or_default())
         } else if settings::caller_env(var).is_some() {
-            format!("environment {var}")
+            mediasan::t!("from-environment", var = var)
         } else if let Some(l) = line {
             file(l)
         } else {
-            "default".into()
+            mediasan::t!("from-default")
         },
     };
     rows.push(layered(
@@ -112,12 +114,12 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
                     m.value.clone()
                 }),
             ),
-            from: method.map_or("default".into(), |m| file(m.line)),
+            from: method.map_or_else(|| mediasan::t!("from-default"), |m| file(m.line)),
         });
         rows.push(Row {
             key: format!("classification.{}.verify", class.name()),
             value: Some(verify.map_or("sample".to_string(), |v| v.value.name().to_string())),
-            from: verify.map_or("default".into(), |v| file(v.line)),
+            from: verify.map_or_else(|| mediasan::t!("from-default"), |v| file(v.line)),
         });
     }
     if json {
@@ -131,7 +133,8 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
             .into_iter()
             .map(|r| [r.key, r.value.unwrap_or_else(|| "-".into()), r.from])
             .collect();
-        print_table(&["KEY", "VALUE", "FROM"], &cells);
+        let heads = mediasan::t!("config-heads");
+        print_table(&crate::ui::heads(&heads), &cells);
     }
     Ok(0)
 }

@@ -710,11 +710,7 @@ impl Target {
                 if fstatfs(&self.file).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC) {
                     not_bypassed.push(said!("cache-file-tmpfs"));
                 }
-                not_bypassed.push(
-                    "a file is read back through its file system, not from the medium under it: copies the file \
-                     system, its snapshots or the flash below keep are not seen"
-                        .into(),
-                );
+                not_bypassed.push(said!("cache-file-system"));
                 false
             }
         };
