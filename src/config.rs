@@ -159,9 +159,7 @@ impl Config {
                 if crate::verify::coverage_ppm(&value).is_none() {
                     return Err((
                         line,
-                        format!(
-                            "coverage {value:?}: expected a percentage from 0.1 to 100, such as 10 or 12.5"
-                        ),
+                        crate::t!("config-bad-coverage", value = format!("{value:?}")),
                     ));
                 }
                 Some(Item { value, line })

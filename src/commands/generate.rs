@@ -26,7 +26,10 @@ pub fn run(args: GenerateArgs) -> Result<u8, Failure> {
                     ),
                 )
             })?;
-            outln!("man pages written to {}", mediasan::target::escape_path(&dir));
+            outln!(
+                "{}",
+                mediasan::t!("man-written", dir = mediasan::target::escape_path(&dir))
+            );
         }
         GenerateSub::Completions { shell } => {
             let mut cmd = Cli::command();

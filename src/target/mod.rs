@@ -45,7 +45,7 @@ pub enum TargetError {
     Refused { path: String, reasons: Vec<Refusal> },
     #[error("{}", crate::t!("target-busy", path = path.as_str()))]
     Busy { path: String },
-    #[error("{path}: {what}")]
+    #[error("{path}: {}", io_what(what))]
     Io {
         path: String,
         what: &'static str,
@@ -81,6 +81,17 @@ impl TargetError {
             TargetError::Busy { .. } => Some(crate::t!("target-busy-hint")),
             _ => None,
         }
+    }
+}
+
+/// What failed on a target, in the operator's language where it is in words (an ioctl's
+/// name stays as it is).
+fn io_what(what: &str) -> String {
+    match what {
+        "cannot examine it" => crate::t!("io-cannot-examine"),
+        "cannot open the device" => crate::t!("io-cannot-open-device"),
+        "cannot open the file" => crate::t!("io-cannot-open-file"),
+        other => other.to_string(),
     }
 }
 
@@ -492,25 +503,30 @@ impl Target {
             return Ok(None);
         };
         if id.partition_of.is_some() {
-            return Err(
-                "a hidden area lies beyond the end of the disk: expose it on the whole disk, not a partition"
-                    .into(),
-            );
+            return Err(crate::t!("expose-partition"));
         }
         let Some(ata) = drive.ata.known().map(|a| a.identify.clone()) else {
             return Ok(None);
         };
         let mut t = identify::transport::Device(&self.file);
         let sectors = identify::hidden::expose_hpa(&mut t, &ata)
-            .map_err(|e| format!("the drive refused to show its hidden sectors: {e}"))?;
+            .map_err(|e| crate::t!("expose-refused", error = e.to_string()))?;
         let disk = id.device.clone().unwrap_or_default();
-        sys.rescan(&disk)
-            .map_err(|e| format!("the drive shows {sectors} sectors now, but the kernel cannot be made to read the new capacity: {e}"))?;
+        sys.rescan(&disk).map_err(|e| {
+            crate::t!(
+                "expose-no-rescan",
+                sectors = sectors.to_string(),
+                error = e.to_string()
+            )
+        })?;
         let size = block::size(&self.file).map_err(|e| format!("BLKGETSIZE64 failed: {e}"))?;
         let want = sectors * u64::from(ata.logical_sector);
         if size != want {
-            return Err(format!(
-                "the drive shows {sectors} sectors ({want} bytes) but the kernel still sees {size} bytes after a rescan"
+            return Err(crate::t!(
+                "expose-kernel-size",
+                sectors = sectors.to_string(),
+                want = want.to_string(),
+                size = size.to_string()
             ));
         }
         let now = identify::ata_identify(&mut t).map_err(|e| format!("IDENTIFY after SET MAX: {e}"))?;
