@@ -150,8 +150,23 @@ fn a_carrier_lives_from_registration_to_destruction() {
         reg.wipe_started(&o.supervisor, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "bmb21"),
         "needs operator",
     );
+    // A firmware erase's markers are recorded as a digest, and only a digest is taken.
+    let start = |r: &mut mediasan::register::Register, digest: &str| {
+        r.wipe_started_with(
+            &o.operator,
+            &c,
+            &a.id,
+            "WD-WX21A1234567",
+            "/dev/sdb",
+            "nvme-sanitize-block",
+            Some(digest),
+        )
+    };
+    refused(start(reg, "not-a-digest"), "markers_sha256");
+    start(reg, &"0f".repeat(32)).unwrap();
     reg.wipe_started(&o.operator, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "bmb21")
         .unwrap();
+    assert_eq!(reg.markers_recorded(&c).unwrap(), vec!["0f".repeat(32)]);
     reg.wipe_finished(&o.operator, &c, &finished("ab".repeat(32), 1 << 30))
         .unwrap();
     assert_eq!(reg.carrier(&c).unwrap().unwrap().status, Status::Wiped);

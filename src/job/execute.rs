@@ -46,7 +46,7 @@ impl<'p> Prepared<'p> {
         } = self;
         let work = work.ok_or_else(|| JobError::usage("a dry run writes nothing"))?;
         let identity = target.identity.clone();
-        let (result_file, started) = begin(plan, link.as_deref_mut(), &identity, plan.method())?;
+        let (result_file, started) = begin(plan, link.as_deref_mut(), &identity, plan.method(), None)?;
         let now = chrono::Utc::now();
         let prior = work.prior.as_ref();
         let mut resumed = prior.map(|c| c.resumed.clone()).unwrap_or_default();
@@ -126,6 +126,14 @@ impl<'p> Prepared<'p> {
     }
 }
 
+/// What a firmware erase reads back afterwards: the markers planted before a sanitize
+/// it waits for (the journal's), or new ones for a command it sends (with the journal of
+/// an interrupted one, if any).
+enum Run {
+    Wait(crate::purge::Journal),
+    Send(crate::purge::Markers, Option<crate::purge::Journal>),
+}
+
 impl<'p> Prepared<'p> {
     /// A firmware erase: markers planted and synced, the drive's command sent and
     /// waited for, the markers read back past the caches. The outcome is `sanitised` only
@@ -149,32 +157,50 @@ impl<'p> Prepared<'p> {
             .clone()
             .ok_or_else(|| JobError::refused(format!("{}: not a drive", identity.path)))?;
         let carrier = link.as_deref().map(|l| l.carrier.id.clone());
-        let (result_file, started) = begin(plan, link, &identity, technique.name())?;
+        // A sanitize that was sent goes on inside the drive: waited for, not sent again,
+        // and read back with the markers planted before it. Otherwise new markers, drawn
+        // (and the content between them fingerprinted) before the register learns of the
+        // erase, so that it records their digest.
+        let waits = prior
+            .as_ref()
+            .is_some_and(|j| j.technique.is_sanitize() && j.sent.is_some());
         let now = chrono::Utc::now();
         let begun = prior.as_ref().map_or(now, |j| j.started);
         let resuming = prior.is_some();
+        let run = match prior {
+            Some(j) if waits => Run::Wait(j),
+            prior => {
+                let mut m = crate::purge::Markers::plan(&target, 32).map_err(|e| {
+                    JobError::failed(format!("{}: cannot draw the markers' token: {e}", identity.path))
+                })?;
+                m.fingerprint(&mut target);
+                Run::Send(m, prior)
+            }
+        };
+        let digest = match &run {
+            Run::Wait(j) => j.markers.digest(),
+            Run::Send(m, _) => m.digest(),
+        };
+        let (result_file, started) = begin(plan, link, &identity, technique.name(), Some(&digest))?;
         let journal_path = checkpoint::journal_path_for(plan.checkpoint_dir(), &identity);
         let t0 = std::time::Instant::now();
         observer.pass_started(&identity.path, 1, 1, technique.name(), identity.size);
         let failed = |why: String, recovery: Option<String>| crate::purge::ata::Failed { why, recovery };
 
         // A temporary password an interrupted security erase left set goes first.
-        let cleared = match prior.as_ref().and_then(|j| j.password.as_deref()) {
+        let left = match &run {
+            Run::Wait(j) | Run::Send(_, Some(j)) => j.password.as_deref(),
+            Run::Send(_, None) => None,
+        };
+        let cleared = match left {
             Some(text) => clear_left_password(&target, text, &identity.path),
             None => Ok(()),
         };
-        // A sanitize that was sent goes on inside the drive: waited for, not sent again.
-        let waits = prior
-            .as_ref()
-            .is_some_and(|j| j.technique.is_sanitize() && j.sent.is_some());
-        let (markers, sent) = match (cleared, prior) {
-            (Err(f), Some(j)) => (j.markers, Err(f)),
-            (Ok(()), Some(j)) if waits => (j.markers, crate::purge::wait(technique, &target)),
-            _ => {
-                let mut markers = crate::purge::Markers::plan(&target, 32).map_err(|e| {
-                    JobError::failed(format!("{}: cannot draw the markers' token: {e}", identity.path))
-                })?;
-                markers.fingerprint(&mut target);
+        let (markers, sent) = match (cleared, run) {
+            (Err(f), Run::Wait(j) | Run::Send(_, Some(j))) => (j.markers, Err(f)),
+            (Err(f), Run::Send(m, None)) => (m, Err(f)),
+            (Ok(()), Run::Wait(j)) => (j.markers, crate::purge::wait(technique, &target)),
+            (Ok(()), Run::Send(markers, _)) => {
                 let password = if technique.is_security_erase() {
                     Some(crate::purge::ata::Password::random().map_err(|e| {
                         JobError::failed(format!(
@@ -391,27 +417,34 @@ fn begin(
     link: Option<&mut Link>,
     identity: &Identity,
     method: &str,
+    markers: Option<&str>,
 ) -> Result<(Option<tempfile::NamedTempFile>, Option<RegisterLink>), JobError> {
     let result_file = match plan.result() {
         Some(p) => Some(super::record::result_temp(p)?),
         None => None,
     };
     let started = match link {
-        Some(l) => Some(wipe_started(l, identity, method)?),
+        Some(l) => Some(wipe_started(l, identity, method, markers)?),
         None => None,
     };
     Ok((result_file, started))
 }
 
 /// The register learns of the wipe before the first byte is written.
-fn wipe_started(l: &mut Link, identity: &Identity, method: &str) -> Result<RegisterLink, JobError> {
-    let ev = l.reg.wipe_started(
+fn wipe_started(
+    l: &mut Link,
+    identity: &Identity,
+    method: &str,
+    markers: Option<&str>,
+) -> Result<RegisterLink, JobError> {
+    let ev = l.reg.wipe_started_with(
         &l.signer,
         &l.carrier.id,
         &l.approval.id,
         &l.carrier.serial,
         &identity.path,
         method,
+        markers,
     )?;
     let register_id = l.reg.meta()?.map(|m| m.register_id).unwrap_or_default();
     Ok(RegisterLink {

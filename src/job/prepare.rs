@@ -223,22 +223,16 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
             ))
             .hint(t!("job-start-again"))
         })?;
-        let problem = if !j.target.is_same_target(identity) {
-            Some(t!(
-                "job-journal-other-drive",
-                path = j.target.path.as_str(),
-                identity = j.target.register_identity().unwrap_or("no identity")
-            ))
-        } else if t != Technique::Auto && t != j.technique {
-            Some(t!("job-journal-other-technique", technique = j.technique.name()))
-        } else if j.carrier.as_deref() != link.map(|l| l.carrier.id.as_str()) {
-            Some(match &j.carrier {
-                Some(c) => t!("job-resume-carrier", carrier = c.as_str()),
-                None => t!("job-journal-no-carrier"),
-            })
-        } else {
-            None
+        let recorded = match link {
+            Some(l) => Some((l.carrier.id.as_str(), l.reg.markers_recorded(&l.carrier.id)?)),
+            None => None,
         };
+        let problem = journal_problem(
+            &j,
+            identity,
+            t,
+            recorded.as_ref().map(|(c, r)| (*c, r.as_slice())),
+        );
         if let Some(why) = problem {
             return Err(JobError::refused(t!(
                 "job-journal-refused",
@@ -268,6 +262,39 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         Ok(r) => Ok(r),
         Err(r) => refuse(r.why, r.what_to_do),
     }
+}
+
+/// Why a firmware erase's journal cannot be resumed on `identity` with technique `t`, if
+/// it cannot. `carrier` is the carrier's id and the markers' digests its register recorded
+/// when its firmware erases began, for a carrier's wipe.
+fn journal_problem(
+    j: &crate::purge::Journal,
+    identity: &Identity,
+    t: crate::purge::Technique,
+    carrier: Option<(&str, &[String])>,
+) -> Option<String> {
+    if !j.target.is_same_target(identity) {
+        return Some(t!(
+            "job-journal-other-drive",
+            path = j.target.path.as_str(),
+            identity = j.target.register_identity().unwrap_or("no identity")
+        ));
+    }
+    if t != crate::purge::Technique::Auto && t != j.technique {
+        return Some(t!("job-journal-other-technique", technique = j.technique.name()));
+    }
+    if j.carrier.as_deref() != carrier.map(|(c, _)| c) {
+        return Some(match &j.carrier {
+            Some(c) => t!("job-resume-carrier", carrier = c.as_str()),
+            None => t!("job-journal-no-carrier"),
+        });
+    }
+    // Markers a forged journal invented would read back as "none left" from any drive
+    // that erased once: a carrier's are those its register recorded, signed, when the
+    // erase began. (A wipe outside the register has no such record: its certificate says
+    // a resumed erase is proven as far as the journal is genuine.)
+    let (c, recorded) = carrier?;
+    (!recorded.contains(&j.markers.digest())).then(|| t!("job-journal-markers-unrecorded", carrier = c))
 }
 
 /// A technique, why `auto` chose it, and the journal of a resumed firmware erase.
@@ -515,6 +542,44 @@ mod tests {
     use super::*;
     use crate::identify::{Area, Bus, Drive, HiddenAreas, Probe};
     use crate::target::Kind;
+
+    #[test]
+    fn a_carriers_journal_resumes_only_with_markers_its_register_recorded() {
+        use crate::purge::Technique;
+        let id = identity("S3Z1NB0K862928X", "ATA IDENTIFY DEVICE", false);
+        let journal = |carrier: Option<&str>| -> crate::purge::Journal {
+            let mut j = serde_json::json!({
+                "format": crate::purge::JOURNAL_FORMAT,
+                "target": id,
+                "technique": "nvme-sanitize-block",
+                "markers": { "token": "00112233", "offsets": [0, 1048576], "unit": 512, "sampled": [] },
+                "started": "2026-12-01T00:00:00Z",
+                "sent": "2026-12-01T00:00:01Z",
+            });
+            if let Some(c) = carrier {
+                j["carrier"] = c.into();
+            }
+            serde_json::from_value(j).unwrap()
+        };
+        let t = Technique::NvmeSanitizeBlock;
+        let j = journal(Some("C-2026-0001"));
+        let genuine = vec!["0f".repeat(32), j.markers.digest()];
+        assert_eq!(journal_problem(&j, &id, t, Some(("C-2026-0001", &genuine))), None);
+        let why = journal_problem(&j, &id, t, Some(("C-2026-0001", &genuine[..1]))).unwrap();
+        assert!(why.contains("its markers are not those"), "{why}");
+        let why = journal_problem(&j, &id, t, None).unwrap();
+        assert!(why.contains("resumed only with --carrier C-2026-0001"), "{why}");
+        // Outside the register there is no record to hold the journal to.
+        assert_eq!(journal_problem(&journal(None), &id, t, None), None);
+        let why = journal_problem(
+            &j,
+            &id,
+            Technique::NvmeFormatUser,
+            Some(("C-2026-0001", &genuine)),
+        )
+        .unwrap();
+        assert!(why.contains("it is of --technique nvme-sanitize-block"), "{why}");
+    }
 
     fn identity(serial: &str, source: &str, bridges: bool) -> Identity {
         Identity {

@@ -361,6 +361,15 @@ impl MarkerCheck {
 }
 
 impl Markers {
+    /// SHA-256 (hex) of the markers' canonical JSON (RFC 8785): what the register's
+    /// wipe-started event of a carrier's firmware erase records.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        // Serialising numbers, strings and arrays of them cannot fail.
+        let bytes = serde_jcs::to_vec(self).unwrap_or_default();
+        crate::pattern::hex(&Sha256::digest(bytes))
+    }
+
     /// `count` places spread over the target (the first and last sectors among them),
     /// each one logical sector.
     pub fn plan(target: &Target, count: u64) -> std::io::Result<Markers> {
@@ -649,6 +658,30 @@ mod tests {
         assert!(Technique::FIRMWARE
             .iter()
             .all(|t| t.is_firmware() && t.category() != "clear" || t.is_security_erase()));
+    }
+
+    #[test]
+    fn the_markers_digest_covers_token_places_and_fingerprints() {
+        let m = |token: &str, offset: u64, print: u8| Markers {
+            token: token.into(),
+            offsets: vec![0, offset],
+            unit: 512,
+            sampled: vec![(2048, [print; 32])],
+        };
+        let d = m("00112233", 4096, 7).digest();
+        assert_eq!(d.len(), 64);
+        assert_eq!(
+            d,
+            m("00112233", 4096, 7).digest(),
+            "the same markers, the same digest"
+        );
+        for other in [
+            m("00112234", 4096, 7),
+            m("00112233", 8192, 7),
+            m("00112233", 4096, 8),
+        ] {
+            assert_ne!(other.digest(), d);
+        }
     }
 
     #[test]

@@ -409,11 +409,28 @@ impl Register {
         target: &str,
         method: &str,
     ) -> Result<Event> {
+        self.wipe_started_with(signer, carrier, approval, serial, target, method, None)
+    }
+
+    /// [`wipe_started`](Self::wipe_started) of a firmware erase, with the digest of its
+    /// markers (`Markers::digest`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn wipe_started_with(
+        &mut self,
+        signer: &Signer,
+        carrier: &str,
+        approval: &str,
+        serial: &str,
+        target: &str,
+        method: &str,
+        markers_sha256: Option<&str>,
+    ) -> Result<Event> {
         let details = rules::WipeStarted {
             approval: approval.into(),
             serial: serial.into(),
             target: target.into(),
             method: method.into(),
+            markers_sha256: markers_sha256.map(str::to_string),
         };
         self.append(Kind::WipeStarted, signer, |_| {
             Ok((carrier.to_string(), to_value(&details)?))
@@ -476,6 +493,19 @@ impl Register {
         self.append(Kind::PassFinished, signer, |_| {
             Ok((carrier.to_string(), to_value(pass)?))
         })
+    }
+
+    /// The markers' digests the carrier's firmware erases recorded when they began.
+    pub fn markers_recorded(&self, carrier: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in self.events_about(carrier)? {
+            if e.kind == Kind::WipeStarted.name() {
+                let d: rules::WipeStarted = serde_json::from_str(&e.details)
+                    .map_err(|err| RegisterError::Rule(rules::RuleError(err.to_string())))?;
+                out.extend(d.markers_sha256);
+            }
+        }
+        Ok(out)
     }
 
     /// The passes of the wipe begun at event `wipe` that the register records as

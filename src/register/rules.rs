@@ -307,6 +307,10 @@ pub enum Change {
     Approval(Approval),
 }
 
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// An event the rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -394,6 +398,11 @@ pub struct WipeStarted {
     pub serial: String,
     pub target: String,
     pub method: String,
+    /// A firmware erase's markers (SHA-256 of their canonical JSON: token, places and
+    /// fingerprints), recorded before anything is written, so that `wipe --resume` can
+    /// tell the journal's markers from invented ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markers_sha256: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -719,6 +728,9 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
                 ));
             }
             let _ = a;
+            if d.markers_sha256.as_deref().is_some_and(|m| !is_sha256_hex(m)) {
+                return refuse(crate::t!("rule-markers-digest"));
+            }
             allowed(&c, &[Status::Approved, Status::Wiping, Status::Wiped], ev)?;
             c.status = Status::Wiping;
             c.updated_seq = ev.seq;

@@ -340,10 +340,12 @@ firmware_scsi_refused() {
 
 # The journal a firmware erase leaves while it runs, written here as an interrupted run
 # would have left it: technique, drive, markers, "sent".
-fw_journal() { # technique dev serial [serial in the journal]
+fw_journal() { # technique dev serial [serial in the journal] [carrier]
   size=$(($(cat /sys/block/$2/size) * 512))
-  printf '{"format":"mediasan-firmware-journal/1","target":{"kind":"block-device","path":"/dev/%s","size":%s,"serial":"%s"},"technique":"%s","markers":{"token":"00112233","offsets":[0,1048576],"unit":512,"sampled":[]},"started":"2026-12-01T00:00:00Z","sent":"2026-12-01T00:00:01Z"}' \
-    "$2" "$size" "${4:-$3}" "$1" >"$MEDIASAN_CHECKPOINTS/device-$3.firmware.json"
+  carrier=
+  [ -n "$5" ] && carrier=",\"carrier\":\"$5\""
+  printf '{"format":"mediasan-firmware-journal/1","target":{"kind":"block-device","path":"/dev/%s","size":%s,"serial":"%s"},"technique":"%s","markers":{"token":"00112233","offsets":[0,1048576],"unit":512,"sampled":[]},"started":"2026-12-01T00:00:00Z","sent":"2026-12-01T00:00:01Z"%s}' \
+    "$2" "$size" "${4:-$3}" "$1" "$carrier" >"$MEDIASAN_CHECKPOINTS/device-$3.firmware.json"
 }
 
 # --resume of an interrupted Format NVM sends it again (no state survives a format) and
@@ -395,6 +397,25 @@ firmware_resume_sanitize() {
   kept=$(dd if=/dev/$dev bs=512 skip=4096 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-SAN')
   dd if=/dev/zero of=/dev/$dev bs=512 seek=4096 count=1 conv=notrunc,fsync 2>/dev/null
   [ "$kept" = 1 ] || { echo "the data changed: something was sent"; return 1; }
+}
+
+# A carrier's journal whose markers no wipe-started event of its register recorded is
+# refused, and nothing is sent: invented markers would read back as "none left" from any
+# drive that once erased, and the certificate would vouch for an erase never made.
+firmware_resume_forged_markers() {
+  dev=$(find_dev nvme)
+  serial=$(awk '$1 == "nvme" { print $2 }' /drives.txt)
+  m=/tmp/mediasan
+  out=$(carrier_add "$serial" 2>&1) || { echo "carrier add: $out"; return 1; }
+  id=$(echo "$out" | grep -o 'C-[0-9-]*' | head -n 1)
+  mediasan approve "$id" --register $m/register.db --key $m/keys/approver >/dev/null 2>&1 || { echo "approve failed"; return 1; }
+  fw_journal nvme-sanitize-block "$dev" "$serial" "$serial" "$id"
+  out=$(mediasan wipe /dev/$dev --resume --technique nvme-sanitize-block --carrier "$id" \
+    --register $m/register.db --key $m/keys/operator --confirm "$serial" 2>&1)
+  rc=$?
+  rm -f "$MEDIASAN_CHECKPOINTS/device-$serial.firmware.json"
+  [ $rc = 3 ] && echo "$out" | grep -q 'its markers are not those any wipe-started event' ||
+    { echo "a forged carrier's journal: exit $rc: $out"; return 1; }
 }
 
 exit_is() {
@@ -469,4 +490,5 @@ check firmware.nvme-sanitize-refused firmware_nvme_sanitize_refused
 check firmware.scsi-sanitize-refused firmware_scsi_refused
 check firmware.resume-format firmware_resume_format
 check firmware.resume-sanitize firmware_resume_sanitize
+check firmware.resume-forged-markers firmware_resume_forged_markers
 while read -r line; do info "$line"; done </tmp/mediasan/fw-info 2>/dev/null
