@@ -162,23 +162,25 @@ impl Checkpoint {
     /// Checks the checkpoint against the plan rebuilt from it and against the target
     /// as it is now, and returns its patterns. A checkpoint is evidence, not proof:
     /// whatever does not fit is refused with the reason.
-    pub fn check(&self, now: &Identity) -> Result<Vec<Pattern>, String> {
+    pub fn check(&self, now: &Identity) -> Result<Vec<Pattern>, crate::i18n::Said> {
         if !self.same_target(now) {
-            return Err(crate::t!(
+            return Err(crate::said!(
                 "checkpoint-other-target",
                 path = self.target.path.as_str(),
                 identity = self.target.register_identity().unwrap_or("no identity")
             ));
         }
         let templates = crate::method::templates_of(&self.method).ok_or_else(|| {
-            crate::t!(
+            crate::said!(
                 "checkpoint-method-disagrees",
                 method = format!("{:?}", self.method.name)
             )
         })?;
-        let patterns = self.patterns().ok_or_else(|| crate::t!("checkpoint-malformed"))?;
+        let patterns = self
+            .patterns()
+            .ok_or_else(|| crate::said!("checkpoint-malformed"))?;
         if patterns.len() != templates.len() {
-            return Err(crate::t!(
+            return Err(crate::said!(
                 "checkpoint-pass-count",
                 listed = patterns.len().to_string(),
                 method = self.method.name.as_str(),
@@ -188,7 +190,7 @@ impl Checkpoint {
         for (i, (t, p)) in templates.iter().zip(&patterns).enumerate() {
             let previous = i.checked_sub(1).map(|j| &patterns[j]);
             if !crate::method::fits(t, p, previous) {
-                return Err(crate::t!(
+                return Err(crate::said!(
                     "checkpoint-pass-differs",
                     pass = (i + 1).to_string(),
                     label = p.label(),
@@ -199,10 +201,10 @@ impl Checkpoint {
         }
         let block = self.block_size;
         if block == 0 || !block.is_multiple_of(4096) || block > 256 << 20 {
-            return Err(crate::t!("checkpoint-block-size", block = block.to_string()));
+            return Err(crate::said!("checkpoint-block-size", block = block.to_string()));
         }
         if !(1..=patterns.len() + 1).contains(&self.pass) || self.offset > self.target.size {
-            return Err(crate::t!(
+            return Err(crate::said!(
                 "checkpoint-outside",
                 pass = self.pass.to_string(),
                 offset = self.offset.to_string(),
@@ -211,13 +213,13 @@ impl Checkpoint {
             ));
         }
         if self.coverage_ppm == 0 || self.coverage_ppm > 1_000_000 {
-            return Err(crate::t!(
+            return Err(crate::said!(
                 "checkpoint-coverage",
                 ppm = self.coverage_ppm.to_string()
             ));
         }
         if self.done.len() + 1 != self.pass {
-            return Err(crate::t!(
+            return Err(crate::said!(
                 "checkpoint-done",
                 pass = self.pass.to_string(),
                 done = self.done.len().to_string()
@@ -226,7 +228,10 @@ impl Checkpoint {
         for (i, d) in self.done.iter().enumerate() {
             let whole = d.completed && d.size == self.target.size && d.index as usize == i + 1;
             if !whole || d.pattern != patterns[i].label() {
-                return Err(crate::t!("checkpoint-report-misfit", pass = (i + 1).to_string()));
+                return Err(crate::said!(
+                    "checkpoint-report-misfit",
+                    pass = (i + 1).to_string()
+                ));
             }
         }
         Ok(patterns)

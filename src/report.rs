@@ -115,6 +115,10 @@ pub struct FirmwareRecord {
     /// Markers planted before the erase and read back past the caches after it.
     pub markers: crate::purge::MarkerCheck,
     pub milliseconds: u64,
+    /// A sanitize an interrupted run sent, followed to its end by `--resume`: the markers
+    /// read back are the ones that run planted (kept in its journal).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub followed: bool,
 }
 
 /// The program that wrote the result.

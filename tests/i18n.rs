@@ -278,3 +278,32 @@ fn records_stay_english_when_the_screen_speaks_chinese() {
     assert!(all.contains("serial number confirmed"), "{all}");
     assert!(!chinese(&all), "{all}");
 }
+
+/// A job's error is kept (a batch's record) in English and shown in the operator's
+/// language, also when it wraps another error's message. (This process speaks Chinese
+/// from here on; the other tests of this file run the binary.)
+#[test]
+fn a_jobs_error_is_recorded_in_english_and_shown_in_chinese() {
+    use mediasan::job::JobError;
+    use mediasan::target::TargetError;
+    mediasan::i18n::set(mediasan::i18n::Lang::Zh);
+    let e = JobError::from(TargetError::Empty {
+        path: "/dev/sdz".into(),
+    });
+    assert_eq!(
+        e.message.en(),
+        "/dev/sdz: block device of size 0 (no medium inserted?)"
+    );
+    assert!(e.to_string().contains("块设备容量为 0"), "{e}");
+    let e = JobError::refused(mediasan::said!(
+        "job-journal-refused",
+        path = "/dev/sdz",
+        journal = "j.json",
+        why = mediasan::said!("job-journal-no-carrier").to_string()
+    ));
+    assert_eq!(
+        e.message.en(),
+        "/dev/sdz: the firmware erase's journal j.json is refused: it is not a carrier's wipe"
+    );
+    assert!(e.to_string().contains("它不是某个载体的擦除"), "{e}");
+}

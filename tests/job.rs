@@ -67,7 +67,7 @@ fn prepare_writes_nothing_whether_it_refuses_or_not() {
         .err()
         .expect("a refusal");
     assert_eq!(err.code, 3, "{err}");
-    assert!(err.message.contains(&c), "{err}");
+    assert!(err.message.en().contains(&c), "{err}");
     // Passed: another file, prepared and dropped without executing.
     let other = o.path("other.img");
     plant_markers(&other, 1 << 20);
@@ -140,7 +140,8 @@ fn a_record_that_fails_keeps_the_result_and_says_what_was_not_recorded() {
     let f = &recorded.failures[0];
     assert_eq!(f.code, 1);
     assert!(
-        f.message.contains("the register could not record it") && f.message.contains("no certificate"),
+        f.message.en().contains("the register could not record it")
+            && f.message.en().contains("no certificate"),
         "{f}"
     );
 }
@@ -164,6 +165,7 @@ fn a_certificate_that_cannot_be_written_leaves_the_rest_recorded() {
     assert!(
         recorded.failures[0]
             .message
+            .en()
             .contains("certificate could not be written"),
         "{}",
         recorded.failures[0]

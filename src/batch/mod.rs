@@ -97,7 +97,7 @@ pub fn plans(rows: &[Row], base: &Request, reg: &Register) -> Result<Vec<Plan>, 
         }
         match Plan::new(r) {
             Ok(p) => out.push(p),
-            Err(e) => bad.push(mismatch(e.message)),
+            Err(e) => bad.push(mismatch(e.message.to_string())),
         }
     }
     if bad.is_empty() {
@@ -118,8 +118,8 @@ pub fn prepare<'p>(
     signer: &Signer,
 ) -> Result<Job<'p>, String> {
     let reg = Register::open(register).map_err(|e| e.to_string())?;
-    let link = Link::new(reg, signer.clone(), &row.carrier).map_err(|e| e.message)?;
-    let prepared = Prepared::new(plan, &path, sys, Some(&link), &[]).map_err(|e| e.message)?;
+    let link = Link::new(reg, signer.clone(), &row.carrier).map_err(|e| e.message.to_string())?;
+    let prepared = Prepared::new(plan, &path, sys, Some(&link), &[]).map_err(|e| e.message.to_string())?;
     // A batch asks nothing once it runs: a drive whose wipe would end incomplete for
     // sectors it hides is refused now. --expose-hidden removes an HPA, nothing else.
     if let Some(d) = &prepared.identity().drive {
@@ -228,7 +228,7 @@ impl Finished {
     /// (the first I/O fault of a pass, unwritten regions, a failed readback).
     pub fn reason(&self) -> Option<String> {
         if let Some(e) = &self.error {
-            return Some(e.message.clone());
+            return Some(e.message.en().to_string());
         }
         let r = self.report.as_ref()?;
         if r.outcome == crate::report::Outcome::Sanitised {

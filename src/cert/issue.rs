@@ -91,14 +91,14 @@ impl Body {
                 "firmware erase: {}; the drive reported: {}; {} markers planted before it, {} found after it, {} unreadable",
                 f.command, f.drive_status, f.markers.planted, f.markers.found, f.markers.unreadable
             ));
-            if !report.resumed.is_empty() {
+            if f.followed {
                 let held = if report.register.is_some() {
                     "the register's wipe-started event recorded their digest before the erase, and the journal's markers matched it"
                 } else {
                     "the readback proves the erase as far as that journal is genuine"
                 };
                 notes.push(format!(
-                    "resumed after an interruption ({}): the markers read back were planted by the interrupted run and kept in its journal in the checkpoint folder; {held}",
+                    "resumed after an interruption ({}): the sanitize the interrupted run sent was followed to its end; the markers read back were planted by that run and kept in its journal in the checkpoint folder; {held}",
                     report.resumed.iter().map(|r| r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()).collect::<Vec<_>>().join(", ")
                 ));
             }

@@ -370,6 +370,7 @@ impl<'p> Prepared<'p> {
                 recovery,
                 markers: check,
                 milliseconds: ms,
+                followed: waits,
             }),
             bytes_written: 0,
             started: begun,

@@ -29,16 +29,18 @@ use crate::target::{escape_path, TargetError};
 
 /// Why a phase could not go on: what failed, the exit code it means (PRODUCT.md §9:
 /// 1 failed, 2 unusable input, 3 refused) and what to do.
+/// The message is a [`Said`](crate::i18n::Said): a batch keeps it in its record in
+/// English, the operator reads it in their language.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct JobError {
     pub code: u8,
-    pub message: String,
+    pub message: crate::i18n::Said,
     pub hint: Option<String>,
 }
 
 impl JobError {
-    pub fn new(code: u8, message: impl Into<String>) -> JobError {
+    pub fn new(code: u8, message: impl Into<crate::i18n::Said>) -> JobError {
         JobError {
             code,
             message: message.into(),
@@ -47,17 +49,17 @@ impl JobError {
     }
 
     /// The operation failed (exit 1).
-    pub fn failed(message: impl Into<String>) -> JobError {
+    pub fn failed(message: impl Into<crate::i18n::Said>) -> JobError {
         JobError::new(1, message)
     }
 
     /// Bad usage or unusable input (exit 2).
-    pub fn usage(message: impl Into<String>) -> JobError {
+    pub fn usage(message: impl Into<crate::i18n::Said>) -> JobError {
         JobError::new(2, message)
     }
 
     /// Refused for safety or policy (exit 3).
-    pub fn refused(message: impl Into<String>) -> JobError {
+    pub fn refused(message: impl Into<crate::i18n::Said>) -> JobError {
         JobError::new(3, message)
     }
 
@@ -72,7 +74,7 @@ impl From<TargetError> for JobError {
         JobError {
             code: e.exit_code(),
             hint: e.hint(),
-            message: e.to_string(),
+            message: crate::i18n::Said::of(|| e.to_string()),
         }
     }
 }
@@ -82,20 +84,20 @@ impl From<RegisterError> for JobError {
         JobError {
             code: e.exit_code(),
             hint: e.hint(),
-            message: e.to_string(),
+            message: crate::i18n::Said::of(|| e.to_string()),
         }
     }
 }
 
 impl From<KeyError> for JobError {
     fn from(e: KeyError) -> JobError {
-        JobError::new(e.exit_code(), e.to_string())
+        JobError::new(e.exit_code(), crate::i18n::Said::of(|| e.to_string()))
     }
 }
 
 impl From<crate::cert::CertError> for JobError {
     fn from(e: crate::cert::CertError) -> JobError {
-        JobError::new(e.exit_code(), e.to_string())
+        JobError::new(e.exit_code(), crate::i18n::Said::of(|| e.to_string()))
     }
 }
 
@@ -159,7 +161,7 @@ impl Link {
     /// Checks the carrier and finds the approval that lets this operator wipe it now.
     pub fn new(reg: Register, signer: Signer, carrier: &str) -> Result<Link, JobError> {
         let c = reg.carrier(carrier)?.ok_or_else(|| {
-            JobError::refused(crate::t!(
+            JobError::refused(crate::said!(
                 "job-no-carrier",
                 carrier = carrier,
                 register = escape_path(reg.path())

@@ -133,7 +133,7 @@ impl Plan {
                     .or(configured)
                     .unwrap_or(default_method(r.classification));
                 let m = method::find(name).ok_or_else(|| {
-                    JobError::usage(crate::t!("job-unknown-method", name = format!("{name:?}")))
+                    JobError::usage(crate::said!("job-unknown-method", name = format!("{name:?}")))
                         .hint(crate::t!("job-unknown-method-hint"))
                 })?;
                 (m.name.to_string(), m.passes.to_vec())
@@ -143,15 +143,16 @@ impl Plan {
             passes.push(method::blank_pass());
         }
         if r.result.is_some() && r.targets > 1 {
-            return Err(
-                JobError::usage(crate::t!("job-result-one-target", count = r.targets.to_string()))
-                    .hint(crate::t!("job-result-one-target-hint")),
-            );
+            return Err(JobError::usage(crate::said!(
+                "job-result-one-target",
+                count = r.targets.to_string()
+            ))
+            .hint(crate::t!("job-result-one-target-hint")));
         }
         let mut options = Options::default();
         if let Some(b) = r.block_size {
             if b == 0 || !b.is_multiple_of(4096) || b > (256 << 20) {
-                return Err(JobError::usage(crate::t!("job-block-size")));
+                return Err(JobError::usage(crate::said!("job-block-size")));
             }
             options.block_size = b;
         }
@@ -169,7 +170,7 @@ impl Plan {
         options.verify.mode = verify;
         options.verify.coverage_ppm = r.coverage_ppm;
         if r.resume && verify == VerifyMode::None {
-            return Err(JobError::usage(crate::t!("job-resume-verify-none"))
+            return Err(JobError::usage(crate::said!("job-resume-verify-none"))
                 .hint(crate::t!("job-resume-verify-none-hint")));
         }
         // A method whose standard requires its random pass verified gets it verified,
@@ -177,7 +178,7 @@ impl Plan {
         let required = method::find(&name).and_then(|m| m.verified_pass);
         if required.is_some() && verify == VerifyMode::None {
             return Err(
-                JobError::usage(crate::t!("job-verify-required", method = name.as_str()))
+                JobError::usage(crate::said!("job-verify-required", method = name.as_str()))
                     .hint(crate::t!("job-verify-required-hint")),
             );
         }
@@ -360,7 +361,7 @@ mod tests {
         ] {
             let e = Plan::new(bad).unwrap_err();
             assert_eq!(e.code, 2);
-            assert!(e.message.contains(says), "{e}");
+            assert!(e.message.en().contains(says), "{e}");
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{JobError, Link, Plan};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{Options, Resume};
+use crate::i18n::Said;
 use crate::identify;
 use crate::method;
 use crate::pattern::Pattern;
@@ -71,7 +72,7 @@ impl<'p> Prepared<'p> {
         let identity = &target.identity;
         match link {
             Some(l) if !identity.is_carrier(&l.carrier.serial) => {
-                return Err(JobError::refused(t!(
+                return Err(JobError::refused(crate::said!(
                     "job-not-the-carrier",
                     path = identity.path.as_str(),
                     carrier = l.carrier.id.as_str(),
@@ -81,7 +82,7 @@ impl<'p> Prepared<'p> {
                 .hint(t!("job-not-the-carrier-hint")));
             }
             Some(l) if identity.partition_of.is_some() => {
-                return Err(JobError::refused(t!(
+                return Err(JobError::refused(crate::said!(
                     "job-partition-not-carrier",
                     path = identity.path.as_str(),
                     carrier = l.carrier.id.as_str()
@@ -143,7 +144,7 @@ impl<'p> Prepared<'p> {
     pub fn expose_hidden(&mut self, sys: &Sys) -> Result<Option<identify::Exposed>, JobError> {
         let path = self.target.identity.path.clone();
         self.target.expose_hidden(sys).map_err(|e| {
-            JobError::refused(t!(
+            JobError::refused(crate::said!(
                 "job-expose-failed",
                 path = path.as_str(),
                 error = e.to_string()
@@ -184,12 +185,12 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
     if !t.is_firmware() {
         return Ok((t, None, None));
     }
-    let refuse = |why: String, hint: String| {
-        Err(JobError::refused(t!(
+    let refuse = |why: Said, hint: String| {
+        Err(JobError::refused(crate::said!(
             "job-technique-refused",
             path = identity.path.as_str(),
             technique = t.name(),
-            why = why
+            why = why.to_string()
         ))
         .hint(hint))
     };
@@ -197,13 +198,13 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         identity.kind == crate::target::Kind::BlockDevice && d.transport != crate::identify::Bus::Loop
     }) else {
         return refuse(
-            t!("job-firmware-not-a-drive"),
+            crate::said!("job-firmware-not-a-drive"),
             t!("job-firmware-not-a-drive-hint"),
         );
     };
     if identity.partition_of.is_some() {
         return refuse(
-            t!("job-firmware-partition"),
+            crate::said!("job-firmware-partition"),
             t!(
                 "job-firmware-whole-disk-hint",
                 disk = identity.partition_of.as_deref().unwrap_or("…")
@@ -215,7 +216,7 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         // password set): what it offers is not asked again; the journal says what ran.
         let path = crate::checkpoint::journal_path_for(plan.checkpoint_dir(), identity);
         let j = purge::Journal::load(&path).map_err(|e| {
-            JobError::usage(t!(
+            JobError::usage(crate::said!(
                 "job-no-journal",
                 path = identity.path.as_str(),
                 journal = escape_path(&path),
@@ -234,21 +235,19 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
             recorded.as_ref().map(|(c, r)| (*c, r.as_slice())),
         );
         if let Some(why) = problem {
-            return Err(JobError::refused(t!(
+            return Err(JobError::refused(crate::said!(
                 "job-journal-refused",
                 path = identity.path.as_str(),
                 journal = escape_path(&path),
-                why = why
+                why = why.to_string()
             ))
             .hint(t!("job-start-again")));
         }
         // Opened although locked only so that the journal's password can unlock it.
         if drive.security().is_some_and(|s| s.locked) && j.password.is_none() {
-            return Err(JobError::refused(format!(
-                "{}: {}",
-                identity.path,
-                crate::target::Refusal::SecurityLocked
-            ))
+            return Err(JobError::refused(Said::of(|| {
+                format!("{}: {}", identity.path, crate::target::Refusal::SecurityLocked)
+            }))
             .hint(crate::target::Refusal::SecurityLocked.hint()));
         }
         return Ok((j.technique, None, Some(j)));
@@ -272,21 +271,24 @@ fn journal_problem(
     identity: &Identity,
     t: crate::purge::Technique,
     carrier: Option<(&str, &[String])>,
-) -> Option<String> {
+) -> Option<Said> {
     if !j.target.is_same_target(identity) {
-        return Some(t!(
+        return Some(crate::said!(
             "job-journal-other-drive",
             path = j.target.path.as_str(),
             identity = j.target.register_identity().unwrap_or("no identity")
         ));
     }
     if t != crate::purge::Technique::Auto && t != j.technique {
-        return Some(t!("job-journal-other-technique", technique = j.technique.name()));
+        return Some(crate::said!(
+            "job-journal-other-technique",
+            technique = j.technique.name()
+        ));
     }
     if j.carrier.as_deref() != carrier.map(|(c, _)| c) {
         return Some(match &j.carrier {
-            Some(c) => t!("job-resume-carrier", carrier = c.as_str()),
-            None => t!("job-journal-no-carrier"),
+            Some(c) => crate::said!("job-resume-carrier", carrier = c.as_str()),
+            None => crate::said!("job-journal-no-carrier"),
         });
     }
     // Markers a forged journal invented would read back as "none left" from any drive
@@ -294,7 +296,8 @@ fn journal_problem(
     // erase began. (A wipe outside the register has no such record: its certificate says
     // a resumed erase is proven as far as the journal is genuine.)
     let (c, recorded) = carrier?;
-    (!recorded.contains(&j.markers.digest())).then(|| t!("job-journal-markers-unrecorded", carrier = c))
+    (!recorded.contains(&j.markers.digest()))
+        .then(|| crate::said!("job-journal-markers-unrecorded", carrier = c))
 }
 
 /// A technique, why `auto` chose it, and the journal of a resumed firmware erase.
@@ -333,7 +336,7 @@ fn refuse_weak_serial(identity: &Identity, sys: &Sys) -> Result<(), JobError> {
         return Ok(());
     }
     let bridge = drive.serial_is_bridges;
-    Err(JobError::refused(t!(
+    Err(JobError::refused(crate::said!(
         "job-weak-serial",
         path = identity.path.as_str(),
         problems = crate::i18n::Said::join(&problems, &crate::said!("sep-clauses")).to_string()
@@ -350,7 +353,7 @@ fn refuse_registered(identity: &Identity, guards: &[Register]) -> Result<(), Job
     for g in guards {
         let known = g.carriers_naming(identity)?;
         if let Some(c) = known.iter().find(|c| c.status != register::Status::Disposed) {
-            return Err(JobError::refused(t!(
+            return Err(JobError::refused(crate::said!(
                 "job-registered-carrier",
                 path = identity.path.as_str(),
                 carrier = c.id.as_str(),
@@ -372,10 +375,10 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
     let mut options = plan.options();
     if !plan.resume() {
         let patterns = method::expand(plan.passes())
-            .map_err(|e| JobError::failed(t!("job-no-entropy-keys", error = e.to_string())))?;
+            .map_err(|e| JobError::failed(crate::said!("job-no-entropy-keys", error = e.to_string())))?;
         // A fresh sampling plan for every wipe; the seed goes into the result.
         options.verify.seed = crate::verify::fresh_seed()
-            .map_err(|e| JobError::failed(t!("job-no-entropy-seed", error = e.to_string())))?;
+            .map_err(|e| JobError::failed(crate::said!("job-no-entropy-seed", error = e.to_string())))?;
         let record = MethodRecord {
             name: plan.method().to_string(),
             passes: plan.labels(),
@@ -392,7 +395,7 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
         });
     }
     let cp = Checkpoint::load(&checkpoint).map_err(|e| {
-        JobError::usage(t!(
+        JobError::usage(crate::said!(
             "job-no-checkpoint",
             path = identity.path.as_str(),
             checkpoint = escape_path(&checkpoint),
@@ -400,19 +403,19 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
         ))
         .hint(t!("job-start-again"))
     })?;
-    let refused = |why: String| {
-        JobError::refused(t!(
+    let refused = |why: Said| {
+        JobError::refused(crate::said!(
             "job-checkpoint-refused",
             path = identity.path.as_str(),
             checkpoint = escape_path(&checkpoint),
-            why = why
+            why = why.to_string()
         ))
         .hint(t!("job-start-again-nothing-written"))
     };
     let patterns = cp.check(identity).map_err(refused)?;
     let carrier = link.map(|l| l.carrier.id.as_str());
     if cp.carrier.is_some() && cp.carrier.as_deref() != carrier {
-        return Err(refused(t!(
+        return Err(refused(crate::said!(
             "job-resume-carrier",
             carrier = cp.carrier.as_deref().unwrap_or_default()
         )));
@@ -484,8 +487,10 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
     if named.exists() {
         paths.push(named.to_path_buf());
     } else if named != default {
-        return Err(JobError::usage(t!("job-no-register", path = escape_path(named)))
-            .hint(t!("job-no-register-hint")));
+        return Err(
+            JobError::usage(crate::said!("job-no-register", path = escape_path(named)))
+                .hint(t!("job-no-register-hint")),
+        );
     }
     if named != default && default.exists() {
         paths.push(default.to_path_buf());
@@ -566,9 +571,12 @@ mod tests {
         let genuine = vec!["0f".repeat(32), j.markers.digest()];
         assert_eq!(journal_problem(&j, &id, t, Some(("C-2026-0001", &genuine))), None);
         let why = journal_problem(&j, &id, t, Some(("C-2026-0001", &genuine[..1]))).unwrap();
-        assert!(why.contains("its markers are not those"), "{why}");
+        assert!(why.en().contains("its markers are not those"), "{why}");
         let why = journal_problem(&j, &id, t, None).unwrap();
-        assert!(why.contains("resumed only with --carrier C-2026-0001"), "{why}");
+        assert!(
+            why.en().contains("resumed only with --carrier C-2026-0001"),
+            "{why}"
+        );
         // Outside the register there is no record to hold the journal to.
         assert_eq!(journal_problem(&journal(None), &id, t, None), None);
         let why = journal_problem(
@@ -578,7 +586,10 @@ mod tests {
             Some(("C-2026-0001", &genuine)),
         )
         .unwrap();
-        assert!(why.contains("it is of --technique nvme-sanitize-block"), "{why}");
+        assert!(
+            why.en().contains("it is of --technique nvme-sanitize-block"),
+            "{why}"
+        );
     }
 
     fn identity(serial: &str, source: &str, bridges: bool) -> Identity {
@@ -630,13 +641,13 @@ mod tests {
         let sys = Sys::at(root.path());
         let e = refuse_weak_serial(&identity("BRIDGE0042", "USB bridge descriptor", true), &sys).unwrap_err();
         assert_eq!(e.code, 3);
-        assert!(e.message.contains("USB bridge's"), "{}", e.message);
+        assert!(e.message.en().contains("USB bridge's"), "{}", e.message);
         assert!(
             e.hint.as_deref().unwrap_or_default().contains("passes ATA"),
             "{e:?}"
         );
         let e = refuse_weak_serial(&identity("00000000", "ATA IDENTIFY DEVICE", false), &sys).unwrap_err();
-        assert!(e.message.contains("placeholder"), "{}", e.message);
+        assert!(e.message.en().contains("placeholder"), "{}", e.message);
         assert!(refuse_weak_serial(&identity("WD-WX11A1234567", "ATA IDENTIFY DEVICE", false), &sys).is_ok());
     }
 }

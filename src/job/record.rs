@@ -39,7 +39,7 @@ impl Executed<'_> {
         let text = match serde_json::to_string_pretty(&report) {
             Ok(t) => t + "\n",
             Err(e) => {
-                failures.push(JobError::failed(crate::t!(
+                failures.push(JobError::failed(crate::said!(
                     "job-result-unwritable",
                     outcome = word.as_str(),
                     error = e.to_string()
@@ -51,7 +51,7 @@ impl Executed<'_> {
         if let (Some(tmp), Some(path)) = (result_file, plan.result()) {
             match save_result(tmp, path, &text) {
                 Ok(()) => result = Some(path.to_path_buf()),
-                Err(e) => failures.push(JobError::failed(crate::t!(
+                Err(e) => failures.push(JobError::failed(crate::said!(
                     "job-result-unsaved",
                     outcome = word.as_str(),
                     path = escape_path(path),
@@ -78,7 +78,7 @@ impl Executed<'_> {
                         plan,
                     )),
                     Err(e) => {
-                        failures.push(JobError::failed(crate::t!(
+                        failures.push(JobError::failed(crate::said!(
                             "job-register-unrecorded",
                             outcome = word.as_str(),
                             error = e.to_string()
@@ -94,7 +94,7 @@ impl Executed<'_> {
             Some(Err(e)) => {
                 failures.push(JobError {
                     code: 1,
-                    message: crate::t!(
+                    message: crate::said!(
                         "job-certificate-unwritten",
                         outcome = word.as_str(),
                         error = e.to_string()

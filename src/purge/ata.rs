@@ -35,7 +35,8 @@ pub mod op {
 /// Why a firmware erase is not even tried, with what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
-    pub why: String,
+    /// Why, English for a record and in the operator's language to show.
+    pub why: crate::i18n::Said,
     pub what_to_do: String,
 }
 
@@ -45,9 +46,9 @@ impl fmt::Display for Refused {
     }
 }
 
-fn refused(why: impl Into<String>, what_to_do: impl Into<String>) -> Refused {
+fn refused(why: crate::i18n::Said, what_to_do: impl Into<String>) -> Refused {
     Refused {
-        why: why.into(),
+        why,
         what_to_do: what_to_do.into(),
     }
 }
@@ -57,31 +58,37 @@ pub fn check_security_erase(id: &Identify, enhanced: bool) -> Result<(), Refused
     let s = &id.security;
     if !s.supported {
         return Err(refused(
-            crate::t!("erase-no-security"),
+            crate::said!("erase-no-security"),
             crate::t!("erase-use-another"),
         ));
     }
     if s.locked {
-        return Err(refused(crate::t!("erase-locked"), crate::t!("erase-locked-hint")));
+        return Err(refused(
+            crate::said!("erase-locked"),
+            crate::t!("erase-locked-hint"),
+        ));
     }
     if s.frozen {
-        return Err(refused(crate::t!("erase-frozen"), crate::t!("erase-power-cycle")));
+        return Err(refused(
+            crate::said!("erase-frozen"),
+            crate::t!("erase-power-cycle"),
+        ));
     }
     if s.enabled {
         return Err(refused(
-            crate::t!("erase-password-set"),
+            crate::said!("erase-password-set"),
             crate::t!("erase-password-set-hint"),
         ));
     }
     if s.count_expired {
         return Err(refused(
-            crate::t!("erase-attempts-exhausted"),
+            crate::said!("erase-attempts-exhausted"),
             crate::t!("erase-attempts-exhausted-hint"),
         ));
     }
     if enhanced && !s.enhanced_erase {
         return Err(refused(
-            crate::t!("erase-no-enhanced"),
+            crate::said!("erase-no-enhanced"),
             crate::t!("erase-no-enhanced-hint"),
         ));
     }
@@ -98,12 +105,15 @@ pub fn check_sanitize(id: &Identify, kind: SanitizeKind) -> Result<(), Refused> 
     };
     if !s.supported || !offered {
         return Err(refused(
-            crate::t!("erase-no-sanitize", kind = kind.name()),
+            crate::said!("erase-no-sanitize", kind = kind.name()),
             crate::t!("erase-scan-lists"),
         ));
     }
     if id.security.locked {
-        return Err(refused(crate::t!("erase-locked"), crate::t!("erase-locked-hint")));
+        return Err(refused(
+            crate::said!("erase-locked"),
+            crate::t!("erase-locked-hint"),
+        ));
     }
     Ok(())
 }
@@ -486,7 +496,7 @@ mod tests {
             let d = drive(w128);
             let id = crate::identify::ata::Identify::parse(&d.identify_page());
             let e = check_security_erase(&id, enhanced).unwrap_err();
-            assert!(e.why.contains(want), "{w128:#x}: {e}");
+            assert!(e.why.en().contains(want), "{w128:#x}: {e}");
         }
         let frozen = crate::identify::ata::Identify::parse(&drive(0x0009).identify_page());
         assert!(check_security_erase(&frozen, false)

@@ -214,18 +214,18 @@ pub fn follow<T>(
 /// a bridge that passes the command), or why not with what to do.
 pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
     let unreachable = |what: &str, reason: &Said| ata::Refused {
-        why: crate::t!("erase-unreadable", what = what, reason = reason.to_string()),
+        why: crate::said!("erase-unreadable", what = what, reason = reason.to_string()),
         what_to_do: crate::t!("erase-unreadable-hint"),
     };
     if let Some(action) = t.scsi_action() {
         return match &drive.scsi {
             Probe::Known(s) => scsi::check(&s.sanitize, action),
             Probe::Unknown { reason } => Err(ata::Refused {
-                why: crate::t!("erase-scsi-unknown", reason = reason.to_string()),
+                why: crate::said!("erase-scsi-unknown", reason = reason.to_string()),
                 what_to_do: crate::t!("erase-scsi-unknown-hint"),
             }),
             Probe::NotApplicable { .. } => Err(ata::Refused {
-                why: crate::t!("erase-not-scsi"),
+                why: crate::said!("erase-not-scsi"),
                 what_to_do: crate::t!("erase-scan-lists-drive"),
             }),
         };
@@ -246,7 +246,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
             },
             Probe::Unknown { reason } => Err(unreachable("NVMe Identify", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
-                why: crate::t!("erase-not-nvme"),
+                why: crate::said!("erase-not-nvme"),
                 what_to_do: crate::t!("erase-scan-lists-drive"),
             }),
         },
@@ -257,7 +257,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
             },
             Probe::Unknown { reason } => Err(unreachable("ATA IDENTIFY", reason)),
             Probe::NotApplicable { .. } => Err(ata::Refused {
-                why: crate::t!("erase-not-ata"),
+                why: crate::said!("erase-not-ata"),
                 what_to_do: crate::t!("erase-scan-lists-drive"),
             }),
         },
@@ -275,7 +275,7 @@ pub fn choose(drive: &Drive) -> Result<(Technique, String), ata::Refused> {
         }
     }
     Err(ata::Refused {
-        why: crate::t!("erase-none-offered"),
+        why: crate::said!("erase-none-offered"),
         what_to_do: crate::t!("erase-none-offered-hint"),
     })
 }
@@ -615,14 +615,17 @@ mod tests {
         assert!(check(Technique::ScsiSanitizeCrypto, &sas)
             .unwrap_err()
             .why
+            .en()
             .contains("does not offer"));
         assert!(check(Technique::NvmeFormatUser, &sas)
             .unwrap_err()
             .why
+            .en()
             .contains("not an NVMe drive"));
         assert!(check(Technique::AtaSanitizeBlock, &sas)
             .unwrap_err()
             .why
+            .en()
             .contains("not an ATA drive"));
         assert_eq!(choose(&sas).unwrap().0, Technique::ScsiSanitizeBlock);
         // A disk that did not say (QEMU's scsi-hd): nothing is sent, and auto finds nothing.
@@ -635,10 +638,12 @@ mod tests {
         assert!(check(Technique::ScsiSanitizeOverwrite, &mute)
             .unwrap_err()
             .why
+            .en()
             .contains("did not say"));
         assert!(choose(&mute)
             .unwrap_err()
             .why
+            .en()
             .contains("offers no firmware erase"));
         // An ATA drive behind a bridge that passes nothing.
         let bridged = drive(
@@ -650,10 +655,12 @@ mod tests {
         assert!(check(Technique::AtaSecureErase, &bridged)
             .unwrap_err()
             .why
+            .en()
             .contains("could not be read"));
         assert!(check(Technique::ScsiSanitizeBlock, &bridged)
             .unwrap_err()
             .why
+            .en()
             .contains("not a SCSI disk"));
         assert!(Technique::FIRMWARE
             .iter()

@@ -32,13 +32,13 @@ pub fn check_format(c: &Controller, ses: SecureErase) -> Result<(), Refused> {
     let caps = c.capabilities;
     if !caps.format {
         return Err(Refused {
-            why: crate::t!("erase-no-format"),
+            why: crate::said!("erase-no-format"),
             what_to_do: crate::t!("erase-use-another"),
         });
     }
     if ses == SecureErase::Crypto && !caps.format_crypto_erase {
         return Err(Refused {
-            why: crate::t!("erase-no-format-crypto"),
+            why: crate::said!("erase-no-format-crypto"),
             what_to_do: crate::t!("erase-no-format-crypto-hint"),
         });
     }
@@ -57,7 +57,7 @@ pub fn check_sanitize(c: &Controller, action: SanitizeAction) -> Result<(), Refu
         Ok(())
     } else {
         Err(Refused {
-            why: crate::t!("erase-no-nvme-sanitize", action = format!("{action:?}")),
+            why: crate::said!("erase-no-nvme-sanitize", action = format!("{action:?}")),
             what_to_do: crate::t!("erase-scan-lists"),
         })
     }
@@ -375,6 +375,7 @@ mod tests {
         assert!(check_sanitize(&c, SanitizeAction::BlockErase)
             .unwrap_err()
             .why
+            .en()
             .contains("does not offer"));
     }
 }

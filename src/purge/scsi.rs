@@ -50,7 +50,7 @@ pub fn check(s: &ScsiSanitize, action: Action) -> Result<(), Refused> {
         Ok(())
     } else {
         Err(Refused {
-            why: crate::t!("erase-disk-no-sanitize", action = action.name()),
+            why: crate::said!("erase-disk-no-sanitize", action = action.name()),
             what_to_do: crate::t!("erase-scan-lists"),
         })
     }
@@ -209,6 +209,7 @@ mod tests {
         assert!(check(&s, Action::CryptoErase)
             .unwrap_err()
             .why
+            .en()
             .contains("does not offer"));
         // A disk without the command (QEMU's scsi-hd) says nothing: not "none".
         d.behaviour = ScsiBehaviour::NoReportOpcodes;

@@ -494,7 +494,7 @@ impl Target {
     /// Removes the drive's Host Protected Area ([`identify::hidden::expose_hpa`]), has
     /// the kernel read the capacity again, and checks that the device now shows every
     /// native sector. `Ok(None)` when there is no HPA to remove.
-    pub fn expose_hidden(&mut self, sys: &Sys) -> Result<Option<identify::Exposed>, String> {
+    pub fn expose_hidden(&mut self, sys: &Sys) -> Result<Option<identify::Exposed>, Said> {
         let id = &mut self.identity;
         let Some(drive) = id.drive.as_mut() else {
             return Ok(None);
@@ -503,14 +503,14 @@ impl Target {
             return Ok(None);
         };
         if id.partition_of.is_some() {
-            return Err(crate::t!("expose-partition"));
+            return Err(said!("expose-partition"));
         }
         let Some(ata) = drive.ata.known().map(|a| a.identify.clone()) else {
             return Ok(None);
         };
         let mut t = identify::transport::Device(&self.file);
         let sectors = identify::hidden::expose_hpa(&mut t, &ata)
-            .map_err(|e| crate::t!("expose-refused", error = e.to_string()))?;
+            .map_err(|e| said!("expose-refused", error = e.to_string()))?;
         let disk = id.device.clone().unwrap_or_default();
         sys.rescan(&disk).map_err(|e| {
             crate::t!(
@@ -519,17 +519,18 @@ impl Target {
                 error = e.to_string()
             )
         })?;
-        let size = block::size(&self.file).map_err(|e| format!("BLKGETSIZE64 failed: {e}"))?;
+        let size = block::size(&self.file).map_err(|e| Said::from(format!("BLKGETSIZE64 failed: {e}")))?;
         let want = sectors * u64::from(ata.logical_sector);
         if size != want {
-            return Err(crate::t!(
+            return Err(said!(
                 "expose-kernel-size",
                 sectors = sectors.to_string(),
                 want = want.to_string(),
                 size = size.to_string()
             ));
         }
-        let now = identify::ata_identify(&mut t).map_err(|e| format!("IDENTIFY after SET MAX: {e}"))?;
+        let now =
+            identify::ata_identify(&mut t).map_err(|e| Said::from(format!("IDENTIFY after SET MAX: {e}")))?;
         drive.hidden = identify::hidden::ata(&mut t, &now);
         drive.ata = identify::Probe::Known(identify::AtaFacts { identify: now });
         let exposed = identify::Exposed {

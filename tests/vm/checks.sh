@@ -361,6 +361,7 @@ firmware_resume_format() {
   echo "$out" | grep -q 'sent again' || { echo "not said to be sent again: $out"; return 1; }
   grep -q '"outcome": "sanitised"' $m/fw-resume.json || { echo "not sanitised: $out"; return 1; }
   grep -A2 '"resumed"' $m/fw-resume.json | grep -q '"at"' || { echo "the result does not say it was resumed"; return 1; }
+  ! grep -q '"followed"' $m/fw-resume.json || { echo "a format sent again is said to be followed"; return 1; }
   [ ! -e "$MEDIASAN_CHECKPOINTS/device-$serial.firmware.json" ] || { echo "the journal was left"; return 1; }
   uncached "$dev"
   n=$(dd if=/dev/$dev bs=512 skip=2048 count=1 2>/dev/null | grep -ac 'MEDIASAN-VM-FW-RESUME')
@@ -391,6 +392,7 @@ firmware_resume_sanitize() {
   [ $rc = 1 ] || { echo "exit $rc, not 1: $out"; return 1; }
   echo "$out" | grep -q 'followed to its end, not sent again' || { echo "not said to be followed: $out"; return 1; }
   grep -q '"outcome": "failed"' $m/fw-san.json || { echo "not failed: $out"; return 1; }
+  grep -q '"followed": true' $m/fw-san.json || { echo "the result does not say the sanitize was followed"; return 1; }
   [ -e "$journal" ] || { echo "the journal of a sanitize that did not end was removed"; return 1; }
   rm -f "$journal"
   uncached "$dev"
