@@ -50,11 +50,13 @@ pub fn resolve(device: &Device, attached: &[Attached], sys: &Sys) -> Result<Path
             let found: Vec<&Attached> = attached.iter().filter(|a| a.serial == *s).collect();
             match found.as_slice() {
                 [a] => Ok(sys.dev_node(&a.disk)),
-                [] => Err(format!("no attached drive reports the serial {s:?}")),
-                many => Err(format!(
-                    "{} attached drives report the serial {s:?}: {}",
-                    many.len(),
-                    many.iter()
+                [] => Err(crate::t!("batch-serial-absent", serial = format!("{s:?}"))),
+                many => Err(crate::t!(
+                    "batch-serial-shared",
+                    count = many.len().to_string(),
+                    serial = format!("{s:?}"),
+                    disks = many
+                        .iter()
                         .map(|a| a.disk.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -79,7 +81,10 @@ pub fn plans(rows: &[Row], base: &Request, reg: &Register) -> Result<Vec<Plan>, 
         let carrier = match reg.carrier(&row.carrier) {
             Ok(Some(c)) => c,
             Ok(None) => {
-                bad.push(mismatch(format!("no carrier {} in the register", row.carrier)));
+                bad.push(mismatch(crate::t!(
+                    "batch-no-carrier",
+                    carrier = row.carrier.as_str()
+                )));
                 continue;
             }
             Err(e) => {
@@ -186,7 +191,7 @@ pub fn reconcile<'p>(
                     line: b.row.line,
                     device: b.row.device.to_string(),
                     carrier: b.row.carrier.clone(),
-                    problem: format!("the same drive as line {}", a.row.line),
+                    problem: crate::t!("batch-same-drive", line = a.row.line.to_string()),
                 });
             }
         }

@@ -124,7 +124,9 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
             let id = e.identity.as_ref();
             let d = e.drive();
             let serial = match (id.and_then(|i| i.serial.as_deref()), d) {
-                (Some(s), Some(d)) if d.serial_is_bridges => format!("{s} (USB bridge's)"),
+                (Some(s), Some(d)) if d.serial_is_bridges => {
+                    mediasan::t!("scan-serial-bridges", serial = s)
+                }
                 (Some(s), _) => s.to_string(),
                 (None, _) => "-".into(),
             };
@@ -134,7 +136,7 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
                 id.map_or("-".into(), |i| bytes(i.size)),
                 id.and_then(|i| i.model.clone()).unwrap_or_else(|| "-".into()),
                 serial,
-                d.map_or("-".into(), |d| short_hidden(&d.hidden)),
+                d.map_or("-".into(), |d| short_hidden(&d.hidden).0),
                 if e.wipeable() {
                     mediasan::t!("yes")
                 } else {
@@ -176,7 +178,7 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
             if !erase.is_empty() {
                 notes.push(mediasan::t!("scan-note-erase", commands = erase.join(", ")));
             }
-            if !matches!(short_hidden(&d.hidden).as_str(), "none" | "-") {
+            if short_hidden(&d.hidden).1 {
                 notes.push(mediasan::t!(
                     "scan-note-hidden",
                     hidden = d.hidden.summary().to_string()
@@ -203,12 +205,17 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
     }
 }
 
-fn short_hidden(h: &mediasan::identify::HiddenAreas) -> String {
+/// The table's word for a drive's hidden areas (`-` where none can be, the sectors
+/// hidden, `unknown`, `none`), and whether the notes below the table say more.
+fn short_hidden(h: &mediasan::identify::HiddenAreas) -> (String, bool) {
     use mediasan::identify::Area;
     match (&h.hpa, &h.dco) {
-        (Area::NotApplicable { .. }, Area::NotApplicable { .. }) => "-".into(),
-        _ if h.hidden_sectors() > 0 => format!("{} sectors", h.hidden_sectors()),
-        _ if h.any_unknown() => "unknown".into(),
-        _ => "none".into(),
+        (Area::NotApplicable { .. }, Area::NotApplicable { .. }) => ("-".into(), false),
+        _ if h.hidden_sectors() > 0 => (
+            mediasan::t!("scan-hidden-sectors", count = h.hidden_sectors().to_string()),
+            true,
+        ),
+        _ if h.any_unknown() => (mediasan::t!("scan-hidden-unknown"), true),
+        _ => (mediasan::t!("scan-hidden-none"), false),
     }
 }

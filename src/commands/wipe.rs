@@ -274,15 +274,18 @@ pub fn wipe_target(
     if plan.expose_hidden() {
         if let Some(e) = prepared.expose_hidden(sys)? {
             errln!(
-                "{}: hidden area removed{}: the drive now shows all {} sectors (was {})",
-                identity.path,
-                if e.volatile {
-                    " until the next power cycle"
-                } else {
-                    " for good"
-                },
-                e.native,
-                e.visible
+                "{}",
+                mediasan::t!(
+                    "wipe-hidden-removed",
+                    path = identity.path.as_str(),
+                    how = if e.volatile {
+                        mediasan::t!("wipe-hidden-removed-volatile")
+                    } else {
+                        mediasan::t!("wipe-hidden-removed-permanent")
+                    },
+                    native = e.native.to_string(),
+                    visible = e.visible.to_string()
+                )
             );
             identity = prepared.identity().clone();
         }
