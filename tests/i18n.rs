@@ -54,6 +54,30 @@ fn normal(text: &str, lp: &Loop, dir: &Path) -> String {
     out
 }
 
+/// A loop device over a 1 MiB image of planted markers in `dir`.
+fn marked_loop(dir: &Path) -> Result<Loop, String> {
+    let img = dir.join("disk.img");
+    plant_markers(&img, 1 << 20);
+    Loop::attach(&img, None, false)
+}
+
+/// mediasan with `args` and the loop device last, which must succeed.
+fn ok_on(lp: &Loop, checkpoints: &Path, args: &[&str]) -> std::process::Output {
+    let out = bin()
+        .args(args)
+        .arg(&lp.dev)
+        .env("MEDIASAN_CHECKPOINTS", checkpoints)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn check(name: &str, got: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/expected")
@@ -91,9 +115,7 @@ fn a_refusal_a_confirmation_and_a_summary_in_both_languages() {
         return skip(test, "script (util-linux) is not installed");
     }
     let dir = tempfile::tempdir().unwrap();
-    let img = dir.path().join("disk.img");
-    plant_markers(&img, 1 << 20);
-    let lp = match Loop::attach(&img, None, false) {
+    let lp = match marked_loop(dir.path()) {
         Ok(l) => l,
         Err(e) => return skip(test, &e),
     };
@@ -141,37 +163,28 @@ fn a_refusal_a_confirmation_and_a_summary_in_both_languages() {
             &String::from_utf8_lossy(&out.stdout).replace("NOT-THE-SERIAL\r\n", "NOT-THE-SERIAL⏎\n"),
         );
         // The dry run's screen.
-        let out = bin()
-            .args(["--lang", lang, "wipe", "--dry-run", "--method", "zero"])
-            .arg(&lp.dev)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
+        let checkpoints = dir.path().join("checkpoints");
+        let out = ok_on(
+            &lp,
+            &checkpoints,
+            &["--lang", lang, "wipe", "--dry-run", "--method", "zero"],
+        );
         page.push_str("== a dry run (exit 0)\n");
         page.push_str(&String::from_utf8_lossy(&out.stdout));
         // A summary, the serial confirmed on the command line.
-        let out = bin()
-            .args([
-                "--lang",
-                lang,
-                "wipe",
-                "--method",
-                "zero",
-                "--verify",
-                "last",
-                "--confirm",
-                &lp.serial(),
-            ])
-            .arg(&lp.dev)
-            .env("MEDIASAN_CHECKPOINTS", dir.path().join("checkpoints"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let serial = lp.serial();
+        let wipe = [
+            "--lang",
+            lang,
+            "wipe",
+            "--method",
+            "zero",
+            "--verify",
+            "last",
+            "--confirm",
+            &serial,
+        ];
+        let out = ok_on(&lp, &checkpoints, &wipe);
         page.push_str("== a wipe (exit 0)\n");
         page.push_str(&String::from_utf8_lossy(&out.stderr));
         page.push_str(&String::from_utf8_lossy(&out.stdout));
@@ -205,27 +218,12 @@ fn records_stay_english_when_the_screen_speaks_chinese() {
         return skip(test, "needs root for losetup");
     }
     let dir = tempfile::tempdir().unwrap();
-    let img = dir.path().join("disk.img");
-    plant_markers(&img, 1 << 20);
-    let lp = match Loop::attach(&img, None, false) {
+    let lp = match marked_loop(dir.path()) {
         Ok(l) => l,
         Err(e) => return skip(test, &e),
     };
-    let run = |args: &[&str]| {
-        let out = bin()
-            .args(args)
-            .arg(&lp.dev)
-            .env("MEDIASAN_CHECKPOINTS", dir.path().join("c"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let checkpoints = dir.path().join("c");
+    let run = |args: &[&str]| String::from_utf8(ok_on(&lp, &checkpoints, args).stdout).unwrap();
     let screen = run(&["--lang", "zh", "wipe", "--dry-run"]);
     assert!(screen.contains("已通过的检查"), "{screen}");
     assert!(

@@ -143,16 +143,24 @@ fn a_carrier_lives_from_registration_to_destruction() {
     assert_eq!(reg.carriers(Some(Status::Approved), None, None).unwrap().len(), 1);
     let a = reg.usable_approval(&o.operator, &c).unwrap();
     refused(
-        reg.wipe_started(&o.operator, &c, &a.id, "WRONG-SERIAL", "/dev/sdb", "bmb21"),
+        reg.wipe_started(&o.operator, &c, &a.id, "WRONG-SERIAL", "/dev/sdb", "bmb21", None),
         "is not carrier",
     );
     refused(
-        reg.wipe_started(&o.supervisor, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "bmb21"),
+        reg.wipe_started(
+            &o.supervisor,
+            &c,
+            &a.id,
+            "WD-WX21A1234567",
+            "/dev/sdb",
+            "bmb21",
+            None,
+        ),
         "needs operator",
     );
     // A firmware erase's markers are recorded as a digest, and only a digest is taken.
     let start = |r: &mut mediasan::register::Register, digest: &str| {
-        r.wipe_started_with(
+        r.wipe_started(
             &o.operator,
             &c,
             &a.id,
@@ -164,8 +172,16 @@ fn a_carrier_lives_from_registration_to_destruction() {
     };
     refused(start(reg, "not-a-digest"), "markers_sha256");
     start(reg, &"0f".repeat(32)).unwrap();
-    reg.wipe_started(&o.operator, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "bmb21")
-        .unwrap();
+    reg.wipe_started(
+        &o.operator,
+        &c,
+        &a.id,
+        "WD-WX21A1234567",
+        "/dev/sdb",
+        "bmb21",
+        None,
+    )
+    .unwrap();
     assert_eq!(reg.markers_recorded(&c).unwrap(), vec!["0f".repeat(32)]);
     reg.wipe_finished(&o.operator, &c, &finished("ab".repeat(32), 1 << 30))
         .unwrap();
@@ -247,13 +263,13 @@ fn approvals_expire_are_revoked_and_bind_the_approver() {
         .unwrap()
         .into();
     refused(
-        reg.wipe_started(&dual, &c, &aid, "WD-WX21A1234567", "/dev/sdb", "zero"),
+        reg.wipe_started(&dual, &c, &aid, "WD-WX21A1234567", "/dev/sdb", "zero", None),
         "needs operator",
     );
     // Retired people cannot act.
     reg.retire(&o.approver, "zhangsan").unwrap();
     refused(
-        reg.wipe_started(&o.operator, &c, &aid, "WD-WX21A1234567", "/dev/sdb", "zero"),
+        reg.wipe_started(&o.operator, &c, &aid, "WD-WX21A1234567", "/dev/sdb", "zero", None),
         "retired",
     );
     refused(
@@ -768,7 +784,15 @@ fn approvals_expire_before_the_wipe_and_revocations_are_final() {
     assert_eq!(o.reg.carrier(&c).unwrap().unwrap().status, Status::Approved);
     let a = o.reg.usable_approval(&o.operator, &c).unwrap();
     o.reg
-        .wipe_started(&o.operator, &c, &a.id, "WD-WX21A1234567", "/dev/sdb", "zero")
+        .wipe_started(
+            &o.operator,
+            &c,
+            &a.id,
+            "WD-WX21A1234567",
+            "/dev/sdb",
+            "zero",
+            None,
+        )
         .unwrap();
     o.reg
         .wipe_finished(&o.operator, &c, &finished("0".repeat(64), 1))

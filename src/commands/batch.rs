@@ -82,25 +82,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     show_table(&jobs, args.common.json);
     confirm(&jobs, args.confirm_serials.as_deref())?;
 
-    std::fs::create_dir_all(&args.common.cert_dir)
-        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.common.cert_dir))))?;
-    let record = args
-        .common
-        .cert_dir
-        .join(format!("batch-{}.json", state.started.format("%Y%m%dT%H%M%SZ")));
-    state.save(&record).map_err(|e| {
-        Failure::new(
-            1,
-            anyhow!(
-                "{}",
-                mediasan::t!(
-                    "batch-record-unwritable",
-                    record = escape_path(&record),
-                    error = e.to_string()
-                )
-            ),
-        )
-    })?;
+    let record = first_record(&args.common.cert_dir, &state)?;
     let parallel = args.parallel.unwrap_or_else(|| default_parallel(&jobs)).max(1);
     if !args.common.json {
         errln!(
@@ -138,14 +120,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         .unwrap_or_else(|e| e.into_inner())
         .or(saved.err().map(|e| e.to_string()))
     {
-        errln!(
-            "{}",
-            mediasan::t!(
-                "batch-record-not-written",
-                record = escape_path(&record),
-                error = e.to_string()
-            )
-        );
+        record_not_written(&record, &e);
         return Ok(1);
     }
     let interrupted = finished.iter().any(|f| f.outcome() == "interrupted")
@@ -378,6 +353,40 @@ fn say_done(f: &Finished, json: bool) {
     });
 }
 
+/// Creates the certificate folder and the batch's record in it (`batch-TIME.json`),
+/// written once before any drive is touched.
+fn first_record(cert_dir: &Path, state: &State) -> Result<std::path::PathBuf, Failure> {
+    std::fs::create_dir_all(cert_dir)
+        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(cert_dir))))?;
+    let record = cert_dir.join(format!("batch-{}.json", state.started.format("%Y%m%dT%H%M%SZ")));
+    state.save(&record).map_err(|e| {
+        Failure::new(
+            1,
+            anyhow!(
+                "{}",
+                mediasan::t!(
+                    "batch-record-unwritable",
+                    record = escape_path(&record),
+                    error = e.to_string()
+                )
+            ),
+        )
+    })?;
+    Ok(record)
+}
+
+/// Says that the batch's record could not be brought up to date.
+fn record_not_written(record: &Path, error: &dyn std::fmt::Display) {
+    errln!(
+        "{}",
+        mediasan::t!(
+            "batch-record-not-written",
+            record = escape_path(record),
+            error = error.to_string()
+        )
+    );
+}
+
 fn summary(finished: &[Finished], state: &State, json: bool) {
     if json {
         json_line(&json!({ "event": "batch-summary", "batch": state }));
@@ -451,27 +460,9 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     }
     confirm_policy(&expected, args.confirm_serials.as_deref())?;
 
-    std::fs::create_dir_all(&args.common.cert_dir)
-        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(&args.common.cert_dir))))?;
     let started = chrono::Utc::now();
     let state = State::new(&manifest_path, &manifest_bytes, &rows, started);
-    let record = args
-        .common
-        .cert_dir
-        .join(format!("batch-{}.json", started.format("%Y%m%dT%H%M%SZ")));
-    state.save(&record).map_err(|e| {
-        Failure::new(
-            1,
-            anyhow!(
-                "{}",
-                mediasan::t!(
-                    "batch-record-unwritable",
-                    record = escape_path(&record),
-                    error = e.to_string()
-                )
-            ),
-        )
-    })?;
+    let record = first_record(&args.common.cert_dir, &state)?;
     // Listen before looking, so that nothing attached in between is missed.
     let events = batch::watch::Uevents::open().map_err(|e| {
         Failure::new(
@@ -519,14 +510,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
                 st.record(&f);
                 if let Err(e) = st.save(&record) {
-                    errln!(
-                        "{}",
-                        mediasan::t!(
-                            "batch-record-not-written",
-                            record = escape_path(&record),
-                            error = e.to_string()
-                        )
-                    );
+                    record_not_written(&record, &e);
                 }
                 drop(st);
                 say_done(&f, json);
@@ -646,14 +630,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     finished.sort_by_key(|f| f.line);
     summary(&finished, &state, json);
     if let Err(e) = saved {
-        errln!(
-            "{}",
-            mediasan::t!(
-                "batch-record-not-written",
-                record = escape_path(&record),
-                error = e.to_string()
-            )
-        );
+        record_not_written(&record, &e);
         return Ok(1);
     }
     let failed = finished.iter().map(Finished::exit_code).max().unwrap_or(0).min(1);

@@ -438,7 +438,7 @@ fn wipe_started(
     method: &str,
     markers: Option<&str>,
 ) -> Result<RegisterLink, JobError> {
-    let ev = l.reg.wipe_started_with(
+    let ev = l.reg.wipe_started(
         &l.signer,
         &l.carrier.id,
         &l.approval.id,

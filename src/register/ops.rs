@@ -400,22 +400,10 @@ impl Register {
         found.ok_or(RegisterError::Rule(last_err))
     }
 
-    pub fn wipe_started(
-        &mut self,
-        signer: &Signer,
-        carrier: &str,
-        approval: &str,
-        serial: &str,
-        target: &str,
-        method: &str,
-    ) -> Result<Event> {
-        self.wipe_started_with(signer, carrier, approval, serial, target, method, None)
-    }
-
-    /// [`wipe_started`](Self::wipe_started) of a firmware erase, with the digest of its
-    /// markers (`Markers::digest`).
+    /// A carrier's wipe begins, under `approval`; `markers_sha256` is a firmware erase's
+    /// markers' digest (`Markers::digest`), which `wipe --resume` holds its journal to.
     #[allow(clippy::too_many_arguments)]
-    pub fn wipe_started_with(
+    pub fn wipe_started(
         &mut self,
         signer: &Signer,
         carrier: &str,
