@@ -36,6 +36,18 @@ impl Outcome {
         }
     }
 
+    /// The outcome the result format names `name`, if any.
+    pub fn named(name: &str) -> Option<Outcome> {
+        [
+            Outcome::Sanitised,
+            Outcome::Incomplete,
+            Outcome::Failed,
+            Outcome::Interrupted,
+        ]
+        .into_iter()
+        .find(|o| o.name() == name)
+    }
+
     /// The outcome in the operator's language (results and JSON keep [`name`](Self::name)).
     pub fn word(self) -> String {
         match self {

@@ -83,12 +83,7 @@ impl From<KeyError> for CertError {
 /// A role as a word in a sentence, in the language in use; a role mediasan does not
 /// know (a certificate's claim) as it is written.
 fn role_word(name: &str) -> String {
-    match Role::parse(name) {
-        Some(Role::Operator) => t!("role-operator"),
-        Some(Role::Supervisor) => t!("role-supervisor"),
-        Some(Role::Approver) => t!("role-approver"),
-        None => name.to_string(),
-    }
+    Role::parse(name).map_or_else(|| name.to_string(), Role::word)
 }
 
 impl CertError {

@@ -263,13 +263,7 @@ fn status_word(status: &str) -> String {
 
 /// A wipe's outcome as the certificate names it (`sanitised`, …), as a word.
 fn outcome_word(outcome: &str) -> String {
-    match outcome {
-        "sanitised" => t!("outcome-sanitised"),
-        "incomplete" => t!("outcome-incomplete"),
-        "failed" => t!("outcome-failed"),
-        "interrupted" => t!("outcome-interrupted"),
-        other => other.to_string(),
-    }
+    mediasan::report::Outcome::named(outcome).map_or_else(|| outcome.to_string(), |o| o.word())
 }
 
 /// Writes `body.json`, one `<person>.sig` per signer and `allowed_signers` into `out`;

@@ -230,7 +230,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
                 t!("demo-register-broken")
             },
             carrier = carrier.as_str(),
-            status = status.map_or_else(|| t!("demo-status-missing"), status_word)
+            status = status.map_or_else(|| t!("demo-status-missing"), Status::word)
         )
     );
     let ok = report.outcome == Outcome::Sanitised
@@ -248,21 +248,6 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     );
     outln!("{}", t!("demo-kept", path = escape_path(&dir)));
     Ok(if ok { 0 } else { 1 })
-}
-
-/// A carrier's status as a word in a sentence.
-fn status_word(status: Status) -> String {
-    match status {
-        Status::InStore => t!("status-in-store"),
-        Status::Issued => t!("status-issued"),
-        Status::InRepair => t!("status-in-repair"),
-        Status::Approved => t!("status-approved"),
-        Status::Wiping => t!("status-wiping"),
-        Status::Wiped => t!("status-wiped"),
-        Status::HandedOver => t!("status-handed-over"),
-        Status::Destroyed => t!("status-destroyed"),
-        Status::Disposed => t!("status-disposed"),
-    }
 }
 
 fn plant_markers(path: &PathBuf) -> anyhow::Result<u64> {
