@@ -93,8 +93,7 @@ pub fn in_english<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-#[doc(hidden)]
-pub fn english() -> &'static FluentLanguageLoader {
+fn english() -> &'static FluentLanguageLoader {
     static ENGLISH: OnceLock<FluentLanguageLoader> = OnceLock::new();
     ENGLISH.get_or_init(|| loader_for(Lang::En))
 }
@@ -110,17 +109,12 @@ pub struct Said {
 }
 
 impl Said {
-    #[doc(hidden)]
-    pub fn new(en: String, shown: String) -> Said {
-        Said { en, shown }
-    }
-
-    /// What `text` makes in English for the record, and in the language in use to show.
+    /// What `text` makes in English for the record, and in the language in use to show
+    /// (made once where that is English).
     pub fn of(text: impl Fn() -> String) -> Said {
-        Said {
-            en: in_english(&text),
-            shown: text(),
-        }
+        let en = in_english(&text);
+        let shown = if lang() == Lang::En { en.clone() } else { text() };
+        Said { en, shown }
     }
 
     /// The English text, as records keep it.
@@ -233,14 +227,12 @@ macro_rules! t {
 }
 
 /// A [`Said`](crate::i18n::Said): the message in English for the record and in the language
-/// in use for the terminal. Its arguments are read twice (pass references).
+/// in use for the terminal (`Said::of` of the message). Its arguments are read once for
+/// each (pass references).
 #[macro_export]
 macro_rules! said {
     ($id:literal $(, $($args:tt)*)?) => {
-        $crate::i18n::Said::new(
-            $crate::i18n::in_english(|| $crate::t!($id $(, $($args)*)?)),
-            $crate::t!($id $(, $($args)*)?),
-        )
+        $crate::i18n::Said::of(|| $crate::t!($id $(, $($args)*)?))
     };
 }
 

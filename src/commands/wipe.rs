@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::anyhow;
 use serde_json::json;
 
+use mediasan::i18n::Said;
 use mediasan::job::{self, JobError, Link, Plan, Prepared, Request};
 use mediasan::keys::Signer;
 use mediasan::register::Register;
@@ -30,9 +31,8 @@ impl From<JobError> for Failure {
 }
 
 /// The checks every block device passed before it may be written.
-/// The checks a block device passed, in English (`en`, for JSON) or in the operator's language.
-fn block_checks(en: bool) -> Vec<String> {
-    let said = [
+fn block_checks() -> Vec<Said> {
+    vec![
         mediasan::said!("check-exclusive"),
         mediasan::said!("check-mounted"),
         mediasan::said!("check-swap"),
@@ -42,10 +42,7 @@ fn block_checks(en: bool) -> Vec<String> {
         mediasan::said!("check-serial"),
         mediasan::said!("check-writers"),
         mediasan::said!("check-loop"),
-    ];
-    said.iter()
-        .map(|s| if en { s.en().to_string() } else { s.to_string() })
-        .collect()
+    ]
 }
 
 /// The job's request, from the command line.
@@ -219,7 +216,7 @@ fn expand_dirs(targets: &[PathBuf], json: bool) -> Result<Vec<PathBuf>, Failure>
                 let Ok(m) = std::fs::symlink_metadata(&path) else {
                     continue;
                 };
-                let skip = |why: mediasan::i18n::Said| {
+                let skip = |why: Said| {
                     if json {
                         json_line(
                             &json!({ "event": "skipped", "target": escape_path(&path), "reason": why.en() }),
@@ -807,16 +804,14 @@ fn print_plan(
         VerifyMode::All => total,
     };
     let seconds = (total + reads).div_ceil(rate);
-    let checks = |en: bool| match id.kind {
-        Kind::BlockDevice => block_checks(en),
-        Kind::File => {
-            let s = mediasan::said!("check-file");
-            vec![if en { s.en().to_string() } else { s.to_string() }]
-        }
+    // Said: JSON takes their English.
+    let checks = match id.kind {
+        Kind::BlockDevice => block_checks(),
+        Kind::File => vec![mediasan::said!("check-file")],
     };
     if json {
         json_line(&json!({
-            "event": "plan", "target": id, "confirm": id.serial, "checks": checks(true),
+            "event": "plan", "target": id, "confirm": id.serial, "checks": checks,
             "method": plan.method(), "passes": labels, "bytes": total,
             "verify": v.mode, "coverage_ppm": v.coverage_ppm, "read_bytes": reads,
             "estimate_seconds": seconds, "assumed_rate": rate,
@@ -833,7 +828,7 @@ fn print_plan(
         ),
     }
     outln!("\n{}", mediasan::t!("plan-checks-passed"));
-    for c in checks(false) {
+    for c in &checks {
         outln!("  - {c}");
     }
     outln!(

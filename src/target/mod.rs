@@ -45,10 +45,10 @@ pub enum TargetError {
     Refused { path: String, reasons: Vec<Refusal> },
     #[error("{}", crate::t!("target-busy", path = path.as_str()))]
     Busy { path: String },
-    #[error("{path}: {}", io_what(what))]
+    #[error("{path}: {what}")]
     Io {
         path: String,
-        what: &'static str,
+        what: Said,
         #[source]
         source: io::Error,
     },
@@ -81,17 +81,6 @@ impl TargetError {
             TargetError::Busy { .. } => Some(crate::t!("target-busy-hint")),
             _ => None,
         }
-    }
-}
-
-/// What failed on a target, in the operator's language where it is in words (an ioctl's
-/// name stays as it is).
-fn io_what(what: &str) -> String {
-    match what {
-        "cannot examine it" => crate::t!("io-cannot-examine"),
-        "cannot open the device" => crate::t!("io-cannot-open-device"),
-        "cannot open the file" => crate::t!("io-cannot-open-file"),
-        other => other.to_string(),
     }
 }
 
@@ -315,7 +304,7 @@ impl Target {
     /// [`Target::open`] with what `policy` allows.
     pub fn open_with(path: &Path, sys: &Sys, access: Access, policy: &Policy) -> Result<Target, TargetError> {
         let shown = escape_path(path);
-        let meta = std::fs::metadata(path).map_err(|e| open_error(&shown, "cannot examine it", e))?;
+        let meta = std::fs::metadata(path).map_err(|e| open_error(&shown, said!("io-cannot-examine"), e))?;
         let ft = meta.file_type();
         if ft.is_dir() {
             return Err(TargetError::Directory { path: shown });
@@ -368,13 +357,13 @@ impl Target {
                 return Err(match e.raw_os_error() {
                     _ if !reasons.is_empty() => TargetError::Refused { path: shown, reasons },
                     Some(libc::EBUSY) => TargetError::Busy { path: shown },
-                    _ => open_error(&shown, "cannot open the device", e),
+                    _ => open_error(&shown, said!("io-cannot-open-device"), e),
                 });
             }
         };
         let meta = file.metadata().map_err(|source| TargetError::Io {
             path: shown.clone(),
-            what: "fstat failed",
+            what: "fstat failed".into(),
             source,
         })?;
         if !meta.file_type().is_block_device() {
@@ -399,7 +388,7 @@ impl Target {
         );
         let ro_ioctl = block::read_only(&file).map_err(|source| TargetError::Io {
             path: shown.clone(),
-            what: "BLKROGET failed",
+            what: "BLKROGET failed".into(),
             source,
         })?;
         if ro_ioctl && !reasons.contains(&Refusal::ReadOnly) {
@@ -428,8 +417,9 @@ impl Target {
         if access.checks() {
             reasons.extend(in_use(sys, &held, &objects, policy));
         }
-        let ioctl_err = |what| {
+        let ioctl_err = |what: &str| {
             let shown = shown.clone();
+            let what = Said::from(what);
             move |source| TargetError::Io {
                 path: shown,
                 what,
@@ -556,7 +546,7 @@ impl Target {
             opts.custom_flags(libc::O_CLOEXEC | if direct { libc::O_DIRECT } else { 0 });
             opts.open(path)
         };
-        let map = |e| open_error(&shown, "cannot open the file", e);
+        let map = |e| open_error(&shown, said!("io-cannot-open-file"), e);
         // On overlayfs an open for writing copies the file up: the copy would be
         // overwritten, the file below never. Asked before the open, which copies.
         if access.checks() {
@@ -579,7 +569,7 @@ impl Target {
         };
         let meta = file.metadata().map_err(|source| TargetError::Io {
             path: shown.clone(),
-            what: "fstat failed",
+            what: "fstat failed".into(),
             source,
         })?;
         if !meta.file_type().is_file() {
@@ -744,7 +734,7 @@ impl Target {
 }
 
 /// Maps an error from opening or examining a target to what the operator needs to hear.
-fn open_error(shown: &str, what: &'static str, source: io::Error) -> TargetError {
+fn open_error(shown: &str, what: Said, source: io::Error) -> TargetError {
     let path = shown.to_string();
     match source.kind() {
         io::ErrorKind::NotFound => TargetError::NotFound { path },
