@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use fluent_bundle::FluentValue;
 use i18n_embed::fluent::{fluent_language_loader, FluentLanguageLoader};
 use i18n_embed::LanguageLoader;
 use rust_embed::RustEmbed;
@@ -215,15 +216,65 @@ pub fn method_title(name: &str, english: &str) -> String {
     lookup(&format!("method-title-{name}")).unwrap_or_else(|| english.to_string())
 }
 
-/// A message in the language in use: `t!("id")`, `t!("id", name = value, …)`.
+/// A message in the language in use: `t!("id")`, `t!("id", name = value, …)`. Every
+/// argument is shown escaped ([`Arg`]): a serial, a name or a file name cannot put a
+/// control character or a line break of its own into a message.
 #[macro_export]
 macro_rules! t {
     ($id:literal) => {
         i18n_embed_fl::fl!($crate::i18n::loader(), $id)
     };
-    ($id:literal, $($args:tt)*) => {
-        i18n_embed_fl::fl!($crate::i18n::loader(), $id, $($args)*)
+    ($id:literal, $($name:ident = $value:expr),+ $(,)?) => {
+        i18n_embed_fl::fl!($crate::i18n::loader(), $id, $($name = $crate::i18n::Arg::shown($value)),+)
     };
+}
+
+/// A message's argument as it is shown: text escaped by [`crate::escape::text`], lines
+/// mediasan made itself ([`Lines`]) as they are, numbers as numbers (for plurals).
+pub trait Arg {
+    fn shown(self) -> FluentValue<'static>;
+}
+
+impl Arg for &str {
+    fn shown(self) -> FluentValue<'static> {
+        crate::escape::text(self).into_owned().into()
+    }
+}
+
+impl Arg for String {
+    fn shown(self) -> FluentValue<'static> {
+        match crate::escape::text(&self) {
+            std::borrow::Cow::Borrowed(_) => self.into(),
+            std::borrow::Cow::Owned(s) => s.into(),
+        }
+    }
+}
+
+impl Arg for &String {
+    fn shown(self) -> FluentValue<'static> {
+        self.as_str().shown()
+    }
+}
+
+macro_rules! number_args {
+    ($($t:ty),*) => {$(
+        impl Arg for $t {
+            fn shown(self) -> FluentValue<'static> {
+                self.into()
+            }
+        }
+    )*};
+}
+number_args!(usize, u64, u32, i64, i32);
+
+/// Lines mediasan made itself, each of whose outside parts is already escaped: an
+/// argument whose line breaks are kept (a list of bad rows, one a line).
+pub struct Lines(pub String);
+
+impl Arg for Lines {
+    fn shown(self) -> FluentValue<'static> {
+        crate::escape::line(&self.0).into_owned().into()
+    }
 }
 
 /// A [`Said`](crate::i18n::Said): the message in English for the record and in the language

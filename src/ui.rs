@@ -46,28 +46,45 @@ impl Failure {
 
     pub fn print(&self) {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "mediasan: {:#}", self.error);
+        let text = format!("mediasan: {:#}", self.error);
+        let _ = writeln!(err, "{}", mediasan::escape::line(&text));
         if let Some(h) = &self.hint {
-            let _ = writeln!(err, "{}: {h}", mediasan::t!("hint"));
+            let _ = writeln!(err, "{}: {}", mediasan::t!("hint"), mediasan::escape::line(h));
         }
     }
 }
 
 /// `println!` that never panics: a closed stdout (a pipe into `head`) must not
-/// abort a wipe or print a backtrace.
+/// abort a wipe or print a backtrace. What it prints passes `escape::line`: no control
+/// character but its own line breaks reaches the terminal.
 macro_rules! outln {
+    () => {
+        outln!("")
+    };
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stdout().lock(), "{}", mediasan::escape::line(&text));
     }};
 }
 
-/// `eprintln!` that never panics.
+/// `eprintln!` that never panics, escaped as `outln!` is.
 macro_rules! errln {
+    () => {
+        errln!("")
+    };
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stderr().lock(), "{}", mediasan::escape::line(&text));
     }};
+}
+
+/// A prompt on stderr, without a line break, escaped as `outln!` is.
+pub fn prompt(text: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = write!(e, "{}", mediasan::escape::line(text));
+    let _ = e.flush();
 }
 
 /// Prints one JSON object on its own line on stdout.
@@ -88,10 +105,15 @@ pub fn heads<const N: usize>(list: &str) -> [&str; N] {
 
 /// A table for people: the heads, then each row, columns as wide as their widest cell
 /// (in terminal columns: a Chinese character takes two), two spaces apart.
+/// Every cell is shown escaped (`escape::text`): an outside string cannot break the table.
 pub fn print_table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) {
     use unicode_width::UnicodeWidthStr;
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|r| r.clone().map(|c| mediasan::escape::text(&c).into_owned()))
+        .collect();
     let mut width = head.map(|h| h.width());
-    for r in rows {
+    for r in &rows {
         for (w, v) in width.iter_mut().zip(r) {
             *w = (*w).max(v.width());
         }
@@ -106,7 +128,7 @@ pub fn print_table<const N: usize>(head: &[&str; N], rows: &[[String; N]]) {
             .to_string()
     };
     outln!("{}", line(&mut head.iter().copied()));
-    for r in rows {
+    for r in &rows {
         outln!("{}", line(&mut r.iter().map(String::as_str)));
     }
 }
@@ -198,7 +220,7 @@ fn new_bar(size: u64, prefix: String) -> ProgressBar {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
     pb.set_style(style);
-    pb.set_prefix(prefix);
+    pb.set_prefix(mediasan::escape::text(&prefix).into_owned());
     pb
 }
 

@@ -2,7 +2,8 @@
 //! single wipe, for every row, before the first byte) → one confirmation → N jobs at a
 //! time (`mediasan::batch`) → a summary, the batch record and an exit status.
 
-use std::io::{BufRead, IsTerminal, Write};
+use mediasan::escape::text as esc;
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -189,14 +190,17 @@ fn has_checkpoint(
 fn mismatches(bad: Vec<Mismatch>) -> Failure {
     let lines: Vec<String> = bad
         .iter()
-        .map(|m| format!("line {}: {} ({}): {}", m.line, m.device, m.carrier, m.problem))
+        .map(|m| {
+            let line = format!("line {}: {} ({}): {}", m.line, m.device, m.carrier, m.problem);
+            mediasan::escape::text(&line).into_owned()
+        })
         .collect();
     Failure::refused(anyhow!(
         "{}",
         mediasan::t!(
             "batch-mismatches",
             count = bad.len().to_string(),
-            lines = lines.join("\n  ")
+            lines = mediasan::i18n::Lines(lines.join("\n  "))
         )
     ))
     .hint(mediasan::t!("batch-mismatches-hint"))
@@ -306,20 +310,12 @@ fn confirm(jobs: &[Job<'_>], file: Option<&Path>) -> Result<(), Failure> {
             .into_iter()
             .rev()
             .collect();
-        {
-            let mut e = std::io::stderr().lock();
-            let _ = write!(
-                e,
-                "{}",
-                mediasan::t!(
-                    "batch-prompt",
-                    line = j.row.line.to_string(),
-                    path = j.prepared.identity().path.as_str(),
-                    carrier = j.link.carrier.id.as_str()
-                )
-            );
-            let _ = e.flush();
-        }
+        crate::ui::prompt(&mediasan::t!(
+            "batch-prompt",
+            line = j.row.line.to_string(),
+            path = j.prepared.identity().path.as_str(),
+            carrier = j.link.carrier.id.as_str()
+        ));
         let mut typed = String::new();
         let _ = std::io::stdin().lock().read_line(&mut typed);
         if typed.trim() != tail {
@@ -345,10 +341,10 @@ fn say_done(f: &Finished, json: bool) {
     above_bars(|| {
         errln!(
             "{} ({}): {}{}",
-            f.path,
-            f.carrier,
+            esc(&f.path),
+            esc(&f.carrier),
             f.outcome(),
-            f.reason().map(|r| format!(": {r}")).unwrap_or_default()
+            f.reason().map(|r| format!(": {}", esc(&r))).unwrap_or_default()
         )
     });
 }
@@ -408,19 +404,19 @@ fn summary(finished: &[Finished], state: &State, json: bool) {
         outln!(
             "{:<4}  {}  {}  {}  {}  {}  {}",
             j.line,
-            j.path.as_deref().unwrap_or(&j.device),
-            j.carrier,
+            esc(j.path.as_deref().unwrap_or(&j.device)),
+            esc(&j.carrier),
             if f.is_none() && j.status != "pending" {
-                format!("{} (earlier)", j.status)
+                format!("{} (earlier)", esc(&j.status))
             } else {
-                j.status.clone()
+                esc(&j.status).into_owned()
             },
             rate,
             time,
-            j.certificate.as_deref().unwrap_or("-")
+            esc(j.certificate.as_deref().unwrap_or("-"))
         );
         if let Some(e) = &j.error {
-            outln!("      {e}");
+            outln!("      {}", esc(e));
         }
     }
 }
@@ -450,10 +446,10 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 "  {} {:<4} {:<16} {:<14} {} {}",
                 mediasan::t!("watch-line"),
                 e.row.line,
-                e.row.carrier,
+                esc(&e.row.carrier),
                 e.classification,
                 mediasan::t!("watch-serial"),
-                e.serial
+                esc(&e.serial)
             );
         }
         outln!();
@@ -575,8 +571,8 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                             above_bars(|| {
                                 errln!(
                                     "{}: carrier {} attached: wiping",
-                                    job.prepared.identity().path,
-                                    job.row.carrier
+                                    esc(&job.prepared.identity().path),
+                                    esc(&job.row.carrier)
                                 )
                             });
                         }
@@ -592,9 +588,10 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                         refused.push(key);
                         above_bars(|| {
                             errln!(
-                                "{}: carrier {}: not wiped: {why}",
-                                id.path,
-                                expected[i].row.carrier
+                                "{}: carrier {}: not wiped: {}",
+                                esc(&id.path),
+                                esc(&expected[i].row.carrier),
+                                esc(&why.to_string())
                             )
                         });
                     }
@@ -736,10 +733,7 @@ fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Fail
         );
     }
     let n = expected.len();
-    let mut e = std::io::stderr().lock();
-    let _ = write!(e, "{}", mediasan::t!("watch-prompt", count = n.to_string()));
-    let _ = e.flush();
-    drop(e);
+    crate::ui::prompt(&mediasan::t!("watch-prompt", count = n.to_string()));
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
     if line.trim() == n.to_string() {
@@ -790,7 +784,13 @@ fn read_manifest(path: &Path) -> Result<(Vec<u8>, Vec<batch::Row>), Failure> {
                 "manifest-bad-rows",
                 path = shown.as_str(),
                 count = errors.len().to_string(),
-                lines = errors.join("\n  ")
+                lines = mediasan::i18n::Lines(
+                    errors
+                        .iter()
+                        .map(|e| mediasan::escape::text(e))
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
+                )
             )
         ))
     })?;

@@ -417,7 +417,7 @@ fn cosign_batch(
     reg_path: &Path,
     confirm_count: Option<usize>,
 ) -> Result<u8, Failure> {
-    use std::io::{BufRead, IsTerminal, Write};
+    use std::io::{BufRead, IsTerminal};
     let state = mediasan::batch::state::State::load(record)
         .map_err(|e| Failure::usage(at(&escape_path(record), e)))?;
     let dir = record.parent().unwrap_or(Path::new("."));
@@ -456,7 +456,10 @@ fn cosign_batch(
         return Err(Failure::refused(anyhow!(
             "{}\n  {}",
             t!("cert-batch-cannot-cosign", count = bad.len().to_string()),
-            bad.join("\n  ")
+            bad.iter()
+                .map(|b| mediasan::escape::text(b))
+                .collect::<Vec<_>>()
+                .join("\n  ")
         )));
     }
     if todo.is_empty() {
@@ -509,9 +512,7 @@ fn cosign_batch(
             ))))
         }
         None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
-            let mut e = std::io::stderr().lock();
-            let _ = write!(e, "\n{}", t!("cert-batch-prompt", count = n.to_string()));
-            let _ = e.flush();
+            crate::ui::prompt(&format!("\n{}", t!("cert-batch-prompt", count = n.to_string())));
             let mut line = String::new();
             let _ = std::io::stdin().lock().read_line(&mut line);
             if line.trim() != n.to_string() {

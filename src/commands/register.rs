@@ -2,6 +2,7 @@
 //! commands. Each opens the register, unlocks the acting key, appends one event
 //! (or reads), and says what it did.
 
+use mediasan::escape::text as esc;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -437,10 +438,10 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
                 } else {
                     outln!(
                         "{:<12} {:<10} {:<10} {}{}",
-                        p.id,
+                        esc(&p.id),
                         p.role.name(),
-                        p.name,
-                        p.fingerprint,
+                        esc(&p.name),
+                        esc(&p.fingerprint),
                         if p.retired_seq.is_some() {
                             mediasan::t!("person-list-retired")
                         } else {
@@ -521,12 +522,12 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                 } else {
                     outln!(
                         "{:<13} {:<11} {:<12} {:<22} {:<11} {}",
-                        c.id,
+                        esc(&c.id),
                         c.kind,
                         format!("{} {}", c.classification.chinese(), c.classification.name()),
-                        c.serial,
+                        esc(&c.serial),
                         c.status.name(),
-                        c.holder.as_deref().unwrap_or(&c.custodian)
+                        esc(c.holder.as_deref().unwrap_or(&c.custodian))
                     );
                 }
             }
@@ -548,9 +549,9 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             }
             outln!(
                 "{} — {} {} ({} {})",
-                c.id,
-                c.make,
-                c.model,
+                esc(&c.id),
+                esc(&c.make),
+                esc(&c.model),
                 c.classification.chinese(),
                 c.classification.name()
             );
@@ -607,9 +608,9 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                     mediasan::t!(
                         "carrier-show-event",
                         seq = format!("{:>6}", e.seq),
-                        time = e.time[..19].to_string(),
+                        time = e.time.get(..19).unwrap_or(&e.time),
                         kind = format!("{:<28}", e.kind),
-                        actor = format!("{:<10}", e.actor),
+                        actor = format!("{:<10}", esc(&e.actor)),
                         details = e.details.as_str()
                     )
                 );
@@ -705,7 +706,11 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
                         path = shown.as_str(),
                         count = errors.len().to_string()
                     ),
-                    errors.join("\n  ")
+                    errors
+                        .iter()
+                        .map(|e| mediasan::escape::text(e))
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
                 ))
             })?;
             let serials: Vec<String> = rows.iter().map(|(_, c)| c.serial.clone()).collect();

@@ -197,7 +197,7 @@ fn table(rows: &[(Entry, Vec<Match>)]) {
                 .map(|p| mediasan::t!("scan-note-carrier-identity", problem = p.to_string())),
         );
         if !notes.is_empty() {
-            outln!("\n{}:", e.path);
+            outln!("\n{}:", mediasan::escape::text(&e.path));
             for n in notes {
                 outln!("  {n}");
             }

@@ -108,7 +108,11 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
             "verification": verification,
         }));
     } else {
-        outln!("{path}: expected {} — {result}", exp.pattern.label());
+        outln!(
+            "{}: expected {} — {result}",
+            mediasan::escape::text(&path),
+            exp.pattern.label()
+        );
         print_verification(&verification);
     }
     Ok(if verification.result == VerifyResult::Match {

@@ -1,7 +1,7 @@
 //! `mediasan wipe`: arguments → a job's plan → for each target: prepare, confirm,
 //! execute, record (`mediasan::job`), and what a person or a script sees of it.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -572,11 +572,7 @@ fn confirm(id: &Identity, given: &[String]) -> Result<(), Failure> {
         );
     }
     errln!("\n{}\n", t!("confirm-about-to-destroy"));
-    {
-        let mut e = std::io::stderr().lock();
-        let _ = write!(e, "{}\n{}", identity_screen(id), t!("confirm-prompt"));
-        let _ = e.flush();
-    }
+    crate::ui::prompt(&format!("{}\n{}", identity_screen(id), t!("confirm-prompt")));
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
     if line.trim_end_matches(['\n', '\r']) == serial {
@@ -620,10 +616,12 @@ fn identity_screen(id: &Identity) -> String {
     use unicode_width::UnicodeWidthStr;
     let mut s = String::new();
     // Labels padded to ten terminal columns (a Chinese label's characters take two).
+    // Each value on its own line, escaped: a label or a model cannot start another.
     let mut row = |k: String, v: String| {
         s.push_str(&format!(
-            "  {k}{} {v}\n",
-            " ".repeat(10usize.saturating_sub(k.width()))
+            "  {k}{} {}\n",
+            " ".repeat(10usize.saturating_sub(k.width())),
+            mediasan::escape::text(&v)
         ))
     };
     row(
