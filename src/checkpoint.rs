@@ -2,8 +2,6 @@
 //! with the same method, the same random keys and the same passes. A checkpoint is
 //! written (0600, whole or not at all) only after the data it vouches for is synced.
 
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -114,22 +112,19 @@ pub fn path_for(dir: &Path, id: &Identity) -> PathBuf {
     dir.join(format!("{safe}.checkpoint.json"))
 }
 
-/// Writes `bytes` to `path` atomically and durably, readable by its owner only, in a
-/// folder (created 0700) that lists targets by serial: for root's eyes only.
+/// Writes `bytes` to `path` atomically and durably, readable by its owner only (0600,
+/// whatever the configuration's file mode: it holds keys), in a folder (created 0700)
+/// that lists targets by serial: for root's eyes only. The folder is checked as every
+/// output's is ([`crate::files`]).
 pub fn save_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    if !dir.exists() {
-        std::fs::create_dir_all(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    let mut tmp = tempfile::Builder::new().prefix(".checkpoint-").tempfile_in(dir)?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // The rename itself must survive a power cut.
-    std::fs::File::open(dir)?.sync_all()
+    let name = path.file_name().unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    crate::files::Folder::create(dir)
+        .and_then(|f| f.write_mode(name, bytes, true, 0o600))
+        .map_err(std::io::Error::other)
 }
 
 /// The journal of a firmware erase of the target in `dir` (beside its checkpoint).

@@ -16,6 +16,9 @@ use crate::report::VerifyMode;
 
 pub const DEFAULT_PATH: &str = "/etc/mediasan/config.toml";
 
+/// The longest configuration file read (a few dozen lines are usual).
+pub const MAX_BYTES: u64 = 1 << 20;
+
 /// A value and the line of the file it is on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item<T> {
@@ -54,14 +57,17 @@ pub struct Config {
     /// The register id this station trusts: `cert verify` checks it when no
     /// `--register-id` is given.
     pub trusted_register_id: Option<Item<String>>,
+    /// The mode of the files mediasan writes (`0600` unless set; at most `0644`).
+    pub file_mode: Option<Item<u32>>,
     pub classification: BTreeMap<Classification, ClassDefaults>,
 }
 
-/// Why the configuration cannot be used.
+/// Why the configuration cannot be used, and what to do.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct ConfigError {
     pub message: String,
+    pub hint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +80,7 @@ struct FileForm {
     certificates: Option<Spanned<PathBuf>>,
     coverage: Option<Spanned<toml::Value>>,
     trusted_register_id: Option<Spanned<String>>,
+    file_mode: Option<Spanned<String>>,
     #[serde(default)]
     classification: Classes,
 }
@@ -95,6 +102,12 @@ struct ClassForm {
     verify: Option<Spanned<String>>,
 }
 
+/// Whether `m` is the null device (character device 1:3), which reads as nothing.
+fn is_null_device(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    m.file_type().is_char_device() && m.rdev() == libc::makedev(1, 3)
+}
+
 /// The 1-based line of byte `at` in `text`.
 fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]
@@ -109,19 +122,47 @@ impl Config {
     /// `MEDIASAN_CONFIG`), so a missing file is an error; the default path may hold none.
     pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
         let shown = crate::target::escape_path(path);
-        let text = match std::fs::read(path) {
-            Ok(b) => String::from_utf8(b).map_err(|e| ConfigError {
-                message: format!("{shown}: not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-            })?,
+        let error = |message| ConfigError { message, hint: None };
+        match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Config::default()),
             Err(e) => {
-                return Err(ConfigError {
-                    message: format!("{shown}: cannot read the configuration: {e}"),
+                return Err(error(crate::t!(
+                    "config-cannot-read",
+                    path = shown,
+                    error = e.to_string()
+                )))
+            }
+            // The null device (`--config /dev/null`): no configuration, said so.
+            Ok(m) if is_null_device(&m) => {
+                return Ok(Config {
+                    file: Some(path.to_path_buf()),
+                    ..Config::default()
                 })
             }
-        };
-        let mut c = Config::parse(&text).map_err(|(line, why)| ConfigError {
-            message: format!("{shown} line {line}: {why}"),
+            Ok(_) => {}
+        }
+        // Trusted only when only root can change it: the file, its folder and every
+        // folder above (as sshd's StrictModes). Otherwise whoever can write it decides
+        // how a secret carrier is wiped.
+        crate::files::trusted_file(path).map_err(|e| ConfigError {
+            message: e.to_string(),
+            hint: e.hint(),
+        })?;
+        let bytes = crate::files::read_limited(path, MAX_BYTES).map_err(|e| error(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            error(crate::t!(
+                "config-not-utf8",
+                path = shown.as_str(),
+                byte = e.utf8_error().valid_up_to()
+            ))
+        })?;
+        let mut c = Config::parse(&text).map_err(|(line, why)| {
+            error(crate::t!(
+                "config-at-line",
+                path = shown.as_str(),
+                line = line,
+                error = why
+            ))
         })?;
         c.file = Some(path.to_path_buf());
         Ok(c)
@@ -163,6 +204,23 @@ impl Config {
                     ));
                 }
                 Some(Item { value, line })
+            }
+        };
+        let file_mode = match form.file_mode {
+            None => None,
+            Some(s) => {
+                let line = line_of(text, s.span().start);
+                let value = s.into_inner();
+                let mode = u32::from_str_radix(value.trim_start_matches("0o"), 8)
+                    .ok()
+                    .filter(|m| m & !0o644 == 0 && m & 0o600 == 0o600)
+                    .ok_or_else(|| {
+                        (
+                            line,
+                            crate::t!("config-bad-file-mode", value = format!("{value:?}")),
+                        )
+                    })?;
+                Some(Item { value: mode, line })
             }
         };
         let mut classification = BTreeMap::new();
@@ -208,6 +266,7 @@ impl Config {
             certificates: form.certificates.map(path),
             coverage,
             trusted_register_id: form.trusted_register_id.map(item),
+            file_mode,
             classification,
         })
     }

@@ -111,7 +111,10 @@ mod tests {
         let p = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/\xbb\xfa\xc3\xdc.doc"));
         assert_eq!(path(p), "/tmp/\\xbb\\xfa\\xc3\\xdc.doc");
         assert_eq!(path(Path::new("/tmp/机密.doc")), "/tmp/机密.doc");
-        assert_eq!(path(Path::new("/tmp/a\x1b[31m\n.img")), "/tmp/a\\x1b[31m\\x0a.img");
+        assert_eq!(
+            path(Path::new("/tmp/a\x1b[31m\n.img")),
+            "/tmp/a\\x1b[31m\\x0a.img"
+        );
     }
 
     #[test]

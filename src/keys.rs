@@ -389,7 +389,19 @@ pub fn write_pair(key: &PrivateKey, path: &Path, passphrase: Option<&str>) -> Re
     let text = key
         .to_openssh(LineEnding::LF)
         .map_err(|e| KeyError::Sign(e.to_string()))?;
-    let pub_path = PathBuf::from(format!("{}.pub", path.display()));
+    let pub_path = {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(".pub");
+        PathBuf::from(p)
+    };
+    // Only into a folder only root (or this user) can change (crate::files); create_new
+    // below never follows a link planted at either name.
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    crate::files::check_folder_path(folder)
+        .map_err(|e| werr(WriteStep::CreatePrivate, path)(std::io::Error::other(e)))?;
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -14,6 +14,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod engine;
 pub mod escape;
+pub mod files;
 pub mod i18n;
 pub mod identify;
 pub mod job;

@@ -15,9 +15,8 @@ fn main() -> ExitCode {
     mediasan::i18n::set(settings::lang(&args));
     // Before parsing: the file's values are the flags' defaults.
     if let Err(e) = settings::load(&args) {
-        ui::Failure::usage(anyhow::anyhow!(e.message))
-            .hint(mediasan::t!("config-error-hint"))
-            .print();
+        let hint = e.hint.unwrap_or_else(|| mediasan::t!("config-error-hint"));
+        ui::Failure::usage(anyhow::anyhow!(e.message)).hint(hint).print();
         return ExitCode::from(2);
     }
     let matches = cli::localized(<cli::Cli as clap::CommandFactory>::command()).get_matches_from(args);

@@ -93,6 +93,9 @@ pub fn load(args: &[OsString]) -> Result<(), ConfigError> {
         _ => (PathBuf::from(mediasan::config::DEFAULT_PATH), Named::Default),
     };
     let config = Config::load(&path, named != Named::Default)?;
+    if let Some(m) = &config.file_mode {
+        mediasan::files::set_mode(m.value);
+    }
     let carried = [
         config.register.as_ref().map(|i| i.value.clone().into_os_string()),
         config

@@ -54,6 +54,17 @@ impl Failure {
     }
 }
 
+impl From<mediasan::files::FileError> for Failure {
+    fn from(e: mediasan::files::FileError) -> Failure {
+        let hint = e.hint();
+        Failure {
+            code: e.exit_code(),
+            error: e.into(),
+            hint,
+        }
+    }
+}
+
 /// `println!` that never panics: a closed stdout (a pipe into `head`) must not
 /// abort a wipe or print a backtrace. What it prints passes `escape::line`: no control
 /// character but its own line breaks reaches the terminal.

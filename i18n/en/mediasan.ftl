@@ -36,6 +36,23 @@ refusal-in-use-hint = stop that process first, or name it with --allow-open-by P
 refusal-unverifiable = cannot check { $check }: { $error }
 refusal-unverifiable-hint = mediasan needs /proc and /sys mounted to check a device; mount them (mount -t proc proc /proc)
 
+
+## Files mediasan writes, and files it trusts
+files-untrusted-folder = { $path }: not written: { $folder } { $why }, so a link planted there could send the file elsewhere
+files-untrusted-folder-hint = write to a folder only root can change, or make this one so: chown root { $folder } && chmod go-w { $folder }
+files-untrusted-file = { $path }: not trusted: it { $why }
+files-untrusted-file-hint = only root may be able to change it: chown root { $path } && chmod go-w { $path }
+files-owned-by = belongs to { $owner }
+files-writable-by-others = can be written by others (mode { $mode })
+files-not-regular = is not a regular file
+files-exists = { $path } already exists
+files-exists-hint = choose another name, or move the file away first
+files-too-long = { $path } is longer than { $max }: mediasan reads no more of it
+files-bytes = { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+}
+files-no-name = { $path } names no file
 ## The confirmation before a device is written
 confirm-about-to-destroy = mediasan is about to DESTROY every byte of this device:
 confirm-prompt = Type the serial number to confirm, or press Enter to cancel:{" "}
@@ -564,6 +581,10 @@ io-cannot-examine = cannot examine it
 io-cannot-open-device = cannot open the device
 io-cannot-open-file = cannot open the file
 config-bad-coverage = coverage { $value }: expected a percentage from 0.1 to 100, such as 10 or 12.5
+config-cannot-read = { $path }: cannot read the configuration: { $error }
+config-not-utf8 = { $path }: not UTF-8 text (byte { $byte })
+config-at-line = { $path } line { $line }: { $error }
+config-bad-file-mode = file_mode { $value }: expected an octal mode that lets the owner read and write and others at most read, such as "0600" or "0640"
 man-written = man pages written to { $dir }
 rule-markers-digest = a wipe-started event's markers_sha256 must be 64 lower-case hex digits
 job-journal-markers-unrecorded = its markers are not those any wipe-started event of carrier { $carrier } recorded: the journal was not written by the erase the register knows
@@ -763,6 +784,7 @@ register-kind-unknown = kind { $kind }: one of { $kinds }
 register-serial-empty = the serial number is empty
 register-serial-control = the serial number holds control characters
 register-too-long = the { $what } is { $bytes } bytes long; at most { $max } are taken
+register-text-control = the { $field } holds a control character or a bidi control ({ $text }): names and text are taken without them
 register-field-make = make
 register-field-model = model
 register-field-unit = unit

@@ -1,6 +1,7 @@
 # mediasan 的中文消息。每个编号都与 i18n/en/mediasan.ftl 中的对应，参数相同（有测试检查）。
 # JSON、结果文件和证明书的字段名不翻译。
 
+
 ## 错误输出
 hint = 提示
 
@@ -35,6 +36,19 @@ refusal-in-use-hint = 请先停止该进程；若其写入的数据可以销毁�
 refusal-unverifiable = 无法检查{ $check }：{ $error }
 refusal-unverifiable-hint = mediasan 需要挂载 /proc 和 /sys 才能检查设备；请挂载（mount -t proc proc /proc）
 
+## mediasan 写出的文件与信任的文件
+files-untrusted-folder = { $path }：未写入：{ $folder }{ $why }，他人可在其中放置链接，使文件写到别处
+files-untrusted-folder-hint = 请写到只有 root 能修改的目录，或将该目录改为如此：chown root { $folder } && chmod go-w { $folder }
+files-untrusted-file = { $path }：不予信任：该文件{ $why }
+files-untrusted-file-hint = 应只有 root 能修改它：chown root { $path } && chmod go-w { $path }
+files-owned-by = 属于 { $owner }
+files-writable-by-others = 可被他人写入（权限 { $mode }）
+files-not-regular = 不是普通文件
+files-exists = { $path } 已存在
+files-exists-hint = 请换一个文件名，或先把已有文件移走
+files-too-long = { $path } 超过 { $max }：mediasan 不再读取
+files-bytes = { $bytes } 字节
+files-no-name = { $path } 不是文件路径
 ## 写入设备前的确认
 confirm-about-to-destroy = mediasan 即将销毁该设备上的全部数据：
 confirm-prompt = 请输入序列号以确认，或按回车取消：
@@ -557,6 +571,10 @@ io-cannot-examine = 无法检查它
 io-cannot-open-device = 无法打开该设备
 io-cannot-open-file = 无法打开该文件
 config-bad-coverage = coverage { $value }：应为 0.1 到 100 之间的百分数，如 10 或 12.5
+config-cannot-read = { $path }：无法读取配置：{ $error }
+config-not-utf8 = { $path }：不是 UTF-8 文本（第 { $byte } 字节）
+config-at-line = { $path } 第 { $line } 行：{ $error }
+config-bad-file-mode = file_mode { $value }：应为八进制权限，属主可读写、其他人至多可读，例如 "0600" 或 "0640"
 man-written = 手册页已写入 { $dir }
 rule-markers-digest = wipe-started 事件的 markers_sha256 必须是 64 位小写十六进制数字
 job-journal-markers-unrecorded = 其标记不是载体 { $carrier } 的任何 wipe-started 事件所记录的标记：该日志不是由登记簿所知的那次擦除写下的
@@ -753,6 +771,7 @@ register-kind-unknown = 类型 { $kind }：须为 { $kinds } 之一
 register-serial-empty = 序列号为空
 register-serial-control = 序列号含有控制字符
 register-too-long = { $what }长达 { $bytes } 字节；最多接受 { $max } 字节
+register-text-control = { $field } 含有控制字符或双向文字控制符（{ $text }）：姓名和文字中不得含有这类字符
 register-field-make = 厂商
 register-field-model = 型号
 register-field-unit = 单位

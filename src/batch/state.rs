@@ -102,20 +102,10 @@ impl State {
         }
     }
 
-    /// Writes the state whole or not at all.
+    /// Writes the state whole or not at all ([`crate::files::write`]).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)? + "\n";
-        std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        // The rename itself, through a power cut.
-        std::fs::File::open(dir)?.sync_all()?;
-        Ok(())
+        crate::files::write(path, text.as_bytes()).map_err(std::io::Error::other)
     }
 
     pub fn load(path: &Path) -> Result<State, String> {

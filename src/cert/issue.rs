@@ -1,7 +1,6 @@
 //! The certificate of a wipe: its body, made from what was done (the category and
 //! technique follow the outcome), its id, and writing it whole or not at all.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::{
@@ -267,23 +266,11 @@ pub fn free_id(dir: &Path, carrier: Option<&Carrier>, identity: &Identity, stamp
         .unwrap_or_default()
 }
 
-/// Writes a certificate file whole or not at all (a temporary file renamed); never
-/// over an existing file unless `replace`.
-pub fn write(path: &Path, c: &Certificate, replace: bool) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mediasan-cert-")
-        .tempfile_in(dir)?;
-    tmp.write_all(c.to_file().as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if replace {
-        tmp.persist(path).map(drop).map_err(|e| e.error)
-    } else {
-        tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
-    }
+/// Writes a certificate file whole or not at all (a temporary file renamed, in a folder
+/// only root can change: [`crate::files`]); never over an existing file unless `replace`.
+pub fn write(path: &Path, c: &Certificate, replace: bool) -> Result<(), crate::files::FileError> {
+    let (folder, name) = crate::files::folder_of(path)?;
+    folder.write(name, c.to_file().as_bytes(), replace)
 }
 
 #[cfg(test)]

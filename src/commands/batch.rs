@@ -352,8 +352,7 @@ fn say_done(f: &Finished, json: bool) {
 /// Creates the certificate folder and the batch's record in it (`batch-TIME.json`),
 /// written once before any drive is touched.
 fn first_record(cert_dir: &Path, state: &State) -> Result<std::path::PathBuf, Failure> {
-    std::fs::create_dir_all(cert_dir)
-        .map_err(|e| Failure::usage(anyhow!("--cert-dir {}: {e}", escape_path(cert_dir))))?;
+    mediasan::files::Folder::create(cert_dir)?;
     let record = cert_dir.join(format!("batch-{}.json", state.started.format("%Y%m%dT%H%M%SZ")));
     state.save(&record).map_err(|e| {
         Failure::new(

@@ -220,13 +220,13 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             let (c, _) = read_any(&path)?;
             if let Some(out) = &html {
                 let page = cert::render::html(&c).map_err(|e| Failure::new(1, anyhow!(e)))?;
-                std::fs::write(out, page).map_err(|e| Failure::new(1, at(&escape_path(out), e)))?;
+                mediasan::files::write(out, page.as_bytes())?;
                 outln!("{}", t!("cert-render-html", path = escape_path(out)));
             }
             if let Some(out) = &pdf {
                 let font = font.map_or(cert::render::Font::Embedded, cert::render::Font::File);
                 let bytes = cert::render::pdf(&c, &font).map_err(|e| Failure::usage(anyhow!(e)))?;
-                std::fs::write(out, bytes).map_err(|e| Failure::new(1, at(&escape_path(out), e)))?;
+                mediasan::files::write(out, &bytes)?;
                 outln!(
                     "{}",
                     t!("cert-render-pdf", path = escape_path(out), font = font.describe())
@@ -269,13 +269,10 @@ fn outcome_word(outcome: &str) -> String {
 /// Writes `body.json`, one `<person>.sig` per signer and `allowed_signers` into `out`;
 /// returns the `ssh-keygen -Y verify` command for each signer.
 pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>, Failure> {
-    let io = |p: &Path| {
-        let shown = escape_path(p);
-        move |e: std::io::Error| Failure::new(1, at(&shown, e))
-    };
-    std::fs::create_dir_all(out).map_err(io(out))?;
+    // Every file through one checked folder: none follows a link planted there.
+    let folder = mediasan::files::Folder::create(out)?;
     let body = out.join("body.json");
-    std::fs::write(&body, c.canonical_body()?).map_err(io(&body))?;
+    folder.write("body.json".as_ref(), &c.canonical_body()?, true)?;
     let mut allowed = String::new();
     let mut commands = Vec::new();
     for s in &c.signatures {
@@ -295,8 +292,9 @@ pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>
             cert::NAMESPACE,
             p.public_key
         ));
-        let sig = out.join(format!("{}.sig", p.id));
-        std::fs::write(&sig, &s.signature).map_err(io(&sig))?;
+        let name = format!("{}.sig", p.id);
+        folder.write(name.as_ref(), s.signature.as_bytes(), true)?;
+        let sig = out.join(name);
         commands.push(format!(
             "ssh-keygen -Y verify -f {} -I {} -n {} -s {} < {}",
             escape_path(&out.join("allowed_signers")),
@@ -306,8 +304,7 @@ pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>
             escape_path(&body)
         ));
     }
-    let a = out.join("allowed_signers");
-    std::fs::write(&a, allowed).map_err(io(&a))?;
+    folder.write("allowed_signers".as_ref(), allowed.as_bytes(), true)?;
     Ok(commands)
 }
 

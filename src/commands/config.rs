@@ -96,6 +96,14 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
         c.coverage.as_ref().map(|i| i.line),
         format!("{} %", env_or("MEDIASAN_COVERAGE", "10")),
     ));
+    rows.push(Row {
+        key: "file_mode".into(),
+        value: Some(format!("{:04o}", mediasan::files::mode())),
+        from: c
+            .file_mode
+            .as_ref()
+            .map_or_else(|| mediasan::t!("from-default"), |m| file(m.line)),
+    });
     rows.push(layered(
         "checkpoints",
         None,

@@ -34,7 +34,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     let fail = |e: anyhow::Error| Failure::new(1, e);
     let dir = match args.dir {
         Some(d) => {
-            fs::create_dir_all(&d)
+            mediasan::files::Folder::create(&d)
                 .with_context(|| t!("demo-cannot-create", path = escape_path(&d)))
                 .map_err(fail)?;
             d
@@ -173,7 +173,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         &body.id,
         &digest,
     )?;
-    fs::write(&cert_path, certificate.to_file()).map_err(|e| fail(e.into()))?;
+    mediasan::files::write(&cert_path, certificate.to_file().as_bytes())?;
     let verdict = cert::verify(&certificate, &cert::Who::Register(&reg))?;
     outln!(
         "{}",
@@ -203,11 +203,11 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     }
     let html = dir.join("certificate.html");
     let page = cert::render::html(&certificate).map_err(|e| fail(anyhow!(e)))?;
-    fs::write(&html, page).map_err(|e| fail(e.into()))?;
+    mediasan::files::write(&html, page.as_bytes())?;
     let pdf = dir.join("certificate.pdf");
     let bytes =
         cert::render::pdf(&certificate, &cert::render::Font::Embedded).map_err(|e| fail(anyhow!(e)))?;
-    fs::write(&pdf, bytes).map_err(|e| fail(e.into()))?;
+    mediasan::files::write(&pdf, &bytes)?;
     outln!(
         "   {}",
         t!(

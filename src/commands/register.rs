@@ -761,16 +761,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             let bytes = register::csv::export(&reg.carriers(None, None, None)?)
                 .map_err(|e| Failure::new(1, anyhow!(e)))?;
             match out {
-                Some(f) => std::fs::write(&f, bytes).map_err(|e| {
-                    Failure::new(
-                        1,
-                        anyhow!(mediasan::t!(
-                            "carrier-export-failed",
-                            path = mediasan::target::escape_path(&f),
-                            error = e.to_string()
-                        )),
-                    )
-                })?,
+                Some(f) => mediasan::files::write(&f, &bytes)?,
                 None => {
                     use std::io::Write;
                     let _ = std::io::stdout().lock().write_all(&bytes);

@@ -20,7 +20,7 @@ pub struct Executed<'p> {
     pub(super) plan: &'p Plan,
     pub report: WipeReport,
     /// The result file's temporary twin, created before the first byte was written.
-    pub(super) result_file: Option<tempfile::NamedTempFile>,
+    pub(super) result_file: Option<crate::files::Staged>,
     /// The checkpoint left for `--resume` (an interrupted wipe), if one was saved.
     pub checkpoint: Option<PathBuf>,
 }
@@ -419,7 +419,7 @@ fn begin(
     identity: &Identity,
     method: &str,
     markers: Option<&str>,
-) -> Result<(Option<tempfile::NamedTempFile>, Option<RegisterLink>), JobError> {
+) -> Result<(Option<crate::files::Staged>, Option<RegisterLink>), JobError> {
     let result_file = match plan.result() {
         Some(p) => Some(super::record::result_temp(p)?),
         None => None,

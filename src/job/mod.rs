@@ -69,6 +69,16 @@ impl JobError {
     }
 }
 
+impl From<crate::files::FileError> for JobError {
+    fn from(e: crate::files::FileError) -> JobError {
+        JobError {
+            code: e.exit_code(),
+            hint: e.hint(),
+            message: crate::i18n::Said::of(|| e.to_string()),
+        }
+    }
+}
+
 impl From<TargetError> for JobError {
     fn from(e: TargetError) -> JobError {
         JobError {

@@ -109,6 +109,11 @@ impl<'p> Prepared<'p> {
         if let Some(p) = plan.result() {
             check_result_path(p, identity)?;
         }
+        // The folders the wipe will write into are checked before it starts, not after
+        // hours of writing: only root may be able to change them.
+        for dir in [plan.checkpoint_dir(), plan.cert_dir()] {
+            crate::files::check_folder_path(dir)?;
+        }
         let work = if technique.is_firmware() {
             None
         } else {
@@ -474,6 +479,7 @@ fn check_result_path(path: &Path, target: &Identity) -> Result<(), JobError> {
             escape_path(dir)
         )));
     }
+    crate::files::check_folder_path(dir)?;
     Ok(())
 }
 

@@ -49,7 +49,7 @@ impl Executed<'_> {
         };
         let mut result = None;
         if let (Some(tmp), Some(path)) = (result_file, plan.result()) {
-            match save_result(tmp, path, &text) {
+            match save_result(tmp, &text) {
                 Ok(()) => result = Some(path.to_path_buf()),
                 Err(e) => failures.push(JobError::failed(crate::said!(
                     "job-result-unsaved",
@@ -178,11 +178,11 @@ fn issue(report: &WipeReport, signed: Signed, plan: &super::Plan) -> Result<Path
         title: person.as_ref().and_then(|p| p.title.as_deref()),
     };
     let c = Certificate::issue(&body, signer, who, &issued)?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| JobError::failed(format!("{}: cannot create: {e}", escape_path(dir))))?;
-    let path = dir.join(format!("{id}.cert.json"));
-    cert::write(&path, &c, false)
-        .map_err(|e| JobError::failed(format!("{}: cannot write: {e}", escape_path(&path))))?;
+    let name = format!("{id}.cert.json");
+    crate::files::Folder::create(dir)
+        .and_then(|f| f.write(name.as_ref(), c.to_file().as_bytes(), false))
+        .map_err(|e| JobError::failed(e.to_string()))?;
+    let path = dir.join(name);
     if let (Some(reg), Some(carrier)) = (reg, carrier) {
         reg.certificate_event(signer, Kind::CertificateSigned, &carrier.id, &id, &c.digest()?)?;
     }
@@ -201,10 +201,9 @@ pub(super) fn result_dir(path: &Path) -> &Path {
     }
 }
 
-pub(super) fn result_temp(path: &Path) -> Result<tempfile::NamedTempFile, JobError> {
-    tempfile::Builder::new()
-        .prefix(".mediasan-result-")
-        .tempfile_in(result_dir(path))
+pub(super) fn result_temp(path: &Path) -> Result<crate::files::Staged, JobError> {
+    crate::files::folder_of(path)
+        .and_then(|(folder, name)| folder.stage(name))
         .map_err(|e| {
             JobError::usage(format!(
                 "--result {}: cannot create the result file: {e}",
@@ -213,13 +212,13 @@ pub(super) fn result_temp(path: &Path) -> Result<tempfile::NamedTempFile, JobErr
         })
 }
 
-fn save_result(mut tmp: tempfile::NamedTempFile, path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    tmp.write_all(text.as_bytes())?;
-    // A record for auditors, readable by all (its keys protect nothing any more).
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+fn save_result(mut tmp: crate::files::Staged, text: &str) -> Result<(), crate::files::FileError> {
+    // Private like every output, unless the configuration says otherwise (files::mode).
+    tmp.file()
+        .write_all(text.as_bytes())
+        .map_err(|error| crate::files::FileError::Io {
+            path: tmp.temp_path(),
+            error,
+        })?;
+    tmp.commit(true)
 }

@@ -58,6 +58,9 @@ impl Appender<'_> {
             .map_err(sql(path, || crate::t!("register-sql-read-head")))?;
         let now = self.now;
         let (subject, details) = build(&Ids { conn: tx, now })?;
+        if kind.is_typed_in() {
+            refuse_hidden(&subject, &details)?;
+        }
         let details = serde_json::to_string(&details).map_err(|e| RegisterError::Usage(e.to_string()))?;
         let prev_time = last.as_ref().and_then(|(_, t, _)| event::parse_time(t));
         // Times never run backwards: an event dated before the head means the clock
@@ -229,4 +232,30 @@ pub(super) fn write_change(conn: &Connection, change: &Change) -> rusqlite::Resu
         }
     }
     Ok(())
+}
+
+/// Refuses a name or a text a person typed (or a sheet held) with a control character or
+/// a bidi control in it: shown escaped it would read oddly, shown raw it could rewrite the
+/// screen. `field` names where it is (`name`, `details.note`).
+fn refuse_hidden(subject: &str, details: &serde_json::Value) -> Result<()> {
+    fn walk(path: &str, v: &serde_json::Value) -> Option<(String, String)> {
+        match v {
+            serde_json::Value::String(s) => s
+                .chars()
+                .any(crate::escape::is_hidden)
+                .then(|| (path.to_string(), s.clone())),
+            serde_json::Value::Array(a) => a.iter().find_map(|v| walk(path, v)),
+            serde_json::Value::Object(o) => o.iter().find_map(|(k, v)| walk(k, v)),
+            _ => None,
+        }
+    }
+    let found = walk("subject", &serde_json::Value::String(subject.into())).or_else(|| walk("", details));
+    match found {
+        Some((field, text)) => Err(RegisterError::Usage(crate::t!(
+            "register-text-control",
+            field = field,
+            text = crate::escape::cut(&text, 80)
+        ))),
+        None => Ok(()),
+    }
 }

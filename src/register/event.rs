@@ -41,6 +41,22 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether the event's text comes from a person (names, notes, facilities, paper
+    /// references) rather than from mediasan (a wipe's result, a certificate): such text
+    /// is refused with a control character in it.
+    pub fn is_typed_in(self) -> bool {
+        !matches!(
+            self,
+            Kind::WipeStarted
+                | Kind::WipeFinished
+                | Kind::CertificateSigned
+                | Kind::CertificateCosigned
+                | Kind::Checkpoint
+                | Kind::PassFinished
+                | Kind::CarrierIdentified
+        )
+    }
+
     pub const ALL: [Kind; 21] = [
         Kind::RegisterCreated,
         Kind::PersonEnrolled,

@@ -4,8 +4,7 @@
 //!
 //! One JSON object a line, appended and synced; the file is 0600 in a 0700 folder.
 
-use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -64,6 +63,7 @@ pub fn check_writable(index: &Path) -> io::Result<()> {
     if !dir.is_dir() {
         return Err(io::Error::from_raw_os_error(libc::ENOTDIR));
     }
+    crate::files::check_folder_path(dir).map_err(io::Error::other)?;
     let probe = tempfile::Builder::new()
         .prefix(".mediasan-index-")
         .tempfile_in(dir)?;
@@ -74,23 +74,14 @@ pub fn check_writable(index: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Adds a register to the index.
+/// Adds a register to the index (appended in a checked folder, never through a link).
 pub fn add(index: &Path, entry: &Entry) -> io::Result<()> {
-    let dir = folder(index);
-    if !dir.exists() {
-        std::fs::create_dir_all(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(index)?;
     let mut line = serde_json::to_string(entry).map_err(io::Error::other)?;
     line.push('\n');
-    f.write_all(line.as_bytes())?;
-    f.sync_all()?;
-    std::fs::File::open(dir)?.sync_all()
+    let name = index.file_name().unwrap_or_default();
+    crate::files::Folder::create(folder(index))
+        .and_then(|f| f.append(name, line.as_bytes()))
+        .map_err(io::Error::other)
 }
 
 fn folder(index: &Path) -> &Path {
@@ -103,6 +94,7 @@ fn folder(index: &Path) -> &Path {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn entries_round_trip_and_bad_lines_are_named() {

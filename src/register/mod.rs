@@ -81,6 +81,8 @@ pub enum RegisterError {
         fingerprint: String,
     },
     Key(KeyError),
+    /// A register or a backup mediasan will not write where it was asked to.
+    File(crate::files::FileError),
     Usage(String),
     /// The error of one carrier of several registered together (its 0-based index).
     Row {
@@ -116,6 +118,7 @@ impl std::fmt::Display for RegisterError {
                 crate::t!("register-not-enrolled", fingerprint = fingerprint.as_str())
             }
             RegisterError::Key(k) => return std::fmt::Display::fmt(k, f),
+            RegisterError::File(e) => return std::fmt::Display::fmt(e, f),
             RegisterError::Usage(m) => return f.write_str(m),
             // A refusal says so first: "refused: carrier 2: …".
             RegisterError::Row { index, error } => match error.as_ref() {
@@ -144,6 +147,17 @@ impl std::error::Error for RegisterError {
     }
 }
 
+impl From<crate::files::FileError> for RegisterError {
+    fn from(e: crate::files::FileError) -> RegisterError {
+        match e {
+            crate::files::FileError::Exists { path } => RegisterError::Exists {
+                path: escape_path(&path),
+            },
+            e => RegisterError::File(e),
+        }
+    }
+}
+
 impl From<KeyError> for RegisterError {
     fn from(e: KeyError) -> RegisterError {
         RegisterError::Key(e)
@@ -156,6 +170,7 @@ impl RegisterError {
         match self {
             RegisterError::Rule(_) | RegisterError::NotEnrolled { .. } => 3,
             RegisterError::Key(k) => k.exit_code(),
+            RegisterError::File(e) => e.exit_code(),
             RegisterError::Sql { .. } => 1,
             RegisterError::Row { error, .. } => error.exit_code(),
             _ => 2,
@@ -168,6 +183,7 @@ impl RegisterError {
             RegisterError::NewerSchema { .. } => Some(crate::t!("register-newer-schema-hint")),
             RegisterError::NotEnrolled { .. } => Some(crate::t!("register-not-enrolled-hint")),
             RegisterError::Row { error, .. } => error.hint(),
+            RegisterError::File(e) => e.hint(),
             _ => None,
         }
     }
@@ -223,20 +239,28 @@ impl Register {
                 person = format!("{:?}", founding.id)
             )));
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                RegisterError::Usage(crate::t!(
-                    "register-cannot-create-folder",
-                    path = escape_path(dir),
-                    error = e.to_string()
-                ))
-            })?;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(sql(path, || crate::t!("register-sql-create")))?;
+        // The file is made by mediasan in a folder only root can change (never through a
+        // link planted there), private; SQLite's -wal and -shm take its mode.
+        let (folder, name) = crate::files::folder_of(path).or_else(|e| match e {
+            crate::files::FileError::Io { .. } => {
+                let dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                crate::files::Folder::create(dir)?;
+                crate::files::folder_of(path)
+            }
+            e => Err(e),
+        })?;
+        folder.create_empty(name)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match Connection::open_with_flags(path, flags) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                return Err(sql(path, || crate::t!("register-sql-create"))(e));
+            }
+        };
         let mut reg = Register {
             conn,
             path: path.to_path_buf(),
@@ -347,6 +371,14 @@ impl Register {
                 path: escape_path(path),
             });
         }
+        // Written to, with its -wal and -shm beside it: only in a folder only root can
+        // change, and private (a register made by an older mediasan is made so now).
+        let folder = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        crate::files::check_folder_path(folder)?;
+        crate::files::tighten(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(sql(path, || crate::t!("register-sql-open")))?;
@@ -477,12 +509,18 @@ impl Register {
                 path: escape_path(to),
             });
         }
-        let target = to
+        // VACUUM INTO writes a private file mediasan made (an empty file it may fill) in a
+        // checked folder, renamed into place only if nothing took the name meanwhile.
+        let (folder, name) = crate::files::folder_of(to)?;
+        let staged = folder.stage(name)?;
+        let temp = staged.temp_path();
+        let target = temp
             .to_str()
             .ok_or_else(|| RegisterError::Usage(crate::t!("register-backup-utf8")))?;
         self.conn
             .execute("VACUUM INTO ?1", [target])
             .map_err(sql(&self.path, || crate::t!("register-sql-backup")))?;
+        staged.commit(false)?;
         Ok(())
     }
 
