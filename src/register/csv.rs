@@ -93,7 +93,7 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
         let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         let get = |name: &str| {
             let c = COLUMNS.iter().position(|(en, _)| *en == name).unwrap_or(0);
-            at[c].and_then(|i| record.get(i)).unwrap_or("").to_string()
+            unquote(at[c].and_then(|i| record.get(i)).unwrap_or("")).to_string()
         };
         let capacity = match get("capacity").replace([',', '_'], "") {
             s if s.is_empty() => Ok(0),
@@ -155,7 +155,34 @@ pub(crate) fn line_at(text: &str, at: u64) -> u64 {
         .count() as u64
 }
 
-/// The carriers as CSV, UTF-8 with a BOM (so Excel opens Chinese text correctly).
+/// Whether a spreadsheet would take a cell beginning with `c` for a formula (`=`, `+`,
+/// `-`, `@`, a tab or a carriage return), or `c` is the quote that says it is not.
+fn starts_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\''])
+}
+
+/// A cell as the export writes it: one that Excel or WPS would read as a formula gets a
+/// leading `'` (shown as text, never run); so does one already beginning with `'`, so
+/// that [`unquote`] gives every value back as it was.
+fn quote(cell: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A cell as the import reads it: the `'` that [`quote`] (or a person in Excel) put
+/// before a formula-like value is taken off.
+fn unquote(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// The carriers as CSV, UTF-8 with a BOM (so Excel opens Chinese text correctly); a
+/// value that a spreadsheet would run as a formula is written as text ([`quote`]).
 pub fn export(carriers: &[Carrier]) -> Result<Vec<u8>, String> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
@@ -178,21 +205,26 @@ pub fn export(carriers: &[Carrier]) -> Result<Vec<u8>, String> {
         w.write_record(header).map_err(|e| e.to_string())?;
         for c in carriers {
             let capacity = c.capacity.to_string();
-            w.write_record([
-                c.id.as_str(),
-                c.kind.name(),
-                &c.serial,
-                &c.make,
-                &c.model,
-                &capacity,
-                c.classification.name(),
-                &c.unit,
-                &c.custodian,
-                c.holder.as_deref().unwrap_or(""),
-                c.host_asset.as_deref().unwrap_or(""),
-                c.label.as_deref().unwrap_or(""),
-                c.status.name(),
-            ])
+            w.write_record(
+                [
+                    c.id.as_str(),
+                    c.kind.name(),
+                    &c.serial,
+                    &c.make,
+                    &c.model,
+                    &capacity,
+                    c.classification.name(),
+                    &c.unit,
+                    &c.custodian,
+                    c.holder.as_deref().unwrap_or(""),
+                    c.host_asset.as_deref().unwrap_or(""),
+                    c.label.as_deref().unwrap_or(""),
+                    c.status.name(),
+                ]
+                .map(quote)
+                .iter()
+                .map(|c| c.as_bytes()),
+            )
             .map_err(|e| e.to_string())?;
         }
         w.flush().map_err(|e| e.to_string())?;
@@ -260,6 +292,59 @@ mod tests {
         let text = "kind,serial,classification,custodian,label\n\nhdd,S1,secret,p,\"two\nlines\"\nhdd,S2,secret,p,x\n";
         let rows = parse(text).unwrap();
         assert_eq!(rows.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [3, 5]);
+    }
+
+    #[test]
+    fn formula_cells_are_text_in_the_sheet_and_come_back_as_they_were() {
+        let values = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "'=already",
+            "'plain",
+            "a=b",
+        ];
+        let carriers: Vec<Carrier> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Carrier {
+                id: format!("C-2026-{i:04}"),
+                kind: crate::register::CarrierKind::Hdd,
+                serial: format!("S{i}"),
+                make: v.to_string(),
+                model: "m".into(),
+                capacity: 1,
+                classification: Classification::Secret,
+                unit: "u".into(),
+                custodian: "p".into(),
+                holder: None,
+                host_asset: None,
+                label: Some(v.to_string()),
+                status: crate::register::Status::InStore,
+                ever_classified: true,
+                registered_seq: 1,
+                updated_seq: 1,
+            })
+            .collect();
+        let bytes = export(&carriers).unwrap();
+        let (text, _) = decode(&bytes).unwrap();
+        // No cell of the sheet begins with what a spreadsheet runs.
+        let mut rd = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        for record in rd.records() {
+            for cell in record.unwrap().iter() {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?}");
+            }
+        }
+        assert!(
+            text.contains(",\"'=HYPERLINK(") && text.contains(",''=already,"),
+            "{text}"
+        );
+        let rows: Vec<_> = parse(&text).unwrap().into_iter().map(|(_, r)| r).collect();
+        for (row, v) in rows.iter().zip(values) {
+            assert_eq!(row.make, v);
+            assert_eq!(row.label.as_deref(), Some(v));
+        }
     }
 
     proptest! {
