@@ -141,7 +141,7 @@ impl Checkpoint {
     }
 
     pub fn load(path: &Path) -> Result<Checkpoint, String> {
-        let text = std::fs::read(path).map_err(|e| e.to_string())?;
+        let text = crate::files::read_limited(path, 64 << 20).map_err(|e| e.to_string())?;
         let c: Checkpoint = serde_json::from_slice(&text).map_err(|e| format!("not a checkpoint: {e}"))?;
         if c.format != FORMAT {
             return Err(format!("format {:?}, this mediasan reads {FORMAT}", c.format));

@@ -148,7 +148,13 @@ impl Config {
             message: e.to_string(),
             hint: e.hint(),
         })?;
-        let bytes = crate::files::read_limited(path, MAX_BYTES).map_err(|e| error(e.to_string()))?;
+        let bytes = crate::files::read_limited(path, MAX_BYTES).map_err(|e| {
+            error(crate::t!(
+                "config-cannot-read",
+                path = shown.as_str(),
+                error = e.to_string()
+            ))
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             error(crate::t!(
                 "config-not-utf8",

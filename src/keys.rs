@@ -339,7 +339,7 @@ pub fn verify(public: &PublicKey, namespace: &str, msg: &[u8], signature: &str) 
 
 /// Reads an OpenSSH public key (`ssh-ed25519 AAAA… comment`).
 pub fn read_public(path: &Path) -> Result<PublicKey, KeyError> {
-    let text = fs::read_to_string(path).map_err(|error| KeyError::Read {
+    let text = crate::files::read_text_limited(path, 1 << 20).map_err(|error| KeyError::Read {
         path: shown(path),
         error,
     })?;

@@ -47,7 +47,7 @@ files-writable-by-others = can be written by others (mode { $mode })
 files-not-regular = is not a regular file
 files-exists = { $path } already exists
 files-exists-hint = choose another name, or move the file away first
-files-too-long = { $path } is longer than { $max }: mediasan reads no more of it
+files-too-long = longer than { $max }: mediasan reads no more of it
 files-bytes = { $bytes ->
     [one] 1 byte
    *[other] { $bytes } bytes
@@ -543,6 +543,8 @@ manifest-method-with-firmware = a method does not go with a firmware technique: 
 manifest-carrier-twice = carrier { $carrier } is also on line { $line }
 manifest-device-twice = { $device } is also on line { $line }
 manifest-no-rows = the manifest has no rows
+manifest-too-many-rows = the manifest has more than { $max } rows; split it into several batches
+manifest-field-too-long = the field { $field } is { $bytes } bytes long; at most { $max } are taken
 batch-hidden = { $count } sectors are hidden ({ $summary }): the wipe would end incomplete; { $what }
 batch-hidden-expose = add --expose-hidden to remove the HPA, or wipe this drive alone
 batch-hidden-alone = --expose-hidden removes only an HPA: wipe this drive alone, or destroy it
@@ -803,6 +805,7 @@ register-line = line { $line }: { $error }
 register-index-writable = it is writable by others (mode { $mode }): anyone could have removed a register from it
 csv-not-text = the file is neither UTF-8 nor GBK text
 csv-no-column = line 1: the header has no { $column } column
+csv-too-many-rows = the sheet has more than { $max } rows; import it in parts
 csv-capacity = line { $line }: capacity { $capacity } is not a number of bytes
 csv-utf8-bom = UTF-8 with BOM
 audit-missing = event { $seq } is missing (the next stored is { $next })

@@ -2,9 +2,23 @@
 //! Chinese headers, like the carrier list). A bad row fails the whole manifest with its
 //! line number, before any drive is opened.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::report::VerifyMode;
+
+/// The most rows a manifest holds (a box of drives is tens; this is ten thousand boxes).
+pub const MAX_ROWS: usize = 100_000;
+/// The longest field (a device path reaches PATH_MAX).
+pub const MAX_FIELD: usize = 4096;
+/// The largest manifest file read: more than `MAX_ROWS` rows of `MAX_FIELD`-sized
+/// fields never fit, so a longer file (or an endless one) is refused unread.
+pub const MAX_BYTES: u64 = 16 << 20;
+
+/// A field for a message: quoted, escaped, cut to 64 characters.
+fn shown(field: &str) -> String {
+    format!("\"{}\"", crate::escape::cut(field, 64))
+}
 
 /// Columns: English and Chinese header names.
 const COLUMNS: [(&str, &str); 5] = [
@@ -16,7 +30,7 @@ const COLUMNS: [(&str, &str); 5] = [
 ];
 
 /// How a row names its drive.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Device {
     /// A path: `/dev/sdc`, `/dev/disk/by-id/ata-…`.
     Path(PathBuf),
@@ -62,18 +76,10 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             .position(|(en, zh)| h.eq_ignore_ascii_case(en) || h == *zh)
         {
             Some(c) if at[c].is_some() => {
-                return Err(vec![crate::t!(
-                    "manifest-column-twice",
-                    column = format!("{h:?}")
-                )])
+                return Err(vec![crate::t!("manifest-column-twice", column = shown(h))])
             }
             Some(c) => at[c] = Some(i),
-            None => {
-                return Err(vec![crate::t!(
-                    "manifest-unknown-column",
-                    column = format!("{h:?}")
-                )])
-            }
+            None => return Err(vec![crate::t!("manifest-unknown-column", column = shown(h))]),
         }
     }
     let missing: Vec<String> = ["device", "carrier"]
@@ -87,13 +93,16 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
     }
     let mut rows: Vec<Row> = Vec::new();
     let mut errors = Vec::new();
+    // The first line of each carrier and each device: a duplicate is found at once.
+    let mut carriers: HashMap<String, u64> = HashMap::new();
+    let mut devices: HashMap<Device, u64> = HashMap::new();
+    let mut seen = 0;
+    let mut lines = crate::register::csv::Lines::new(text);
     for record in rd.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(0, |p| crate::register::csv::line_at(text, p.byte()));
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 errors.push(crate::t!(
                     "register-line",
                     line = line.to_string(),
@@ -102,12 +111,24 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
                 continue;
             }
         };
-        let line = record
-            .position()
-            .map_or(0, |p| crate::register::csv::line_at(text, p.byte()));
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
+        if seen == MAX_ROWS {
+            errors.push(crate::t!("manifest-too-many-rows", max = MAX_ROWS));
+            break;
+        }
+        seen += 1;
         let get = |c: usize| at[c].and_then(|i| record.get(i)).unwrap_or("").to_string();
         let mut bad =
             |what: String| errors.push(crate::t!("register-line", line = line.to_string(), error = what));
+        if let Some(long) = record.iter().find(|f| f.len() > MAX_FIELD) {
+            bad(crate::t!(
+                "manifest-field-too-long",
+                field = shown(long),
+                bytes = long.len(),
+                max = MAX_FIELD
+            ));
+            continue;
+        }
         let device = get(0);
         let device = if let Some(s) = device.strip_prefix("serial:") {
             if s.trim().is_empty() {
@@ -121,7 +142,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             bad(crate::t!("manifest-no-device"));
             continue;
         } else {
-            bad(crate::t!("manifest-bad-device", device = format!("{device:?}")));
+            bad(crate::t!("manifest-bad-device", device = shown(&device)));
             continue;
         };
         let carrier = get(1);
@@ -132,7 +153,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
         let method = Some(get(2)).filter(|m| !m.is_empty());
         if let Some(m) = &method {
             if crate::method::find(m).is_none() {
-                bad(crate::t!("manifest-unknown-method", method = format!("{m:?}")));
+                bad(crate::t!("manifest-unknown-method", method = shown(m)));
                 continue;
             }
         }
@@ -151,10 +172,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             t => match <crate::purge::Technique as clap::ValueEnum>::from_str(&t, true) {
                 Ok(t) => Some(t),
                 Err(_) => {
-                    bad(crate::t!(
-                        "manifest-unknown-technique",
-                        technique = format!("{t:?}")
-                    ));
+                    bad(crate::t!("manifest-unknown-technique", technique = shown(&t)));
                     continue;
                 }
             },
@@ -163,22 +181,24 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<String>> {
             bad(crate::t!("manifest-method-with-firmware"));
             continue;
         }
-        if let Some(first) = rows.iter().find(|r| r.carrier == carrier) {
+        if let Some(first) = carriers.get(&carrier) {
             bad(crate::t!(
                 "manifest-carrier-twice",
                 carrier = carrier.as_str(),
-                line = first.line.to_string()
+                line = first.to_string()
             ));
             continue;
         }
-        if let Some(first) = rows.iter().find(|r| r.device == device) {
+        if let Some(first) = devices.get(&device) {
             bad(crate::t!(
                 "manifest-device-twice",
                 device = device.to_string(),
-                line = first.line.to_string()
+                line = first.to_string()
             ));
             continue;
         }
+        carriers.insert(carrier.clone(), line);
+        devices.insert(device.clone(), line);
         rows.push(Row {
             line,
             device,
@@ -250,5 +270,49 @@ mod tests {
         assert!(parse("device\n/dev/sdc\n").unwrap_err()[0].contains("\"carrier\""));
         // A ragged row is a CSV error with its line.
         assert!(parse("device,carrier\n/dev/sdc,C-1,extra\n").unwrap_err()[0].starts_with("line 2"));
+    }
+
+    #[test]
+    fn lines_are_numbered_whatever_ends_them() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let text = [
+                "device,carrier",
+                "/dev/sdc,C-1",
+                "",
+                "/dev/sdd,C-2",
+                "bad,C-3",
+                "",
+            ]
+            .join(nl);
+            let errors = parse(&text).unwrap_err();
+            assert!(errors[0].starts_with("line 5:"), "{nl:?}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn odd_and_overlong_fields_are_shown_escaped_and_cut() {
+        let errors = parse("device,carrier\nsd\0c\x1b[2J,C-1\n").unwrap_err();
+        assert!(errors[0].contains("\"sd\\x00c\\x1b[2J\""), "{errors:?}");
+        let long = format!("/dev/{}", "x".repeat(MAX_FIELD));
+        let errors = parse(&format!("device,carrier\n{long},C-1\n")).unwrap_err();
+        assert!(
+            errors[0].contains(&format!("{} bytes long; at most {MAX_FIELD}", long.len())),
+            "{errors:?}"
+        );
+        assert!(errors[0].len() < 400 && errors[0].contains('…'), "{}", errors[0]);
+    }
+
+    #[test]
+    fn rows_have_a_limit() {
+        let mut text = String::from("device,carrier\n");
+        for i in 0..=MAX_ROWS {
+            text.push_str(&format!("/dev/d{i},C-{i}\n"));
+        }
+        let errors = parse(&text).unwrap_err();
+        assert_eq!(errors.len(), 1, "{:?}", &errors[..2.min(errors.len())]);
+        assert!(errors[0].contains("more than 100000 rows"), "{}", errors[0]);
+        // One row fewer is a manifest.
+        let cut = text.rfind("/dev/d").unwrap();
+        assert_eq!(parse(&text[..cut]).unwrap().len(), MAX_ROWS);
     }
 }

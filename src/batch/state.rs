@@ -109,7 +109,7 @@ impl State {
     }
 
     pub fn load(path: &Path) -> Result<State, String> {
-        let text = std::fs::read(path).map_err(|e| e.to_string())?;
+        let text = crate::files::read_limited(path, 64 << 20).map_err(|e| e.to_string())?;
         let s: State = serde_json::from_slice(&text).map_err(|e| format!("not a batch record: {e}"))?;
         if s.format != FORMAT {
             return Err(format!("format {:?}, not {FORMAT}", s.format));

@@ -748,7 +748,7 @@ fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Fail
 /// `--confirm-serials FILE`: one serial a line, exactly the drives' (none missing, none
 /// other), or nothing is written.
 fn serials_file(serials: &[&str], f: &Path) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(f)
+    let text = mediasan::files::read_text_limited(f, 16 << 20)
         .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape_path(f))))?;
     let given: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let missing: Vec<&&str> = serials.iter().filter(|s| !given.contains(s)).collect();
@@ -773,7 +773,8 @@ fn serials_file(serials: &[&str], f: &Path) -> Result<(), Failure> {
 /// Reads a manifest: its bytes (for the record's digest) and its rows, or every bad line.
 fn read_manifest(path: &Path) -> Result<(Vec<u8>, Vec<batch::Row>), Failure> {
     let shown = escape_path(path);
-    let raw = std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
+    let raw = mediasan::files::read_limited(path, batch::manifest::MAX_BYTES)
+        .map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
     let (text, _) =
         mediasan::register::csv::decode(&raw).map_err(|e| Failure::usage(anyhow!("{shown}: {e}")))?;
     let rows = batch::manifest::parse(&text).map_err(|errors| {

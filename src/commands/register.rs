@@ -54,7 +54,7 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
     }
     // A passphrase file that was named must be read, whether or not the key needs it.
     let given = match passphrase_file {
-        Some(f) => Some(std::fs::read_to_string(f).map_err(|e| {
+        Some(f) => Some(mediasan::files::read_text_limited(f, 1 << 20).map_err(|e| {
             let code = if e.kind() == std::io::ErrorKind::NotFound {
                 2
             } else {
@@ -684,7 +684,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
         }
         CarrierSub::Import { file, acting: a } => {
             let shown = mediasan::target::escape_path(&file);
-            let bytes = std::fs::read(&file).map_err(|e| {
+            let bytes = mediasan::files::read_limited(&file, register::csv::MAX_BYTES).map_err(|e| {
                 Failure::usage(anyhow!(mediasan::t!(
                     "carrier-import-unreadable",
                     path = shown.as_str(),
@@ -860,7 +860,7 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
             let out = out.unwrap_or_else(|| std::path::PathBuf::from(&name));
             let passphrase = match (passphrase_file, ask) {
                 (Some(f), _) => Some(
-                    std::fs::read_to_string(&f)
+                    mediasan::files::read_text_limited(&f, 1 << 20)
                         .map_err(|e| {
                             Failure::usage(anyhow!(mediasan::t!(
                                 "register-at-path",

@@ -151,8 +151,8 @@ fn parse_expect(text: &str) -> Result<Pattern, Failure> {
 /// The expectation a wipe result leaves: its last pass, its key, its sample.
 fn from_result(path: &Path, full: bool) -> Result<Expectation, Failure> {
     let shown = escape_path(path);
-    let data =
-        std::fs::read(path).map_err(|e| Failure::usage(anyhow!("{shown}: cannot read the result: {e}")))?;
+    let data = mediasan::files::read_limited(path, 64 << 20)
+        .map_err(|e| Failure::usage(anyhow!("{shown}: cannot read the result: {e}")))?;
     let report: WipeReport = serde_json::from_slice(&data)
         .map_err(|e| Failure::usage(anyhow!("{shown}: not a mediasan result ({e})")))?;
     if report.format != FORMAT {

@@ -322,7 +322,7 @@ impl Journal {
     }
 
     pub fn load(path: &std::path::Path) -> Result<Journal, String> {
-        let text = std::fs::read(path).map_err(|e| e.to_string())?;
+        let text = crate::files::read_limited(path, 1 << 20).map_err(|e| e.to_string())?;
         let j: Journal =
             serde_json::from_slice(&text).map_err(|e| format!("not a firmware erase's journal: {e}"))?;
         if j.format != JOURNAL_FORMAT {

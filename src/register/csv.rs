@@ -21,6 +21,11 @@ const COLUMNS: [(&str, &str); 10] = [
 ];
 const REQUIRED: [&str; 4] = ["kind", "serial", "classification", "custodian"];
 
+/// The most rows one import takes (one transaction; an office's sheet is hundreds).
+pub const MAX_ROWS: usize = 100_000;
+/// The largest sheet read: longer files, and endless ones, are refused unread.
+pub const MAX_BYTES: u64 = 64 << 20;
+
 const KINDS_ZH: [(&str, &str); 8] = [
     ("机械硬盘", "hdd"),
     ("固态硬盘", "ssd"),
@@ -77,11 +82,16 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut lines = Lines::new(text);
     for record in rd.records() {
+        if rows.len() + errors.len() == MAX_ROWS {
+            errors.push(crate::t!("csv-too-many-rows", max = MAX_ROWS));
+            break;
+        }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 errors.push(crate::t!(
                     "register-line",
                     line = line.to_string(),
@@ -90,7 +100,7 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         let get = |name: &str| {
             let c = COLUMNS.iter().position(|(en, _)| *en == name).unwrap_or(0);
             unquote(at[c].and_then(|i| record.get(i)).unwrap_or("")).to_string()
@@ -141,18 +151,46 @@ pub fn parse(text: &str) -> Result<Vec<(u64, NewCarrier)>, Vec<String>> {
     }
 }
 
-/// The 1-based line a record starting at byte `at` begins on, past the blank lines
-/// the reader skips before it.
-pub(crate) fn line_at(text: &str, at: u64) -> u64 {
-    let at = (at as usize).min(text.len());
-    let skipped = text[at..]
-        .bytes()
-        .take_while(|b| *b == b'\n' || *b == b'\r')
-        .count();
-    1 + text.as_bytes()[..at + skipped]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
+/// Finds the 1-based line records begin on, as a spreadsheet numbers them: a line ends
+/// with LF, CRLF or a lone CR (old Mac and some exports). Asked for records in order, it
+/// reads the text once in all.
+pub(crate) struct Lines<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: u64,
+    after_cr: bool,
+}
+
+impl<'t> Lines<'t> {
+    pub(crate) fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text: text.as_bytes(),
+            pos: 0,
+            line: 1,
+            after_cr: false,
+        }
+    }
+
+    /// The line of the record starting at byte `at`, past the blank lines the reader
+    /// skips before it. Positions before the last one asked give the last line.
+    pub(crate) fn at(&mut self, at: u64) -> u64 {
+        let at = (at as usize).min(self.text.len());
+        let skipped = self.text[at..]
+            .iter()
+            .take_while(|b| **b == b'\n' || **b == b'\r')
+            .count();
+        let end = at + skipped;
+        while self.pos < end {
+            match self.text[self.pos] {
+                b'\r' => self.line += 1,
+                b'\n' if !self.after_cr => self.line += 1,
+                _ => {}
+            }
+            self.after_cr = self.text[self.pos] == b'\r';
+            self.pos += 1;
+        }
+        self.line
+    }
 }
 
 /// Whether a spreadsheet would take a cell beginning with `c` for a formula (`=`, `+`,

@@ -25,7 +25,7 @@ pub struct Entry {
 /// The registers the index lists, and what was wrong with lines it could not read.
 /// A missing index lists none.
 pub fn read(index: &Path) -> io::Result<(Vec<Entry>, Vec<String>)> {
-    let text = match std::fs::read_to_string(index) {
+    let text = match crate::files::read_text_limited(index, 16 << 20) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         other => other?,
     };
