@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Finished, Row};
+use crate::register::{Register, RegisterError};
 use crate::report::WipeReport;
 
 pub const FORMAT: &str = "mediasan-batch/1";
@@ -134,4 +135,29 @@ impl State {
         found.sort_by_key(|(_, s)| s.started);
         found.pop()
     }
+}
+
+/// What the register says of a carrier a batch record claims finished: the outcome of
+/// its last wipe that ended after `since` (the batch's start) and after the carrier's
+/// last approval; `None` when the register records none. The record is a note, written
+/// by anyone who can write its folder; the register's events are signed: a resumed
+/// batch skips a row only on the register's word.
+pub fn proven(reg: &Register, carrier: &str, since: DateTime<Utc>) -> Result<Option<String>, RegisterError> {
+    let events = reg.events_about(carrier)?;
+    let approved = events
+        .iter()
+        .filter(|e| e.kind == crate::register::Kind::DestructionApproved.name())
+        .map(|e| e.seq)
+        .max()
+        .unwrap_or(0);
+    Ok(events
+        .iter()
+        .rev()
+        .filter(|e| e.kind == crate::register::Kind::WipeFinished.name() && e.seq > approved)
+        .filter(|e| crate::register::event::parse_time(&e.time).is_some_and(|t| t >= since))
+        .find_map(|e| {
+            serde_json::from_str::<crate::register::rules::WipeFinished>(&e.details)
+                .ok()
+                .map(|d| d.outcome)
+        }))
 }

@@ -47,11 +47,40 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
             .hint(mediasan::t!("batch-no-record-hint"))
         })?;
         errln!("{}", mediasan::t!("batch-resuming", record = escape_path(&path)));
-        for j in &last.jobs {
-            if !j.unfinished() {
-                earlier.push(j.line);
+        // A row is done only where the register says so: the record is a note.
+        let reg = Register::open_read_only(&args.common.register.path, false)?;
+        let since = last.started;
+        let mut last = last;
+        for j in &mut last.jobs {
+            if j.unfinished() {
+                continue;
+            }
+            // The row of the manifest this line is: a record naming another carrier
+            // there proves nothing of it.
+            if !rows.iter().any(|r| r.line == j.line && r.carrier == j.carrier) {
+                j.status = "pending".into();
+                continue;
+            }
+            match batch::state::proven(&reg, &j.carrier, since)? {
+                Some(outcome) => {
+                    j.status = outcome;
+                    earlier.push(j.line);
+                }
+                None => {
+                    errln!(
+                        "{}",
+                        mediasan::t!(
+                            "batch-claim-unproven",
+                            line = j.line,
+                            carrier = j.carrier.as_str(),
+                            status = j.status.as_str()
+                        )
+                    );
+                    j.status = "pending".into();
+                }
             }
         }
+        drop(reg);
         state = last;
         rows.retain(|r| !earlier.contains(&r.line));
         if rows.is_empty() {

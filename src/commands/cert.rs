@@ -405,6 +405,85 @@ fn cosign(
     Ok(())
 }
 
+/// Refuses a batch record naming a line, a carrier or a certificate twice.
+fn refuse_repeated(state: &mediasan::batch::state::State, record: &Path) -> Result<(), Failure> {
+    let mut lines = std::collections::HashSet::new();
+    let mut carriers = std::collections::HashSet::new();
+    let mut certificates = std::collections::HashSet::new();
+    for j in &state.jobs {
+        let name = j
+            .certificate
+            .as_deref()
+            .and_then(|c| Path::new(c).file_name())
+            .map(|n| n.to_os_string());
+        let twice = if !lines.insert(j.line) {
+            Some(j.line.to_string())
+        } else if !carriers.insert(j.carrier.as_str()) {
+            Some(j.carrier.clone())
+        } else if name.is_some() && !certificates.insert(name.clone()) {
+            j.certificate.clone()
+        } else {
+            None
+        };
+        if let Some(what) = twice {
+            return Err(Failure::refused(anyhow!(t!(
+                "cert-batch-repeated",
+                path = escape_path(record),
+                what = what
+            ))));
+        }
+    }
+    Ok(())
+}
+
+/// The certificate a batch record names, as a file of the record's own folder: its name
+/// there, a regular file (not a link out of it).
+fn batch_certificate(dir: &Path, named: &str) -> Result<std::path::PathBuf, String> {
+    let name = Path::new(named)
+        .file_name()
+        .ok_or_else(|| t!("cert-batch-outside", folder = escape_path(dir)))?;
+    let path = dir.join(name);
+    let written = Path::new(named);
+    if written.is_absolute() || written.components().count() > 1 {
+        // Written with its folder: that folder must be the record's.
+        let same = written
+            .parent()
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .zip(std::fs::canonicalize(dir).ok())
+            .is_some_and(|(a, b)| a == b);
+        if !same {
+            return Err(t!("cert-batch-outside", folder = escape_path(dir)));
+        }
+    }
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => Ok(path),
+        Ok(_) => Err(t!("cert-batch-not-a-file")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Refuses a certificate that is not of the record's row: another carrier, or another
+/// drive (serial).
+fn same_row(c: &Certificate, j: &mediasan::batch::state::JobState) -> Result<(), Failure> {
+    let body = c.typed_body()?;
+    let carrier = body.media.carrier.as_deref().unwrap_or("");
+    // The drive the record says the row wiped is the one the signed result names.
+    let target = &body.sanitisation.result.target;
+    let drive_differs = j
+        .serial
+        .as_deref()
+        .is_some_and(|s| target.serial.as_deref() != Some(s))
+        || j.path.as_deref().is_some_and(|p| target.path != p);
+    if carrier != j.carrier || drive_differs {
+        return Err(Failure::refused(anyhow!(t!(
+            "cert-batch-other-row",
+            carrier = carrier,
+            serial = target.serial.as_deref().unwrap_or("-")
+        ))));
+    }
+    Ok(())
+}
+
 /// `cert cosign --batch BATCH.json`: every certificate of a batch checked first, shown
 /// in one table, then signed after one confirmation (the count typed, or
 /// `--confirm-count N`). One that does not verify stops them all before any is signed.
@@ -417,7 +496,13 @@ fn cosign_batch(
     use std::io::{BufRead, IsTerminal};
     let state = mediasan::batch::state::State::load(record)
         .map_err(|e| Failure::usage(at(&escape_path(record), e)))?;
-    let dir = record.parent().unwrap_or(Path::new("."));
+    let dir = record
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // The record is a note anyone who can write its folder could have edited: a line, a
+    // carrier or a certificate named twice is refused before anything is read.
+    refuse_repeated(&state, record)?;
     let signer = acting(a)?;
     let mut reg = Register::open(reg_path)?;
     let mut todo = Vec::new();
@@ -433,20 +518,29 @@ fn cosign_batch(
             ));
             continue;
         };
-        // As written at the time, or beside the batch record.
-        let path = Some(std::path::PathBuf::from(cert))
-            .filter(|p| p.exists())
-            .or_else(|| Path::new(cert).file_name().map(|n| dir.join(n)))
-            .unwrap_or_default();
-        match read(&path).and_then(|c| may_cosign(&c, &reg, &signer).map(|p| (c, p))) {
-            Ok((c, p)) => todo.push((j, path, c, p)),
-            Err(f) => bad.push(t!(
+        let bad_line = |path: &Path, error: String| {
+            t!(
                 "cert-batch-bad-line",
                 line = j.line.to_string(),
                 carrier = j.carrier.as_str(),
-                path = escape_path(&path),
-                error = format!("{:#}", f.error)
-            )),
+                path = escape_path(path),
+                error = error
+            )
+        };
+        // Only a certificate in the batch's own folder, by its name there.
+        let path = match batch_certificate(dir, cert) {
+            Ok(p) => p,
+            Err(e) => {
+                bad.push(bad_line(Path::new(cert), e));
+                continue;
+            }
+        };
+        match read(&path)
+            .and_then(|c| same_row(&c, j).map(|()| c))
+            .and_then(|c| may_cosign(&c, &reg, &signer).map(|p| (c, p)))
+        {
+            Ok((c, p)) => todo.push((j, path, c, p)),
+            Err(f) => bad.push(bad_line(&path, format!("{:#}", f.error))),
         }
     }
     if !bad.is_empty() {
@@ -522,8 +616,15 @@ fn cosign_batch(
         }
     }
     let mut signed = Vec::new();
-    for (_, path, mut c, person) in todo {
-        if let Err(f) = cosign(&path, &mut c, &mut reg, &signer, &person) {
+    for (_, path, shown, person) in todo {
+        // Read again: what is signed is what was shown and counted, or nothing.
+        let signing = read(&path).and_then(|mut c| {
+            if c.digest()? != shown.digest()? || c.signatures.len() != shown.signatures.len() {
+                return Err(Failure::refused(anyhow!(t!("cert-batch-changed"))));
+            }
+            cosign(&path, &mut c, &mut reg, &signer, &person)
+        });
+        if let Err(f) = signing {
             let done = if signed.is_empty() {
                 t!("screen-none")
             } else {
