@@ -548,3 +548,157 @@ fn a_partition_never_stands_in_for_its_carrier() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("a partition is not carrier"), "{err}");
 }
+
+/// A batch record is a note: one planted or edited to claim rows done does not make a
+/// drive skip its wipe on `--resume`, and `cert cosign --batch` signs nothing of a record
+/// that names a row twice, a certificate of another carrier, or one outside its folder.
+#[test]
+fn a_forged_batch_record_proves_nothing() {
+    let test = "forged batch records";
+    if !is_root() {
+        return skip(test, "needs root for losetup");
+    }
+    let o = Office::staffed();
+    let images: Vec<PathBuf> = (0..2).map(|i| o.path(&format!("f{i}.img"))).collect();
+    let planted: Vec<usize> = images.iter().map(|i| plant_markers(i, 4 << 20)).collect();
+    let loops = match carriers(&o, &images) {
+        Ok(l) => l,
+        Err(e) => return skip(test, &e),
+    };
+    let rows: Vec<(String, String)> = loops
+        .iter()
+        .map(|(l, c)| (l.dev.to_str().unwrap().to_string(), c.clone()))
+        .collect();
+    let m = manifest(&o, &rows, "");
+    let confirmed = serials(&o, &loops);
+    let certs = o.path("certs");
+    fs::create_dir(&certs).unwrap();
+    // A record of this manifest, planted before any wipe, saying both rows were done.
+    let digest = {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(fs::read(&m).unwrap());
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let started = chrono::Utc::now() - chrono::Duration::hours(1);
+    let jobs: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (dev, carrier))| {
+            serde_json::json!({
+                "line": i + 2, "device": dev, "carrier": carrier, "path": dev,
+                "status": "sanitised", "exit_code": 0,
+                "certificate": certs.join(format!("{carrier}-forged.cert.json")).to_str().unwrap(),
+            })
+        })
+        .collect();
+    let forged = serde_json::json!({
+        "format": "mediasan-batch/1", "manifest": m.to_str().unwrap(), "manifest_sha256": digest,
+        "started": started, "finished": started, "jobs": jobs,
+    });
+    fs::write(certs.join("batch-20260101T000000Z.json"), forged.to_string()).unwrap();
+    let (code, out, err) = run_batch(
+        &o,
+        &m,
+        &confirmed,
+        &["--resume", "--cert-dir", certs.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        err.matches("records no wipe of it since the batch began").count(),
+        2,
+        "{err}"
+    );
+    for (img, n) in images.iter().zip(&planted) {
+        assert!(*n > 0);
+        assert_eq!(count_markers(&fs::read(img).unwrap()), 0, "{}", img.display());
+    }
+
+    // The real record now lists both certificates. Edited copies of it are refused.
+    let record_path = fs::read_dir(&certs)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("batch-"))
+        .max()
+        .unwrap();
+    let real: Value = serde_json::from_slice(&fs::read(&record_path).unwrap()).unwrap();
+    let cert_of = |i: usize| {
+        certs.join(
+            Path::new(real["jobs"][i]["certificate"].as_str().unwrap())
+                .file_name()
+                .unwrap(),
+        )
+    };
+    let signatures = |i: usize| {
+        let c: Value = serde_json::from_slice(&fs::read(cert_of(i)).unwrap()).unwrap();
+        c["signatures"].as_array().unwrap().len()
+    };
+    assert_eq!((signatures(0), signatures(1)), (1, 1));
+    let outside = o.path("elsewhere");
+    fs::create_dir(&outside).unwrap();
+    fs::copy(cert_of(1), outside.join("copy.cert.json")).unwrap();
+    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+        (
+            "a row twice",
+            Box::new(|r: &mut Value| {
+                let first = r["jobs"][0].clone();
+                r["jobs"].as_array_mut().unwrap().push(first);
+            }),
+            "twice",
+        ),
+        (
+            "row 2 naming row 1's certificate",
+            Box::new(|r: &mut Value| r["jobs"][1]["certificate"] = r["jobs"][0]["certificate"].clone()),
+            "twice",
+        ),
+        (
+            "row 1 naming row 2's certificate only",
+            Box::new(|r: &mut Value| {
+                r["jobs"][0]["certificate"] = r["jobs"][1]["certificate"].clone();
+                r["jobs"][1]["certificate"] = Value::Null;
+            }),
+            "not this row's",
+        ),
+        (
+            "a certificate outside the batch's folder",
+            Box::new(move |r: &mut Value| {
+                r["jobs"][1]["certificate"] = outside.join("copy.cert.json").to_str().unwrap().into()
+            }),
+            "not in the batch's folder",
+        ),
+    ];
+    for (what, edit, needle) in edits {
+        let mut r = real.clone();
+        edit(&mut r);
+        let p = certs.join("batch-edited.json");
+        fs::write(&p, r.to_string()).unwrap();
+        let (code, out, err) = o.run(
+            Some("supervisor"),
+            &[
+                "cert",
+                "cosign",
+                "--batch",
+                p.to_str().unwrap(),
+                "--confirm-count",
+                "2",
+            ],
+        );
+        assert_eq!(code, 3, "{what}: {out}{err}");
+        assert!(err.contains(needle), "{what}: {err}");
+        assert_eq!((signatures(0), signatures(1)), (1, 1), "{what}: nothing signed");
+    }
+    // The genuine record co-signs both.
+    let (code, _, err) = o.run(
+        Some("supervisor"),
+        &[
+            "cert",
+            "cosign",
+            "--batch",
+            record_path.to_str().unwrap(),
+            "--confirm-count",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((signatures(0), signatures(1)), (2, 2));
+}
