@@ -863,6 +863,7 @@ register-verify-ok = register verified: chain, signatures and derived tables agr
 register-verify-failed = REGISTER VERIFICATION FAILED
 register-migrated = { $carrier }: { $previous } is now { $serial }
 register-migrate-lost = { $carrier }: { $serial } reaches no regular file ({ $error }): it stays identified by that path only
+register-migrate-object-not-found = the file { $object } was not found where its file system is mounted (mount it, then migrate again)
 register-migrate-none = no carrier is identified by an image path: nothing to migrate
 register-migrate-approve-again = approvals given before this name the old serial: approve these carriers again
 register-checkpoint-signed = checkpoint signed by { $person } at { $time }

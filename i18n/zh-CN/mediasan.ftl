@@ -850,6 +850,7 @@ register-verify-ok = 登记簿校验通过：哈希链、签名和派生表一�
 register-verify-failed = 登记簿校验失败
 register-migrated = { $carrier }：{ $previous } 现为 { $serial }
 register-migrate-lost = { $carrier }：{ $serial } 不指向普通文件（{ $error }）：它仍只按该路径识别
+register-migrate-object-not-found = 在其文件系统的挂载点中找不到文件 { $object }（请先挂载，再迁移一次）
 register-migrate-none = 没有按映像路径识别的载体：无需迁移
 register-migrate-approve-again = 此前给出的批准记载的是旧序列号：请重新批准这些载体
 register-checkpoint-signed = 检查点由 { $person } 于 { $time } 签署

@@ -454,6 +454,8 @@ struct Expected {
     row: batch::Row,
     /// What the drive must report: the row's serial, or the carrier's register identity.
     serial: String,
+    /// The carrier's identity in the register (a drive's serial, an image's object).
+    identity: String,
     classification: &'static str,
 }
 
@@ -565,9 +567,12 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                 } else if refused.contains(&key) {
                     continue;
                 }
-                // The rows this drive is, by serial or by register identity.
+                // The rows this drive is: by the register's identity of the carrier;
+                // a drive also by the serial the row names, but a file behind a loop
+                // device never by the text of its name (another file may have it now).
                 let is = |e: &Expected| {
-                    id.serial.as_deref() == Some(e.serial.as_str()) || id.is_carrier(&e.serial)
+                    id.is_carrier(&e.identity)
+                        || (id.object.is_none() && id.serial.as_deref() == Some(e.serial.as_str()))
                 };
                 let which = (0..expected.len()).find(|&i| !taken[i] && is(&expected[i]));
                 let Some(i) = which else {
@@ -693,8 +698,10 @@ fn expectations(
     reg: &Register,
     signer: &mediasan::keys::Signer,
 ) -> Result<(Vec<Expected>, Vec<u8>, std::path::PathBuf), Failure> {
-    let class = |id: &str| -> Result<&'static str, Failure> {
-        Ok(reg.carrier(id)?.map_or("?", |c| c.classification.name()))
+    let class = |id: &str| -> Result<(&'static str, String), Failure> {
+        Ok(reg
+            .carrier(id)?
+            .map_or(("?", String::new()), |c| (c.classification.name(), c.serial)))
     };
     if let Some(m) = &args.manifest {
         let shown = escape_path(m);
@@ -707,9 +714,11 @@ fn expectations(
                     row.line
                 )));
             };
+            let (classification, identity) = class(&row.carrier)?;
             out.push(Expected {
                 serial: serial.clone(),
-                classification: class(&row.carrier)?,
+                identity,
+                classification,
                 row,
             });
         }
@@ -731,6 +740,7 @@ fn expectations(
                 technique: None,
             },
             serial: c.serial.clone(),
+            identity: c.serial.clone(),
             classification: c.classification.name(),
         });
     }

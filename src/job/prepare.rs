@@ -468,7 +468,9 @@ fn check_result_path(path: &Path, target: &Identity) -> Result<(), JobError> {
                 "--result {shown}: exists and is not a regular file"
             )));
         }
-        if target.object.as_deref() == Some(&*crate::target::Object::of(&meta).to_string()) {
+        let result = crate::target::Object::of(&meta);
+        let target_object = target.object.as_deref().and_then(crate::target::Object::parse);
+        if target_object.is_some_and(|t| t.same_inode(&result)) {
             return Err(JobError::usage(format!("--result {shown}: is the target itself")));
         }
     }

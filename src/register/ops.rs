@@ -440,15 +440,31 @@ impl Register {
     /// path reaches now, in one transaction. Returns the events, and the carriers
     /// whose path reaches no regular file (they stay guarded by path only).
     pub fn migrate_identities(&mut self, signer: &Signer) -> Result<Migration> {
+        use crate::target::Object;
         let mut todo = Vec::new();
         let mut lost = Vec::new();
         for c in self.carriers(None, None, None)? {
-            if !c.serial.starts_with('/')
-                || matches!(c.status, rules::Status::Destroyed | rules::Status::Disposed)
-            {
+            if matches!(c.status, rules::Status::Destroyed | rules::Status::Disposed) {
                 continue;
             }
-            match crate::target::Object::of_file(std::path::Path::new(&c.serial)) {
+            let found = if c.serial.starts_with('/') {
+                Object::of_file(std::path::Path::new(&c.serial)).map_err(|e| e.to_string())
+            } else if let Some(old) = Object::parse(&c.serial).filter(|o| o.birth.is_none()) {
+                // Named before births: found again where its file system is mounted, by
+                // a path the register once knew, else by its inode.
+                let known = self.events_about(&c.id)?.into_iter().filter_map(|e| {
+                    serde_json::from_str::<rules::CarrierIdentified>(&e.details)
+                        .ok()
+                        .map(|d| std::path::PathBuf::from(d.previous))
+                });
+                crate::target::locate(&old, known)
+                    .and_then(|p| Object::of_file(&p).ok())
+                    .filter(|o| o.same_inode(&old) && o.birth.is_some())
+                    .ok_or_else(|| crate::t!("register-migrate-object-not-found", object = c.serial.as_str()))
+            } else {
+                continue;
+            };
+            match found {
                 Ok(o) => todo.push((
                     c.id.clone(),
                     rules::CarrierIdentified {
@@ -456,7 +472,7 @@ impl Register {
                         serial: o.to_string(),
                     },
                 )),
-                Err(e) => lost.push((c, e.to_string())),
+                Err(e) => lost.push((c, e)),
             }
         }
         let events = self.transact(|t| {

@@ -436,13 +436,14 @@ pub struct PassFinished {
     pub bytes: u64,
 }
 
-/// An image carrier registered by its path, identified from now on by the file itself.
+/// An image carrier registered by its path (or by its file's object without the birth
+/// time), identified from now on by the file itself, birth included.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CarrierIdentified {
-    /// The serial it had: the image's absolute path.
+    /// The serial it had: the image's absolute path, or `file:MAJ:MIN:INO`.
     pub previous: String,
-    /// `file:MAJ:MIN:INO`, the object that path reached when this was signed.
+    /// `file:MAJ:MIN:INO:bSECS.NANOS`, the object the image was when this was signed.
     pub serial: String,
 }
 
@@ -754,18 +755,22 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             let d: CarrierIdentified = details(ev)?;
             let mut c = carrier(view, ev)?;
             live(&c, ev)?;
-            if d.previous != c.serial || !c.serial.starts_with('/') {
+            let Some(new) = crate::target::Object::parse(&d.serial) else {
+                return refuse(crate::t!(
+                    "rule-not-file-identity",
+                    serial = format!("{:?}", d.serial)
+                ));
+            };
+            // From an image's path, or from the same file's object named without its
+            // birth (registers before births) to the object with it.
+            let upgrade = crate::target::Object::parse(&c.serial)
+                .is_some_and(|old| old.birth.is_none() && new.birth.is_some() && old.same_inode(&new));
+            if d.previous != c.serial || !(c.serial.starts_with('/') || upgrade) {
                 return refuse(crate::t!(
                     "rule-not-image-path",
                     carrier = c.id.as_str(),
                     serial = format!("{:?}", c.serial),
                     path = format!("{:?}", d.previous)
-                ));
-            }
-            if crate::target::Object::parse(&d.serial).is_none() {
-                return refuse(crate::t!(
-                    "rule-not-file-identity",
-                    serial = format!("{:?}", d.serial)
                 ));
             }
             if let Some(other) = view

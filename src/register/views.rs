@@ -42,14 +42,24 @@ impl Register {
     /// The carriers `id` names: by its register identity (a device's serial, a file's
     /// object), and carriers registered by an image's path before objects were the
     /// rule, when that path now reaches the same object.
+    /// For a file, the same inode registered with another or no birth counts where one
+    /// side knows none ([`crate::target::Identity::may_be_carrier`]): the guard refuses
+    /// what may be a registered carrier.
     pub fn carriers_naming(&self, id: &crate::target::Identity) -> Result<Vec<Carrier>> {
         let mut out = match id.register_identity() {
             Some(s) => self.carriers_by_serial(s)?,
             None => Vec::new(),
         };
-        if id.object.is_some() {
-            for c in self.carriers_where("substr(serial, 1, 1) = ?1", &["/"])? {
-                if id.is_carrier(&c.serial) && !out.contains(&c) {
+        if let Some(o) = id.object.as_deref().and_then(crate::target::Object::parse) {
+            let base = o.base();
+            let prefix = format!("{base}:");
+            let same_inode = self.carriers_where(
+                "serial = ?1 OR substr(serial, 1, length(?2)) = ?2",
+                &[&base, &prefix],
+            )?;
+            let by_path = self.carriers_where("substr(serial, 1, 1) = ?1", &["/"])?;
+            for c in same_inode.into_iter().chain(by_path) {
+                if id.may_be_carrier(&c.serial) && !out.contains(&c) {
                     out.push(c);
                 }
             }

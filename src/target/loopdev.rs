@@ -64,9 +64,11 @@ pub fn backing(file: &File) -> io::Result<Backing> {
         info.lo_init,
     );
     Ok(Backing {
+        // The kernel knows no birth; the caller reads it through the backing file's name.
         object: Object {
             dev: DevNo::from_raw(info.lo_device),
             ino: info.lo_inode,
+            birth: None,
         },
         device: (info.lo_rdevice != 0).then(|| DevNo::from_raw(info.lo_rdevice)),
         offset: info.lo_offset,

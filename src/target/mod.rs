@@ -107,12 +107,42 @@ impl std::fmt::Display for NodeKind {
     }
 }
 
-/// A file as an object: the device number of its file system and its inode. A hard
-/// link, a bind mount or a new name reaches the same object; a copy is another.
+/// A file as an object: the device number of its file system, its inode, and the
+/// inode's birth time. A hard link, a bind mount or a new name reaches the same object;
+/// a copy is another. The birth time tells apart the files of two file systems that
+/// were mounted, one after the other, from the same device (a loop device attached to
+/// another image): their inode numbers can be the same, their births are not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Object {
     pub dev: DevNo,
     pub ino: u64,
+    /// Where the file system keeps it (statx's `stx_btime`: ext4, xfs, btrfs, tmpfs).
+    pub birth: Option<Birth>,
+}
+
+/// An inode's birth time, to the nanosecond.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Birth {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+impl Birth {
+    fn of(meta: &std::fs::Metadata) -> Option<Birth> {
+        let t = meta.created().ok()?;
+        let (secs, nanos) = match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => (i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()),
+            Err(e) => {
+                let d = e.duration();
+                let whole = i64::try_from(d.as_secs()).ok()?;
+                match d.subsec_nanos() {
+                    0 => (-whole, 0),
+                    n => (-whole - 1, 1_000_000_000 - n),
+                }
+            }
+        };
+        Some(Birth { secs, nanos })
+    }
 }
 
 impl Object {
@@ -120,6 +150,7 @@ impl Object {
         Object {
             dev: DevNo::from_raw(meta.dev()),
             ino: meta.ino(),
+            birth: Birth::of(meta),
         }
     }
 
@@ -132,22 +163,154 @@ impl Object {
         Ok(Object::of(&meta))
     }
 
-    /// Reads `file:MAJ:MIN:INO`.
+    /// Reads `file:MAJ:MIN:INO` or `file:MAJ:MIN:INO:bSECS.NANOS`.
     pub fn parse(s: &str) -> Option<Object> {
-        let rest = s.strip_prefix("file:")?;
-        let (dev, ino) = rest.rsplit_once(':')?;
-        Some(Object {
-            dev: DevNo::parse(dev)?,
-            ino: ino.parse().ok()?,
-        })
+        let mut parts = s.strip_prefix("file:")?.split(':');
+        let dev = DevNo {
+            major: parts.next()?.parse().ok()?,
+            minor: parts.next()?.parse().ok()?,
+        };
+        let ino = parts.next()?.parse().ok()?;
+        let birth = match parts.next() {
+            None => None,
+            Some(b) => {
+                let (secs, nanos) = b.strip_prefix('b')?.split_once('.')?;
+                let nanos: u32 = nanos.parse().ok().filter(|n| *n < 1_000_000_000)?;
+                Some(Birth {
+                    secs: secs.parse().ok()?,
+                    nanos,
+                })
+            }
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Object { dev, ino, birth })
+    }
+
+    /// Whether both are the same inode of the same file system (whatever their births
+    /// say: for the kernel's own answers, which name no birth).
+    pub fn same_inode(&self, other: &Object) -> bool {
+        self.dev == other.dev && self.ino == other.ino
+    }
+
+    /// The object without its birth: `file:MAJ:MIN:INO`, as registers before births
+    /// named image carriers.
+    pub fn base(&self) -> String {
+        format!("file:{}:{}", self.dev, self.ino)
+    }
+
+    /// Whether this object, seen now, is the `registered` one: the same file system and
+    /// inode, and the same birth where the register knows one (a birth this side does
+    /// not know proves nothing).
+    pub fn is(&self, registered: &Object) -> bool {
+        self.dev == registered.dev
+            && self.ino == registered.ino
+            && (registered.birth.is_none() || self.birth == registered.birth)
+    }
+
+    /// Whether this object could be `other`: the same file system and inode, and births
+    /// that do not differ where both are known. For guards, which refuse what may be a
+    /// registered carrier.
+    pub fn may_be(&self, other: &Object) -> bool {
+        self.dev == other.dev
+            && self.ino == other.ino
+            && match (self.birth, other.birth) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
     }
 }
 
 impl std::fmt::Display for Object {
-    /// `file:MAJ:MIN:INO`: how the register names an image file carrier.
+    /// `file:MAJ:MIN:INO:bSECS.NANOS` (without the birth where the file system keeps
+    /// none): how the register names an image file carrier.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "file:{}:{}", self.dev, self.ino)
+        write!(f, "file:{}:{}", self.dev, self.ino)?;
+        if let Some(b) = self.birth {
+            write!(f, ":b{}.{:09}", b.secs, b.nanos)?;
+        }
+        Ok(())
     }
+}
+
+/// Where the file `object` is now: the first of `known` paths that reaches its inode,
+/// else a search of every mount of its file system (one file system, no links
+/// followed, at most a million entries). For carriers named before births, so that
+/// `register migrate` can read the birth of the very file the register named.
+pub fn locate(object: &Object, known: impl IntoIterator<Item = PathBuf>) -> Option<PathBuf> {
+    if let Some(p) = known
+        .into_iter()
+        .find(|p| Object::of_file(p).is_ok_and(|o| o.same_inode(object)))
+    {
+        return Some(p);
+    }
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let mut budget = 1_000_000u32;
+    for line in mounts.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let (Some(dev), Some(at)) = (fields.get(2), fields.get(4)) else {
+            continue;
+        };
+        if DevNo::parse(dev) != Some(object.dev) {
+            continue;
+        }
+        let mut todo = vec![PathBuf::from(unescape_octal(at))];
+        while let Some(dir) = todo.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                budget = budget.checked_sub(1)?;
+                let Ok(m) = e.metadata() else { continue };
+                if DevNo::from_raw(m.dev()) != object.dev {
+                    continue;
+                }
+                if m.is_file() && m.ino() == object.ino {
+                    return Some(e.path());
+                }
+                if m.is_dir() {
+                    todo.push(e.path());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Undoes mountinfo's `\NNN` escaping (a space is `\040`).
+fn unescape_octal(s: &str) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt;
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let code = (b[i] == b'\\')
+            .then(|| std::str::from_utf8(b.get(i + 1..i + 4)?).ok())
+            .flatten()
+            .and_then(|o| u8::from_str_radix(o, 8).ok());
+        match code {
+            Some(v) => {
+                out.push(v);
+                i += 4;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    std::ffi::OsString::from_vec(out)
+}
+
+/// The birth of the file behind loop device `disk`, read through the name sysfs gives
+/// it, if that name still reaches the object the loop device says backs it.
+fn backing_birth(sys: &Sys, disk: &str, object: &Object) -> Option<Birth> {
+    let name = sys.disk_attr(disk, "loop/backing_file")?;
+    let seen = Object::of_file(Path::new(&name)).ok()?;
+    (seen.dev == object.dev && seen.ino == object.ino)
+        .then_some(seen.birth)
+        .flatten()
 }
 
 /// What the checks allow beyond their defaults.
@@ -241,14 +404,30 @@ impl Identity {
         })
     }
 
-    /// Whether the register's `serial` names this target: its register identity, or
-    /// (a carrier registered by an image's path, before objects were the rule) a path
-    /// that reaches the same object now.
+    /// Whether the register's `serial` names this target: its register identity (for a
+    /// file, the same object: [`Object::is`]), or (a carrier registered by an image's
+    /// path, before objects were the rule) a path that reaches the same object now.
     pub fn is_carrier(&self, serial: &str) -> bool {
-        self.register_identity() == Some(serial)
-            || (serial.starts_with('/')
-                && self.object.is_some()
-                && Object::of_file(Path::new(serial)).is_ok_and(|o| Some(o.to_string()) == self.object))
+        let mine = self.object.as_deref().and_then(Object::parse);
+        match (mine, Object::parse(serial)) {
+            (Some(m), Some(registered)) => m.is(&registered),
+            (Some(m), None) if serial.starts_with('/') => {
+                Object::of_file(Path::new(serial)).is_ok_and(|o| m.is(&o))
+            }
+            (Some(_), None) => false,
+            (None, _) => self.register_identity() == Some(serial),
+        }
+    }
+
+    /// Whether the register's `serial` may name this target: [`Identity::is_carrier`],
+    /// or the same file's object where one side does not know its birth. A guard refuses
+    /// what may be a registered carrier.
+    pub fn may_be_carrier(&self, serial: &str) -> bool {
+        let mine = self.object.as_deref().and_then(Object::parse);
+        match (mine, Object::parse(serial)) {
+            (Some(m), Some(registered)) => m.may_be(&registered),
+            _ => self.is_carrier(serial),
+        }
     }
 }
 
@@ -401,8 +580,9 @@ impl Target {
         let mut objects = Vec::new();
         if sys.is_loop(&facts.node.disk) {
             match loopdev::backing(&file) {
-                Ok(b) => {
+                Ok(mut b) => {
                     reasons.extend(loop_refusals(sys, &facts.node.disk, &b));
+                    b.object.birth = backing_birth(sys, &facts.node.disk, &b.object);
                     object = Some(b.object.to_string());
                     objects.push(b.object);
                 }
@@ -750,7 +930,7 @@ fn file_refusals(sys: &Sys, object: Object) -> Vec<Refusal> {
     let mut out = swap_refusals(sys, object);
     for found in attached_loops(sys) {
         match found {
-            Ok((node, b)) if b.object == object => out.push(Refusal::BacksLoop { node }),
+            Ok((node, b)) if b.object.same_inode(&object) => out.push(Refusal::BacksLoop { node }),
             Ok(_) => {}
             Err(r) => out.push(r),
         }
@@ -763,7 +943,7 @@ fn swap_refusals(sys: &Sys, object: Object) -> Vec<Refusal> {
     match sys.swaps() {
         Ok(areas) => areas
             .into_iter()
-            .filter(|a| Object::of_file(Path::new(a)).is_ok_and(|o| o == object))
+            .filter(|a| Object::of_file(Path::new(a)).is_ok_and(|o| o.same_inode(&object)))
             .map(|area| Refusal::Swap {
                 node: area.clone(),
                 area,
@@ -791,7 +971,7 @@ fn loop_refusals(sys: &Sys, disk: &str, b: &loopdev::Backing) -> Vec<Refusal> {
     let mut out = swap_refusals(sys, b.object);
     for found in attached_loops(sys) {
         match found {
-            Ok((node, other)) if node != disk && other.object == b.object => {
+            Ok((node, other)) if node != disk && other.object.same_inode(&b.object) => {
                 out.push(Refusal::SharesBacking { node })
             }
             Ok(_) => {}
@@ -847,16 +1027,8 @@ fn in_use(sys: &Sys, devices: &[DevNo], objects: &[Object], policy: &Policy) -> 
                         Some(d) if devices.contains(&d) => sys
                             .block_node(d)
                             .map_or_else(|| d.to_string(), |n| format!("/dev/{}", n.name)),
-                        _ if objects.contains(&Object {
-                            dev: o.dev,
-                            ino: o.ino,
-                        }) =>
-                        {
-                            Object {
-                                dev: o.dev,
-                                ino: o.ino,
-                            }
-                            .to_string()
+                        _ if objects.iter().any(|b| b.dev == o.dev && b.ino == o.ino) => {
+                            format!("file:{}:{}", o.dev, o.ino)
                         }
                         _ => return None,
                     };
@@ -943,15 +1115,44 @@ mod tests {
 
     #[test]
     fn objects_print_and_parse() {
-        let o = Object {
+        let mut o = Object {
             dev: DevNo { major: 259, minor: 3 },
             ino: 1_234_567,
+            birth: None,
         };
         assert_eq!(o.to_string(), "file:259:3:1234567");
         assert_eq!(Object::parse(&o.to_string()), Some(o));
-        for bad in ["259:3:1", "file:259:3", "file:a:3:1", "file:259:3:-1", "/tmp/x"] {
+        let old = o;
+        o.birth = Some(Birth {
+            secs: 1_796_000_000,
+            nanos: 5,
+        });
+        assert_eq!(o.to_string(), "file:259:3:1234567:b1796000000.000000005");
+        assert_eq!(Object::parse(&o.to_string()), Some(o));
+        for bad in [
+            "259:3:1",
+            "file:259:3",
+            "file:a:3:1",
+            "file:259:3:-1",
+            "/tmp/x",
+            "file:259:3:1:1796000000.5",
+            "file:259:3:1:b1796000000.1000000000",
+            "file:259:3:1:b1.2:x",
+        ] {
             assert_eq!(Object::parse(bad), None, "{bad}");
         }
+        // Another file system's file on the same device, with the same inode: another object.
+        let other = Object {
+            birth: Some(Birth {
+                secs: 1_797_000_000,
+                nanos: 0,
+            }),
+            ..o
+        };
+        assert!(o.is(&o) && !other.is(&o) && !other.may_be(&o));
+        // A register that knows no birth: the same inode is all it can ask; a side that
+        // knows none may be either.
+        assert!(other.is(&old) && old.may_be(&o) && !old.is(&o));
     }
 
     #[test]
