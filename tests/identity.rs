@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 
 use common::*;
+use mediasan::target::Object;
 
 /// A process holding `path` open (`<>` read-write or `<` read-only) until dropped.
 struct Holder(Child);
@@ -507,4 +508,188 @@ fn a_file_on_an_overlay_is_refused_before_it_is_copied_up() {
         !upper.join("disk.img").exists(),
         "no copy was made in the upper folder"
     );
+}
+
+/// A file system image on a loop device, mounted on `dir`, unmounted and detached on drop.
+struct Mounted {
+    node: String,
+    dir: std::path::PathBuf,
+}
+
+impl Mounted {
+    /// Attaches `image` to `node` (the next free one when `None`) and mounts it on `dir`.
+    fn new(image: &Path, node: Option<&str>, dir: &Path) -> Result<Mounted, String> {
+        let node = match node {
+            Some(n) => {
+                let st = Command::new("losetup").arg(n).arg(image).status();
+                if !st.is_ok_and(|s| s.success()) {
+                    return Err(format!("losetup {n} failed"));
+                }
+                n.to_string()
+            }
+            None => {
+                let out = Command::new("losetup")
+                    .args(["-f", "--show"])
+                    .arg(image)
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                if !out.status.success() {
+                    return Err("losetup -f failed".into());
+                }
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            }
+        };
+        fs::create_dir_all(dir).unwrap();
+        if !Command::new("mount")
+            .arg(&node)
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let _ = Command::new("losetup").arg("-d").arg(&node).status();
+            return Err(format!("mount {node} failed"));
+        }
+        Ok(Mounted {
+            node,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.dir).status();
+        let _ = Command::new("losetup").arg("-d").arg(&self.node).status();
+    }
+}
+
+fn mkfs(image: &Path) -> Result<(), String> {
+    fs::File::create(image).unwrap().set_len(16 << 20).unwrap();
+    match Command::new("mkfs.ext4").arg("-q").arg(image).status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(_) => Err("mkfs.ext4 failed".into()),
+        Err(e) => Err(format!("mkfs.ext4: {e} (apt-get install e2fsprogs)")),
+    }
+}
+
+/// Another file system mounted later from the same loop device can hold a file with the
+/// same device number and inode as a registered image. It is not the carrier: the wipe
+/// of the carrier is refused on it, and the carrier's own image keeps its data until it
+/// is wiped itself.
+#[test]
+fn another_file_system_on_the_same_device_is_not_the_carrier() {
+    let test = "another_file_system_on_the_same_device_is_not_the_carrier";
+    if !is_root() {
+        return skip(test, "needs root for losetup and mount");
+    }
+    let o = Office::staffed();
+    let (a, b) = (o.path("a.ext4"), o.path("b.ext4"));
+    for img in [&a, &b] {
+        if let Err(e) = mkfs(img) {
+            return skip(test, &e);
+        }
+    }
+    let mnt = o.path("mnt");
+    let carrier_img = mnt.join("carrier.img");
+    let first = match Mounted::new(&a, None, &mnt) {
+        Ok(m) => m,
+        Err(e) => return skip(test, &e),
+    };
+    plant_markers(&carrier_img, 1 << 20);
+    let registered = Object::of_file(&carrier_img).unwrap();
+    let c = o.register_image(&carrier_img);
+    o.ok(Some("approver"), &["approve", &c]);
+    let node = first.node.clone();
+    drop(first);
+
+    // The same loop device, another image, a file with the same inode.
+    let second = Mounted::new(&b, Some(&node), &mnt).unwrap();
+    plant_markers(&carrier_img, 1 << 20);
+    let other = Object::of_file(&carrier_img).unwrap();
+    assert!(
+        other.same_inode(&registered) && other.birth != registered.birth,
+        "the route needs the same pair: {registered} and {other}"
+    );
+    let before = fs::read(&carrier_img).unwrap();
+    let serial = carrier_img.to_str().unwrap();
+    let (code, out, err) = o.run(
+        Some("operator"),
+        &[
+            "wipe",
+            serial,
+            "--carrier",
+            &c,
+            "--method",
+            "zero",
+            "--confirm",
+            serial,
+        ],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains(&c), "{err}");
+    assert_eq!(
+        fs::read(&carrier_img).unwrap(),
+        before,
+        "the other file was written"
+    );
+    drop(second);
+
+    // The carrier's own file system again: its wipe goes through, on it.
+    let _first = Mounted::new(&a, Some(&node), &mnt).unwrap();
+    assert!(count_markers(&fs::read(&carrier_img).unwrap()) > 0);
+    o.ok(
+        Some("operator"),
+        &[
+            "wipe",
+            serial,
+            "--carrier",
+            &c,
+            "--method",
+            "zero",
+            "--confirm",
+            serial,
+        ],
+    );
+    assert_eq!(count_markers(&fs::read(&carrier_img).unwrap()), 0);
+}
+
+/// A carrier named by its object before births (`file:MAJ:MIN:INO`) is given its
+/// file's birth by `register migrate`, found by its inode where its file system is
+/// mounted; until then the guard still refuses the inode.
+#[test]
+fn carriers_named_without_a_birth_are_given_theirs() {
+    use mediasan::register::event::Kind;
+    let o = Office::staffed();
+    let img = o.path("old.img");
+    plant_markers(&img, 1 << 20);
+    let object = Object::of_file(&img).unwrap();
+    if object.birth.is_none() {
+        return skip(
+            "carriers_named_without_a_birth_are_given_theirs",
+            "this file system keeps no birth times",
+        );
+    }
+    let c = {
+        let mut reg = mediasan::register::Register::open(&o.register()).unwrap();
+        let signer = mediasan::keys::Signer::from_file(&o.path("operator"), || None).unwrap();
+        let details = serde_json::json!({
+            "kind": "printer-hdd", "serial": object.base(), "make": "", "model": "", "capacity": 0,
+            "classification": "secret", "unit": "", "custodian": "zhangsan",
+            "host_asset": null, "label": null,
+        });
+        reg.append(Kind::CarrierRegistered, &signer, |ids| {
+            Ok((ids.next("carriers", "C-2025-", 4)?, details))
+        })
+        .unwrap()
+        .subject
+    };
+    let before = fs::read(&img).unwrap();
+    refused(&o, &[img.to_str().unwrap()], &c, &img, &before);
+    let out = o.ok(Some("operator"), &["register", "migrate"]);
+    assert!(out.contains(&format!("is now {object}")), "{out}");
+    let show = o.ok(None, &["carrier", "show", &c, "--json"]);
+    let show: serde_json::Value = serde_json::from_str(show.trim()).unwrap();
+    assert_eq!(show["carrier"]["serial"], object.to_string());
+    refused(&o, &[img.to_str().unwrap()], &c, &img, &before);
+    assert!(o.ok(None, &["register", "verify"]).contains("register verified"));
 }
