@@ -195,6 +195,43 @@ fn check_folder(path: &Path, folder: &Path, fd: &OwnedFd) -> Result<()> {
     Ok(())
 }
 
+/// Checks the path as it was given, component by component, without following links:
+/// a link, or a folder, that someone else owns (a link planted in `/tmp` naming a
+/// folder of root's) is refused, as is a folder others may write that is not sticky and
+/// root's. The kernel's own guard (`fs.protected_symlinks`) is not relied on: it may be off.
+fn check_given(path: &Path, target: &Path) -> Result<()> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_err(io(path))?.join(path)
+    };
+    let mut prefix = PathBuf::new();
+    for part in absolute.components() {
+        prefix.push(part);
+        let m = match std::fs::symlink_metadata(&prefix) {
+            Ok(m) => m,
+            // What is not there yet is created by mediasan, below a folder checked here.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io(&prefix)(e)),
+        };
+        let why = if m.file_type().is_symlink() {
+            (!trusted_owner(m.uid())).then(|| crate::t!("files-link-owned-by", owner = owner_name(m.uid())))
+        } else if m.is_dir() {
+            folder_problem(m.uid(), m.mode())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(FileError::UntrustedFolder {
+                path: target.to_path_buf(),
+                folder: prefix,
+                why,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The folder a path's file is in, and its name there.
 fn split(path: &Path) -> Result<(&Path, &OsStr)> {
     let name = path
@@ -234,6 +271,7 @@ impl Folder {
     /// Opens `path`, a folder only root (or this user) can change, as can every folder
     /// above it. `target` is the file about to be written there, for the message.
     fn open_for(path: &Path, target: &Path) -> Result<Folder> {
+        check_given(path, target)?;
         let fd = nix::fcntl::open(
             path,
             OFlag::O_DIRECTORY | OFlag::O_RDONLY | OFlag::O_CLOEXEC,
@@ -509,6 +547,10 @@ pub fn folder_of(path: &Path) -> Result<(Folder, &OsStr)> {
 pub fn trusted_file(path: &Path) -> Result<()> {
     let (folder, _) = split(path)?;
     Folder::open_for(folder, path)?;
+    check_given(path, path).map_err(|e| match e {
+        FileError::UntrustedFolder { path, why, .. } => FileError::UntrustedFile { path, why },
+        e => e,
+    })?;
     let m = std::fs::metadata(path).map_err(io(path))?;
     let untrusted = |why| FileError::UntrustedFile {
         path: path.to_path_buf(),

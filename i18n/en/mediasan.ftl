@@ -43,6 +43,7 @@ files-untrusted-folder-hint = write to a folder only root can change, or make th
 files-untrusted-file = { $path }: not trusted: it { $why }
 files-untrusted-file-hint = only root may be able to change it: chown root { $path } && chmod go-w { $path }
 files-owned-by = belongs to { $owner }
+files-link-owned-by = is a link that belongs to { $owner }
 files-writable-by-others = can be written by others (mode { $mode })
 files-not-regular = is not a regular file
 files-exists = { $path } already exists

@@ -42,6 +42,7 @@ files-untrusted-folder-hint = 请写到只有 root 能修改的目录，或将�
 files-untrusted-file = { $path }：不予信任：该文件{ $why }
 files-untrusted-file-hint = 应只有 root 能修改它：chown root { $path } && chmod go-w { $path }
 files-owned-by = 属于 { $owner }
+files-link-owned-by = 是属于 { $owner } 的链接
 files-writable-by-others = 可被他人写入（权限 { $mode }）
 files-not-regular = 不是普通文件
 files-exists = { $path } 已存在
