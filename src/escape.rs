@@ -70,6 +70,24 @@ pub fn line(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| c != '\n' && is_hidden(c))
 }
 
+/// A JSON text (serde_json's, which escapes only C0 controls) with every other hidden
+/// character as a `\uNNNN` escape: DEL, C1 controls, bidi controls. Still the same JSON
+/// value; a person reading `--json` output on a terminal sees what is there.
+pub fn json(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// At most `max` characters of an outside string, escaped, with `…` where it was cut:
 /// for a field shown in a message about bad input.
 pub fn cut(s: &str, max: usize) -> String {
@@ -115,6 +133,15 @@ mod tests {
             path(Path::new("/tmp/a\x1b[31m\n.img")),
             "/tmp/a\\x1b[31m\\x0a.img"
         );
+    }
+
+    #[test]
+    fn json_stays_json() {
+        let v = serde_json::json!({ "model": "a\u{202e}b\u{7f}\u{9b}c\n\u{1b}" });
+        let text = serde_json::to_string(&v).unwrap();
+        let shown = json(&text);
+        assert!(!shown.chars().any(is_hidden), "{shown}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap(), v);
     }
 
     #[test]

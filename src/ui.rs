@@ -102,7 +102,7 @@ pub fn prompt(text: &str) {
 pub fn json_line(value: &impl Serialize) {
     let mut out = std::io::stdout().lock();
     if let Ok(s) = serde_json::to_string(value) {
-        let _ = writeln!(out, "{s}");
+        let _ = writeln!(out, "{}", mediasan::escape::json(&s));
         let _ = out.flush();
     }
 }
