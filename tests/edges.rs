@@ -187,6 +187,23 @@ fn outputs_never_follow_a_link_another_user_planted() {
     for e in fs::read_dir(d.join("exp")).unwrap() {
         assert_eq!(mode(&e.unwrap().path()), 0o600);
     }
+    // A wipe whose result, checkpoints or certificates would go into nobody's folder is
+    // refused before its first byte.
+    let medium = d.join("medium.img");
+    fs::write(&medium, vec![b'M'; 8192]).unwrap();
+    for (flag, value) in [
+        ("--result", at(&theirs, "r.json")),
+        ("--checkpoint-dir", at(&theirs, "checkpoints")),
+    ] {
+        let (code, err) = run(&["wipe", medium.to_str().unwrap(), "--method", "zero", flag, &value]);
+        assert_eq!(code, 3, "{flag}: {err}");
+        assert_eq!(
+            fs::read(&medium).unwrap(),
+            vec![b'M'; 8192],
+            "{flag}: the medium was written"
+        );
+        assert!(!theirs.join("checkpoints").exists());
+    }
     // The register and its -wal (made by the demo, then written by the commands above).
     for f in ["register.db", "register.db-wal"] {
         let p = work.join(f);
@@ -255,8 +272,17 @@ fn a_configuration_others_can_change_is_refused() {
             assert!(out.is_empty(), "{out}");
         }
     }
-    // Root's, written by root only: taken.
+    // Root's, written by root only: taken; but not through a link someone else planted.
     let good = file("good.toml", 0o644, 0);
+    let shared = d.join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let link = shared.join("config.toml");
+    if as_nobody(&format!("ln -s {} {}", good.display(), link.display())).is_ok() {
+        let (code, _, err) = config_show("flag", &link);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("is a link that belongs to nobody"), "{err}");
+    }
     let (code, out, err) = config_show("flag", &good);
     assert_eq!(code, 0, "{err}");
     assert!(
