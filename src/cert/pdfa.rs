@@ -6,7 +6,9 @@
 //! printpdf draws the page; this module rewrites its catalogue with lopdf. How far the
 //! result gets towards PDF/A-3b is said in docs/certificate-format.md.
 
+use lopdf::xref::{Xref, XrefType};
 use lopdf::{dictionary, Dictionary, Document, Object, Stream, StringFormat};
+use sha2::{Digest, Sha256};
 
 use crate::t;
 
@@ -85,9 +87,28 @@ fn xmp(p: &Proof<'_>) -> String {
 }
 
 /// Attaches `proof` to the PDF `pdf` and gives the new file.
+///
+/// The file is the same bytes for the same drawing and proof, in any process and any
+/// build: what printpdf varies is replaced (its trailer, with a random document id, and its
+/// information dictionary and metadata, with the time of drawing), every stream is stored
+/// uncompressed (printpdf compresses only in a release build), the objects are numbered
+/// anew in order, and the cross-reference is a table (never a stream). `cert verify`
+/// renders the attached certificate again and compares the two files byte for byte.
 pub fn attach(pdf: &[u8], proof: &Proof<'_>) -> Result<Vec<u8>, String> {
     let mut doc = Document::load_mem(pdf).map_err(|e| t!("pdf-drawn-unreadable", error = e.to_string()))?;
     doc.version = "1.7".into();
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|e| t!("pdf-no-catalogue", error = e.to_string()))?;
+    doc.trailer = Dictionary::new();
+    doc.trailer.set("Root", root);
+    // lopdf keeps the cross-reference stream it read as an object; it is written anew.
+    doc.objects
+        .retain(|_, o| o.as_stream().map_or(true, |s| !s.dict.type_is(b"XRef")));
+    doc.delete_zero_length_streams();
+    doc.decompress();
     let pdf_date = text(&proof.created.format("D:%Y%m%d%H%M%SZ").to_string());
 
     let file = Stream::new(
@@ -110,13 +131,10 @@ pub fn attach(pdf: &[u8], proof: &Proof<'_>) -> Result<Vec<u8>, String> {
         "AFRelationship" => "Source",
         "EF" => dictionary! { "F" => file, "UF" => file },
     });
-    let mut metadata = Stream::new(
+    let metadata = doc.add_object(Stream::new(
         dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
         xmp(proof).into_bytes(),
-    );
-    // Metadata stays readable by tools that do not inflate.
-    metadata.allows_compression = false;
-    let metadata = doc.add_object(metadata);
+    ));
     let icc = doc.add_object(Stream::new(dictionary! { "N" => 3 }, SRGB.to_vec()));
     let intent = dictionary! {
         "Type" => "OutputIntent",
@@ -144,7 +162,18 @@ pub fn attach(pdf: &[u8], proof: &Proof<'_>) -> Result<Vec<u8>, String> {
         "ModDate" => pdf_date,
     });
     doc.trailer.set("Info", info);
+    // The file identifier (both halves: a file as it was made) from the attached file's
+    // SHA-256, signatures included: another certificate, or another co-signature, is
+    // another document.
+    let id = Object::String(
+        Sha256::digest(proof.file)[..16].to_vec(),
+        StringFormat::Hexadecimal,
+    );
+    doc.trailer.set("ID", vec![id.clone(), id]);
     doc.prune_objects();
+    doc.renumber_objects();
+    doc.max_id = doc.objects.keys().map(|(n, _)| *n).max().unwrap_or(0);
+    doc.reference_table = Xref::new(0, XrefType::CrossReferenceTable);
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| t!("pdf-cannot-write", error = e.to_string()))?;

@@ -507,9 +507,24 @@ pub fn pdf(cert: &Certificate, font: &Font) -> Result<Vec<u8>, String> {
             id: &id,
             digest: &digest,
             producer: &format!("mediasan {}", env!("CARGO_PKG_VERSION")),
-            created: chrono::Utc::now(),
+            created: printed_at(cert),
         },
     )
+}
+
+/// The PDF's date: the latest of the certificate's issue and its signatures (the moment
+/// the certificate became what it is), never the time of printing, so that the same
+/// certificate always prints as the same file. A time that does not parse counts for
+/// nothing; with none at all, the Unix epoch.
+pub fn printed_at(cert: &Certificate) -> chrono::DateTime<chrono::Utc> {
+    let issued = cert.body.get("issued").and_then(serde_json::Value::as_str);
+    issued
+        .into_iter()
+        .chain(cert.signatures.iter().map(|s| s.signed.as_str()))
+        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .max()
+        .unwrap_or_default()
 }
 
 fn esc(s: &str) -> String {
@@ -578,7 +593,33 @@ pub fn html(cert: &Certificate) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::*;
+
+    fn sample() -> Certificate {
+        Certificate::parse(include_bytes!("../../fixtures/certs/sample-linked.cert.json")).unwrap()
+    }
+
+    /// Rendered twice in one process (printpdf's "random" ids advance with every document):
+    /// the same bytes; nothing compressed, no cross-reference stream, the certificate's date.
+    #[test]
+    fn the_same_certificate_prints_as_the_same_bytes() {
+        let c = sample();
+        let a = pdf(&c, &Font::Embedded).unwrap();
+        let b = pdf(&c, &Font::Embedded).unwrap();
+        assert!(a == b, "two renderings differ");
+        let text = String::from_utf8_lossy(&a);
+        assert!(!text.contains("/FlateDecode") && !text.contains("/XRef"));
+        assert!(text.contains("\nxref\n0 "), "a cross-reference table");
+        let date = printed_at(&c);
+        assert_eq!(date.to_rfc3339(), "2026-11-27T08:32:15.694769+00:00");
+        assert!(text.contains(&date.format("(D:%Y%m%d%H%M%SZ)").to_string()));
+        // Another signature is another file: its date and its identifier.
+        let mut later = c.clone();
+        later.signatures[1].signed = "2026-11-28T00:00:00Z".into();
+        let other = pdf(&later, &Font::Embedded).unwrap();
+        assert!(String::from_utf8_lossy(&other).contains("(D:20261128000000Z)"));
+        assert_ne!(other, a);
+    }
 
     #[test]
     fn wrapping_counts_cjk_as_two() {
