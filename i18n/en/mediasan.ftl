@@ -205,6 +205,37 @@ pdf-no-stream = its certificate attachment has no file stream
 pdf-cannot-decompress = its certificate attachment cannot be decompressed ({ $error })
 pdf-no-certificate = it has attached files, but no certificate (*.cert.json)
 pdf-several-certificates = it has { $count } certificate attachments: a PDF of mediasan's has one; which one the page shows cannot be told
+cert-too-large = larger than { $limit }, the most mediasan reads of a certificate or of a printed one: it stopped reading there (is it a certificate at all?)
+pdf-not-pdf = not a PDF (it does not begin with %PDF-)
+pdf-syntax = not a PDF mediasan can read: at byte { $at }, { $what ->
+    [string] a string that does not end
+    [hex] a hexadecimal string that does not end
+    [hex-chars] a hexadecimal string with other characters in it
+    [delimiter] a stray delimiter
+    [key] a dictionary key that is not a name
+    [value] a dictionary key without a value
+    [close] a bracket that closes nothing
+    [close-kind] a bracket that closes another kind of bracket
+    [stream-object] a stream that is not an object's
+    [stream-eol] a stream keyword without an end of line
+   *[other] something unexpected
+    }
+pdf-too-deep = arrays and dictionaries nested deeper than { $limit } levels (at byte { $at }): mediasan prints a handful, and reads no more than { $limit }
+pdf-too-many-objects = more than { $limit } objects: mediasan prints about twenty, and reads no more than { $limit }
+pdf-too-many-tokens = more than { $limit } numbers, names, strings and brackets outside streams: mediasan prints a few thousand, and reads no more than { $limit }
+pdf-object-stream = an object stream (/ObjStm, at byte { $at }): mediasan never writes one and reads none (they are inflated without a limit); it was not printed by mediasan, or it was rewritten by another program
+pdf-xref-stream = a cross-reference stream (at byte { $at }): mediasan writes a cross-reference table and reads no stream of them; it was not printed by this mediasan, or it was rewritten by another program
+pdf-stream-length = the stream at byte { $at } has no /Length written as a number in place
+pdf-stream-end = the stream at byte { $at } does not end (endstream) where its /Length says
+pdf-xref-unreadable = the cross-reference table at byte { $at } cannot be read
+pdf-no-startxref = no startxref near its end: where its cross-reference table is cannot be told
+pdf-startxref-not-table = its startxref points at byte { $at }, where no cross-reference table begins
+pdf-no-trailer = the cross-reference table at byte { $at } has no trailer
+pdf-prev-not-table = the trailer after byte { $at } names a /Prev where no earlier cross-reference table begins
+pdf-xref-not-object = its cross-reference table puts object { $id } at byte { $at }, where that object does not begin
+pdf-reader-failed = the PDF reader failed on it ({ $error })
+pdf-filter-unsupported = its certificate attachment is compressed otherwise than with FlateDecode, which mediasan does not decode
+pdf-inflates-too-far = its certificate attachment inflates to more than { $limit }, the most a certificate may be: refused
 key-private-key = private key
 key-public-key = public key
 key-cannot-read = { $path }: cannot read the key: { $error }

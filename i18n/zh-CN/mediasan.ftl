@@ -201,6 +201,37 @@ pdf-no-stream = 其证明书附件没有文件流
 pdf-cannot-decompress = 其证明书附件无法解压（{ $error }）
 pdf-no-certificate = 它有附件，但没有证明书（*.cert.json）
 pdf-several-certificates = 它有 { $count } 个证明书附件：mediasan 生成的 PDF 只有一个；无法判断页面显示的是哪一个
+cert-too-large = 超过 { $limit }，这是 mediasan 读取证明书或其打印版的上限：已在此处停止读取（它真是证明书吗？）
+pdf-not-pdf = 不是 PDF（开头不是 %PDF-）
+pdf-syntax = 不是 mediasan 能读取的 PDF：第 { $at } 字节处有{ $what ->
+    [string] 未结束的字符串
+    [hex] 未结束的十六进制字符串
+    [hex-chars] 含其他字符的十六进制字符串
+    [delimiter] 多余的分隔符
+    [key] 不是名称的字典键
+    [value] 没有值的字典键
+    [close] 没有对应开括号的闭括号
+    [close-kind] 与开括号种类不符的闭括号
+    [stream-object] 不属于任何对象的流
+    [stream-eol] 后面没有换行的 stream 关键字
+   *[other] 意外的内容
+    }
+pdf-too-deep = 数组和字典嵌套超过 { $limit } 层（第 { $at } 字节处）：mediasan 打印的只有几层，最多读取 { $limit } 层
+pdf-too-many-objects = 对象超过 { $limit } 个：mediasan 打印的约有二十个，最多读取 { $limit } 个
+pdf-too-many-tokens = 流之外的数字、名称、字符串和括号超过 { $limit } 个：mediasan 打印的只有几千个，最多读取 { $limit } 个
+pdf-object-stream = 含对象流（/ObjStm，第 { $at } 字节处）：mediasan 从不写入对象流，也不读取（其解压没有上限）；它不是 mediasan 打印的，或已被其他程序改写
+pdf-xref-stream = 含交叉引用流（第 { $at } 字节处）：mediasan 写入的是交叉引用表，不读取交叉引用流；它不是本版 mediasan 打印的，或已被其他程序改写
+pdf-stream-length = 第 { $at } 字节处的流没有直接写明数值的 /Length
+pdf-stream-end = 第 { $at } 字节处的流没有在其 /Length 所示之处结束（endstream）
+pdf-xref-unreadable = 第 { $at } 字节处的交叉引用表无法读取
+pdf-no-startxref = 文件末尾附近没有 startxref：无法确定交叉引用表的位置
+pdf-startxref-not-table = 其 startxref 指向第 { $at } 字节，那里并无交叉引用表
+pdf-no-trailer = 第 { $at } 字节处的交叉引用表没有 trailer
+pdf-prev-not-table = 第 { $at } 字节之后的 trailer 中的 /Prev 指向之处并无更早的交叉引用表
+pdf-xref-not-object = 其交叉引用表称对象 { $id } 位于第 { $at } 字节，但该对象并不从那里开始
+pdf-reader-failed = PDF 读取程序处理它时出错（{ $error }）
+pdf-filter-unsupported = 其证明书附件采用 FlateDecode 以外的方式压缩，mediasan 不予解码
+pdf-inflates-too-far = 其证明书附件解压后超过 { $limit }（证明书的上限）：拒绝读取
 key-private-key = 私钥
 key-public-key = 公钥
 key-cannot-read = { $path }：无法读取密钥：{ $error }

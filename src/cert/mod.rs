@@ -24,6 +24,51 @@ use crate::target::Identity;
 pub const FORMAT: &str = "mediasan-certificate/1";
 pub const NAMESPACE: &str = "mediasan-certificate";
 
+/// The most mediasan reads of a certificate file or of the PDF that carries one, and the
+/// most a certificate attached to a PDF may inflate to: 16 MiB (a certificate is a few
+/// kilobytes, its PDF about 130 KB).
+pub const MAX_FILE: u64 = 16 << 20;
+
+/// [`MAX_FILE`] for people.
+pub fn limit_text() -> String {
+    format!("{} MiB", MAX_FILE >> 20)
+}
+
+fn too_large() -> String {
+    t!("cert-too-large", limit = limit_text())
+}
+
+/// Why a certificate or its PDF could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// Larger than [`MAX_FILE`]: reading stopped there.
+    TooLarge(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => e.fmt(f),
+            ReadError::TooLarge(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Reads a certificate file or its PDF, never more than [`MAX_FILE`] bytes (a device
+/// such as `/dev/zero` given by mistake ends there, with an error).
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(ReadError::TooLarge(too_large()));
+    }
+    Ok(bytes)
+}
+
 /// RFC 8785 writes numbers as IEEE 754 doubles: integers beyond 2^53 − 1 would not
 /// survive canonicalisation exactly, so a certificate refuses them.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;

@@ -29,13 +29,17 @@ fn now() -> String {
     register::event::format_time(chrono::Utc::now())
 }
 
+/// A certificate file or its PDF, never more than `cert::MAX_FILE` bytes.
 fn bytes_of(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
-        Failure::usage(anyhow!(t!(
-            "cert-cannot-read",
-            path = escape_path(path),
-            error = e.to_string()
-        )))
+    cert::read_file(path).map_err(|e| {
+        Failure::usage(match e {
+            cert::ReadError::Io(e) => anyhow!(t!(
+                "cert-cannot-read",
+                path = escape_path(path),
+                error = e.to_string()
+            )),
+            cert::ReadError::TooLarge(m) => at(&escape_path(path), m),
+        })
     })
 }
 
@@ -52,7 +56,8 @@ fn read(path: &Path) -> Result<Certificate, Failure> {
     Certificate::parse(&bytes).map_err(|e| Failure::usage(at(&shown, e)))
 }
 
-/// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed.
+/// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed
+/// (read within the limits of `cert::pdfa::read`).
 fn read_any(path: &Path) -> Result<(Certificate, bool), Failure> {
     let shown = escape_path(path);
     let bytes = bytes_of(path)?;
