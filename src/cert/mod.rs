@@ -69,6 +69,27 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Text from a certificate or a PDF, for people: control characters (C0, DEL, C1) and
+/// the bidirectional controls that reorder what follows them are shown escaped (`\x1b`,
+/// `\u{202e}`), never raw, so that a page or a terminal shows what the file holds. Kept
+/// here until a crate-wide helper replaces it.
+fn shown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\0'..='\x1f' | '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{80}'..='\u{9f}'
+            | '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// RFC 8785 writes numbers as IEEE 754 doubles: integers beyond 2^53 − 1 would not
 /// survive canonicalisation exactly, so a certificate refuses them.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -514,6 +535,18 @@ mod tests {
             Err(CertError::Format { .. })
         ));
         assert!(Certificate::parse(b"{\"body\": {").is_err());
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_shown_escaped() {
+        assert_eq!(shown("WD-\u{202e}1234"), "WD-\\u{202e}1234");
+        assert_eq!(shown("a\x1b[31mb\x7f\u{85}"), "a\\x1b[31mb\\x7f\\u{85}");
+        assert_eq!(
+            shown("\u{2066}\u{2069}\u{200e}\u{200f}\u{061c}\t\n"),
+            "\\u{2066}\\u{2069}\\u{200e}\\u{200f}\\u{61c}\\x09\\x0a"
+        );
+        // Everything else as it is: Chinese, accents, a zero-width joiner in a name.
+        assert_eq!(shown("机密 Łódź a\u{200d}b"), "机密 Łódź a\u{200d}b");
     }
 
     proptest! {

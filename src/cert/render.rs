@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use printpdf::{Color, IndirectFontRef, Line, Mm, PdfDocument, PdfLayerReference, Point, Rect, Rgb};
 use qrcode::QrCode;
 
-use super::{Body, Certificate};
+use super::{shown, Body, Certificate};
 
 /// The font every PDF gets unless `--font` names another: "Mediasan Cert", a subset of
 /// LXGW WenKai (SIL Open Font License 1.1) holding ASCII, Latin-1, GB 2312's symbols and
@@ -240,6 +240,10 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
     for n in &b.notes {
         rows.push(("备注", "Note", n.clone()));
     }
+    // Every value comes from the certificate, which comes from outside: shown escaped.
+    for row in &mut rows {
+        row.2 = shown(&row.2);
+    }
     let signatures = cert
         .signatures
         .iter()
@@ -249,12 +253,12 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
             } else {
                 ("监销人", "Supervisor")
             },
-            name: match &s.title {
+            name: shown(&match &s.title {
                 Some(t) => format!("{} ({}), {t}", s.name.clone().unwrap_or_default(), s.signer),
                 None => format!("{} ({})", s.name.clone().unwrap_or_default(), s.signer),
-            },
-            fingerprint: s.fingerprint.clone(),
-            signed: s.signed.clone(),
+            }),
+            fingerprint: shown(&s.fingerprint),
+            signed: shown(&s.signed),
             valid: Some(cert.check(s).is_ok()),
         })
         .collect();
@@ -263,16 +267,17 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
             .media
             .classification
             .as_deref()
-            .map(|c| (zh_class(c).to_string(), c.to_uppercase())),
-        verdict,
+            .map(|c| (zh_class(c).to_string(), shown(&c.to_uppercase()))),
+        verdict: (verdict.0, shown(&verdict.1)),
         good,
         rows,
         signatures,
+        // Data for a scanner: the id as it is, to find the file by.
         qr_text: format!("mediasan-certificate:{}:sha256:{digest}", b.id),
-        footer: format!(
+        footer: shown(&format!(
             "{} {} · check: mediasan cert verify {}.cert.json",
             b.tool.name, b.tool.version, b.id
-        ),
+        )),
     })
 }
 
@@ -582,7 +587,10 @@ pub fn html(cert: &Certificate) -> Result<String, String> {
             }
         }
         svg.push_str("</svg>");
-        h.push_str(&format!("<p>{svg}<br><small>{}</small></p>\n", esc(&s.qr_text)));
+        h.push_str(&format!(
+            "<p>{svg}<br><small>{}</small></p>\n",
+            esc(&shown(&s.qr_text))
+        ));
     }
     h.push_str(&format!(
         "<p><small>{}</small></p></body></html>\n",
@@ -619,6 +627,43 @@ mod tests {
         let other = pdf(&later, &Font::Embedded).unwrap();
         assert!(String::from_utf8_lossy(&other).contains("(D:20261128000000Z)"));
         assert_ne!(other, a);
+    }
+
+    /// Fields from outside show their control and bidirectional characters escaped, on
+    /// the page and in the HTML: a right-to-left override would otherwise turn a serial
+    /// around, an escape sequence colour a terminal.
+    #[test]
+    fn control_and_bidi_characters_are_shown_escaped() {
+        let mut c = sample();
+        c.body["media"]["serial"] = "WD-\u{202e}4321".into();
+        c.body["media"]["model"] = "X\x1b[32m\u{85}".into();
+        c.body["notes"] = serde_json::json!(["a\u{2066}b\u{2069}\u{200f}\u{061c}\x7f\n"]);
+        c.signatures[0].name = Some("张三\u{202d}".into());
+        let sheet = sheet(&c).unwrap();
+        let all: Vec<&str> = sheet
+            .rows
+            .iter()
+            .map(|r| r.2.as_str())
+            .chain(sheet.signatures.iter().map(|s| s.name.as_str()))
+            .collect();
+        let text = all.join("\n");
+        for raw in [
+            '\u{202e}', '\x1b', '\u{85}', '\u{2066}', '\u{2069}', '\u{200f}', '\u{061c}', '\x7f', '\u{202d}',
+        ] {
+            assert!(!text.contains(raw), "{raw:?} raw in {text}");
+        }
+        for shown in [
+            "WD-\\u{202e}4321",
+            "X\\x1b[32m\\u{85}",
+            "a\\u{2066}b\\u{2069}\\u{200f}\\u{61c}\\x7f\\x0a",
+            "张三\\u{202d}",
+        ] {
+            assert!(text.contains(shown), "{shown} in {text}");
+        }
+        let page = html(&c).unwrap();
+        assert!(!page.contains('\u{202e}') && page.contains("WD-\\u{202e}4321"));
+        // The PDF prints them (escaped, every character has a glyph).
+        pdf(&c, &Font::Embedded).unwrap();
     }
 
     #[test]
