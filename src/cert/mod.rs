@@ -589,6 +589,8 @@ pub enum CheckKind {
     Recorded,
     /// The register id filed on paper (`--register-id`).
     FiledRegister,
+    /// A printed certificate's page is the rendering of the certificate it carries.
+    Printed,
 }
 
 /// One thing `cert verify` checked.
@@ -655,6 +657,22 @@ impl Verdict {
                 },
             );
         }
+    }
+
+    /// The check of a printed certificate ([`render::check_print`]'s answer), first: the
+    /// other checks are of the certificate it carries.
+    pub fn printed(&mut self, result: Result<String, String>) {
+        let ok = result.is_ok();
+        let detail = result.unwrap_or_else(|e| e);
+        self.checks.insert(
+            0,
+            Check {
+                kind: CheckKind::Printed,
+                what: t!("pdf-check-printed"),
+                ok,
+                detail,
+            },
+        );
     }
 
     fn push(&mut self, kind: CheckKind, what: impl Into<String>, ok: bool, detail: impl Into<String>) {

@@ -6,10 +6,10 @@
 //! printpdf draws the page; this module rewrites its catalogue with lopdf. How far the
 //! result gets towards PDF/A-3b is said in docs/certificate-format.md.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lopdf::xref::{Xref, XrefType};
-use lopdf::{dictionary, Dictionary, Document, Object, Stream, StringFormat};
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 use sha2::{Digest, Sha256};
 
 use crate::t;
@@ -844,6 +844,396 @@ fn resolve(b: &[u8], s: &mut Scan) -> Result<(), String> {
     }
     s.chain = chain;
     Ok(())
+}
+
+/// How a PDF differs from the rendering of the certificate it carries: the first
+/// difference found, in this order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// It says another producer (another mediasan version, another program), or none.
+    Producer {
+        found: Option<String>,
+        ours: String,
+    },
+    /// An incremental update was appended after byte `at`.
+    Update {
+        at: usize,
+    },
+    /// The rendering whole, then `count` bytes more.
+    Trailing {
+        at: usize,
+        count: usize,
+    },
+    /// An object the renderer does not write.
+    Extra {
+        id: u32,
+    },
+    /// An object the renderer writes is not there.
+    Missing {
+        id: u32,
+    },
+    /// The embedded font is another (by its full name).
+    Font {
+        found: String,
+    },
+    /// A page's content differs, first at byte `at` of its content (inflated).
+    Page {
+        page: u32,
+        at: usize,
+    },
+    /// The embedded font's objects differ (a font of the same name, another file).
+    FontData,
+    /// Another object differs; `kind` is its type.
+    Object {
+        id: u32,
+        kind: String,
+    },
+    Trailer,
+    /// The same objects, their streams compressed by another program.
+    Compressed,
+    /// The same objects, written otherwise, from byte `at` on.
+    Bytes {
+        at: usize,
+    },
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
+}
+
+/// What may be inflated, in all, to name a difference: four times [`super::MAX_FILE`].
+const COMPARE_BUDGET: u64 = 4 * super::MAX_FILE;
+
+/// Compares a PDF (`file`, as [`read`] read it) with the rendering of the certificate it
+/// carries: `None` when they are the same bytes, else the first difference, named. To
+/// name it, objects are compared as values (dictionary keys in any order, streams
+/// inflated within [`COMPARE_BUDGET`]): a file another program wrote again, compressed or
+/// not, still says which page or object differs.
+pub fn compare(file: &[u8], printed: &Printed, rendered: &[u8]) -> Option<Mismatch> {
+    if file == rendered {
+        return None;
+    }
+    let bytes = Mismatch::Bytes {
+        at: first_difference(file, rendered),
+    };
+    let Ok(ours) = Document::load_mem(rendered) else {
+        return Some(bytes);
+    };
+    let theirs = &printed.doc;
+    // An update first: the trailer and any object may be the update's.
+    if let Some(at) = printed.scan.update() {
+        return Some(Mismatch::Update { at });
+    }
+    let producer = |d: &Document| {
+        let info = d.trailer.get(b"Info").ok().and_then(|i| dict(d, i))?;
+        let p = info
+            .get(b"Producer")
+            .ok()
+            .and_then(|p| deref(d, p))?
+            .as_str()
+            .ok()?;
+        Some(match p.strip_prefix(&[0xfe, 0xff]) {
+            Some(utf16) => String::from_utf16_lossy(
+                &utf16
+                    .chunks_exact(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect::<Vec<_>>(),
+            ),
+            None => String::from_utf8_lossy(p).into_owned(),
+        })
+    };
+    let ours_producer = producer(&ours).unwrap_or_default();
+    let found = producer(theirs);
+    if found.as_deref() != Some(ours_producer.as_str()) {
+        return Some(Mismatch::Producer {
+            found: found.map(|f| super::shown(&f)),
+            ours: ours_producer,
+        });
+    }
+    if file.len() > rendered.len() && file.starts_with(rendered) {
+        return Some(Mismatch::Trailing {
+            at: rendered.len(),
+            count: file.len() - rendered.len(),
+        });
+    }
+    // The objects paired by where they stand (another program may number them anew).
+    let (pairs, theirs_to_ours) = pair(&ours, theirs);
+    if let Some(&(id, _)) = theirs.objects.keys().find(|k| !theirs_to_ours.contains_key(k)) {
+        return Some(Mismatch::Extra { id });
+    }
+    if let Some(&(id, _)) = ours.objects.keys().find(|k| !pairs.contains_key(k)) {
+        return Some(Mismatch::Missing { id });
+    }
+    // Only the file's streams may be compressed (the rendering's never are).
+    let mut budget = COMPARE_BUDGET;
+    let mut plenty = u64::MAX;
+    let (found, want) = (font_names(theirs, &mut budget), font_names(&ours, &mut plenty));
+    if found != want && !found.iter().any(Option::is_none) {
+        return Some(Mismatch::Font {
+            found: super::shown(&found.into_iter().flatten().collect::<Vec<_>>().join(", ")),
+        });
+    }
+    for (page, id) in ours.get_pages() {
+        for c in ours.get_page_contents(id) {
+            let theirs_stream = pairs
+                .get(&c)
+                .and_then(|t| theirs.objects.get(t)?.as_stream().ok());
+            let ours_stream = ours.objects.get(&c).and_then(|o| o.as_stream().ok());
+            if let (Some(a), Some(b)) = (theirs_stream, ours_stream) {
+                let (a, b) = (inflated(a, &mut budget), inflated(b, &mut plenty));
+                if a != b {
+                    return Some(Mismatch::Page {
+                        page,
+                        at: first_difference(&a, &b),
+                    });
+                }
+            }
+        }
+    }
+    // An object of ours and its pair, as values (the pair's references named as ours).
+    let differs = |id: ObjectId, budget: &mut u64| {
+        let (mut a, mut b, mut plenty) = (Vec::new(), Vec::new(), u64::MAX);
+        if let Some(o) = ours.objects.get(&id) {
+            put(o, &mut a, &mut plenty, None);
+        }
+        if let Some(o) = pairs.get(&id).and_then(|t| theirs.objects.get(t)) {
+            put(o, &mut b, budget, Some(&theirs_to_ours));
+        }
+        a != b
+    };
+    if font_objects(&ours).into_iter().any(|id| differs(id, &mut budget)) {
+        return Some(Mismatch::FontData);
+    }
+    for (id, o) in &ours.objects {
+        if differs(*id, &mut budget) {
+            let dict = o.as_dict().ok().or_else(|| o.as_stream().ok().map(|s| &s.dict));
+            let kind = dict
+                .and_then(|d| d.get(b"Type").ok())
+                .and_then(|t| t.as_name_str().ok())
+                .map(str::to_string)
+                .unwrap_or_else(|| match o {
+                    Object::Stream(_) => "stream".into(),
+                    o => o.type_name().unwrap_or("object").to_string(),
+                });
+            return Some(Mismatch::Object {
+                id: pairs.get(id).map_or(id.0, |t| t.0),
+                kind,
+            });
+        }
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    put(&Object::Dictionary(ours.trailer.clone()), &mut a, &mut 0, None);
+    put(
+        &Object::Dictionary(theirs.trailer.clone()),
+        &mut b,
+        &mut 0,
+        Some(&theirs_to_ours),
+    );
+    if a != b {
+        return Some(Mismatch::Trailer);
+    }
+    let compressed = theirs
+        .objects
+        .values()
+        .any(|o| o.as_stream().is_ok_and(|s| s.dict.has(b"Filter")));
+    Some(if compressed { Mismatch::Compressed } else { bytes })
+}
+
+type Pairs = BTreeMap<ObjectId, ObjectId>;
+
+/// Pairs the objects of the rendering (`ours`) with those of the file by where they
+/// stand: from the trailers, each reference with the reference at the same place. Ours →
+/// theirs, and theirs → ours.
+fn pair(ours: &Document, theirs: &Document) -> (Pairs, Pairs) {
+    fn walk(a: &Object, b: &Object, out: &mut Vec<(ObjectId, ObjectId)>) {
+        match (a, b) {
+            (Object::Reference(x), Object::Reference(y)) => out.push((*x, *y)),
+            (Object::Array(x), Object::Array(y)) => {
+                x.iter().zip(y).for_each(|(x, y)| walk(x, y, out));
+            }
+            (Object::Dictionary(x), Object::Dictionary(y)) => dicts(x, y, out),
+            (Object::Stream(x), Object::Stream(y)) => dicts(&x.dict, &y.dict, out),
+            _ => {}
+        }
+    }
+    fn dicts(x: &Dictionary, y: &Dictionary, out: &mut Vec<(ObjectId, ObjectId)>) {
+        for (k, v) in x.iter() {
+            if let Ok(w) = y.get(k) {
+                walk(v, w, out);
+            }
+        }
+    }
+    let (mut there, mut back) = (Pairs::new(), Pairs::new());
+    let mut todo = Vec::new();
+    dicts(&ours.trailer, &theirs.trailer, &mut todo);
+    todo.reverse();
+    while let Some((a, b)) = todo.pop() {
+        if there.contains_key(&a) || back.contains_key(&b) {
+            continue;
+        }
+        let (Some(x), Some(y)) = (ours.objects.get(&a), theirs.objects.get(&b)) else {
+            continue;
+        };
+        there.insert(a, b);
+        back.insert(b, a);
+        let mut found = Vec::new();
+        walk(x, y, &mut found);
+        todo.extend(found.into_iter().rev());
+    }
+    (there, back)
+}
+
+/// A stream's content for a comparison: inflated when it is FlateDecode and `budget`
+/// allows (each at most [`super::MAX_FILE`]), else as it is.
+fn inflated(stream: &Stream, budget: &mut u64) -> Vec<u8> {
+    if !stream.dict.has(b"Filter") {
+        return stream.content.clone();
+    }
+    let flate = matches!(stream.dict.get(b"Filter"), Ok(Object::Name(n)) if n == b"FlateDecode");
+    if !flate || stream.dict.has(b"DecodeParms") || *budget == 0 {
+        return stream.content.clone();
+    }
+    use std::io::Read;
+    let cap = (*budget).min(super::MAX_FILE);
+    let mut out = Vec::new();
+    let whole = flate2::read::ZlibDecoder::new(stream.content.as_slice())
+        .take(cap + 1)
+        .read_to_end(&mut out)
+        .is_ok_and(|n| n as u64 <= cap);
+    *budget = budget.saturating_sub(out.len() as u64);
+    if whole {
+        out
+    } else {
+        stream.content.clone()
+    }
+}
+
+/// An object as bytes, to compare two as values (lopdf's objects have no equality):
+/// dictionary keys in order, streams inflated (their /Filter, /DecodeParms and /Length
+/// left out) within `budget`, references renamed by `names`.
+fn put(o: &Object, out: &mut Vec<u8>, budget: &mut u64, names: Option<&Pairs>) {
+    let dictionary = |d: &Dictionary, out: &mut Vec<u8>, budget: &mut u64, stream: bool| {
+        let mut entries: Vec<(&Vec<u8>, &Object)> = d
+            .iter()
+            .filter(|(k, _)| !stream || !matches!(k.as_slice(), b"Filter" | b"DecodeParms" | b"Length"))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        out.push(b'<');
+        out.extend((entries.len() as u64).to_be_bytes());
+        for (k, v) in entries {
+            out.extend((k.len() as u64).to_be_bytes());
+            out.extend(k);
+            put(v, out, budget, names);
+        }
+    };
+    match o {
+        Object::Null => out.push(b'n'),
+        Object::Boolean(v) => out.extend([b'b', u8::from(*v)]),
+        Object::Integer(v) => {
+            out.push(b'i');
+            out.extend(v.to_be_bytes())
+        }
+        Object::Real(v) => {
+            out.push(b'r');
+            out.extend(v.to_bits().to_be_bytes())
+        }
+        Object::Name(v) | Object::String(v, _) => {
+            out.push(if matches!(o, Object::Name(_)) { b'/' } else { b'(' });
+            out.extend((v.len() as u64).to_be_bytes());
+            out.extend(v)
+        }
+        Object::Array(a) => {
+            out.push(b'[');
+            out.extend((a.len() as u64).to_be_bytes());
+            a.iter().for_each(|o| put(o, out, budget, names));
+        }
+        Object::Dictionary(d) => dictionary(d, out, budget, false),
+        Object::Stream(s) => {
+            out.push(b's');
+            dictionary(&s.dict, out, budget, true);
+            let content = inflated(s, budget);
+            out.extend((content.len() as u64).to_be_bytes());
+            out.extend(content)
+        }
+        Object::Reference(id) => {
+            // A reference of the file's, by the number of the rendering's object it
+            // stands for (one that stands for none, as none of ours).
+            let (n, g) = match names {
+                Some(names) => names.get(id).copied().unwrap_or((0, u16::MAX)),
+                None => *id,
+            };
+            out.push(b'R');
+            out.extend(n.to_be_bytes());
+            out.extend(g.to_be_bytes())
+        }
+    }
+}
+
+/// The full names of the fonts embedded in a PDF, from each font file's name table
+/// (`None` for one that cannot be read).
+fn font_names(doc: &Document, budget: &mut u64) -> Vec<Option<String>> {
+    let mut names = Vec::new();
+    for o in doc.objects.values() {
+        let Ok(d) = o.as_dict() else { continue };
+        if !d.type_is(b"FontDescriptor") {
+            continue;
+        }
+        for key in [&b"FontFile"[..], b"FontFile2", b"FontFile3"] {
+            let Some(file) = d.get(key).ok().and_then(|f| deref(doc, f)) else {
+                continue;
+            };
+            let data = file.as_stream().ok().map(|s| inflated(s, budget));
+            let name = data.as_deref().and_then(|data| {
+                let face = ttf_parser::Face::parse(data, 0).ok()?;
+                face.names()
+                    .into_iter()
+                    .filter(|n| n.name_id == ttf_parser::name_id::FULL_NAME)
+                    .find_map(|n| n.to_string())
+            });
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The objects that make the renderer's fonts: font dictionaries, their descendants,
+/// descriptors, font files, widths and ToUnicode maps.
+fn font_objects(doc: &Document) -> BTreeSet<ObjectId> {
+    let mut todo: Vec<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.as_dict()
+                .is_ok_and(|d| d.type_is(b"Font") || d.type_is(b"FontDescriptor"))
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let mut refs = Vec::new();
+        if let Some(o) = doc.objects.get(&id) {
+            references(o, &mut refs);
+        }
+        todo.extend(refs);
+    }
+    seen
+}
+
+fn references(o: &Object, out: &mut Vec<ObjectId>) {
+    match o {
+        Object::Reference(id) => out.push(*id),
+        Object::Array(a) => a.iter().for_each(|o| references(o, out)),
+        Object::Dictionary(d) => d.iter().for_each(|(_, o)| references(o, out)),
+        Object::Stream(s) => s.dict.iter().for_each(|(_, o)| references(o, out)),
+        _ => {}
+    }
 }
 
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {

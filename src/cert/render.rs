@@ -517,6 +517,75 @@ pub fn pdf(cert: &Certificate, font: &Font) -> Result<Vec<u8>, String> {
     )
 }
 
+/// What `cert verify` asks a person to compare with the paper: the attached certificate's
+/// id, carrier, serial, outcome and category, as the page shows them (escaped).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OnPaper {
+    pub certificate: String,
+    pub carrier: String,
+    pub serial: String,
+    pub outcome: String,
+    pub category: String,
+}
+
+pub fn on_paper(cert: &Certificate) -> Result<OnPaper, super::CertError> {
+    let b = cert.typed_body()?;
+    let or_dash = |v: Option<String>| shown(&v.unwrap_or_else(|| "—".into()));
+    Ok(OnPaper {
+        certificate: shown(&b.id),
+        carrier: or_dash(b.media.carrier),
+        serial: or_dash(b.media.serial),
+        outcome: shown(&b.sanitisation.outcome),
+        category: shown(&b.sanitisation.category),
+    })
+}
+
+/// Whether `file`, a PDF [`super::pdfa::read`] read, is the rendering of the certificate
+/// it carries (`cert`) with `font`: the same bytes. `Ok` with what holds, or `Err` with the
+/// first difference, named, and what to do.
+pub fn check_print(
+    file: &[u8],
+    printed: &super::pdfa::Printed,
+    cert: &Certificate,
+    font: &Font,
+) -> Result<String, String> {
+    use super::pdfa::Mismatch;
+    let described = font.describe();
+    let rendered = pdf(cert, font)
+        .map_err(|e| crate::t!("pdf-print-cannot-render", font = described.as_str(), error = e))?;
+    let mismatch = super::pdfa::guarded(|| super::pdfa::compare(file, printed, &rendered))?;
+    let font = described.as_str();
+    Err(match mismatch {
+        None => return Ok(crate::t!("pdf-print-same", font = font)),
+        Some(Mismatch::Producer {
+            found: Some(found),
+            ours,
+        }) => {
+            crate::t!("pdf-print-producer", found = found, ours = ours)
+        }
+        Some(Mismatch::Producer { found: None, ours }) => crate::t!("pdf-print-no-producer", ours = ours),
+        Some(Mismatch::Update { at }) => crate::t!("pdf-print-update", at = at.to_string()),
+        Some(Mismatch::Trailing { at, count }) => crate::t!(
+            "pdf-print-trailing",
+            at = at.to_string(),
+            count = count.to_string()
+        ),
+        Some(Mismatch::Extra { id }) => crate::t!("pdf-print-extra", id = id.to_string()),
+        Some(Mismatch::Missing { id }) => crate::t!("pdf-print-missing", id = id.to_string()),
+        Some(Mismatch::Font { found }) => crate::t!("pdf-print-font", found = found, font = font),
+        Some(Mismatch::Page { page, at }) => {
+            crate::t!("pdf-print-page", page = page.to_string(), at = at.to_string())
+        }
+        Some(Mismatch::FontData) => crate::t!("pdf-print-font-data", font = font),
+        Some(Mismatch::Object { id, kind }) => {
+            crate::t!("pdf-print-object", id = id.to_string(), kind = kind)
+        }
+        Some(Mismatch::Trailer) => crate::t!("pdf-print-trailer"),
+        Some(Mismatch::Compressed) => crate::t!("pdf-print-compressed"),
+        Some(Mismatch::Bytes { at }) => crate::t!("pdf-print-bytes", at = at.to_string()),
+    })
+}
+
 /// The PDF's date: the latest of the certificate's issue and its signatures (the moment
 /// the certificate became what it is), never the time of printing, so that the same
 /// certificate always prints as the same file. A time that does not parse counts for
