@@ -1024,14 +1024,15 @@ pub fn compare(file: &[u8], printed: &Printed, rendered: &[u8]) -> Option<Mismat
             });
         }
     }
+    // The trailers, but for /Size (which follows from the numbers).
+    let trailer = |d: &Document| {
+        let mut t = d.trailer.clone();
+        t.remove(b"Size");
+        Object::Dictionary(t)
+    };
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    put(&Object::Dictionary(ours.trailer.clone()), &mut a, &mut 0, None);
-    put(
-        &Object::Dictionary(theirs.trailer.clone()),
-        &mut b,
-        &mut 0,
-        Some(&theirs_to_ours),
-    );
+    put(&trailer(&ours), &mut a, &mut 0, None);
+    put(&trailer(theirs), &mut b, &mut 0, Some(&theirs_to_ours));
     if a != b {
         return Some(Mismatch::Trailer);
     }
@@ -1528,6 +1529,58 @@ mod tests {
         let pdf = compress(bomb, &mut doc);
         let e = read(&pdf).unwrap_err();
         assert!(e.contains("inflates to more than 16 MiB"), "{e}");
+    }
+
+    #[test]
+    fn a_file_is_compared_object_by_object() {
+        let json = br#"{"body":{},"signatures":[]}"#;
+        let pdf = attach(&blank_pdf(), &proof(json)).unwrap();
+        assert_eq!(compare(&pdf, &read(&pdf).unwrap(), &pdf), None);
+        let again = |change: &dyn Fn(&mut Document)| {
+            let mut doc = Document::load_mem(&pdf).unwrap();
+            change(&mut doc);
+            doc.max_id = doc.objects.keys().map(|k| k.0).max().unwrap();
+            let mut out = Vec::new();
+            doc.save_to(&mut out).unwrap();
+            let printed = read(&out).unwrap();
+            compare(&out, &printed, &pdf)
+        };
+        // Every object numbered anew (from 100): paired by where they stand, the same
+        // values, only the bytes differ.
+        let renumbered = again(&|d| d.renumber_objects_with(100));
+        assert!(
+            matches!(renumbered, Some(Mismatch::Bytes { .. })),
+            "{renumbered:?}"
+        );
+        // An object more, referenced by nothing: named (lopdf numbers it after the last).
+        let n = Document::load_mem(&pdf).unwrap().max_id + 1;
+        assert_eq!(
+            again(&|d| {
+                d.add_object(Object::Null);
+            }),
+            Some(Mismatch::Extra { id: n })
+        );
+        // The attachment's bytes changed: that object, by its type.
+        let changed = again(&|d| {
+            let id = d
+                .objects
+                .iter()
+                .find(|(_, o)| o.as_stream().is_ok_and(|s| s.dict.type_is(b"EmbeddedFile")))
+                .map(|(id, _)| *id)
+                .unwrap();
+            d.get_object_mut(id)
+                .unwrap()
+                .as_stream_mut()
+                .unwrap()
+                .set_content(b"{}".to_vec());
+        });
+        assert!(
+            matches!(&changed, Some(Mismatch::Object { kind, .. }) if kind == "EmbeddedFile"),
+            "{changed:?}"
+        );
+        // Its streams compressed, nothing else: said so.
+        let compressed = again(&|d| d.compress());
+        assert_eq!(compressed, Some(Mismatch::Compressed));
     }
 
     #[test]
