@@ -236,6 +236,7 @@ pdf-xref-not-object = its cross-reference table puts object { $id } at byte { $a
 pdf-reader-failed = the PDF reader failed on it ({ $error })
 pdf-filter-unsupported = its certificate attachment is compressed otherwise than with FlateDecode, which mediasan does not decode
 pdf-inflates-too-far = its certificate attachment inflates to more than { $limit }, the most a certificate may be: refused
+pdf-read-hint = a PDF mediasan printed reads without this error: check the .cert.json it was printed from (mediasan cert verify CERT.cert.json), or print that again (mediasan cert render CERT.cert.json --pdf FILE)
 pdf-check-printed = page is the attachment's print
 pdf-print-same = the file is, byte for byte, the rendering of the attached certificate ({ $font })
 pdf-print-producer = it says it was produced by { $found }, not by { $ours }: a print is compared with this mediasan's rendering; to print the attached certificate with this version, run mediasan cert render FILE.pdf --pdf NEW.pdf

@@ -232,6 +232,7 @@ pdf-xref-not-object = 其交叉引用表称对象 { $id } 位于第 { $at } 字�
 pdf-reader-failed = PDF 读取程序处理它时出错（{ $error }）
 pdf-filter-unsupported = 其证明书附件采用 FlateDecode 以外的方式压缩，mediasan 不予解码
 pdf-inflates-too-far = 其证明书附件解压后超过 { $limit }（证明书的上限）：拒绝读取
+pdf-read-hint = mediasan 打印的 PDF 读取时不会出现此错误：请核验打印所依据的 .cert.json（mediasan cert verify CERT.cert.json），或据其重新打印（mediasan cert render CERT.cert.json --pdf FILE）
 pdf-check-printed = 页面即附件的打印版
 pdf-print-same = 该文件与所附证明书的渲染结果逐字节相同（{ $font }）
 pdf-print-producer = 文件称其由 { $found } 生成，而非 { $ours }：打印版须与本版 mediasan 的渲染结果比对；如需用本版重新打印所附证明书，请运行 mediasan cert render FILE.pdf --pdf NEW.pdf

@@ -73,7 +73,8 @@ fn read_any(path: &Path) -> Result<(Certificate, Option<Print>), Failure> {
             None,
         ));
     }
-    let read = cert::pdfa::read(&bytes).map_err(|e| Failure::usage(at(&shown, e)))?;
+    let read =
+        cert::pdfa::read(&bytes).map_err(|e| Failure::usage(at(&shown, e)).hint(t!("pdf-read-hint")))?;
     let c = Certificate::parse(&read.certificate)
         .map_err(|e| Failure::usage(anyhow!(t!("cert-attached", path = shown, error = e.to_string()))))?;
     Ok((c, Some(Print { bytes, read })))
