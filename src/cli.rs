@@ -731,6 +731,10 @@ pub enum CertSub {
         /// register consulted must be it.
         #[arg(long, value_name = "ID")]
         register_id: Option<String>,
+        /// The font a printed certificate (PDF) was rendered with (`cert render --font`), to
+        /// render it again and compare (default: the font built into mediasan).
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },

@@ -838,3 +838,444 @@ fn certificates_are_verified_and_cosigned_in_chinese() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("有效：各项检查均通过"), "{out}");
 }
+
+/// Two genuine certificates from the sample, signed by keys an allowed-signers file
+/// lists (no wipe needed): A of an interrupted wipe, B of another carrier, sanitised.
+struct Prints {
+    o: Office,
+    a: PathBuf,
+    b: PathBuf,
+}
+
+impl Prints {
+    fn new() -> Prints {
+        let o = Office::new();
+        let op = Signer::from_key(mediasan::keys::generate("op").unwrap());
+        let sup = Signer::from_key(mediasan::keys::generate("sup").unwrap());
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/certs/sample-linked.cert.json");
+        let sample = Certificate::parse(&fs::read(sample).unwrap()).unwrap();
+        let make = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut c = sample.clone();
+            edit(&mut c.body);
+            c.signatures.clear();
+            c.add_signature(&op, "operator", signer("zhangsan"), "2026-11-27T08:40:00Z")
+                .unwrap();
+            c.add_signature(&sup, "supervisor", signer("lisi"), "2026-11-27T09:00:00Z")
+                .unwrap();
+            let path = o.path(name);
+            fs::write(&path, c.to_file()).unwrap();
+            path
+        };
+        let a = make("a.cert.json", &|b| {
+            b["sanitisation"]["outcome"] = "interrupted".into();
+            b["sanitisation"]["category"] = "none".into();
+            b["verification"]["result"] = "incomplete".into();
+        });
+        let b = make("b.cert.json", &|b| {
+            b["id"] = "C-2026-0002-20261127T090000Z".into();
+            b["media"]["carrier"] = "C-2026-0002".into();
+            b["media"]["serial"] = "WD-B-0002".into();
+        });
+        let line = |who: &str, s: &Signer| {
+            format!(
+                "{who} namespaces=\"mediasan-certificate\" {}\n",
+                mediasan::keys::public_line(&s.public())
+            )
+        };
+        fs::write(
+            o.path("allowed_signers"),
+            line("zhangsan", &op) + &line("lisi", &sup),
+        )
+        .unwrap();
+        Prints { o, a, b }
+    }
+
+    /// `cert render CERT --pdf NAME` (and more arguments): the PDF's path.
+    fn render(&self, cert: &Path, name: &str, extra: &[&str]) -> PathBuf {
+        let pdf = self.o.path(name);
+        let mut args = vec![
+            "cert",
+            "render",
+            cert.to_str().unwrap(),
+            "--pdf",
+            pdf.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.o.ok(None, &args);
+        pdf
+    }
+
+    /// `cert verify FILE --allowed-signers …` and more arguments: exit code and output.
+    fn verify(&self, file: &Path, extra: &[&str]) -> (i32, String) {
+        let mut args = vec!["--allowed-signers", "allowed_signers"];
+        args.extend_from_slice(extra);
+        verify(&self.o, file, &args)
+    }
+
+    /// `name`, written with `bytes`.
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.o.path(name);
+        fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+/// A PDF changed with lopdf and saved again (lopdf writes what it read back as mediasan
+/// wrote it, a cross-reference table, nothing compressed).
+fn edit_pdf(pdf: &Path, change: impl FnOnce(&mut lopdf::Document)) -> Vec<u8> {
+    let mut doc = lopdf::Document::load(pdf).unwrap();
+    change(&mut doc);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// The id of the object of a PDF whose dictionary has /Type `kind`.
+fn object_of(doc: &lopdf::Document, kind: &[u8]) -> lopdf::ObjectId {
+    *doc.objects
+        .iter()
+        .find(|(_, o)| {
+            o.as_dict()
+                .or_else(|_| o.as_stream().map(|s| &s.dict))
+                .is_ok_and(|d| d.type_is(kind))
+        })
+        .unwrap()
+        .0
+}
+
+/// The first page's content stream.
+fn page_content(doc: &lopdf::Document) -> lopdf::ObjectId {
+    let page = *doc.get_pages().get(&1).unwrap();
+    doc.get_page_contents(page)[0]
+}
+
+/// The printed certificate proves its page: the same certificate gives the same bytes in
+/// two processes, `cert verify` renders the attachment again and finds the file, names
+/// what the paper must show; and says what differs when the page is not the print of
+/// what it carries (edited, another certificate's page, an update appended, another font,
+/// another version).
+#[test]
+fn a_printed_certificate_is_the_rendering_of_what_it_carries() {
+    let test = "a_printed_certificate_is_the_rendering_of_what_it_carries";
+    let p = Prints::new();
+    let a = p.render(&p.a, "a.pdf", &[]);
+    let again = p.render(&p.a, "a-again.pdf", &[]);
+    let genuine = fs::read(&a).unwrap();
+    assert!(genuine == fs::read(&again).unwrap(), "two renderings differ");
+    let (code, out) = p.verify(&a, &[]);
+    assert_eq!(code, 0, "{out}");
+    for needle in [
+        "ok   page is the attachment's print   the file is, byte for byte, the rendering",
+        "the paper must show: certificate C-2026-0001-20261127T083214Z, carrier C-2026-0001, serial /tmp/demo-x/scratch.img, outcome interrupted, category none",
+        "VALID",
+    ] {
+        assert!(out.contains(needle), "{needle:?} in {out}");
+    }
+    let (code, json) = p.verify(&a, &["--json"]);
+    assert_eq!(code, 0, "{json}");
+    let v: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(v["paper"]["carrier"], "C-2026-0001");
+    assert_eq!(v["paper"]["serial"], "/tmp/demo-x/scratch.img");
+    assert_eq!(v["paper"]["outcome"], "interrupted");
+    assert_eq!(v["paper"]["category"], "none");
+    assert_eq!(v["verdict"]["checks"][0]["kind"], "printed");
+    // --font belongs to a PDF.
+    let (code, out) = p.verify(&p.a, &["--font", "x.ttf"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--font is for a printed certificate"), "{out}");
+
+    let fails = |name: &str, bytes: &[u8], needle: &str| {
+        let file = p.write(name, bytes);
+        let (code, out) = p.verify(&file, &[]);
+        assert_eq!(code, 1, "{name}: {out}");
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("FAIL page is the attachment's print") && flat.contains(needle),
+            "{name}: {out} should say {needle:?}"
+        );
+        assert!(
+            out.contains("NOT VALID") && !out.contains("the paper must show"),
+            "{out}"
+        );
+        out
+    };
+
+    // The page of an interrupted wipe edited to show the page of a sanitised one (drawn
+    // from a forged, unsigned copy), the genuine certificate still attached.
+    let mut forged: serde_json::Value = serde_json::from_slice(&fs::read(&p.a).unwrap()).unwrap();
+    forged["body"]["sanitisation"]["outcome"] = "sanitised".into();
+    forged["body"]["verification"]["result"] = "match".into();
+    let forged = p.write("forged.cert.json", &serde_json::to_vec(&forged).unwrap());
+    let green = lopdf::Document::load(p.render(&forged, "forged.pdf", &[])).unwrap();
+    let green_page = green.get_object(page_content(&green)).unwrap().clone();
+    let edited = edit_pdf(&a, |doc| {
+        let id = page_content(doc);
+        doc.objects.insert(id, green_page);
+    });
+    fails(
+        "edited.pdf",
+        &edited,
+        "the content of page 1 differs from the rendering",
+    );
+    // The same with a colour changed in place by qpdf's editable form, then saved by qpdf.
+    if Command::new("qpdf").arg("--version").output().is_ok() {
+        let qdf = p.o.path("a.qdf");
+        let st = Command::new("qpdf")
+            .args(["--qdf", "--object-streams=disable"])
+            .arg(&a)
+            .arg(&qdf)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let text = fs::read(&qdf).unwrap();
+        let red = b"0.75 0.05 0.05 rg";
+        let at = text
+            .windows(red.len())
+            .rposition(|w| w == red)
+            .expect("the verdict's red");
+        let mut text = text;
+        text.splice(at..at + red.len(), b"0.00 0.40 0.10 rg".iter().copied());
+        fs::write(&qdf, text).unwrap();
+        let out = p.o.path("qpdf-edited.pdf");
+        let st = Command::new("qpdf").arg(&qdf).arg(&out).status().unwrap();
+        assert!(st.success());
+        fails(
+            "qpdf-edited.pdf",
+            &fs::read(&out).unwrap(),
+            "the content of page 1 differs",
+        );
+    } else {
+        skip(test, "qpdf is not installed: the page edited with qpdf");
+    }
+
+    // The page of certificate A carrying B, another genuine certificate.
+    let b_file = fs::read(&p.b).unwrap();
+    let swapped = edit_pdf(&a, |doc| {
+        let id = object_of(doc, b"EmbeddedFile");
+        doc.get_object_mut(id)
+            .unwrap()
+            .as_stream_mut()
+            .unwrap()
+            .set_content(b_file);
+    });
+    let out = fails("swapped.pdf", &swapped, "the content of page 1 differs");
+    assert!(
+        out.contains("certificate C-2026-0002-20261127T090000Z") && out.contains("ok   signature 2"),
+        "{out}"
+    );
+
+    // An incremental update appended to the genuine file: the page's content replaced by
+    // the green one.
+    let mut updated = genuine.clone();
+    let pages = lopdf::Document::load_mem(&genuine).unwrap();
+    let root = pages.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let info = pages.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let content = page_content(&pages);
+    let prev = String::from_utf8_lossy(&genuine)
+        .rsplit("startxref\n")
+        .next()
+        .unwrap()
+        .split('\n')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = green
+        .get_object(page_content(&green))
+        .unwrap()
+        .as_stream()
+        .unwrap()
+        .content
+        .clone();
+    updated.push(b'\n');
+    let at = updated.len();
+    updated.extend(format!("{} 0 obj\n<</Length {}>>stream\n", content.0, body.len()).as_bytes());
+    updated.extend(&body);
+    updated.extend(b"\nendstream\nendobj\n");
+    let xref = updated.len();
+    updated.extend(
+        format!(
+            "xref\n{} 1\n{at:010} 00000 n \ntrailer\n<</Size {}/Root {} 0 R/Info {} 0 R/Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n",
+            content.0,
+            pages.max_id + 1,
+            root.0,
+            info.0
+        )
+        .as_bytes(),
+    );
+    if Command::new("qpdf").arg("--version").output().is_ok() {
+        let file = p.write("updated.pdf", &updated);
+        let q = Command::new("qpdf").arg("--check").arg(&file).output().unwrap();
+        assert!(
+            q.status.success(),
+            "the update is a good PDF: {}",
+            String::from_utf8_lossy(&q.stdout)
+        );
+    }
+    fails(
+        "updated.pdf",
+        &updated,
+        &format!("an incremental update was appended after byte {}", genuine.len()),
+    );
+    // Bytes after the end.
+    let mut trailing = genuine.clone();
+    trailing.extend(b"\n% nothing\n");
+    fails(
+        "trailing.pdf",
+        &trailing,
+        &format!(
+            "bytes after the end of the rendering: 11 more from byte {}",
+            genuine.len()
+        ),
+    );
+    // Another mediasan version printed it (the producer's name, the same length).
+    let ours = format!("mediasan {}", env!("CARGO_PKG_VERSION"));
+    let theirs = format!(
+        "{}{}",
+        &ours[..ours.len() - 1],
+        if ours.ends_with('9') { '8' } else { '9' }
+    );
+    let mut older = genuine.clone();
+    let named = format!("({ours})");
+    let n = named.len();
+    for at in (0..genuine.len() - n).filter(|&i| genuine[i..i + n] == *named.as_bytes()) {
+        older[at + 1..at + n - 1].copy_from_slice(theirs.as_bytes());
+    }
+    assert_ne!(older, genuine);
+    let out = fails(
+        "older.pdf",
+        &older,
+        &format!("produced by {theirs}, not by {ours}"),
+    );
+    assert!(
+        out.contains("mediasan cert render FILE.pdf --pdf NEW.pdf"),
+        "{out}"
+    );
+
+    // Printed with another font: checked with that font only.
+    let full = Path::new("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf");
+    if !full.exists() {
+        return skip(test, "--font: fonts-lxgw-wenkai is not installed");
+    }
+    let font = full.to_str().unwrap();
+    let other_font = p.render(&p.a, "font.pdf", &["--font", font]);
+    let out = fails(
+        "font.pdf",
+        &fs::read(&other_font).unwrap(),
+        "the font differs: the file embeds LXGW WenKai",
+    );
+    assert!(out.contains("--font FILE"), "{out}");
+    let (code, out) = p.verify(&other_font, &["--font", font]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = p.verify(&a, &["--font", font]);
+    assert_eq!(
+        code, 1,
+        "the embedded font's print checked with another font: {out}"
+    );
+}
+
+/// Hostile PDFs (and a device given as a certificate) meet stated limits, under a memory
+/// limit: refused with the reason (exit 2), never a crash.
+#[test]
+fn hostile_pdfs_are_refused_within_limits() {
+    let p = Prints::new();
+    let a = p.render(&p.a, "a.pdf", &[]);
+    // Under 512 MiB of address space: inflating gigabytes, or reading /dev/zero to its
+    // end, would fail to allocate (an abort, not exit 2).
+    let limited = |file: &Path, args: &[&str]| {
+        let out = Command::new("prlimit")
+            .arg(format!("--as={}", 512u64 << 20))
+            .arg(bin_path())
+            .args(args)
+            .arg(file)
+            .env("MEDIASAN_CONFIG", "/dev/null")
+            .env("MEDIASAN_INDEX", test_index())
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("MEDIASAN_REGISTER")
+            .current_dir(p.o.dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), text)
+    };
+    let refused = |name: &str, bytes: Option<&[u8]>, args: &[&str], needle: &str| {
+        let file = match bytes {
+            Some(b) => p.write(name, b),
+            None => PathBuf::from(name),
+        };
+        let (code, out) = limited(&file, args);
+        assert_eq!(code, Some(2), "{name}: {out}");
+        assert!(out.contains(needle), "{name}: {out} should say {needle:?}");
+        assert!(!out.contains("panicked"), "{out}");
+    };
+    // 100 000 nested '[' (lopdf's parser recurses: its stack overflowed).
+    let mut deep = b"%PDF-1.7\n1 0 obj\n".to_vec();
+    deep.extend(vec![b'['; 100_000]);
+    deep.extend(b"\nendobj\n");
+    refused(
+        "deep.pdf",
+        Some(&deep),
+        &["cert", "verify"],
+        "nested deeper than 32 levels",
+    );
+    // The certificate attachment compressed to inflate to 4 GiB of zeros (4 MiB of file).
+    let bomb = zeros(4096);
+    assert!(bomb.len() < 8 << 20, "{} bytes", bomb.len());
+    // It does inflate past the limit.
+    let mut head = vec![0u8; 32 << 20];
+    std::io::Read::read_exact(&mut flate2::read::ZlibDecoder::new(&bomb[..]), &mut head).unwrap();
+    assert!(head.iter().all(|&b| b == 0));
+    let bombed = edit_pdf(&a, |doc| {
+        let id = object_of(doc, b"EmbeddedFile");
+        let s = doc.get_object_mut(id).unwrap().as_stream_mut().unwrap();
+        s.dict.set("Filter", "FlateDecode");
+        s.set_content(bomb);
+    });
+    refused(
+        "bomb.pdf",
+        Some(&bombed),
+        &["cert", "verify"],
+        "inflates to more than 16 MiB",
+    );
+    refused(
+        "bomb.pdf",
+        Some(&bombed),
+        &["cert", "render", "--html", "x.html"],
+        "inflates to more than 16 MiB",
+    );
+    assert!(!p.o.path("x.html").exists(), "nothing written");
+    // A device as a certificate, a PDF or a file to co-sign: reading stops at 16 MiB.
+    for args in [
+        &["cert", "verify"][..],
+        &["cert", "cosign"],
+        &["cert", "export", "--out", "e"],
+    ] {
+        refused("/dev/zero", None, args, "/dev/zero: larger than 16 MiB");
+    }
+    let mut huge = b"%PDF-1.7\n".to_vec();
+    huge.resize(17 << 20, b' ');
+    refused("huge.pdf", Some(&huge), &["cert", "verify"], "larger than 16 MiB");
+    // The file it was is still read as it was.
+    let (code, out) = p.verify(&a, &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A zlib stream that inflates to `mib` MiB of zeros: one compressed MiB, then another
+/// (over a window of zeros) repeated; each ends with a sync flush, on a byte.
+fn zeros(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut c = Compress::new(Compression::best(), true);
+    let zeros = vec![0u8; 1 << 20];
+    let mut chunk = || {
+        let mut out = Vec::with_capacity(1 << 16);
+        c.compress_vec(&zeros, &mut out, FlushCompress::Sync).unwrap();
+        out
+    };
+    let mut bomb = chunk();
+    let again = chunk();
+    for _ in 1..mib {
+        bomb.extend(&again);
+    }
+    bomb
+}

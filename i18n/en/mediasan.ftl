@@ -223,6 +223,56 @@ pdf-no-stream = its certificate attachment has no file stream
 pdf-cannot-decompress = its certificate attachment cannot be decompressed ({ $error })
 pdf-no-certificate = it has attached files, but no certificate (*.cert.json)
 pdf-several-certificates = it has { $count } certificate attachments: a PDF of mediasan's has one; which one the page shows cannot be told
+cert-too-large = larger than { $limit }, the most mediasan reads of a certificate or of a printed one: it stopped reading there (is it a certificate at all?)
+pdf-not-pdf = not a PDF (it does not begin with %PDF-)
+pdf-syntax = not a PDF mediasan can read: at byte { $at }, { $what ->
+    [string] a string that does not end
+    [hex] a hexadecimal string that does not end
+    [hex-chars] a hexadecimal string with other characters in it
+    [delimiter] a stray delimiter
+    [key] a dictionary key that is not a name
+    [value] a dictionary key without a value
+    [close] a bracket that closes nothing
+    [close-kind] a bracket that closes another kind of bracket
+    [stream-object] a stream that is not an object's
+    [stream-eol] a stream keyword without an end of line
+   *[other] something unexpected
+    }
+pdf-too-deep = arrays and dictionaries nested deeper than { $limit } levels (at byte { $at }): mediasan prints a handful, and reads no more than { $limit }
+pdf-too-many-objects = more than { $limit } objects: mediasan prints about twenty, and reads no more than { $limit }
+pdf-too-many-tokens = more than { $limit } numbers, names, strings and brackets outside streams: mediasan prints a few thousand, and reads no more than { $limit }
+pdf-object-stream = an object stream (/ObjStm, at byte { $at }): mediasan never writes one and reads none (they are inflated without a limit); it was not printed by mediasan, or it was rewritten by another program
+pdf-xref-stream = a cross-reference stream (at byte { $at }): mediasan writes a cross-reference table and reads no stream of them; it was not printed by this mediasan, or it was rewritten by another program
+pdf-stream-length = the stream at byte { $at } has no /Length written as a number in place
+pdf-stream-end = the stream at byte { $at } does not end (endstream) where its /Length says
+pdf-xref-unreadable = the cross-reference table at byte { $at } cannot be read
+pdf-no-startxref = no startxref near its end: where its cross-reference table is cannot be told
+pdf-startxref-not-table = its startxref points at byte { $at }, where no cross-reference table begins
+pdf-no-trailer = the cross-reference table at byte { $at } has no trailer
+pdf-prev-not-table = the trailer after byte { $at } names a /Prev where no earlier cross-reference table begins
+pdf-xref-not-object = its cross-reference table puts object { $id } at byte { $at }, where that object does not begin
+pdf-reader-failed = the PDF reader failed on it ({ $error })
+pdf-filter-unsupported = its certificate attachment is compressed otherwise than with FlateDecode, which mediasan does not decode
+pdf-inflates-too-far = its certificate attachment inflates to more than { $limit }, the most a certificate may be: refused
+pdf-read-hint = a PDF mediasan printed reads without this error: check the .cert.json it was printed from (mediasan cert verify CERT.cert.json), or print that again (mediasan cert render CERT.cert.json --pdf FILE)
+pdf-check-printed = page is the attachment's print
+pdf-print-same = the file is, byte for byte, the rendering of the attached certificate ({ $font })
+pdf-print-producer = it says it was produced by { $found }, not by { $ours }: a print is compared with this mediasan's rendering; to print the attached certificate with this version, run mediasan cert render FILE.pdf --pdf NEW.pdf
+pdf-print-no-producer = it names no producer: every PDF mediasan prints names { $ours }
+pdf-print-update = an incremental update was appended after byte { $at }: what a PDF reader shows is no longer what mediasan printed
+pdf-print-trailing = bytes after the end of the rendering: { $count } more from byte { $at }
+pdf-print-extra = object { $id } is not one the renderer writes
+pdf-print-missing = object { $id }, which the renderer writes, is not there
+pdf-print-font = the font differs: the file embeds { $found }, the rendering { $font }; a PDF printed with another font is checked with that font (--font FILE)
+pdf-print-page = the content of page { $page } differs from the rendering of the attached certificate (from byte { $at } of its content stream): the page does not show what the signed certificate says
+pdf-print-font-data = the embedded font differs from { $font } (another file of the same name); a PDF printed with another font is checked with that font (--font FILE)
+pdf-print-object = object { $id } ({ $kind }) differs from the one the renderer writes
+pdf-print-trailer = the trailer differs from the one the renderer writes
+pdf-print-bytes = the objects are the renderer's, but the bytes differ from byte { $at } on: another program wrote the file again
+pdf-print-compressed = the objects are the renderer's, but their streams are compressed: mediasan stores every stream uncompressed; another program wrote the file again
+pdf-print-cannot-render = the attached certificate cannot be rendered with { $font } to compare ({ $error }); a PDF printed with another font is checked with that font (--font FILE)
+pdf-verify-paper = the paper must show: certificate { $id }, carrier { $carrier }, serial { $serial }, outcome { $outcome }, category { $category }
+pdf-verify-font-not-pdf = --font is for a printed certificate (PDF): { $path } is a certificate file
 key-private-key = private key
 key-public-key = public key
 key-cannot-read = { $path }: cannot read the key: { $error }

@@ -216,6 +216,56 @@ pdf-no-stream = 其证明书附件没有文件流
 pdf-cannot-decompress = 其证明书附件无法解压（{ $error }）
 pdf-no-certificate = 它有附件，但没有证明书（*.cert.json）
 pdf-several-certificates = 它有 { $count } 个证明书附件：mediasan 生成的 PDF 只有一个；无法判断页面显示的是哪一个
+cert-too-large = 超过 { $limit }，这是 mediasan 读取证明书或其打印版的上限：已在此处停止读取（它真是证明书吗？）
+pdf-not-pdf = 不是 PDF（开头不是 %PDF-）
+pdf-syntax = 不是 mediasan 能读取的 PDF：第 { $at } 字节处有{ $what ->
+    [string] 未结束的字符串
+    [hex] 未结束的十六进制字符串
+    [hex-chars] 含其他字符的十六进制字符串
+    [delimiter] 多余的分隔符
+    [key] 不是名称的字典键
+    [value] 没有值的字典键
+    [close] 没有对应开括号的闭括号
+    [close-kind] 与开括号种类不符的闭括号
+    [stream-object] 不属于任何对象的流
+    [stream-eol] 后面没有换行的 stream 关键字
+   *[other] 意外的内容
+    }
+pdf-too-deep = 数组和字典嵌套超过 { $limit } 层（第 { $at } 字节处）：mediasan 打印的只有几层，最多读取 { $limit } 层
+pdf-too-many-objects = 对象超过 { $limit } 个：mediasan 打印的约有二十个，最多读取 { $limit } 个
+pdf-too-many-tokens = 流之外的数字、名称、字符串和括号超过 { $limit } 个：mediasan 打印的只有几千个，最多读取 { $limit } 个
+pdf-object-stream = 含对象流（/ObjStm，第 { $at } 字节处）：mediasan 从不写入对象流，也不读取（其解压没有上限）；它不是 mediasan 打印的，或已被其他程序改写
+pdf-xref-stream = 含交叉引用流（第 { $at } 字节处）：mediasan 写入的是交叉引用表，不读取交叉引用流；它不是本版 mediasan 打印的，或已被其他程序改写
+pdf-stream-length = 第 { $at } 字节处的流没有直接写明数值的 /Length
+pdf-stream-end = 第 { $at } 字节处的流没有在其 /Length 所示之处结束（endstream）
+pdf-xref-unreadable = 第 { $at } 字节处的交叉引用表无法读取
+pdf-no-startxref = 文件末尾附近没有 startxref：无法确定交叉引用表的位置
+pdf-startxref-not-table = 其 startxref 指向第 { $at } 字节，那里并无交叉引用表
+pdf-no-trailer = 第 { $at } 字节处的交叉引用表没有 trailer
+pdf-prev-not-table = 第 { $at } 字节之后的 trailer 中的 /Prev 指向之处并无更早的交叉引用表
+pdf-xref-not-object = 其交叉引用表称对象 { $id } 位于第 { $at } 字节，但该对象并不从那里开始
+pdf-reader-failed = PDF 读取程序处理它时出错（{ $error }）
+pdf-filter-unsupported = 其证明书附件采用 FlateDecode 以外的方式压缩，mediasan 不予解码
+pdf-inflates-too-far = 其证明书附件解压后超过 { $limit }（证明书的上限）：拒绝读取
+pdf-read-hint = mediasan 打印的 PDF 读取时不会出现此错误：请核验打印所依据的 .cert.json（mediasan cert verify CERT.cert.json），或据其重新打印（mediasan cert render CERT.cert.json --pdf FILE）
+pdf-check-printed = 页面即附件的打印版
+pdf-print-same = 该文件与所附证明书的渲染结果逐字节相同（{ $font }）
+pdf-print-producer = 文件称其由 { $found } 生成，而非 { $ours }：打印版须与本版 mediasan 的渲染结果比对；如需用本版重新打印所附证明书，请运行 mediasan cert render FILE.pdf --pdf NEW.pdf
+pdf-print-no-producer = 文件未写明生成程序：mediasan 打印的每份 PDF 都写明 { $ours }
+pdf-print-update = 第 { $at } 字节之后追加了增量更新：PDF 阅读器显示的已不是 mediasan 打印的内容
+pdf-print-trailing = 渲染结果结束之后还有内容：自第 { $at } 字节起多出 { $count } 字节
+pdf-print-extra = 对象 { $id } 不是渲染程序写入的
+pdf-print-missing = 缺少渲染程序写入的对象 { $id }
+pdf-print-font = 字体不同：文件嵌入的是 { $found }，渲染所用的是 { $font }；用其他字体打印的 PDF 须以同一字体核验（--font FILE）
+pdf-print-page = 第 { $page } 页的内容与所附证明书的渲染结果不同（自其内容流第 { $at } 字节起）：页面所示并非已签名证明书的内容
+pdf-print-font-data = 嵌入的字体与 { $font } 不同（同名而文件不同）；用其他字体打印的 PDF 须以同一字体核验（--font FILE）
+pdf-print-object = 对象 { $id }（{ $kind }）与渲染程序写入的不同
+pdf-print-trailer = trailer 与渲染程序写入的不同
+pdf-print-bytes = 对象与渲染程序写入的相同，但自第 { $at } 字节起字节不同：文件已被其他程序重新写出
+pdf-print-compressed = 对象与渲染程序写入的相同，但其中的流经过压缩：mediasan 存储的流一律不压缩；文件已被其他程序重新写出
+pdf-print-cannot-render = 无法用 { $font } 渲染所附证明书以作比对（{ $error }）；用其他字体打印的 PDF 须以同一字体核验（--font FILE）
+pdf-verify-paper = 纸面上应印有：证明书 { $id }，载体 { $carrier }，序列号 { $serial }，结果 { $outcome }，类别 { $category }
+pdf-verify-font-not-pdf = --font 只用于打印版证明书（PDF）：{ $path } 是证明书文件
 key-private-key = 私钥
 key-public-key = 公钥
 key-cannot-read = { $path }：无法读取密钥：{ $error }
@@ -1095,6 +1145,7 @@ help-cert-cosign--key-passphrase-file = 从此文件读取密钥的口令，而�
 help-cert-cosign--agent = 用 ssh-agent 持有的密钥签名（含硬件令牌）：agent 中唯一的密钥，或与此指纹（SHA256:…）或公钥文件对应的密钥
 help-cert-verify--cert = 证明书：其 .cert.json 文件，或由 cert render 输出的 PDF（核验的是其中所附的已签名文件）
 help-cert-verify--allowed-signers = 根据 OpenSSH allowed-signers 文件而非登记簿确定签名人
+help-cert-verify--font = 打印版证明书（PDF）所用的字体文件，用于重新渲染以作比对（默认：mediasan 内置字体）；用 --font 打印的 PDF 须以同一字体核验
 help-cert-verify--register-id = 存档于纸面的登记簿编号：证明书须关联到该登记簿，所查阅的登记簿也须是它
 help-cert-render--font = 要嵌入的其他 TrueType/OpenType 字体（.ttf、.otf），须含拉丁字母和汉字字形（默认：mediasan 内置字体，覆盖 GB 2312 一级汉字）
 help-demo--dir = 存放演示产物的文件夹（默认：新建一个临时文件夹，结束后保留）

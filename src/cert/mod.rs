@@ -24,6 +24,59 @@ use crate::target::Identity;
 pub const FORMAT: &str = "mediasan-certificate/1";
 pub const NAMESPACE: &str = "mediasan-certificate";
 
+/// The most mediasan reads of a certificate file or of the PDF that carries one, and the
+/// most a certificate attached to a PDF may inflate to: 16 MiB (a certificate is a few
+/// kilobytes, its PDF about 130 KB).
+pub const MAX_FILE: u64 = 16 << 20;
+
+/// [`MAX_FILE`] for people.
+pub fn limit_text() -> String {
+    format!("{} MiB", MAX_FILE >> 20)
+}
+
+fn too_large() -> String {
+    t!("cert-too-large", limit = limit_text())
+}
+
+/// Why a certificate or its PDF could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// Larger than [`MAX_FILE`]: reading stopped there.
+    TooLarge(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => e.fmt(f),
+            ReadError::TooLarge(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Reads a certificate file or its PDF, never more than [`MAX_FILE`] bytes (a device
+/// such as `/dev/zero` given by mistake ends there, with an error).
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(ReadError::TooLarge(too_large()));
+    }
+    Ok(bytes)
+}
+
+/// Text from a certificate or a PDF, for people: control characters (C0, DEL, C1) and
+/// the bidirectional controls that reorder what follows them are shown escaped (`\x1b`,
+/// `\u{202e}`), never raw ([`crate::escape::text`]), so that a page or a terminal shows
+/// what the file holds.
+fn shown(s: &str) -> String {
+    crate::escape::text(s).into_owned()
+}
+
 /// RFC 8785 writes numbers as IEEE 754 doubles: integers beyond 2^53 − 1 would not
 /// survive canonicalisation exactly, so a certificate refuses them.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -471,6 +524,18 @@ mod tests {
         assert!(Certificate::parse(b"{\"body\": {").is_err());
     }
 
+    #[test]
+    fn control_and_bidi_characters_are_shown_escaped() {
+        assert_eq!(shown("WD-\u{202e}1234"), "WD-\\u{202e}1234");
+        assert_eq!(shown("a\x1b[31mb\x7f\u{85}"), "a\\x1b[31mb\\x7f\\u{85}");
+        assert_eq!(
+            shown("\u{2066}\u{2069}\u{200e}\u{200f}\u{061c}\t\n"),
+            "\\u{2066}\\u{2069}\\u{200e}\\u{200f}\\u{61c}\\x09\\x0a"
+        );
+        // Everything else as it is: Chinese, accents, a zero-width joiner in a name.
+        assert_eq!(shown("机密 Łódź a\u{200d}b"), "机密 Łódź a\u{200d}b");
+    }
+
     proptest! {
         #[test]
         fn the_parser_never_panics(text in "\\PC{0,200}") {
@@ -511,6 +576,8 @@ pub enum CheckKind {
     Recorded,
     /// The register id filed on paper (`--register-id`).
     FiledRegister,
+    /// A printed certificate's page is the rendering of the certificate it carries.
+    Printed,
 }
 
 /// One thing `cert verify` checked.
@@ -577,6 +644,22 @@ impl Verdict {
                 },
             );
         }
+    }
+
+    /// The check of a printed certificate ([`render::check_print`]'s answer), first: the
+    /// other checks are of the certificate it carries.
+    pub fn printed(&mut self, result: Result<String, String>) {
+        let ok = result.is_ok();
+        let detail = result.unwrap_or_else(|e| e);
+        self.checks.insert(
+            0,
+            Check {
+                kind: CheckKind::Printed,
+                what: t!("pdf-check-printed"),
+                ok,
+                detail,
+            },
+        );
     }
 
     fn push(&mut self, kind: CheckKind, what: impl Into<String>, ok: bool, detail: impl Into<String>) {

@@ -10,13 +10,16 @@ use std::path::{Path, PathBuf};
 use printpdf::{Color, IndirectFontRef, Line, Mm, PdfDocument, PdfLayerReference, Point, Rect, Rgb};
 use qrcode::QrCode;
 
-use super::{Body, Certificate};
+use super::{shown, Body, Certificate};
 
 /// The font every PDF gets unless `--font` names another: "Mediasan Cert", a subset of
 /// LXGW WenKai (SIL Open Font License 1.1) holding ASCII, Latin-1, GB 2312's symbols and
 /// level-1 hanzi and every character of mediasan's own labels, built by
 /// `assets/fonts/build.sh` from Debian's fonts-lxgw-wenkai. Nothing needs installing.
 pub const EMBEDDED_FONT: &[u8] = include_bytes!("../../assets/fonts/mediasan-cert.ttf");
+
+/// The largest font file read (a whole CJK font is 10–25 MiB).
+pub const MAX_FONT: u64 = 64 << 20;
 
 /// Where the PDF's font comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +34,7 @@ impl Font {
     pub fn describe(&self) -> String {
         match self {
             Font::Embedded => "the embedded Mediasan Cert (LXGW WenKai subset)".into(),
-            Font::File(p) => p.display().to_string(),
+            Font::File(p) => crate::escape::path(p),
         }
     }
 
@@ -39,8 +42,9 @@ impl Font {
         match self {
             Font::Embedded => Ok(EMBEDDED_FONT.into()),
             Font::File(p) => {
-                let data = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
-                check_font_bytes(&data).map_err(|e| format!("{}: {e}", p.display()))?;
+                let data = crate::files::read_limited(p, MAX_FONT)
+                    .map_err(|e| format!("{}: {e}", crate::escape::path(p)))?;
+                check_font_bytes(&data).map_err(|e| format!("{}: {e}", crate::escape::path(p)))?;
                 Ok(data.into())
             }
         }
@@ -49,8 +53,9 @@ impl Font {
 
 /// Whether a font file can carry the certificate: one face, Latin and Chinese glyphs.
 pub fn check_font(path: &Path) -> Result<(), String> {
-    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    check_font_bytes(&data).map_err(|e| format!("{}: {e}", path.display()))
+    let data = crate::files::read_limited(path, MAX_FONT)
+        .map_err(|e| format!("{}: {e}", crate::escape::path(path)))?;
+    check_font_bytes(&data).map_err(|e| format!("{}: {e}", crate::escape::path(path)))
 }
 
 fn check_font_bytes(data: &[u8]) -> Result<(), String> {
@@ -240,6 +245,10 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
     for n in &b.notes {
         rows.push(("备注", "Note", n.clone()));
     }
+    // Every value comes from the certificate, which comes from outside: shown escaped.
+    for row in &mut rows {
+        row.2 = shown(&row.2);
+    }
     let signatures = cert
         .signatures
         .iter()
@@ -249,12 +258,12 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
             } else {
                 ("监销人", "Supervisor")
             },
-            name: match &s.title {
+            name: shown(&match &s.title {
                 Some(t) => format!("{} ({}), {t}", s.name.clone().unwrap_or_default(), s.signer),
                 None => format!("{} ({})", s.name.clone().unwrap_or_default(), s.signer),
-            },
-            fingerprint: s.fingerprint.clone(),
-            signed: s.signed.clone(),
+            }),
+            fingerprint: shown(&s.fingerprint),
+            signed: shown(&s.signed),
             valid: Some(cert.check(s).is_ok()),
         })
         .collect();
@@ -263,16 +272,17 @@ pub fn sheet(cert: &Certificate) -> Result<Sheet, super::CertError> {
             .media
             .classification
             .as_deref()
-            .map(|c| (zh_class(c).to_string(), c.to_uppercase())),
-        verdict,
+            .map(|c| (zh_class(c).to_string(), shown(&c.to_uppercase()))),
+        verdict: (verdict.0, shown(&verdict.1)),
         good,
         rows,
         signatures,
+        // Data for a scanner: the id as it is, to find the file by.
         qr_text: format!("mediasan-certificate:{}:sha256:{digest}", b.id),
-        footer: format!(
+        footer: shown(&format!(
             "{} {} · check: mediasan cert verify {}.cert.json",
             b.tool.name, b.tool.version, b.id
-        ),
+        )),
     })
 }
 
@@ -507,9 +517,93 @@ pub fn pdf(cert: &Certificate, font: &Font) -> Result<Vec<u8>, String> {
             id: &id,
             digest: &digest,
             producer: &format!("mediasan {}", env!("CARGO_PKG_VERSION")),
-            created: chrono::Utc::now(),
+            created: printed_at(cert),
         },
     )
+}
+
+/// What `cert verify` asks a person to compare with the paper: the attached certificate's
+/// id, carrier, serial, outcome and category, as the page shows them (escaped).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OnPaper {
+    pub certificate: String,
+    pub carrier: String,
+    pub serial: String,
+    pub outcome: String,
+    pub category: String,
+}
+
+pub fn on_paper(cert: &Certificate) -> Result<OnPaper, super::CertError> {
+    let b = cert.typed_body()?;
+    let or_dash = |v: Option<String>| shown(&v.unwrap_or_else(|| "—".into()));
+    Ok(OnPaper {
+        certificate: shown(&b.id),
+        carrier: or_dash(b.media.carrier),
+        serial: or_dash(b.media.serial),
+        outcome: shown(&b.sanitisation.outcome),
+        category: shown(&b.sanitisation.category),
+    })
+}
+
+/// Whether `file`, a PDF [`super::pdfa::read`] read, is the rendering of the certificate
+/// it carries (`cert`) with `font`: the same bytes. `Ok` with what holds, or `Err` with the
+/// first difference, named, and what to do.
+pub fn check_print(
+    file: &[u8],
+    printed: &super::pdfa::Printed,
+    cert: &Certificate,
+    font: &Font,
+) -> Result<String, String> {
+    use super::pdfa::Mismatch;
+    let described = font.describe();
+    let rendered = pdf(cert, font)
+        .map_err(|e| crate::t!("pdf-print-cannot-render", font = described.as_str(), error = e))?;
+    let mismatch = super::pdfa::guarded(|| super::pdfa::compare(file, printed, &rendered))?;
+    let font = described.as_str();
+    Err(match mismatch {
+        None => return Ok(crate::t!("pdf-print-same", font = font)),
+        Some(Mismatch::Producer {
+            found: Some(found),
+            ours,
+        }) => {
+            crate::t!("pdf-print-producer", found = found, ours = ours)
+        }
+        Some(Mismatch::Producer { found: None, ours }) => crate::t!("pdf-print-no-producer", ours = ours),
+        Some(Mismatch::Update { at }) => crate::t!("pdf-print-update", at = at.to_string()),
+        Some(Mismatch::Trailing { at, count }) => crate::t!(
+            "pdf-print-trailing",
+            at = at.to_string(),
+            count = count.to_string()
+        ),
+        Some(Mismatch::Extra { id }) => crate::t!("pdf-print-extra", id = id.to_string()),
+        Some(Mismatch::Missing { id }) => crate::t!("pdf-print-missing", id = id.to_string()),
+        Some(Mismatch::Font { found }) => crate::t!("pdf-print-font", found = found, font = font),
+        Some(Mismatch::Page { page, at }) => {
+            crate::t!("pdf-print-page", page = page.to_string(), at = at.to_string())
+        }
+        Some(Mismatch::FontData) => crate::t!("pdf-print-font-data", font = font),
+        Some(Mismatch::Object { id, kind }) => {
+            crate::t!("pdf-print-object", id = id.to_string(), kind = kind)
+        }
+        Some(Mismatch::Trailer) => crate::t!("pdf-print-trailer"),
+        Some(Mismatch::Compressed) => crate::t!("pdf-print-compressed"),
+        Some(Mismatch::Bytes { at }) => crate::t!("pdf-print-bytes", at = at.to_string()),
+    })
+}
+
+/// The PDF's date: the latest of the certificate's issue and its signatures (the moment
+/// the certificate became what it is), never the time of printing, so that the same
+/// certificate always prints as the same file. A time that does not parse counts for
+/// nothing; with none at all, the Unix epoch.
+pub fn printed_at(cert: &Certificate) -> chrono::DateTime<chrono::Utc> {
+    let issued = cert.body.get("issued").and_then(serde_json::Value::as_str);
+    issued
+        .into_iter()
+        .chain(cert.signatures.iter().map(|s| s.signed.as_str()))
+        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .max()
+        .unwrap_or_default()
 }
 
 fn esc(s: &str) -> String {
@@ -567,7 +661,10 @@ pub fn html(cert: &Certificate) -> Result<String, String> {
             }
         }
         svg.push_str("</svg>");
-        h.push_str(&format!("<p>{svg}<br><small>{}</small></p>\n", esc(&s.qr_text)));
+        h.push_str(&format!(
+            "<p>{svg}<br><small>{}</small></p>\n",
+            esc(&shown(&s.qr_text))
+        ));
     }
     h.push_str(&format!(
         "<p><small>{}</small></p></body></html>\n",
@@ -578,7 +675,70 @@ pub fn html(cert: &Certificate) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::*;
+
+    fn sample() -> Certificate {
+        Certificate::parse(include_bytes!("../../fixtures/certs/sample-linked.cert.json")).unwrap()
+    }
+
+    /// Rendered twice in one process (printpdf's "random" ids advance with every document):
+    /// the same bytes; nothing compressed, no cross-reference stream, the certificate's date.
+    #[test]
+    fn the_same_certificate_prints_as_the_same_bytes() {
+        let c = sample();
+        let a = pdf(&c, &Font::Embedded).unwrap();
+        let b = pdf(&c, &Font::Embedded).unwrap();
+        assert!(a == b, "two renderings differ");
+        let text = String::from_utf8_lossy(&a);
+        assert!(!text.contains("/FlateDecode") && !text.contains("/XRef"));
+        assert!(text.contains("\nxref\n0 "), "a cross-reference table");
+        let date = printed_at(&c);
+        assert_eq!(date.to_rfc3339(), "2026-11-27T08:32:15.694769+00:00");
+        assert!(text.contains(&date.format("(D:%Y%m%d%H%M%SZ)").to_string()));
+        // Another signature is another file: its date and its identifier.
+        let mut later = c.clone();
+        later.signatures[1].signed = "2026-11-28T00:00:00Z".into();
+        let other = pdf(&later, &Font::Embedded).unwrap();
+        assert!(String::from_utf8_lossy(&other).contains("(D:20261128000000Z)"));
+        assert_ne!(other, a);
+    }
+
+    /// Fields from outside show their control and bidirectional characters escaped, on
+    /// the page and in the HTML: a right-to-left override would otherwise turn a serial
+    /// around, an escape sequence colour a terminal.
+    #[test]
+    fn control_and_bidi_characters_are_shown_escaped() {
+        let mut c = sample();
+        c.body["media"]["serial"] = "WD-\u{202e}4321".into();
+        c.body["media"]["model"] = "X\x1b[32m\u{85}".into();
+        c.body["notes"] = serde_json::json!(["a\u{2066}b\u{2069}\u{200f}\u{061c}\x7f\n"]);
+        c.signatures[0].name = Some("张三\u{202d}".into());
+        let sheet = sheet(&c).unwrap();
+        let all: Vec<&str> = sheet
+            .rows
+            .iter()
+            .map(|r| r.2.as_str())
+            .chain(sheet.signatures.iter().map(|s| s.name.as_str()))
+            .collect();
+        let text = all.join("\n");
+        for raw in [
+            '\u{202e}', '\x1b', '\u{85}', '\u{2066}', '\u{2069}', '\u{200f}', '\u{061c}', '\x7f', '\u{202d}',
+        ] {
+            assert!(!text.contains(raw), "{raw:?} raw in {text}");
+        }
+        for shown in [
+            "WD-\\u{202e}4321",
+            "X\\x1b[32m\\u{85}",
+            "a\\u{2066}b\\u{2069}\\u{200f}\\u{61c}\\x7f\\x0a",
+            "张三\\u{202d}",
+        ] {
+            assert!(text.contains(shown), "{shown} in {text}");
+        }
+        let page = html(&c).unwrap();
+        assert!(!page.contains('\u{202e}') && page.contains("WD-\\u{202e}4321"));
+        // The PDF prints them (escaped, every character has a glyph).
+        pdf(&c, &Font::Embedded).unwrap();
+    }
 
     #[test]
     fn wrapping_counts_cjk_as_two() {

@@ -8,6 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+/// The largest allowed-signers file read (a line a person: thousands of lines at most).
+pub const MAX_BYTES: u64 = 4 << 20;
+
 use super::NAMESPACE;
 use crate::keys;
 use crate::t;

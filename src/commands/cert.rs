@@ -29,13 +29,17 @@ fn now() -> String {
     register::event::format_time(chrono::Utc::now())
 }
 
+/// A certificate file or its PDF, never more than `cert::MAX_FILE` bytes.
 fn bytes_of(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
-        Failure::usage(anyhow!(t!(
-            "cert-cannot-read",
-            path = escape_path(path),
-            error = e.to_string()
-        )))
+    cert::read_file(path).map_err(|e| {
+        Failure::usage(match e {
+            cert::ReadError::Io(e) => anyhow!(t!(
+                "cert-cannot-read",
+                path = escape_path(path),
+                error = e.to_string()
+            )),
+            cert::ReadError::TooLarge(m) => at(&escape_path(path), m),
+        })
     })
 }
 
@@ -52,20 +56,28 @@ fn read(path: &Path) -> Result<Certificate, Failure> {
     Certificate::parse(&bytes).map_err(|e| Failure::usage(at(&shown, e)))
 }
 
-/// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed.
-fn read_any(path: &Path) -> Result<(Certificate, bool), Failure> {
+/// A printed certificate: the PDF's bytes and what was read of it.
+struct Print {
+    bytes: Vec<u8>,
+    read: cert::pdfa::Printed,
+}
+
+/// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed
+/// (read within the limits of `cert::pdfa::read`).
+fn read_any(path: &Path) -> Result<(Certificate, Option<Print>), Failure> {
     let shown = escape_path(path);
     let bytes = bytes_of(path)?;
     if !cert::pdfa::is_pdf(&bytes) {
         return Ok((
             Certificate::parse(&bytes).map_err(|e| Failure::usage(at(&shown, e)))?,
-            false,
+            None,
         ));
     }
-    let file = cert::pdfa::extract(&bytes).map_err(|e| Failure::usage(at(&shown, e)))?;
-    let c = Certificate::parse(&file)
+    let read =
+        cert::pdfa::read(&bytes).map_err(|e| Failure::usage(at(&shown, e)).hint(t!("pdf-read-hint")))?;
+    let c = Certificate::parse(&read.certificate)
         .map_err(|e| Failure::usage(anyhow!(t!("cert-attached", path = shown, error = e.to_string()))))?;
-    Ok((c, true))
+    Ok((c, Some(Print { bytes, read })))
 }
 
 /// Writes a certificate file whole or not at all (a temporary file renamed).
@@ -109,14 +121,34 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             cert: path,
             allowed_signers,
             register_id,
+            font,
             json,
         } => {
-            let (c, printed) = read_any(&path)?;
+            let (c, print) = read_any(&path)?;
+            let printed = print.is_some();
+            // A print is compared with the rendering of what it carries, with its font.
+            let font = match (&print, font) {
+                (None, Some(_)) => {
+                    return Err(Failure::usage(anyhow!(t!(
+                        "pdf-verify-font-not-pdf",
+                        path = escape_path(&path)
+                    ))))
+                }
+                (_, Some(f)) => {
+                    cert::render::check_font(&f).map_err(|e| Failure::usage(anyhow!(e)))?;
+                    cert::render::Font::File(f)
+                }
+                (_, None) => cert::render::Font::Embedded,
+            };
+            let paper = match &print {
+                Some(_) => Some(cert::render::on_paper(&c)?),
+                None => None,
+            };
             let reg;
             let who = match &allowed_signers {
                 Some(f) => {
-                    let text =
-                        std::fs::read_to_string(f).map_err(|e| Failure::usage(at(&escape_path(f), e)))?;
+                    let text = mediasan::files::read_text_limited(f, cert::signers::MAX_BYTES)
+                        .map_err(|e| Failure::usage(at(&escape_path(f), e)))?;
                     Who::AllowedSigners(
                         cert::signers::AllowedSigners::parse(&text, chrono::Utc::now())
                             .map_err(|e| Failure::usage(at(&escape_path(f), e)))?,
@@ -150,6 +182,9 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 if let Some(filed) = &filed {
                     verdict.filed_register(filed, &c, consulted.as_ref());
                 }
+                if let Some(p) = &print {
+                    verdict.printed(cert::render::check_print(&p.bytes, &p.read, &c, &font));
+                }
                 Ok(verdict)
             };
             // The JSON's checks are in English whatever the language: output for scripts.
@@ -160,9 +195,13 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             };
             let ok = verdict.ok();
             if json {
-                json_line(
-                    &json!({ "event": "cert-verify", "ok": ok, "from_pdf": printed, "verdict": verdict }),
-                );
+                json_line(&json!({
+                    "event": "cert-verify",
+                    "ok": ok,
+                    "from_pdf": printed,
+                    "paper": paper,
+                    "verdict": verdict
+                }));
             } else {
                 let (shown, id) = (escape_path(&path), verdict.id.as_deref().unwrap_or("?"));
                 outln!(
@@ -200,6 +239,20 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                         if ch.ok { "ok  " } else { "FAIL" },
                         pad(&ch.what, 32),
                         ch.detail
+                    );
+                }
+                // What a person compares with the paper, once the page is proven its print.
+                if let (true, Some(p)) = (ok, &paper) {
+                    outln!(
+                        "  {}",
+                        t!(
+                            "pdf-verify-paper",
+                            id = p.certificate.as_str(),
+                            carrier = p.carrier.as_str(),
+                            serial = p.serial.as_str(),
+                            outcome = p.outcome.as_str(),
+                            category = p.category.as_str()
+                        )
                     );
                 }
                 let verdict_line = match (ok, allowed_signers.is_some()) {
