@@ -76,9 +76,44 @@ pub fn fill(buf: &mut [u8]) -> io::Result<()> {
 }
 
 /// Waits until the kernel's generator is seeded: at once when it is. `waiting` is told the
-/// time waited every [`EVERY`]; `stop` is looked at ten times a second.
+/// time waited every [`EVERY`]; `stop` is looked at ten times a second. While it waits, a
+/// thread of its own blocks in `getrandom(2)`: the kernel then gathers entropy from the
+/// jitter of its timer for it (what it does for any blocking caller, and not for one
+/// that only asks, as a non-blocking call or a poll of /dev/random does), which seeds
+/// it within seconds where interrupts alone take minutes.
 pub fn wait(stop: &dyn Fn() -> bool, waiting: &mut dyn FnMut(Duration)) -> Result<(), Unseeded> {
-    wait_with(seeded, std::thread::sleep, LIMIT, EVERY, stop, waiting)
+    let mut asked = false;
+    let probe = || {
+        let now = seeded();
+        if !now && !asked {
+            asked = true;
+            seed_in_background();
+        }
+        now
+    };
+    wait_with(probe, std::thread::sleep, LIMIT, EVERY, stop, waiting)
+}
+
+/// One thread per process, blocked in `getrandom(2)` until the kernel is seeded (it ends
+/// then, or with the process).
+fn seed_in_background() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if STARTED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("mediasan-entropy".into())
+        .spawn(|| {
+            let mut b = [0u8; 1];
+            loop {
+                // SAFETY: one byte into a buffer of one byte.
+                let r = unsafe { libc::getrandom(b.as_mut_ptr().cast(), 1, 0) };
+                if r >= 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    break;
+                }
+            }
+        });
 }
 
 /// [`wait`] with its probe, its clock's naps and its limits given (for tests).
