@@ -13,6 +13,7 @@ pub mod cert;
 pub mod checkpoint;
 pub mod config;
 pub mod engine;
+pub mod entropy;
 pub mod escape;
 pub mod files;
 pub mod i18n;

@@ -9,7 +9,7 @@ use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, Pro
 use serde::Serialize;
 use serde_json::json;
 
-use mediasan::job::Observer;
+use mediasan::job::{Observer, Waiting};
 use mediasan::report::{PassReport, PassVerification};
 
 /// An error for people: what failed, and what to do; and the exit code it means.
@@ -247,10 +247,10 @@ impl Observer for Reporter {
             Reporter::Human { bar, terminal, pass } => {
                 *lock(pass) = (index, count);
                 if *terminal {
-                    *lock(bar) = Some(new_bar(
-                        size,
-                        format!("{target} pass {index}/{count} {pattern:>8}"),
-                    ));
+                    let pb = new_bar(size, format!("{target} pass {index}/{count} {pattern:>8}"));
+                    if let Some(old) = lock(bar).replace(pb) {
+                        finish(old);
+                    }
                 }
             }
             Reporter::Json { pass, last } => {
@@ -315,6 +315,28 @@ impl Observer for Reporter {
         }
     }
 
+    fn waiting(&self, target: &str, w: &Waiting) {
+        match self {
+            Reporter::Human { bar, terminal, .. } => {
+                let line = wait_line(target, w);
+                if *terminal {
+                    // In place, on the line of the job's bar (a firmware erase's bar counts
+                    // no bytes): the wait and how long it has lasted.
+                    let mut b = lock(bar);
+                    let pb = b.get_or_insert_with(|| bars().add(ProgressBar::new_spinner()));
+                    pb.set_style(
+                        ProgressStyle::with_template("{msg}")
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
+                    pb.set_message(line);
+                } else {
+                    errln!("{line}");
+                }
+            }
+            Reporter::Json { .. } => json_line(&waiting_event(Some(target), w)),
+        }
+    }
+
     fn warning(&self, target: &str, message: &str) {
         // Printed above the bars, which are drawn again below it.
         bars().suspend(|| errln!("{}: {target}: {message}", mediasan::t!("warning")));
@@ -351,4 +373,28 @@ impl Observer for Reporter {
             })),
         }
     }
+}
+
+/// A wait as a person reads it: what, for how long, and when mediasan gives up.
+pub fn wait_line(target: &str, w: &Waiting) -> String {
+    let seconds = w.waited.as_secs().to_string();
+    let what = w.detail.to_string();
+    match w.limit {
+        Some(l) => mediasan::t!(
+            "wait-line-limit",
+            target = target,
+            what = what,
+            seconds = seconds,
+            limit = l.as_secs().to_string()
+        ),
+        None => mediasan::t!("wait-line", target = target, what = what, seconds = seconds),
+    }
+}
+
+/// A wait as `--json` says it: `{"event":"waiting","target":…,"for":"drive"|"random",…}`.
+pub fn waiting_event(target: Option<&str>, w: &Waiting) -> serde_json::Value {
+    json!({
+        "event": "waiting", "target": target, "for": w.what, "detail": w.detail.en(),
+        "seconds": w.waited.as_secs(), "limit_seconds": w.limit.map(|l| l.as_secs()),
+    })
 }

@@ -637,7 +637,8 @@ fn a_forged_batch_record_proves_nothing() {
     let outside = o.path("elsewhere");
     fs::create_dir(&outside).unwrap();
     fs::copy(cert_of(1), outside.join("copy.cert.json")).unwrap();
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit, &str)> = vec![
         (
             "a row twice",
             Box::new(|r: &mut Value| {

@@ -30,6 +30,8 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     let (raw, mut rows) = read_manifest(&args.manifest)?;
     // The key is unlocked first, never after hours of writing.
     let signer = super::register::acting(&args.common.acting)?;
+    super::wipe::guard_signals();
+    super::wipe::wait_for_random(args.common.json)?;
     let started = chrono::Utc::now();
     // A resumed batch runs only what the last record of this manifest left unfinished.
     let mut state = State::new(&args.manifest, &raw, &rows, started);
@@ -461,6 +463,8 @@ struct Expected {
 
 fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     let signer = super::register::acting(&args.common.acting)?;
+    super::wipe::guard_signals();
+    super::wipe::wait_for_random(args.common.json)?;
     let reg = Register::open_read_only(&args.common.register.path, false)?;
     let (expected, manifest_bytes, manifest_path) = expectations(&args, &reg, &signer)?;
     let rows: Vec<batch::Row> = expected.iter().map(|e| e.row.clone()).collect();

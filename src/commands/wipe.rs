@@ -120,6 +120,13 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             plan = Plan::new(request)?;
         }
     }
+    // From here a signal ends the wipe with exit 130: at once while nothing is written
+    // (arm_stop changes that). The kernel's random number generator is waited for first,
+    // in sight: every draw of the wipe would block on it in silence.
+    if !plan.dry_run() {
+        guard_signals();
+        wait_for_random(json).inspect_err(say_error)?;
+    }
     let sys = Sys::host();
     let targets = if args.recursive {
         expand_dirs(&args.targets, json)?
@@ -356,7 +363,16 @@ pub fn wipe_target(
     let executed = prepared.execute(link.as_deref_mut(), &reporter, arm_stop())?;
     if executed.checkpoint.is_some() {
         let carrier = link.as_deref().map(|l| l.carrier.id.as_str());
-        if technique.is_firmware() {
+        if technique.is_firmware() && executed.report.outcome == mediasan::report::Outcome::Interrupted {
+            errln!(
+                "{}",
+                mediasan::t!(
+                    "wipe-firmware-interrupted",
+                    path = identity.path.as_str(),
+                    command = resume_command(plan, &identity, carrier, Some(technique))
+                )
+            );
+        } else if technique.is_firmware() {
             errln!(
                 "{}: the erase did not end here; when the drive is back (also after a power cycle), follow it with: {}",
                 identity.path,
@@ -519,21 +535,85 @@ fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
 }
 
 static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+/// Raised until the wipe is armed: a signal then ends mediasan at once.
+static AT_ONCE: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
-/// Installs the SIGINT/SIGTERM handlers, right before the first write: until then a
-/// signal ends mediasan at once (nothing has been written). After it, a signal stops
-/// the wipe after the current block; a second SIGINT ends the process at once
-/// (exit 130) for a wipe stuck on a dying device.
-pub(super) fn arm_stop() -> &'static AtomicBool {
-    STOP.get_or_init(|| {
+/// Installs the SIGINT/SIGTERM handlers (once). Until [`arm_stop`] a signal ends mediasan
+/// at once with exit 130: nothing has been written. After it, a signal raises the stop
+/// flag: the wipe stops after the current block (a firmware erase stops waiting for the
+/// drive), keeps its checkpoint or journal and ends with exit 130; a second SIGINT ends
+/// the process at once (exit 130) for a wipe stuck on a dying device.
+fn handlers() -> (&'static AtomicBool, &'static AtomicBool) {
+    let at_once = AT_ONCE.get_or_init(|| Arc::new(AtomicBool::new(true)));
+    let stop = STOP.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
         use signal_hook::consts::{SIGINT, SIGTERM};
+        for sig in [SIGINT, SIGTERM] {
+            let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(at_once));
+        }
         let _ = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&flag));
         for sig in [SIGINT, SIGTERM] {
             let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
         }
         flag
-    })
+    });
+    (stop, at_once)
+}
+
+/// A signal ends mediasan at once, with exit 130 (before anything is written).
+pub(super) fn guard_signals() {
+    handlers();
+}
+
+/// Right before the first write: from now on a signal stops the wipe rather than the
+/// process (see [`handlers`]).
+pub(super) fn arm_stop() -> &'static AtomicBool {
+    let (stop, at_once) = handlers();
+    at_once.store(false, Ordering::SeqCst);
+    stop
+}
+
+/// Waits, in sight, until the kernel's random number generator is seeded (the random
+/// passes' keys, the sample's seed, a firmware erase's markers and password come from
+/// it): a line every few seconds, or a `waiting` event under `--json`; gives up after
+/// [`mediasan::entropy::LIMIT`] with nothing written.
+pub(super) fn wait_for_random(json: bool) -> Result<(), Failure> {
+    let limit = mediasan::entropy::LIMIT;
+    let mut shown = |waited: std::time::Duration| {
+        if json {
+            let w = mediasan::job::Waiting {
+                what: "random",
+                detail: mediasan::said!("wait-random"),
+                waited,
+                limit: Some(limit),
+            };
+            json_line(&crate::ui::waiting_event(None, &w));
+        } else {
+            errln!(
+                "{}",
+                mediasan::t!(
+                    "wait-random-start",
+                    seconds = waited.as_secs().to_string(),
+                    limit = limit.as_secs().to_string()
+                )
+            );
+        }
+    };
+    match mediasan::entropy::wait(&stop_requested, &mut shown) {
+        Ok(()) => Ok(()),
+        Err(mediasan::entropy::Unseeded::Stopped) => Err(Failure::new(
+            130,
+            anyhow!("{}", mediasan::t!("outcome-interrupted")),
+        )),
+        Err(mediasan::entropy::Unseeded::TimedOut(d)) => Err(Failure::new(
+            1,
+            anyhow!(
+                "{}",
+                mediasan::t!("random-unseeded", seconds = d.as_secs().to_string())
+            ),
+        )
+        .hint(mediasan::t!("random-unseeded-hint"))),
+    }
 }
 
 fn stop_requested() -> bool {

@@ -50,6 +50,8 @@ pub struct SimDrive {
     pub bridge: Bridge,
     /// Every command that reached the drive.
     pub sent: Vec<Taskfile>,
+    /// The time limit each command was sent with, in order.
+    pub timeouts: Vec<u32>,
     /// Whether the last SET MAX asked for a non-volatile change.
     pub set_max_nonvolatile: Option<bool>,
     read_native_last: bool,
@@ -89,6 +91,7 @@ impl SimDrive {
             bad_checksum: false,
             bridge: Bridge::Descriptor,
             sent: Vec::new(),
+            timeouts: Vec::new(),
             set_max_nonvolatile: None,
             read_native_last: false,
             password: None,
@@ -416,7 +419,8 @@ fn ata_sense(fixed: bool, key: u8, asc: u8, ascq: u8, tf: &Taskfile, error: u8, 
 }
 
 impl Transport for SimDrive {
-    fn scsi(&mut self, cdb: &[u8], mut data: Data<'_>, _timeout_ms: u32) -> io::Result<ScsiReply> {
+    fn scsi(&mut self, cdb: &[u8], mut data: Data<'_>, timeout_ms: u32) -> io::Result<ScsiReply> {
+        self.timeouts.push(timeout_ms);
         let illegal = || {
             check(vec![
                 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0,
@@ -453,6 +457,96 @@ impl Transport for SimDrive {
 
     fn nvme_admin(&mut self, _cmd: &NvmeAdmin, _data: &mut [u8]) -> io::Result<NvmeReply> {
         Err(io::Error::from_raw_os_error(libc::ENOTTY))
+    }
+}
+
+/// A simulated NVMe controller with one namespace: Identify (controller and namespace),
+/// Format NVM with a secure erase, which it can be slow to answer (a drive that does not
+/// answer for a while), and the Sanitize Status log (never sanitized).
+#[derive(Clone, Debug)]
+pub struct SimNvme {
+    pub serial: String,
+    /// Logical blocks of 512 bytes.
+    pub blocks: u64,
+    /// How long a Format NVM takes before the controller answers.
+    pub format_takes: std::time::Duration,
+    /// Every admin command that reached the controller.
+    pub sent: Vec<NvmeAdmin>,
+    /// Formats that completed.
+    pub formatted: u32,
+}
+
+impl SimNvme {
+    pub fn new(serial: &str, blocks: u64) -> SimNvme {
+        SimNvme {
+            serial: serial.into(),
+            blocks,
+            format_takes: std::time::Duration::ZERO,
+            sent: Vec::new(),
+            formatted: 0,
+        }
+    }
+
+    /// The Identify Controller page: serial, model, OACS Format, no Sanitize.
+    pub fn controller_page(&self) -> Vec<u8> {
+        let mut b = vec![0u8; 4096];
+        let text = |b: &mut [u8], s: &str| {
+            b.fill(b' ');
+            let n = s.len().min(b.len());
+            b[..n].copy_from_slice(&s.as_bytes()[..n]);
+        };
+        b[0..2].copy_from_slice(&0x1b36u16.to_le_bytes());
+        text(&mut b[4..24], &self.serial);
+        text(&mut b[24..64], "mediasan simulated NVMe");
+        text(&mut b[64..72], "SIM1");
+        b[256] = 2; // OACS: Format NVM
+        b[516..520].copy_from_slice(&1u32.to_le_bytes());
+        b
+    }
+
+    /// The Identify Namespace page: its size, LBA format 0 of 512 bytes.
+    pub fn namespace_page(&self) -> Vec<u8> {
+        let mut b = vec![0u8; 4096];
+        b[0..8].copy_from_slice(&self.blocks.to_le_bytes());
+        b[8..16].copy_from_slice(&self.blocks.to_le_bytes());
+        b[128 + 2] = 9;
+        b
+    }
+}
+
+impl Transport for SimNvme {
+    fn scsi(&mut self, _cdb: &[u8], _data: Data<'_>, _timeout_ms: u32) -> io::Result<ScsiReply> {
+        Err(io::Error::from_raw_os_error(libc::ENOTTY))
+    }
+
+    fn nvme_admin(&mut self, cmd: &NvmeAdmin, data: &mut [u8]) -> io::Result<NvmeReply> {
+        self.sent.push(*cmd);
+        let page = |data: &mut [u8], p: Vec<u8>| {
+            let n = data.len().min(p.len());
+            data[..n].copy_from_slice(&p[..n]);
+        };
+        let status = match cmd.opcode {
+            super::nvme::IDENTIFY if cmd.cdw10 == super::nvme::CNS_CONTROLLER => {
+                page(data, self.controller_page());
+                0
+            }
+            super::nvme::IDENTIFY if cmd.cdw10 == super::nvme::CNS_NAMESPACE && cmd.nsid == 1 => {
+                page(data, self.namespace_page());
+                0
+            }
+            crate::purge::nvme::FORMAT_NVM if cmd.nsid == 1 => {
+                std::thread::sleep(self.format_takes);
+                self.formatted += 1;
+                0
+            }
+            crate::purge::nvme::GET_LOG_PAGE => {
+                data.fill(0);
+                0
+            }
+            // Invalid Command Opcode, or Invalid Field.
+            _ => 0x0001,
+        };
+        Ok(NvmeReply { status, result: 0 })
     }
 }
 

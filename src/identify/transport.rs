@@ -109,8 +109,35 @@ const SG_DXFER_NONE: libc::c_int = -1;
 const SG_DXFER_TO_DEV: libc::c_int = -2;
 const SG_DXFER_FROM_DEV: libc::c_int = -3;
 
+/// What a command with no time limit of its own is given. The kernel would give a
+/// command sent with 0 its queue's default (60 s for SG_IO and NVMe admin commands); a
+/// command of mediasan names its bound instead.
+pub const UNNAMED_TIMEOUT_MS: u32 = 15_000;
+
+/// The time limit a command is sent with: never 0.
+pub fn bounded(timeout_ms: u32) -> u32 {
+    if timeout_ms == 0 {
+        UNNAMED_TIMEOUT_MS
+    } else {
+        timeout_ms
+    }
+}
+
 /// The descriptor mediasan holds on a block device.
 pub struct Device<'a>(pub &'a File);
+
+/// A descriptor of its own on the device (a duplicate): for a thread that carries a
+/// command to the drive while another waits for it.
+pub struct OwnedDevice(pub File);
+
+impl Transport for OwnedDevice {
+    fn scsi(&mut self, cdb: &[u8], data: Data<'_>, timeout_ms: u32) -> io::Result<ScsiReply> {
+        Device(&self.0).scsi(cdb, data, timeout_ms)
+    }
+    fn nvme_admin(&mut self, cmd: &NvmeAdmin, data: &mut [u8]) -> io::Result<NvmeReply> {
+        Device(&self.0).nvme_admin(cmd, data)
+    }
+}
 
 impl Transport for Device<'_> {
     fn scsi(&mut self, cdb: &[u8], data: Data<'_>, timeout_ms: u32) -> io::Result<ScsiReply> {
@@ -130,7 +157,7 @@ impl Transport for Device<'_> {
             dxferp: ptr,
             cmdp: cdb.as_ptr(),
             sbp: sense.as_mut_ptr(),
-            timeout: timeout_ms,
+            timeout: bounded(timeout_ms),
             flags: 0,
             pack_id: 0,
             usr_ptr: std::ptr::null_mut(),
@@ -174,7 +201,7 @@ impl Transport for Device<'_> {
             cdw13: 0,
             cdw14: 0,
             cdw15: 0,
-            timeout_ms: cmd.timeout_ms,
+            timeout_ms: bounded(cmd.timeout_ms),
             result: 0,
         };
         // SAFETY: `addr` points to `data`, `data_len` bytes long, which outlives the call.
@@ -183,5 +210,14 @@ impl Transport for Device<'_> {
             status: u16::try_from(status).unwrap_or(u16::MAX),
             result: c.result,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_command_leaves_without_a_time_limit() {
+        assert_eq!(super::bounded(0), super::UNNAMED_TIMEOUT_MS);
+        assert_eq!(super::bounded(3_600_000), 3_600_000);
     }
 }

@@ -36,7 +36,7 @@ impl<'p> Prepared<'p> {
         stop: &AtomicBool,
     ) -> Result<Executed<'p>, JobError> {
         if self.technique.is_firmware() {
-            return self.execute_firmware(link, observer);
+            return self.execute_firmware(link, observer, stop);
         }
         let Prepared {
             plan,
@@ -137,12 +137,15 @@ enum Run {
 impl<'p> Prepared<'p> {
     /// A firmware erase: markers planted and synced, the drive's command sent and
     /// waited for, the markers read back past the caches. The outcome is `sanitised` only
-    /// when the drive reported success and no marker is left or unreadable. Not
-    /// interruptible: the drive works on by itself once the command is sent.
+    /// when the drive reported success and no marker is left or unreadable. Every wait is
+    /// bounded and shown (`Observer::waiting`); `stop` ends it within a second, the journal
+    /// kept for `--resume`: the drive goes on with a command it was sent, and a resume
+    /// follows a sanitize, or sends the command again.
     fn execute_firmware(
         self,
         link: Option<&mut Link>,
         observer: &dyn Observer,
+        stop: &AtomicBool,
     ) -> Result<Executed<'p>, JobError> {
         let Prepared {
             plan,
@@ -157,6 +160,38 @@ impl<'p> Prepared<'p> {
             .clone()
             .ok_or_else(|| JobError::refused(format!("{}: not a drive", identity.path)))?;
         let carrier = link.as_deref().map(|l| l.carrier.id.clone());
+        let stopped = || stop.load(Ordering::SeqCst);
+        // The markers' token and a security erase's password come from the kernel's
+        // random number generator: waited for in sight (an unseeded one would block the
+        // draw in silence), before anything is written or recorded.
+        let mut random = |waited| {
+            observer.waiting(
+                &identity.path,
+                &super::Waiting {
+                    what: "random",
+                    detail: crate::said!("wait-random"),
+                    waited,
+                    limit: Some(crate::entropy::LIMIT),
+                },
+            )
+        };
+        match crate::entropy::wait(&stopped, &mut random) {
+            Ok(()) => {}
+            Err(crate::entropy::Unseeded::Stopped) => {
+                return Err(JobError::new(
+                    130,
+                    crate::said!("job-interrupted-unwritten", path = identity.path.as_str()),
+                ))
+            }
+            Err(crate::entropy::Unseeded::TimedOut(d)) => {
+                return Err(JobError::failed(crate::said!(
+                    "job-random-unseeded",
+                    path = identity.path.as_str(),
+                    seconds = d.as_secs().to_string()
+                ))
+                .hint(crate::t!("random-unseeded-hint")))
+            }
+        }
         // A sanitize that was sent goes on inside the drive: waited for, not sent again,
         // and read back with the markers planted before it. Otherwise new markers, drawn
         // (and the content between them fingerprinted) before the register learns of the
@@ -177,6 +212,12 @@ impl<'p> Prepared<'p> {
                 Run::Send(m, prior)
             }
         };
+        if stopped() {
+            return Err(JobError::new(
+                130,
+                crate::said!("job-interrupted-unwritten", path = identity.path.as_str()),
+            ));
+        }
         let digest = match &run {
             Run::Wait(j) => j.markers.digest(),
             Run::Send(m, _) => m.digest(),
@@ -186,6 +227,23 @@ impl<'p> Prepared<'p> {
         let t0 = std::time::Instant::now();
         observer.pass_started(&identity.path, 1, 1, technique.name(), identity.size);
         let failed = |why: String, recovery: Option<String>| crate::purge::ata::Failed { why, recovery };
+        // Every wait for the drive: shown every few seconds, ended by a stop.
+        let command = crate::said!("wait-drive", command = technique.describe().to_string());
+        let mut shown = |waited, limit| {
+            observer.waiting(
+                &identity.path,
+                &super::Waiting {
+                    what: "drive",
+                    detail: command.clone(),
+                    waited,
+                    limit,
+                },
+            )
+        };
+        let watch = crate::purge::Watch {
+            stop: &stopped,
+            waiting: &mut shown,
+        };
 
         // A temporary password an interrupted security erase left set goes first.
         let left = match &run {
@@ -196,10 +254,14 @@ impl<'p> Prepared<'p> {
             Some(text) => clear_left_password(&target, text, &identity.path),
             None => Ok(()),
         };
-        let (markers, sent) = match (cleared, run) {
-            (Err(f), Run::Wait(j) | Run::Send(_, Some(j))) => (j.markers, Err(f)),
-            (Err(f), Run::Send(m, None)) => (m, Err(f)),
-            (Ok(()), Run::Wait(j)) => (j.markers, crate::purge::wait(technique, &target)),
+        // `Err` when a stop ended the wait (after so long, and whether the command was sent).
+        let (markers, sent): (_, Result<Result<_, _>, (std::time::Duration, bool)>) = match (cleared, run) {
+            (Err(f), Run::Wait(j) | Run::Send(_, Some(j))) => (j.markers, Ok(Err(f))),
+            (Err(f), Run::Send(m, None)) => (m, Ok(Err(f))),
+            (Ok(()), Run::Wait(j)) => (
+                j.markers,
+                crate::purge::wait(technique, &target, watch).map_err(|i| (i.after, true)),
+            ),
             (Ok(()), Run::Send(markers, _)) => {
                 let password = if technique.is_security_erase() {
                     Some(crate::purge::ata::Password::random().map_err(|e| {
@@ -211,59 +273,105 @@ impl<'p> Prepared<'p> {
                 } else {
                     None
                 };
-                let journal = crate::purge::Journal {
+                // The journal first (nothing sent yet): a stop or a crash from here on
+                // leaves it for --resume.
+                let mut journal = crate::purge::Journal {
                     format: crate::purge::JOURNAL_FORMAT.into(),
                     target: identity.clone(),
                     technique,
                     markers: markers.clone(),
                     started: begun,
-                    sent: Some(chrono::Utc::now()),
+                    sent: None,
                     carrier: carrier.clone(),
                     password: password.as_ref().map(|p| p.text()),
                 };
-                let sent = match markers.plant(&target) {
-                    Err(e) => Err(failed(
-                        format!("the markers could not be written before the erase ({e}): nothing was sent"),
+                let unsaved = |e: std::io::Error| {
+                    observer.warning(
+                        &identity.path,
+                        &crate::t!(
+                            "warn-journal-unsaved",
+                            journal = escape_path(&journal_path),
+                            error = e.to_string()
+                        ),
+                    )
+                };
+                let sent = match journal.save(&journal_path) {
+                    // Without its journal a password set could not be found again
+                    // after a crash: a security erase is not sent.
+                    Err(e) if password.is_some() => Ok(Err(failed(
+                        format!(
+                            "cannot save the erase's journal {} ({e}): nothing was sent, so that no password is set that a crash would lose",
+                            escape_path(&journal_path)
+                        ),
                         None,
-                    )),
-                    Ok(()) => match journal.save(&journal_path) {
-                        // Without its journal a password set could not be found again
-                        // after a crash: a security erase is not sent.
-                        Err(e) if password.is_some() => Err(failed(
-                            format!(
-                                "cannot save the erase's journal {} ({e}): nothing was sent, so that no password is set that a crash would lose",
-                                escape_path(&journal_path)
-                            ),
-                            None,
-                        )),
-                        saved => {
-                            if let Err(e) = saved {
-                                observer.warning(
-                                    &identity.path,
-                                    &crate::t!(
-                                        "warn-journal-unsaved",
-                                        journal = escape_path(&journal_path),
-                                        error = e.to_string()
-                                    ),
-                                );
+                    ))),
+                    saved => {
+                        let saved = saved.map_err(unsaved).is_ok();
+                        match markers.plant(&target, &stopped) {
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                                Err((t0.elapsed(), false))
                             }
-                            crate::purge::run(technique, &target, &drive, password.as_ref())
+                            Err(e) => Ok(Err(failed(
+                                format!("the markers could not be written before the erase ({e}): nothing was sent"),
+                                None,
+                            ))),
+                            Ok(()) if stopped() => Err((t0.elapsed(), false)),
+                            Ok(()) => {
+                                // The command is about to be sent: a resume follows a
+                                // sanitize from here on rather than sending it again.
+                                journal.sent = Some(chrono::Utc::now());
+                                if saved {
+                                    let _ = journal.save(&journal_path).map_err(unsaved);
+                                }
+                                crate::purge::run(technique, &target, &drive, password.as_ref(), watch)
+                                    .map_err(|i| (i.after, true))
+                            }
                         }
-                    },
+                    }
                 };
                 (markers, sent)
             }
         };
-        let (check, cache) = markers.check(&mut target);
+        let interrupted = sent.as_ref().err().copied();
+        let sent = sent.unwrap_or_else(|(after, was_sent)| {
+            Err(failed(
+                if was_sent {
+                    format!(
+                        "interrupted (SIGINT or SIGTERM) after {} s of waiting for the drive, which goes on with what it was sent",
+                        after.as_secs()
+                    )
+                } else {
+                    "interrupted (SIGINT or SIGTERM) before the command was sent".into()
+                },
+                None,
+            ))
+        });
+        // Read back unless interrupted: the drive may still be at work.
+        let (check, cache) = match interrupted {
+            None => {
+                let (c, cache) = markers.check(&mut target);
+                (c, Some(cache))
+            }
+            Some(_) => (
+                crate::purge::MarkerCheck {
+                    planted: markers.count(),
+                    ..Default::default()
+                },
+                None,
+            ),
+        };
         let ms = t0.elapsed().as_millis() as u64;
         let ok = sent.is_ok() && check.holds();
-        // Kept while the drive may still be working on a sanitize, or may still hold the
-        // temporary password; otherwise nothing is left to follow.
-        let keep = !ok
-            && match &sent {
-                Err(f) => technique.is_sanitize() || f.recovery.is_some(),
-                Ok(_) => false,
-            };
+        // Kept after an interruption (a resume follows the sanitize, clears the password,
+        // or sends the command again), and while the drive may still be working on a
+        // sanitize or may still hold the temporary password; otherwise nothing is left
+        // to follow.
+        let keep = interrupted.is_some()
+            || !ok
+                && match &sent {
+                    Err(f) => technique.is_sanitize() || f.recovery.is_some(),
+                    Ok(_) => false,
+                };
         let checkpoint = if keep && journal_path.exists() {
             Some(journal_path.clone())
         } else {
@@ -279,6 +387,8 @@ impl<'p> Prepared<'p> {
             ),
         };
         let errors = match (&sent, check.holds()) {
+            // Interrupted: nothing failed; the record says where it stopped.
+            (Err(_), _) if interrupted.is_some() => Vec::new(),
             (Err(f), _) => vec![crate::report::IoFault {
                 operation: "firmware erase".into(),
                 offset: None,
@@ -337,17 +447,25 @@ impl<'p> Prepared<'p> {
                 sync: "markers synced before the command".into(),
             },
             passes: vec![pass],
-            outcome: if ok { Outcome::Sanitised } else { Outcome::Failed },
+            outcome: if interrupted.is_some() {
+                Outcome::Interrupted
+            } else if ok {
+                Outcome::Sanitised
+            } else {
+                Outcome::Failed
+            },
             verification: crate::report::Verification {
                 mode: crate::report::VerifyMode::Sample,
-                result: if check.holds() {
+                result: if interrupted.is_some() {
+                    crate::report::VerifyResult::NotRun
+                } else if check.holds() {
                     crate::report::VerifyResult::Match
                 } else if check.unreadable > 0 {
                     crate::report::VerifyResult::Incomplete
                 } else {
                     crate::report::VerifyResult::Mismatch
                 },
-                cache: Some(cache),
+                cache,
                 passes: Vec::new(),
                 assurance: None,
             },

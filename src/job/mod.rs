@@ -123,6 +123,23 @@ pub trait Observer: Send + Sync {
     fn verify_finished(&self, _target: &str, _pass: &PassVerification) {}
     /// Something went wrong beside the wipe (a checkpoint that cannot be saved).
     fn warning(&self, _target: &str, _message: &str) {}
+    /// The wipe waits for something outside mediasan (the drive's command, the kernel's
+    /// random number generator): told again every few seconds while it lasts.
+    fn waiting(&self, _target: &str, _wait: &Waiting) {}
+}
+
+/// A wait for something outside mediasan, as it is shown while it lasts.
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    /// What is waited for, as `--json` names it: `random` (the kernel's random number
+    /// generator) or `drive` (a command the drive carries out).
+    pub what: &'static str,
+    /// The same in words.
+    pub detail: crate::i18n::Said,
+    /// How long it has been waited for.
+    pub waited: std::time::Duration,
+    /// When mediasan gives up, if that is known.
+    pub limit: Option<std::time::Duration>,
 }
 
 /// An observer as the engine sees it, for one target.

@@ -144,7 +144,7 @@ impl Password {
     /// `mediasan-` and 16 random hex digits, NUL-padded.
     pub fn random() -> std::io::Result<Password> {
         let mut r = [0u8; 8];
-        getrandom::fill(&mut r).map_err(std::io::Error::other)?;
+        crate::entropy::fill(&mut r)?;
         let text = format!(
             "mediasan-{}",
             r.iter().map(|b| format!("{b:02x}")).collect::<String>()
@@ -227,6 +227,17 @@ impl fmt::Display for Failed {
     }
 }
 
+/// The time SECURITY ERASE UNIT is given: the drive's own estimate (IDENTIFY words 89/90),
+/// doubled, at least 10 minutes; 12 hours when it gives none.
+pub fn erase_timeout_ms(id: &Identify, enhanced: bool) -> u32 {
+    let minutes = if enhanced {
+        id.security.enhanced_erase_minutes
+    } else {
+        id.security.erase_minutes
+    };
+    minutes.map_or(12 * 3600 * 1000, |m| (m.max(5) * 2 * 60 * 1000).min(u32::MAX / 2))
+}
+
 /// SECURITY ERASE UNIT with a temporary user password, cleared again after.
 /// `id` must have passed [`check_security_erase`]; `node` names the device in the
 /// recovery command.
@@ -260,13 +271,7 @@ pub fn security_erase(
         ));
     }
     // From here a password is set: every way out clears it.
-    let minutes = if enhanced {
-        id.security.enhanced_erase_minutes
-    } else {
-        id.security.erase_minutes
-    };
-    // The drive's own estimate, doubled, at least 10 minutes; none: 12 hours.
-    let timeout = minutes.map_or(12 * 3600 * 1000, |m| (m.max(5) * 2 * 60 * 1000).min(u32::MAX / 2));
+    let timeout = erase_timeout_ms(id, enhanced);
     let erased = non_data(
         t,
         &Taskfile {
@@ -516,6 +521,20 @@ mod tests {
         assert_eq!(d.erased, 1);
         assert_eq!(d.password, None);
         assert!(!ata_identify(&mut d).unwrap().security.enabled);
+        // Every command went with a bound; the erase with the drive's estimate doubled.
+        assert!(d.timeouts.iter().all(|t| *t > 0), "{:?}", d.timeouts);
+        assert_eq!(d.timeouts.iter().max(), Some(&erase_timeout_ms(&id, true)));
+    }
+
+    #[test]
+    fn the_time_an_erase_is_given_comes_from_the_drives_estimate() {
+        let mut id = crate::identify::ata::Identify::parse(&drive(0x0021).identify_page());
+        id.security.erase_minutes = Some(30);
+        id.security.enhanced_erase_minutes = None;
+        assert_eq!(erase_timeout_ms(&id, false), 60 * 60 * 1000);
+        assert_eq!(erase_timeout_ms(&id, true), 12 * 3600 * 1000);
+        id.security.erase_minutes = Some(1);
+        assert_eq!(erase_timeout_ms(&id, false), 10 * 60 * 1000);
     }
 
     #[test]

@@ -177,11 +177,33 @@ impl Technique {
 const POLL: Duration = Duration::from_secs(2);
 /// How long mediasan follows an erase whose drive gives no estimate of its own.
 const LONGEST: Duration = Duration::from_secs(48 * 3600);
+/// How long mediasan waits for a Format NVM: the kernel's timeout of the admin command
+/// (the standard gives no estimate of a format's time).
+pub const FORMAT_TIMEOUT: Duration = Duration::from_secs(3600);
+/// How often a wait for the drive is shown.
+pub const WAIT_EVERY: Duration = Duration::from_secs(2);
+/// How often a wait looks at the stop flag.
+const NAP: Duration = Duration::from_millis(100);
 
 /// One look at a firmware erase under way: still running, or how it ended.
 pub enum Step<T> {
     Running,
     Ended(Result<T, ata::Failed>),
+}
+
+thread_local! {
+    /// Raised when nobody waits any more for the erase this thread follows (see
+    /// [`watched`]): a status poll ends at the next look.
+    static ABANDONED: std::cell::RefCell<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn abandoned() -> bool {
+    ABANDONED.with(|a| {
+        a.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
+    })
 }
 
 /// Asks `look` every `poll` until the erase ends, or gives up after `give_up` with the
@@ -194,7 +216,18 @@ pub fn follow<T>(
 ) -> Result<T, ata::Failed> {
     let started = std::time::Instant::now();
     loop {
-        std::thread::sleep(poll);
+        let nap = std::time::Instant::now();
+        while nap.elapsed() < poll {
+            if abandoned() {
+                return Err(ata::Failed {
+                    why: "no longer followed (interrupted)".into(),
+                    recovery: Some(format!(
+                        "it goes on inside the drive: mediasan wipe {node} --resume follows it"
+                    )),
+                });
+            }
+            std::thread::sleep(NAP.min(poll.saturating_sub(nap.elapsed())));
+        }
         match look() {
             Step::Ended(r) => return r,
             Step::Running if started.elapsed() > give_up => {
@@ -206,6 +239,71 @@ pub fn follow<T>(
                 })
             }
             Step::Running => {}
+        }
+    }
+}
+
+/// A wait for the drive that ended before the drive did: SIGINT or SIGTERM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// How long the drive had been waited for.
+    pub after: Duration,
+}
+
+/// Runs `work` (a command the drive carries out, and for a sanitize the polling of its
+/// status) on a thread of its own and waits for it here, where `waiting` is told the time
+/// waited every `every` (the first time after `every`) and `stop` is looked at ten times
+/// a second. On a stop the wait ends
+/// at once: the drive goes on with what it was sent, the thread's status polls end at
+/// their next look, and an ioctl in flight ends in the kernel at its timeout at the latest
+/// (each command has one), with nobody waiting for its answer.
+pub fn watched(
+    work: impl FnOnce() -> Result<ata::Done, ata::Failed> + Send + 'static,
+    every: Duration,
+    stop: &dyn Fn() -> bool,
+    waiting: &mut dyn FnMut(Duration),
+) -> Result<Result<ata::Done, ata::Failed>, Interrupted> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+    let (tx, rx) = mpsc::channel();
+    let abandon = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&abandon);
+    let spawned = std::thread::Builder::new()
+        .name("mediasan-drive".into())
+        .spawn(move || {
+            ABANDONED.with(|a| *a.borrow_mut() = Some(flag));
+            let _ = tx.send(work());
+        });
+    if let Err(e) = spawned {
+        return Ok(Err(ata::Failed {
+            why: format!("cannot start the thread that waits for the drive ({e}): nothing was sent"),
+            recovery: None,
+        }));
+    }
+    let started = std::time::Instant::now();
+    // A command that answers within `every` is not shown waiting.
+    let mut shown = every;
+    loop {
+        match rx.recv_timeout(NAP) {
+            Ok(r) => return Ok(r),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Ok(Err(ata::Failed {
+                    why: "the thread that carried the command to the drive ended without an answer".into(),
+                    recovery: Some(
+                        "the command may have been sent: mediasan wipe --resume follows it".into(),
+                    ),
+                }))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let elapsed = started.elapsed();
+        if stop() {
+            abandon.store(true, Ordering::SeqCst);
+            return Err(Interrupted { after: elapsed });
+        }
+        if elapsed >= shown {
+            waiting(elapsed);
+            shown = elapsed + every;
         }
     }
 }
@@ -383,7 +481,7 @@ impl Markers {
         offsets.push((sectors - 1) * unit);
         offsets.dedup();
         let mut r = [0u8; 8];
-        getrandom::fill(&mut r).map_err(std::io::Error::other)?;
+        crate::entropy::fill(&mut r)?;
         Ok(Markers {
             token: r.iter().map(|b| format!("{b:02x}")).collect(),
             offsets,
@@ -420,9 +518,19 @@ impl Markers {
         b
     }
 
-    /// Writes every marker and syncs them to the medium.
-    pub fn plant(&self, target: &Target) -> std::io::Result<()> {
+    /// How many places hold a marker.
+    pub fn count(&self) -> u64 {
+        self.offsets.len() as u64
+    }
+
+    /// Writes every marker and syncs them to the medium; `stop` is looked at before each
+    /// (`ErrorKind::Interrupted` when it is raised: the markers written so far are left
+    /// to the erase a resume sends).
+    pub fn plant(&self, target: &Target, stop: &dyn Fn() -> bool) -> std::io::Result<()> {
         for (i, &o) in self.offsets.iter().enumerate() {
+            if stop() {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
             let b = aligned(&self.block(i));
             target.write_at(b.as_ref(), o)?;
         }
@@ -489,18 +597,64 @@ fn aligned(data: &[u8]) -> AlignedBuf {
     b
 }
 
+/// The drive's side of a firmware erase as the wipe waits for it.
+pub struct Watch<'a> {
+    /// Raised by SIGINT or SIGTERM: the wait ends at once.
+    pub stop: &'a dyn Fn() -> bool,
+    /// Told every [`WAIT_EVERY`] how long the drive has been waited for, and the limit
+    /// mediasan gives it, when one is known before the drive answers.
+    pub waiting: &'a mut dyn FnMut(Duration, Option<Duration>),
+}
+
+/// A command sent to the drive: what is waited for, on a thread of its own ([`watched`]).
+fn watch(
+    work: impl FnOnce() -> Result<ata::Done, ata::Failed> + Send + 'static,
+    limit: Option<Duration>,
+    w: Watch<'_>,
+) -> Result<Result<ata::Done, ata::Failed>, Interrupted> {
+    watched(work, WAIT_EVERY, w.stop, &mut |d| (w.waiting)(d, limit))
+}
+
+/// A transport of its own over the target's device (a duplicate of its descriptor), for
+/// the thread that waits for the drive.
+fn device(target: &Target) -> Result<crate::identify::transport::OwnedDevice, ata::Failed> {
+    target
+        .file()
+        .try_clone()
+        .map(crate::identify::transport::OwnedDevice)
+        .map_err(|e| ata::Failed {
+            why: format!("cannot duplicate the device's descriptor ({e}): nothing was sent"),
+            recovery: None,
+        })
+}
+
 /// Follows a sanitize sent before an interruption (`wipe --resume`): the drive's status
 /// re-read and polled to its end, nothing sent again.
-pub fn wait(t: Technique, target: &Target) -> Result<ata::Done, ata::Failed> {
-    let mut dev = crate::identify::transport::Device(target.file());
+pub fn wait(
+    t: Technique,
+    target: &Target,
+    w: Watch<'_>,
+) -> Result<Result<ata::Done, ata::Failed>, Interrupted> {
+    let mut dev = match device(target) {
+        Ok(d) => d,
+        Err(f) => return Ok(Err(f)),
+    };
     let node = target.identity.path.clone();
+    watch(move || follow_sanitize(t, &mut dev, &node), None, w)
+}
+
+fn follow_sanitize(
+    t: Technique,
+    dev: &mut dyn crate::identify::transport::Transport,
+    node: &str,
+) -> Result<ata::Done, ata::Failed> {
     if let Some(action) = t.scsi_action() {
-        scsi::wait(&mut dev, action, POLL, LONGEST, &node)
+        scsi::wait(dev, action, POLL, LONGEST, node)
     } else if let Some(action) = t.nvme_action() {
-        let give_up = nvme_give_up(&mut dev, action);
-        nvme::wait_sanitize(&mut dev, action, POLL, give_up, &node)
+        let give_up = nvme_give_up(dev, action);
+        nvme::wait_sanitize(dev, action, POLL, give_up, node)
     } else if let Some(kind) = t.ata_kind() {
-        ata::wait_sanitize(&mut dev, kind, POLL, LONGEST, |_| {}, &node)
+        ata::wait_sanitize(dev, kind, POLL, LONGEST, |_| {}, node)
     } else {
         Err(ata::Failed {
             why: format!("{} is not a sanitize: it is not waited for", t.name()),
@@ -519,26 +673,81 @@ fn nvme_give_up(
     nvme::give_up(estimates.as_ref(), action)
 }
 
-/// Sends the firmware erase `t` to the drive behind `target` and waits for its end.
-/// A security erase uses `password` (kept in the journal before it is set).
+/// The time mediasan gives the drive for `t` where it is known before the drive is asked
+/// (a sanitize's comes from its status log, read on the way).
+pub fn time_limit(t: Technique, drive: &Drive) -> Option<Duration> {
+    match t {
+        Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => Some(FORMAT_TIMEOUT),
+        Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced => drive.ata.known().map(|a| {
+            Duration::from_millis(u64::from(ata::erase_timeout_ms(
+                &a.identify,
+                t == Technique::AtaSecureEraseEnhanced,
+            )))
+        }),
+        _ if t.scsi_action().is_some() || t.ata_kind().is_some() => Some(LONGEST),
+        _ => None,
+    }
+}
+
+/// Sends the firmware erase `t` to the drive behind `target` and waits for its end, on a
+/// thread of its own, shown and stopped as `w` says. A security erase uses `password`
+/// (kept in the journal before it is set).
 pub fn run(
     t: Technique,
     target: &Target,
     drive: &Drive,
     password: Option<&ata::Password>,
+    w: Watch<'_>,
+) -> Result<Result<ata::Done, ata::Failed>, Interrupted> {
+    let dev = match device(target) {
+        Ok(d) => d,
+        Err(f) => return Ok(Err(f)),
+    };
+    run_on(
+        Box::new(dev),
+        t,
+        drive.clone(),
+        password.cloned(),
+        target.identity.path.clone(),
+        w,
+    )
+}
+
+/// [`run`] over any transport (a simulated drive in the tests).
+pub fn run_on(
+    mut dev: Box<dyn crate::identify::transport::Transport + Send>,
+    t: Technique,
+    drive: Drive,
+    password: Option<ata::Password>,
+    node: String,
+    w: Watch<'_>,
+) -> Result<Result<ata::Done, ata::Failed>, Interrupted> {
+    let limit = time_limit(t, &drive);
+    watch(
+        move || send(&mut *dev, t, &drive, password.as_ref(), &node),
+        limit,
+        w,
+    )
+}
+
+/// The command sequence of `t`, on the thread that carries it.
+fn send(
+    dev: &mut dyn crate::identify::transport::Transport,
+    t: Technique,
+    drive: &Drive,
+    password: Option<&ata::Password>,
+    node: &str,
 ) -> Result<ata::Done, ata::Failed> {
-    let mut dev = crate::identify::transport::Device(target.file());
-    let node = target.identity.path.clone();
     let fail = |why: &str| ata::Failed {
         why: why.into(),
         recovery: None,
     };
     if let Some(action) = t.scsi_action() {
-        return scsi::sanitize(&mut dev, action, POLL, LONGEST, &node);
+        return scsi::sanitize(dev, action, POLL, LONGEST, node);
     }
     if let Some(action) = t.nvme_action() {
-        let give_up = nvme_give_up(&mut dev, action);
-        return nvme::sanitize(&mut dev, action, POLL, give_up, &node);
+        let give_up = nvme_give_up(dev, action);
+        return nvme::sanitize(dev, action, POLL, give_up, node);
     }
     match t {
         Technique::NvmeFormatUser | Technique::NvmeFormatCrypto => {
@@ -551,7 +760,13 @@ pub fn run(
                 nvme::SecureErase::UserData
             };
             // The namespace's current format, kept.
-            nvme::format(&mut dev, n.nsid, n.namespace.lba_format, ses, 3_600_000)
+            nvme::format(
+                dev,
+                n.nsid,
+                n.namespace.lba_format,
+                ses,
+                FORMAT_TIMEOUT.as_millis() as u32,
+            )
         }
         _ if drive.transport == Bus::Nvme => Err(fail("not an ATA drive")),
         _ => {
@@ -559,16 +774,10 @@ pub fn run(
                 return Err(fail("the ATA IDENTIFY data is missing"));
             };
             match t.ata_kind() {
-                Some(kind) => ata::sanitize(&mut dev, kind, POLL, LONGEST, |_| {}, &node),
+                Some(kind) => ata::sanitize(dev, kind, POLL, LONGEST, |_| {}, node),
                 None => {
                     let p = password.ok_or_else(|| fail("no temporary password was drawn"))?;
-                    ata::security_erase(
-                        &mut dev,
-                        &a.identify,
-                        t == Technique::AtaSecureEraseEnhanced,
-                        p,
-                        &node,
-                    )
+                    ata::security_erase(dev, &a.identify, t == Technique::AtaSecureEraseEnhanced, p, node)
                 }
             }
         }
@@ -665,6 +874,164 @@ mod tests {
         assert!(Technique::FIRMWARE
             .iter()
             .all(|t| t.is_firmware() && t.category() != "clear" || t.is_security_erase()));
+    }
+
+    /// A simulated controller shared with the test, behind the transport the thread gets.
+    struct Shared(std::sync::Arc<std::sync::Mutex<crate::identify::sim::SimNvme>>);
+
+    impl crate::identify::transport::Transport for Shared {
+        fn scsi(
+            &mut self,
+            cdb: &[u8],
+            data: crate::identify::transport::Data<'_>,
+            timeout_ms: u32,
+        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+            self.0.lock().unwrap().scsi(cdb, data, timeout_ms)
+        }
+        fn nvme_admin(
+            &mut self,
+            cmd: &crate::identify::transport::NvmeAdmin,
+            data: &mut [u8],
+        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+            self.0.lock().unwrap().nvme_admin(cmd, data)
+        }
+    }
+
+    fn nvme_drive(sim: &crate::identify::sim::SimNvme) -> Drive {
+        let mut d = drive(Probe::not_applicable("test"), Probe::not_applicable("test"));
+        d.transport = Bus::Nvme;
+        d.nvme = Probe::Known(crate::identify::NvmeFacts {
+            controller: crate::identify::nvme::Controller::parse(&sim.controller_page()).unwrap(),
+            nsid: 1,
+            namespace: crate::identify::nvme::Namespace::parse(&sim.namespace_page()).unwrap(),
+        });
+        d
+    }
+
+    #[test]
+    fn a_format_the_drive_is_slow_to_answer_is_waited_for_in_sight() {
+        let mut sim = crate::identify::sim::SimNvme::new("NVMESIM1", 131_072);
+        sim.format_takes = Duration::from_millis(2500);
+        let drive = nvme_drive(&sim);
+        assert_eq!(choose(&drive).unwrap().0, Technique::NvmeFormatUser);
+        let sim = std::sync::Arc::new(std::sync::Mutex::new(sim));
+        let mut shown = Vec::new();
+        let done = run_on(
+            Box::new(Shared(sim.clone())),
+            Technique::NvmeFormatUser,
+            drive,
+            None,
+            "/dev/nvme9n1".into(),
+            Watch {
+                stop: &|| false,
+                waiting: &mut |waited, limit| shown.push((waited, limit)),
+            },
+        )
+        .unwrap()
+        .unwrap();
+        assert!(done.technique.contains("Format NVM"), "{done:?}");
+        // Shown after two seconds and every two seconds after, with the limit the drive
+        // is given.
+        assert!(!shown.is_empty() && shown[0].0 >= WAIT_EVERY, "{shown:?}");
+        assert!(shown.iter().all(|(_, l)| *l == Some(FORMAT_TIMEOUT)), "{shown:?}");
+        assert!(
+            shown.windows(2).all(|w| w[1].0 - w[0].0 >= WAIT_EVERY),
+            "{shown:?}"
+        );
+        let sim = sim.lock().unwrap();
+        assert_eq!(sim.formatted, 1);
+        // The command went with its bound: the kernel aborts it after an hour.
+        assert_eq!(
+            sim.sent.last().map(|c| (c.opcode, c.timeout_ms)),
+            Some((0x80, 3_600_000))
+        );
+    }
+
+    #[test]
+    fn a_stop_ends_the_wait_for_a_drive_that_does_not_answer_at_once() {
+        let mut sim = crate::identify::sim::SimNvme::new("NVMESIM2", 131_072);
+        sim.format_takes = Duration::from_secs(20);
+        let drive = nvme_drive(&sim);
+        let t = std::time::Instant::now();
+        let stop = || t.elapsed() > Duration::from_millis(300);
+        let r = run_on(
+            Box::new(Shared(std::sync::Arc::new(std::sync::Mutex::new(sim)))),
+            Technique::NvmeFormatUser,
+            drive,
+            None,
+            "/dev/nvme9n1".into(),
+            Watch {
+                stop: &stop,
+                waiting: &mut |_, _| {},
+            },
+        );
+        assert!(
+            matches!(r, Err(Interrupted { after }) if after >= Duration::from_millis(300)),
+            "{:?}",
+            r.err()
+        );
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    }
+
+    /// A controller whose sanitize never ends: its log says "in progress", counted.
+    struct Endless(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+    impl crate::identify::transport::Transport for Endless {
+        fn scsi(
+            &mut self,
+            _: &[u8],
+            _: crate::identify::transport::Data<'_>,
+            _: u32,
+        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+            Err(std::io::Error::from_raw_os_error(libc::ENOTTY))
+        }
+        fn nvme_admin(
+            &mut self,
+            cmd: &crate::identify::transport::NvmeAdmin,
+            data: &mut [u8],
+        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+            assert!(cmd.timeout_ms > 0, "a command without a bound: {cmd:?}");
+            if cmd.opcode == nvme::GET_LOG_PAGE {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                data[2] = 2;
+            }
+            Ok(Default::default())
+        }
+    }
+
+    #[test]
+    fn a_sanitize_no_longer_waited_for_is_no_longer_polled() {
+        use std::sync::atomic::Ordering;
+        let polls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counted = polls.clone();
+        let t = std::time::Instant::now();
+        let mut shown = 0;
+        let r = watched(
+            move || {
+                let poll = Duration::from_millis(50);
+                nvme::wait_sanitize(
+                    &mut Endless(counted),
+                    nvme::SanitizeAction::BlockErase,
+                    poll,
+                    LONGEST,
+                    "/dev/nvme9n1",
+                )
+            },
+            Duration::from_millis(100),
+            &|| t.elapsed() > Duration::from_millis(500),
+            &mut |_| shown += 1,
+        );
+        assert!(r.is_err(), "interrupted");
+        assert!(shown >= 2, "shown {shown} times");
+        std::thread::sleep(Duration::from_millis(300));
+        let n = polls.load(Ordering::SeqCst);
+        assert!(n >= 3, "polled {n} times");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(
+            polls.load(Ordering::SeqCst),
+            n,
+            "still polled after the wait ended"
+        );
     }
 
     #[test]

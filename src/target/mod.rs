@@ -1057,13 +1057,10 @@ fn probe_labels(facts: &BlockFacts) -> Vec<(String, Option<String>, Option<Strin
         std::iter::once(facts.node.name.as_str()).chain(facts.partitions.iter().map(|p| p.name.as_str()));
     names
         .filter_map(|name| {
-            let out = std::process::Command::new("blkid")
-                .args(["-p", "-o", "udev"])
-                .arg(format!("/dev/{name}"))
-                .stderr(std::process::Stdio::null())
-                .output()
-                .ok()?;
-            let text = String::from_utf8_lossy(&out.stdout);
+            let mut cmd = std::process::Command::new("blkid");
+            cmd.args(["-p", "-o", "udev"]).arg(format!("/dev/{name}"));
+            let out = output_within(cmd, BLKID_TIME)?;
+            let text = String::from_utf8_lossy(&out);
             let get = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).map(str::to_string);
             let label = get("ID_FS_LABEL_ENC=")
                 .map(|l| unescape_hex(&l))
@@ -1072,6 +1069,46 @@ fn probe_labels(facts: &BlockFacts) -> Vec<(String, Option<String>, Option<Strin
             (label.is_some() || fstype.is_some()).then(|| (name.to_string(), label, fstype))
         })
         .collect()
+}
+
+/// How long `blkid` may read a device that does not answer before it is given up.
+const BLKID_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What `cmd` prints on stdout, if it ends (with any status) within `time`; killed
+/// otherwise. Its stdin is /dev/null and its stderr is dropped.
+fn output_within(mut cmd: std::process::Command, time: std::time::Duration) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdout = child.stdout.take()?;
+    // Read on a thread: a child that fills the pipe must not block its own end.
+    let reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stdout.read_to_end(&mut b);
+        b
+    });
+    let deadline = std::time::Instant::now() + time;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                // A child in uninterruptible sleep on the device dies when the kernel
+                // lets it: its pipe is not waited for.
+                return None;
+            }
+        }
+    }
+    reader.join().ok()
 }
 
 /// Undoes blkid's and udev's `\xNN` escaping.
@@ -1153,6 +1190,25 @@ mod tests {
         // A register that knows no birth: the same inode is all it can ask; a side that
         // knows none may be either.
         assert!(other.is(&old) && old.may_be(&o) && !old.is(&o));
+    }
+
+    #[test]
+    fn a_probe_that_does_not_end_is_given_up() {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args(["-c", "echo ID_FS_TYPE=ext4"]);
+        assert_eq!(
+            output_within(cmd, std::time::Duration::from_secs(10)).as_deref(),
+            Some(&b"ID_FS_TYPE=ext4\n"[..])
+        );
+        let mut cmd = std::process::Command::new("sleep");
+        cmd.arg("30");
+        let t = std::time::Instant::now();
+        assert_eq!(output_within(cmd, std::time::Duration::from_millis(300)), None);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Boots a QEMU guest (TCG, q35) with the current mediasan, a stock Debian 12 kernel and six
+# Boots a QEMU guest (TCG, q35) with the current mediasan, a stock Debian 12 kernel and seven
 # emulated drives (AHCI SATA, NVMe, USB mass storage, USB UAS, virtio-SCSI, read-only
-# virtio-blk), runs tests/vm/checks.sh inside, and turns the guest's `VMCHECK` lines on the
+# virtio-blk, and an NVMe controller whose namespace is an nvme-ns device), runs tests/vm/checks.sh inside, and turns the guest's `VMCHECK` lines on the
 # serial console into an exit status. It also captures ground-truth SG_IO/NVMe data as hex
 # (tests/vm/guest/captures.sh) into target/vm/sense/.
 #
@@ -12,6 +12,9 @@
 #   MEDIASAN_VM_OUT       console log, drive table, captures (default target/vm)
 #   MEDIASAN_VM_TIMEOUT   seconds QEMU may run (default 600)
 #   MEDIASAN_VM_BIN       a static mediasan to test instead of building one
+#   MEDIASAN_VM_CPU       QEMU's -cpu (default max); max,rdrand=off,rdseed=off gives a guest
+#                         whose kernel random number generator is unseeded for about its
+#                         first minute under TCG (what a wipe must wait for, visibly)
 #   MEDIASAN_VM_UPDATE_FIXTURES=1   also write the captures into fixtures/sense/
 #   MEDIASAN_VM_MIRROR, MEDIASAN_VM_SECURITY_MIRROR   Debian mirrors (default deb.debian.org)
 #
@@ -208,6 +211,7 @@ usb-bot MSNUSBBOT0003 - - $((64 * MiB)) 0 MSNUSBBOT0003
 usb-uas MSNUAS0004 MEDIASAN UAS-DISK-0072 $((72 * MiB)) 0 MSNUASBRIDGE
 virtio-scsi MSNVSCSI0005 MEDIASAN VSCSI-DISK-0080 $((80 * MiB + 7 * 512)) 0 -
 virtio-blk MSNVBLKRO0006 - - $((96 * MiB)) 1 -
+nvme-ns MSNNVMENS0009 - - $((64 * MiB)) 0 -
 EOF
 cp "$drives" "$out/drives.txt"
 
@@ -232,6 +236,10 @@ while read -r kind serial vendor model size ro usbserial; do
   case $kind in
   ahci) qemu_drives+=(-device ahci,id=ahci -device "ide-hd,bus=ahci.0,drive=d-$kind,serial=$serial,model=$model") ;;
   nvme) qemu_drives+=(-device "nvme,drive=d-$kind,serial=$serial") ;;
+  # A controller whose namespace is a device of its own (nvme-ns), as NVMe setups with
+  # several namespaces or subsystems are written.
+  nvme-ns) qemu_drives+=(-device "nvme,id=nvmens,serial=$serial"
+    -device "nvme-ns,drive=d-$kind,bus=nvmens,nsid=1") ;;
   usb-bot) qemu_drives+=(-device "usb-storage,bus=xhci.0,drive=d-$kind,serial=$usbserial") ;;
   usb-uas) qemu_drives+=(-device "usb-uas,id=uas,bus=xhci.0,serial=$usbserial"
     -device "scsi-hd,bus=uas.0,scsi-id=0,lun=0,drive=d-$kind,serial=$serial$scsi_id") ;;
@@ -376,7 +384,7 @@ say "initramfs $(($(stat -c %s "$work/initramfs.gz") / 1024)) KiB, ${#order[@]} 
 # --- 6. boot ----------------------------------------------------------------------------------
 log=$out/console.log
 say "booting (TCG; console log in $log)"
-qemu_cmd=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024
+qemu_cmd=(qemu-system-x86_64 -machine q35 -accel tcg -cpu "${MEDIASAN_VM_CPU:-max}" -smp 2 -m 1024
   -nodefaults -display none -serial stdio -no-reboot
   -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initramfs.gz"
   -append "console=ttyS0 quiet panic=-1"

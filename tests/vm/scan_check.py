@@ -43,6 +43,10 @@ EXPECT = {
     "nvme": dict(transport="nvme", serial_source="NVMe Identify Controller", ata="not-applicable",
                  nvme="known", hpa="not-applicable", model="QEMU NVMe Ctrl", firmware="10.0.2",
                  erase=["nvme-format-user"], wipeable=True),
+    # The same controller, its namespace an nvme-ns device of its own.
+    "nvme-ns": dict(transport="nvme", serial_source="NVMe Identify Controller", ata="not-applicable",
+                    nvme="known", hpa="not-applicable", model="QEMU NVMe Ctrl", firmware="10.0.2",
+                    erase=["nvme-format-user"], wipeable=True),
     "usb-bot": dict(transport="usb", usb_driver="usb-storage", serial_source="USB bridge descriptor",
                     bridges=True, ata="unknown", hpa="unknown", wipeable=True),
     "usb-uas": dict(transport="usb", usb_driver="uas", serial_source="SCSI VPD page 0x80",

@@ -37,7 +37,11 @@ find_dev() {
     case $1 in
     ahci) case $p in */ata[0-9]*/host[0-9]*/*) echo "$n" && return 0 ;; esac ;;
     # nvmeXcYnZ is the hidden per-path device under native NVMe multipath; nvmeXnY the disk.
-    nvme) case $n in nvme*c*) ;; nvme*n*) echo "$n" && return 0 ;; esac ;;
+    # Two NVMe controllers: each kind is told by its controller's serial in /drives.txt.
+    nvme | nvme-ns) case $n in nvme*c*) ;; nvme*n*)
+      [ "$(attr "$b/device/serial")" = "$(awk -v k="$1" '$1 == k { print $2 }' /drives.txt)" ] &&
+        echo "$n" && return 0 ;;
+    esac ;;
     usb-bot) [ "$(usb_driver "$n")" = usb-storage ] && echo "$n" && return 0 ;;
     usb-uas) [ "$(usb_driver "$n")" = uas ] && echo "$n" && return 0 ;;
     virtio-scsi) case $p in */virtio[0-9]*/host[0-9]*/*) echo "$n" && return 0 ;; esac ;;
