@@ -506,6 +506,30 @@ mod tests {
     }
 
     #[test]
+    fn the_file_wiped_must_be_the_image_carrier() {
+        let sample: Certificate =
+            Certificate::parse(include_bytes!("../../fixtures/certs/sample-linked.cert.json")).unwrap();
+        let carrier = "file:7:0:12:b1796000000.000000001";
+        let target = |object: &str| {
+            let mut c = Certificate {
+                body: sample.body.clone(),
+                signatures: vec![],
+            };
+            c.body["media"]["serial"] = carrier.into();
+            c.body["sanitisation"]["result"]["target"]["object"] = object.into();
+            let v = verify(&c, &Who::Nobody).unwrap();
+            v.checks
+                .into_iter()
+                .find(|ch| ch.kind == CheckKind::Target)
+                .map(|ch| ch.ok)
+        };
+        assert_eq!(target(carrier), Some(true));
+        // Another file system's file with the same device and inode.
+        assert_eq!(target("file:7:0:12:b1797000000.000000000"), Some(false));
+        assert_eq!(target("file:7:0:13:b1796000000.000000001"), Some(false));
+    }
+
+    #[test]
     fn duplicate_keys_floats_and_other_formats_are_refused() {
         let dup = r#"{"body": {"format": "mediasan-certificate/1", "id": "a", "id": "b"}, "signatures": []}"#;
         assert!(
@@ -578,6 +602,8 @@ pub enum CheckKind {
     FiledRegister,
     /// A printed certificate's page is the rendering of the certificate it carries.
     Printed,
+    /// The file the result says was wiped is the carrier's (its object, birth included).
+    Target,
 }
 
 /// One thing `cert verify` checked.
@@ -710,6 +736,33 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             r.is_ok(),
             r.err()
                 .unwrap_or_else(|| t!("cert-signature-valid", fingerprint = s.fingerprint.as_str())),
+        );
+    }
+    // An image carrier is a file's object: the file the signed result names as wiped
+    // must be that object (the same inode, and the same birth where the carrier has one).
+    let carrier = body
+        .media
+        .serial
+        .as_deref()
+        .and_then(crate::target::Object::parse);
+    if let Some(carrier) = carrier {
+        let wiped = body.sanitisation.result.target.object.as_deref();
+        let same = wiped
+            .and_then(crate::target::Object::parse)
+            .is_some_and(|w| w.is(&carrier));
+        v.push(
+            CheckKind::Target,
+            t!("cert-check-target"),
+            same,
+            if same {
+                t!("cert-target-same", object = carrier.to_string())
+            } else {
+                t!(
+                    "cert-target-other",
+                    wiped = wiped.unwrap_or("—"),
+                    object = carrier.to_string()
+                )
+            },
         );
     }
     let mut required = 1u32;
