@@ -25,6 +25,26 @@ fn carriers(o: &Office, images: &[PathBuf]) -> Result<Vec<(Loop, String)>, Strin
     Ok(out)
 }
 
+/// Images full of markers, registered, approved, each on its loop device.
+struct Marked {
+    images: Vec<PathBuf>,
+    /// How many markers each image holds.
+    planted: Vec<usize>,
+    loops: Vec<(Loop, String)>,
+}
+
+/// `n` images of 4 MiB named `{prefix}{i}.img`, marked and made carriers (see [`carriers`]).
+fn marked(o: &Office, prefix: &str, n: usize) -> Result<Marked, String> {
+    let images: Vec<PathBuf> = (0..n).map(|i| o.path(&format!("{prefix}{i}.img"))).collect();
+    let planted = images.iter().map(|i| plant_markers(i, 4 << 20)).collect();
+    let loops = carriers(o, &images)?;
+    Ok(Marked {
+        images,
+        planted,
+        loops,
+    })
+}
+
 fn manifest(o: &Office, rows: &[(String, String)], extra: &str) -> PathBuf {
     let mut text = String::from("device,carrier,method,verify\n");
     for (dev, carrier) in rows {
@@ -179,10 +199,12 @@ fn a_manifest_that_does_not_match_the_drives_writes_nothing() {
         return skip(test, "needs root for losetup");
     }
     let o = Office::staffed();
-    let images: Vec<PathBuf> = (0..2).map(|i| o.path(&format!("w{i}.img"))).collect();
-    let planted: Vec<usize> = images.iter().map(|i| plant_markers(i, 4 << 20)).collect();
-    let loops = match carriers(&o, &images) {
-        Ok(l) => l,
+    let Marked {
+        images,
+        planted,
+        loops,
+    } = match marked(&o, "w", 2) {
+        Ok(m) => m,
         Err(e) => return skip(test, &e),
     };
     // Row 2 names the first drive's carrier with the second drive, and a serial nothing has.
@@ -559,10 +581,12 @@ fn a_forged_batch_record_proves_nothing() {
         return skip(test, "needs root for losetup");
     }
     let o = Office::staffed();
-    let images: Vec<PathBuf> = (0..2).map(|i| o.path(&format!("f{i}.img"))).collect();
-    let planted: Vec<usize> = images.iter().map(|i| plant_markers(i, 4 << 20)).collect();
-    let loops = match carriers(&o, &images) {
-        Ok(l) => l,
+    let Marked {
+        images,
+        planted,
+        loops,
+    } = match marked(&o, "f", 2) {
+        Ok(m) => m,
         Err(e) => return skip(test, &e),
     };
     let rows: Vec<(String, String)> = loops

@@ -612,19 +612,17 @@ fn another_file_system_on_the_same_device_is_not_the_carrier() {
     );
     let before = fs::read(&carrier_img).unwrap();
     let serial = carrier_img.to_str().unwrap();
-    let (code, out, err) = o.run(
-        Some("operator"),
-        &[
-            "wipe",
-            serial,
-            "--carrier",
-            &c,
-            "--method",
-            "zero",
-            "--confirm",
-            serial,
-        ],
-    );
+    let wipe = [
+        "wipe",
+        serial,
+        "--carrier",
+        &c,
+        "--method",
+        "zero",
+        "--confirm",
+        serial,
+    ];
+    let (code, out, err) = o.run(Some("operator"), &wipe);
     assert_eq!(code, 3, "{out}{err}");
     assert!(err.contains(&c), "{err}");
     assert_eq!(
@@ -637,19 +635,7 @@ fn another_file_system_on_the_same_device_is_not_the_carrier() {
     // The carrier's own file system again: its wipe goes through, on it.
     let _first = Mounted::new(&a, Some(&node), &mnt).unwrap();
     assert!(count_markers(&fs::read(&carrier_img).unwrap()) > 0);
-    o.ok(
-        Some("operator"),
-        &[
-            "wipe",
-            serial,
-            "--carrier",
-            &c,
-            "--method",
-            "zero",
-            "--confirm",
-            serial,
-        ],
-    );
+    o.ok(Some("operator"), &wipe);
     assert_eq!(count_markers(&fs::read(&carrier_img).unwrap()), 0);
 }
 

@@ -281,26 +281,7 @@ pub fn locate(object: &Object, known: impl IntoIterator<Item = PathBuf>) -> Opti
 /// Undoes mountinfo's `\NNN` escaping (a space is `\040`).
 fn unescape_octal(s: &str) -> std::ffi::OsString {
     use std::os::unix::ffi::OsStringExt;
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let code = (b[i] == b'\\')
-            .then(|| std::str::from_utf8(b.get(i + 1..i + 4)?).ok())
-            .flatten()
-            .and_then(|o| u8::from_str_radix(o, 8).ok());
-        match code {
-            Some(v) => {
-                out.push(v);
-                i += 4;
-            }
-            None => {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    std::ffi::OsString::from_vec(out)
+    std::ffi::OsString::from_vec(unescape(s, b"\\", 3, 8))
 }
 
 /// The birth of the file behind loop device `disk`, read through the name sysfs gives
@@ -1113,18 +1094,26 @@ fn output_within(mut cmd: std::process::Command, time: std::time::Duration) -> O
 
 /// Undoes blkid's and udev's `\xNN` escaping.
 fn unescape_hex(s: &str) -> String {
+    String::from_utf8_lossy(&unescape(s, b"\\x", 2, 16)).into_owned()
+}
+
+/// The bytes of `s` with every `lead` followed by `digits` digits of `radix` replaced by
+/// the byte they name; anything else as it is.
+fn unescape(s: &str, lead: &[u8], digits: usize, radix: u32) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let byte = (b[i] == b'\\' && b.get(i + 1) == Some(&b'x'))
-            .then(|| std::str::from_utf8(b.get(i + 2..i + 4)?).ok())
+        let at = i + lead.len();
+        let byte = b[i..]
+            .starts_with(lead)
+            .then(|| std::str::from_utf8(b.get(at..at + digits)?).ok())
             .flatten()
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
+            .and_then(|d| u8::from_str_radix(d, radix).ok());
         match byte {
             Some(v) => {
                 out.push(v);
-                i += 4;
+                i = at + digits;
             }
             None => {
                 out.push(b[i]);
@@ -1132,7 +1121,7 @@ fn unescape_hex(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// A path for people: UTF-8 as is, other bytes as `\xNN` (GBK file names are common),
@@ -1209,6 +1198,12 @@ mod tests {
             "{:?}",
             t.elapsed()
         );
+    }
+
+    #[test]
+    fn mountinfo_escapes_are_undone() {
+        assert_eq!(unescape_octal("/mnt/a\\040b"), "/mnt/a b");
+        assert_eq!(unescape_octal("/mnt/\\134x\\9"), "/mnt/\\x\\9");
     }
 
     #[test]
