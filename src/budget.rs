@@ -55,21 +55,25 @@ impl Drop for Grant<'_> {
     }
 }
 
-/// The random stream's generator threads: one per core, at most
-/// [`crate::engine::MAX_THREADS`], for all jobs together.
+/// Most generator threads used by default, and most random blocks in flight:
+/// memory stays a few blocks per drive (64 MiB at most) whatever the machine.
+pub const MAX_THREADS: usize = 8;
+
+/// Reads in flight at once during a readback: devices (and loop devices with direct
+/// I/O) answer several requests far faster than one at a time.
+pub const READERS: usize = 8;
+
+/// The random stream's generator threads: one per core, at most [`MAX_THREADS`], for
+/// all jobs together.
 pub fn generators() -> &'static Budget {
     static B: OnceLock<Budget> = OnceLock::new();
-    B.get_or_init(|| {
-        Budget::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get().min(crate::engine::MAX_THREADS)),
-        )
-    })
+    B.get_or_init(|| Budget::new(std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_THREADS))))
 }
 
-/// Readback threads, each with its buffer: [`crate::verify::READERS`] for all jobs.
+/// Readback threads, each with its buffer: [`READERS`] for all jobs.
 pub fn readers() -> &'static Budget {
     static B: OnceLock<Budget> = OnceLock::new();
-    B.get_or_init(|| Budget::new(crate::verify::READERS))
+    B.get_or_init(|| Budget::new(READERS))
 }
 
 #[cfg(test)]

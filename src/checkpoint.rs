@@ -112,20 +112,6 @@ pub fn path_for(dir: &Path, id: &Identity) -> PathBuf {
     dir.join(format!("{safe}.checkpoint.json"))
 }
 
-/// Writes `bytes` to `path` atomically and durably, readable by its owner only (0600,
-/// whatever the configuration's file mode: it holds keys), in a folder (created 0700)
-/// that lists targets by serial: for root's eyes only. The folder is checked as every
-/// output's is ([`crate::files`]).
-pub fn save_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().unwrap_or_default();
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    crate::files::Folder::create(dir)
-        .and_then(|f| f.write_mode(name, bytes, true, 0o600))
-        .map_err(std::io::Error::other)
-}
 
 /// The journal of a firmware erase of the target in `dir` (beside its checkpoint).
 pub fn journal_path_for(dir: &Path, id: &Identity) -> PathBuf {
@@ -137,7 +123,7 @@ pub fn journal_path_for(dir: &Path, id: &Identity) -> PathBuf {
 impl Checkpoint {
     /// Writes the checkpoint atomically, readable by its owner only.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        save_private(path, serde_json::to_string_pretty(self)?.as_bytes())
+        crate::files::save_private(path, serde_json::to_string_pretty(self)?.as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Checkpoint, String> {

@@ -40,10 +40,9 @@ pub struct Resume {
 
 use crate::narrow::{self, gone};
 
-/// Most generator threads used by default, and most random blocks in flight:
-/// memory stays a few blocks per drive (64 MiB at most) whatever the machine.
-pub const MAX_THREADS: usize = 8;
+/// Most random blocks in flight: memory stays a few blocks per drive whatever the machine.
 const MAX_IN_FLIGHT: usize = 16;
+use crate::budget::MAX_THREADS;
 
 /// What the engine writes to: a [`Target`], or a fault-injecting stand-in in tests.
 /// `Sync`, because readbacks read from several threads at once.

@@ -502,6 +502,21 @@ impl Drop for Staged {
     }
 }
 
+/// Writes `bytes` to `path` atomically and durably, readable by its owner only (0600,
+/// whatever the configuration's file mode: it holds keys), in a folder (created 0700)
+/// that lists targets by serial: for root's eyes only. The folder is checked as every
+/// output's is (see the module).
+pub fn save_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Folder::create(dir)
+        .and_then(|f| f.write_mode(name, bytes, true, 0o600))
+        .map_err(std::io::Error::other)
+}
+
 /// Writes `bytes` to `path` whole or not at all, replacing what is there (see the module).
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let (folder, name) = split(path)?;

@@ -425,9 +425,7 @@ pub fn fresh_seed() -> io::Result<u64> {
     Ok(u64::from_le_bytes(b))
 }
 
-/// Reads in flight at once during a readback: devices (and loop devices with direct
-/// I/O) answer several requests far faster than one at a time.
-pub const READERS: usize = 8;
+use crate::budget::READERS;
 
 /// What one chunk of a readback found.
 #[derive(Default)]

@@ -416,7 +416,7 @@ pub const JOURNAL_FORMAT: &str = "mediasan-firmware-journal/1";
 
 impl Journal {
     pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
-        crate::checkpoint::save_private(path, serde_json::to_string_pretty(self)?.as_bytes())
+        crate::files::save_private(path, serde_json::to_string_pretty(self)?.as_bytes())
     }
 
     pub fn load(path: &std::path::Path) -> Result<Journal, String> {
