@@ -67,7 +67,9 @@ pub const READERS: usize = 8;
 /// all jobs together.
 pub fn generators() -> &'static Budget {
     static B: OnceLock<Budget> = OnceLock::new();
-    B.get_or_init(|| Budget::new(std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_THREADS))))
+    B.get_or_init(|| {
+        Budget::new(std::thread::available_parallelism().map_or(2, |n| n.get().min(MAX_THREADS)))
+    })
 }
 
 /// Readback threads, each with its buffer: [`READERS`] for all jobs.

@@ -112,7 +112,6 @@ pub fn path_for(dir: &Path, id: &Identity) -> PathBuf {
     dir.join(format!("{safe}.checkpoint.json"))
 }
 
-
 /// The journal of a firmware erase of the target in `dir` (beside its checkpoint).
 pub fn journal_path_for(dir: &Path, id: &Identity) -> PathBuf {
     path_for(dir, id)

@@ -12,6 +12,7 @@ pub mod budget;
 pub mod cert;
 pub mod checkpoint;
 pub mod config;
+pub mod device;
 pub mod engine;
 pub mod entropy;
 pub mod escape;

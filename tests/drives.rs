@@ -215,9 +215,9 @@ fn capture(name: &str) -> Vec<u8> {
 
 #[test]
 fn what_qemus_drives_answered_decodes() {
+    use mediasan::device::sense::{key, Sense};
     use mediasan::identify::ata::{Checksum, Identify, Page};
     use mediasan::identify::nvme::{Controller, Namespace};
-    use mediasan::identify::sense::{key, Sense};
 
     // The AHCI disk's IDENTIFY: 48 MiB, LBA48, no HPA or DCO feature set, no security,
     // and no integrity word (QEMU leaves word 255 zero).

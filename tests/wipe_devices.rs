@@ -117,11 +117,11 @@ fn a_read_only_device_is_refused_before_anything_is_written() {
     assert_eq!(fs::read(&lp.backing).unwrap(), before);
     // BLKROGET on its own (sysfs says the same for `losetup -r`, so check the ioctl too).
     let ro = fs::File::open(&lp.dev).unwrap();
-    assert!(mediasan::target::block::read_only(&ro).unwrap());
+    assert!(mediasan::device::block::read_only(&ro).unwrap());
     let Some((_d2, rw)) = staged("a_read_only_device_is_refused", 1 << 20, None, false) else {
         return;
     };
-    assert!(!mediasan::target::block::read_only(&fs::File::open(&rw.dev).unwrap()).unwrap());
+    assert!(!mediasan::device::block::read_only(&fs::File::open(&rw.dev).unwrap()).unwrap());
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! its checksum valid.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mediasan::identify::{ata, nvme, sense, vpd_designator, vpd_serial};
+use mediasan::device::sense;
+use mediasan::identify::{ata, nvme, vpd_designator, vpd_serial};
 
 fuzz_target!(|data: &[u8]| {
     let _ = sense::Sense::parse(data);

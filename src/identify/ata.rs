@@ -13,14 +13,16 @@ pub struct Page([u16; 256]);
 impl Page {
     /// Reads the raw bytes of an SG_IO transfer (word N = bytes 2N, 2N+1, little-endian).
     pub fn from_bytes(b: &[u8]) -> Option<Page> {
-        if b.len() < 512 {
-            return None;
-        }
+        Some(Page::of(b.get(..512)?.try_into().ok()?))
+    }
+
+    /// The page a pass-through read returned.
+    pub fn of(b: &[u8; 512]) -> Page {
         let mut w = [0u16; 256];
         for (i, w) in w.iter_mut().enumerate() {
             *w = u16::from_le_bytes([b[2 * i], b[2 * i + 1]]);
         }
-        Some(Page(w))
+        Page(w)
     }
 
     /// Reads `hdparm --Istdout`'s layout: 256 four-digit hex words.
@@ -262,36 +264,6 @@ pub fn dco_max_lba(p: &Page) -> Option<u64> {
         _ => Some(p.number(3, 4)),
     }
 }
-
-/// An ATA command's registers, as sent or as returned (the 48-bit layout; 28-bit
-/// commands use the low halves and the device register's bits 3:0 for LBA 27:24).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Taskfile {
-    pub command: u8,
-    pub features: u16,
-    pub count: u16,
-    pub lba: u64,
-    pub device: u8,
-}
-
-/// Commands mediasan sends, by opcode (ACS-3 table 206 and earlier standards).
-pub mod op {
-    pub const IDENTIFY_DEVICE: u8 = 0xec;
-    pub const READ_NATIVE_MAX_ADDRESS: u8 = 0xf8;
-    pub const READ_NATIVE_MAX_ADDRESS_EXT: u8 = 0x27;
-    pub const SET_MAX_ADDRESS: u8 = 0xf9;
-    pub const SET_MAX_ADDRESS_EXT: u8 = 0x37;
-    /// ACCESSIBLE MAX ADDRESS CONFIGURATION (ACS-3): feature 0 GET NATIVE MAX ADDRESS
-    /// EXT, 1 SET ACCESSIBLE MAX ADDRESS EXT, 2 FREEZE ACCESSIBLE MAX ADDRESS EXT.
-    pub const AMAC: u8 = 0x78;
-    /// DEVICE CONFIGURATION OVERLAY; feature 0xC2 is DEVICE CONFIGURATION IDENTIFY.
-    pub const DCO: u8 = 0xb1;
-    pub const DCO_IDENTIFY: u16 = 0xc2;
-}
-
-/// The ATA status register's error bit, and the error register's ABRT bit.
-pub const STATUS_ERR: u8 = 0x01;
-pub const ERROR_ABRT: u8 = 0x04;
 
 #[cfg(test)]
 mod tests {

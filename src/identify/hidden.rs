@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Said;
 
-use super::ata::{self, op, Identify, Taskfile};
-use super::passthrough::{self, AtaError, Protocol, PROBE_TIMEOUT_MS};
-use super::transport::{Data, Transport};
+use super::ata::{self, Identify};
+use crate::device::ata::{op, Taskfile};
+use crate::device::passthrough::{AtaError, Protocol, PROBE_TIMEOUT_MS};
+use crate::device::transport::{Data, Transport};
 
 /// One kind of hidden area.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +150,7 @@ impl HiddenAreas {
 }
 
 fn registers(t: &mut dyn Transport, tf: &Taskfile) -> Result<Taskfile, AtaError> {
-    passthrough::ata(t, tf, Protocol::NonData, Data::None, true, PROBE_TIMEOUT_MS)?
+    crate::device::passthrough::ata(t, tf, Protocol::NonData, Data::None, true, PROBE_TIMEOUT_MS)?
         .ok_or_else(|| AtaError::Failed("no registers returned".into()))
 }
 
@@ -249,7 +250,8 @@ pub fn dco_identify(t: &mut dyn Transport) -> Result<u64, AtaError> {
         device: 0x40,
         ..Default::default()
     };
-    let page = passthrough::read_page(t, &tf, "DEVICE CONFIGURATION IDENTIFY")?;
+    let page = crate::device::passthrough::read_page(t, &tf, "DEVICE CONFIGURATION IDENTIFY")?;
+    let page = ata::Page::of(&page);
     ata::dco_max_lba(&page)
         .map(|lba| lba & 0xffff_ffff_ffff)
         .ok_or_else(|| AtaError::Failed("the DCO page fails its checksum".into()))
@@ -288,7 +290,7 @@ pub fn expose_hpa(t: &mut dyn Transport, id: &Identify) -> Result<u64, AtaError>
             ..Default::default()
         }
     };
-    passthrough::ata(t, &tf, Protocol::NonData, Data::None, false, PROBE_TIMEOUT_MS)?;
+    crate::device::passthrough::ata(t, &tf, Protocol::NonData, Data::None, false, PROBE_TIMEOUT_MS)?;
     let now = super::ata_identify(t)?;
     if now.sectors != native_lba + 1 {
         return Err(AtaError::Failed(format!(

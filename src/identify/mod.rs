@@ -10,20 +10,17 @@
 pub mod ata;
 pub mod hidden;
 pub mod nvme;
-pub mod passthrough;
 pub mod scan;
 pub mod scsi;
-pub mod sense;
 pub mod sim;
-pub mod transport;
 
 use serde::{Deserialize, Serialize};
 
+use crate::device::passthrough::{AtaError, PROBE_TIMEOUT_MS};
+use crate::device::transport::{NvmeAdmin, Transport};
 use crate::i18n::Said;
 use crate::target::Sys;
 use ata::Identify;
-use passthrough::{AtaError, PROBE_TIMEOUT_MS};
-use transport::{NvmeAdmin, Transport};
 
 pub use hidden::{Area, HiddenAreas};
 
@@ -463,12 +460,13 @@ fn not_asked() -> Probe<scsi::ScsiFacts> {
 
 /// IDENTIFY DEVICE through pass-through, with the page's own checks.
 pub fn ata_identify(t: &mut dyn Transport) -> Result<Identify, AtaError> {
-    let tf = ata::Taskfile {
-        command: ata::op::IDENTIFY_DEVICE,
+    let tf = crate::device::ata::Taskfile {
+        command: crate::device::ata::op::IDENTIFY_DEVICE,
         count: 1,
         ..Default::default()
     };
-    let page = passthrough::read_page(t, &tf, "IDENTIFY DEVICE")?;
+    let page = crate::device::passthrough::read_page(t, &tf, "IDENTIFY DEVICE")?;
+    let page = ata::Page::of(&page);
     if let ata::Checksum::Invalid { sum } = page.checksum() {
         return Err(AtaError::Failed(format!(
             "the IDENTIFY DEVICE page fails its checksum (byte sum {sum:#04x}): damaged on the way"
@@ -484,7 +482,7 @@ fn nvme_identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Probe<NvmeFact
     let mut ask = |cns: u32, nsid: u32| -> Result<Vec<u8>, String> {
         let mut buf = vec![0u8; 4096];
         let cmd = NvmeAdmin {
-            opcode: nvme::IDENTIFY,
+            opcode: crate::device::nvme::IDENTIFY,
             nsid,
             cdw10: cns,
             timeout_ms: PROBE_TIMEOUT_MS,
@@ -496,12 +494,12 @@ fn nvme_identify(sys: &Sys, disk: &str, t: &mut dyn Transport) -> Probe<NvmeFact
             Err(e) => Err(format!("the NVMe admin ioctl failed: {e}")),
         }
     };
-    let controller = match ask(nvme::CNS_CONTROLLER, 0).map(|b| nvme::Controller::parse(&b)) {
+    let controller = match ask(crate::device::nvme::CNS_CONTROLLER, 0).map(|b| nvme::Controller::parse(&b)) {
         Ok(Some(c)) => c,
         Ok(None) => return Probe::unknown("Identify Controller: malformed page"),
         Err(e) => return Probe::unknown(format!("Identify Controller: {e}")),
     };
-    match ask(nvme::CNS_NAMESPACE, nsid).map(|b| nvme::Namespace::parse(&b)) {
+    match ask(crate::device::nvme::CNS_NAMESPACE, nsid).map(|b| nvme::Namespace::parse(&b)) {
         Ok(Some(namespace)) => Probe::Known(NvmeFacts {
             controller,
             nsid,
@@ -689,7 +687,7 @@ mod tests {
         /// What a drive or a bridge sends back is outside input: no parser panics on it.
         #[test]
         fn no_parser_panics_on_what_a_device_returns(b in proptest::collection::vec(any::<u8>(), 0..4200)) {
-            let _ = sense::Sense::parse(&b);
+            let _ = crate::device::sense::Sense::parse(&b);
             let _ = vpd_serial(&b);
             let _ = vpd_designator(&b);
             let _ = nvme::Controller::parse(&b);

@@ -3,11 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The admin opcode and its CNS values.
-pub const IDENTIFY: u8 = 0x06;
-pub const CNS_NAMESPACE: u32 = 0x00;
-pub const CNS_CONTROLLER: u32 = 0x01;
-
 /// What the controller can erase by itself.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capabilities {

@@ -177,7 +177,7 @@ pub fn attached(sys: &Sys) -> Vec<Attached> {
                 .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
                 .open(sys.dev_node(&d))
                 .ok()?;
-            let drive = super::identify(sys, &d, &mut super::transport::Device(&file));
+            let drive = super::identify(sys, &d, &mut crate::device::transport::Device(&file));
             Some(Attached {
                 serial: drive.serial?,
                 bridges: drive.serial_is_bridges,

@@ -6,23 +6,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::passthrough::PROBE_TIMEOUT_MS;
-use super::sense::{key, Sense};
-use super::transport::{Data, ScsiReply, Transport};
+use crate::device::scsi::op;
 
-/// Opcodes and service actions (SPC-4, SBC-4 5.30).
-pub mod op {
-    pub const TEST_UNIT_READY: u8 = 0x00;
-    pub const REQUEST_SENSE: u8 = 0x03;
-    pub const SANITIZE: u8 = 0x48;
-    pub const MAINTENANCE_IN: u8 = 0xa3;
-    pub const REPORT_SUPPORTED_OPCODES: u8 = 0x0c;
-    /// SANITIZE service actions.
-    pub const OVERWRITE: u8 = 0x01;
-    pub const BLOCK_ERASE: u8 = 0x02;
-    pub const CRYPTO_ERASE: u8 = 0x03;
-    pub const EXIT_FAILURE_MODE: u8 = 0x1f;
-}
+use crate::device::passthrough::PROBE_TIMEOUT_MS;
+use crate::device::sense::{key, Sense};
+use crate::device::transport::{Data, ScsiReply, Transport};
 
 /// What SANITIZE service actions the device server reports it supports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +50,7 @@ pub fn classify(r: &ScsiReply) -> Result<(), ScsiError> {
     if r.host != 0 {
         return Err(ScsiError::Failed(format!(
             "the host adapter did not complete the command ({})",
-            super::passthrough::host_status(r.host)
+            crate::device::passthrough::host_status(r.host)
         )));
     }
     // DRIVER_SENSE (8) only says sense is attached.

@@ -4,8 +4,9 @@
 
 use std::io;
 
-use super::ata::{op, Page, Taskfile};
-use super::transport::{Data, NvmeAdmin, NvmeReply, ScsiReply, Transport};
+use super::ata::Page;
+use crate::device::ata::{op, Taskfile};
+use crate::device::transport::{Data, NvmeAdmin, NvmeReply, ScsiReply, Transport};
 
 /// How the translator in front of the drive behaves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -221,22 +222,22 @@ impl SimDrive {
                 self.set_max_nonvolatile = Some(true);
                 Ok(None)
             }
-            (crate::purge::ata::op::SECURITY_SET_PASSWORD, _)
+            (crate::device::ata::op::SECURITY_SET_PASSWORD, _)
                 if !frozen && !self.locked() && self.password.is_none() && sent_password.is_some() =>
             {
                 self.password = sent_password;
                 self.security |= 2;
                 Ok(None)
             }
-            (crate::purge::ata::op::SECURITY_UNLOCK, _) if matches => {
+            (crate::device::ata::op::SECURITY_UNLOCK, _) if matches => {
                 self.security &= !4;
                 Ok(None)
             }
-            (crate::purge::ata::op::SECURITY_ERASE_PREPARE, _) if !frozen => {
+            (crate::device::ata::op::SECURITY_ERASE_PREPARE, _) if !frozen => {
                 self.prepared = true;
                 Ok(None)
             }
-            (crate::purge::ata::op::SECURITY_ERASE_UNIT, _)
+            (crate::device::ata::op::SECURITY_ERASE_UNIT, _)
                 if after_prepare && matches && !self.locked() && !self.erase_fails =>
             {
                 if !self.lies {
@@ -246,12 +247,12 @@ impl SimDrive {
                 }
                 Ok(None)
             }
-            (crate::purge::ata::op::SECURITY_DISABLE_PASSWORD, _) if matches && !self.locked() => {
+            (crate::device::ata::op::SECURITY_DISABLE_PASSWORD, _) if matches && !self.locked() => {
                 self.password = None;
                 self.security &= !2;
                 Ok(None)
             }
-            (crate::purge::ata::op::SANITIZE, crate::purge::ata::op::SANITIZE_STATUS) => {
+            (crate::device::ata::op::SANITIZE, crate::device::ata::op::SANITIZE_STATUS) => {
                 if self.sanitize_failed {
                     if tf.count & 1 != 0 {
                         self.sanitize_failed = false;
@@ -289,10 +290,10 @@ impl SimDrive {
                     ..Default::default()
                 }))
             }
-            (crate::purge::ata::op::SANITIZE, f)
+            (crate::device::ata::op::SANITIZE, f)
                 if self.sanitize & (1 << 12) != 0 && !self.locked() && !self.sanitize_frozen =>
             {
-                use crate::purge::ata::op as s;
+                use crate::device::ata::op as s;
                 let ok = match f {
                     s::CRYPTO_SCRAMBLE => self.sanitize & (1 << 13) != 0 && tf.lba == s::CRYPTO_SIGNATURE,
                     s::BLOCK_ERASE => self.sanitize & (1 << 15) != 0 && tf.lba == s::BLOCK_SIGNATURE,
@@ -526,20 +527,22 @@ impl Transport for SimNvme {
             data[..n].copy_from_slice(&p[..n]);
         };
         let status = match cmd.opcode {
-            super::nvme::IDENTIFY if cmd.cdw10 == super::nvme::CNS_CONTROLLER => {
+            crate::device::nvme::IDENTIFY if cmd.cdw10 == crate::device::nvme::CNS_CONTROLLER => {
                 page(data, self.controller_page());
                 0
             }
-            super::nvme::IDENTIFY if cmd.cdw10 == super::nvme::CNS_NAMESPACE && cmd.nsid == 1 => {
+            crate::device::nvme::IDENTIFY
+                if cmd.cdw10 == crate::device::nvme::CNS_NAMESPACE && cmd.nsid == 1 =>
+            {
                 page(data, self.namespace_page());
                 0
             }
-            crate::purge::nvme::FORMAT_NVM if cmd.nsid == 1 => {
+            crate::device::nvme::FORMAT_NVM if cmd.nsid == 1 => {
                 std::thread::sleep(self.format_takes);
                 self.formatted += 1;
                 0
             }
-            crate::purge::nvme::GET_LOG_PAGE => {
+            crate::device::nvme::GET_LOG_PAGE => {
                 data.fill(0);
                 0
             }
@@ -693,8 +696,9 @@ impl Transport for SimScsi {
 mod tests {
     use super::super::ata::{Checksum, Identify};
     use super::super::hidden::{self, Area};
-    use super::super::passthrough::AtaError;
-    use super::super::{ata_identify, sense::Sense};
+    use super::super::ata_identify;
+    use crate::device::sense::Sense;
+    use crate::device::passthrough::AtaError;
     use super::*;
 
     #[test]

@@ -515,7 +515,7 @@ fn clear_left_password(
         why: "the journal's temporary password is malformed".into(),
         recovery: None,
     })?;
-    let mut dev = crate::identify::transport::Device(target.file());
+    let mut dev = crate::device::transport::Device(target.file());
     if matches!(crate::identify::ata_identify(&mut dev), Ok(id) if !id.security.enabled) {
         return Ok(());
     }

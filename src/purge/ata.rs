@@ -10,27 +10,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::identify::ata::{Identify, Taskfile};
-use crate::identify::passthrough::{self, AtaError, Protocol, PROBE_TIMEOUT_MS};
-use crate::identify::transport::{Data, Transport};
-
-/// Opcodes and SANITIZE features (ACS-3 7.43, 7.45).
-pub mod op {
-    pub const SECURITY_SET_PASSWORD: u8 = 0xf1;
-    pub const SECURITY_UNLOCK: u8 = 0xf2;
-    pub const SECURITY_ERASE_PREPARE: u8 = 0xf3;
-    pub const SECURITY_ERASE_UNIT: u8 = 0xf4;
-    pub const SECURITY_DISABLE_PASSWORD: u8 = 0xf6;
-    pub const SANITIZE: u8 = 0xb4;
-    pub const SANITIZE_STATUS: u16 = 0x0000;
-    pub const CRYPTO_SCRAMBLE: u16 = 0x0011;
-    pub const BLOCK_ERASE: u16 = 0x0012;
-    pub const OVERWRITE: u16 = 0x0014;
-    /// The LBA signatures the standard asks for, so that a stray command erases nothing.
-    pub const CRYPTO_SIGNATURE: u64 = 0x4372_7970; // "Cryp"
-    pub const BLOCK_SIGNATURE: u64 = 0x426b_4572; // "BkEr"
-    pub const OVERWRITE_SIGNATURE: u64 = 0x4f57 << 32; // "OW" in LBA 47:32
-}
+use crate::device::ata::{op, Taskfile};
+use crate::device::passthrough::{self, AtaError, Protocol, PROBE_TIMEOUT_MS};
+use crate::device::transport::{Data, Transport};
+use crate::identify::ata::Identify;
 
 /// Why a firmware erase is not even tried, with what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -617,11 +617,11 @@ fn watch(
 
 /// A transport of its own over the target's device (a duplicate of its descriptor), for
 /// the thread that waits for the drive.
-fn device(target: &Target) -> Result<crate::identify::transport::OwnedDevice, ata::Failed> {
+fn device(target: &Target) -> Result<crate::device::transport::OwnedDevice, ata::Failed> {
     target
         .file()
         .try_clone()
-        .map(crate::identify::transport::OwnedDevice)
+        .map(crate::device::transport::OwnedDevice)
         .map_err(|e| ata::Failed {
             why: format!("cannot duplicate the device's descriptor ({e}): nothing was sent"),
             recovery: None,
@@ -645,7 +645,7 @@ pub fn wait(
 
 fn follow_sanitize(
     t: Technique,
-    dev: &mut dyn crate::identify::transport::Transport,
+    dev: &mut dyn crate::device::transport::Transport,
     node: &str,
 ) -> Result<ata::Done, ata::Failed> {
     if let Some(action) = t.scsi_action() {
@@ -665,10 +665,7 @@ fn follow_sanitize(
 
 /// How long an NVMe Sanitize is followed: from the controller's estimate for the action,
 /// in its Sanitize Status log.
-fn nvme_give_up(
-    dev: &mut dyn crate::identify::transport::Transport,
-    action: nvme::SanitizeAction,
-) -> Duration {
+fn nvme_give_up(dev: &mut dyn crate::device::transport::Transport, action: nvme::SanitizeAction) -> Duration {
     let estimates = nvme::sanitize_log(dev).ok();
     nvme::give_up(estimates.as_ref(), action)
 }
@@ -715,7 +712,7 @@ pub fn run(
 
 /// [`run`] over any transport (a simulated drive in the tests).
 pub fn run_on(
-    mut dev: Box<dyn crate::identify::transport::Transport + Send>,
+    mut dev: Box<dyn crate::device::transport::Transport + Send>,
     t: Technique,
     drive: Drive,
     password: Option<ata::Password>,
@@ -732,7 +729,7 @@ pub fn run_on(
 
 /// The command sequence of `t`, on the thread that carries it.
 fn send(
-    dev: &mut dyn crate::identify::transport::Transport,
+    dev: &mut dyn crate::device::transport::Transport,
     t: Technique,
     drive: &Drive,
     password: Option<&ata::Password>,
@@ -879,20 +876,20 @@ mod tests {
     /// A simulated controller shared with the test, behind the transport the thread gets.
     struct Shared(std::sync::Arc<std::sync::Mutex<crate::identify::sim::SimNvme>>);
 
-    impl crate::identify::transport::Transport for Shared {
+    impl crate::device::transport::Transport for Shared {
         fn scsi(
             &mut self,
             cdb: &[u8],
-            data: crate::identify::transport::Data<'_>,
+            data: crate::device::transport::Data<'_>,
             timeout_ms: u32,
-        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+        ) -> std::io::Result<crate::device::transport::ScsiReply> {
             self.0.lock().unwrap().scsi(cdb, data, timeout_ms)
         }
         fn nvme_admin(
             &mut self,
-            cmd: &crate::identify::transport::NvmeAdmin,
+            cmd: &crate::device::transport::NvmeAdmin,
             data: &mut [u8],
-        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+        ) -> std::io::Result<crate::device::transport::NvmeReply> {
             self.0.lock().unwrap().nvme_admin(cmd, data)
         }
     }
@@ -976,22 +973,22 @@ mod tests {
     /// A controller whose sanitize never ends: its log says "in progress", counted.
     struct Endless(std::sync::Arc<std::sync::atomic::AtomicU32>);
 
-    impl crate::identify::transport::Transport for Endless {
+    impl crate::device::transport::Transport for Endless {
         fn scsi(
             &mut self,
             _: &[u8],
-            _: crate::identify::transport::Data<'_>,
+            _: crate::device::transport::Data<'_>,
             _: u32,
-        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+        ) -> std::io::Result<crate::device::transport::ScsiReply> {
             Err(std::io::Error::from_raw_os_error(libc::ENOTTY))
         }
         fn nvme_admin(
             &mut self,
-            cmd: &crate::identify::transport::NvmeAdmin,
+            cmd: &crate::device::transport::NvmeAdmin,
             data: &mut [u8],
-        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+        ) -> std::io::Result<crate::device::transport::NvmeReply> {
             assert!(cmd.timeout_ms > 0, "a command without a bound: {cmd:?}");
-            if cmd.opcode == nvme::GET_LOG_PAGE {
+            if cmd.opcode == crate::device::nvme::GET_LOG_PAGE {
                 self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 data[2] = 2;
             }

@@ -3,13 +3,9 @@
 //! the Sanitize Status log, 5.16.1.25).
 
 use super::ata::{Done, Failed, Refused};
+use crate::device::nvme::{FORMAT_NVM, GET_LOG_PAGE, SANITIZE, SANITIZE_STATUS_LOG};
+use crate::device::transport::{NvmeAdmin, Transport};
 use crate::identify::nvme::Controller;
-use crate::identify::transport::{NvmeAdmin, Transport};
-
-pub const FORMAT_NVM: u8 = 0x80;
-pub const SANITIZE: u8 = 0x84;
-pub const GET_LOG_PAGE: u8 = 0x02;
-pub const SANITIZE_STATUS_LOG: u32 = 0x81;
 
 /// Format NVM's Secure Erase Settings (CDW10 bits 11:9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -302,16 +298,16 @@ mod tests {
         fn scsi(
             &mut self,
             _: &[u8],
-            _: crate::identify::transport::Data<'_>,
+            _: crate::device::transport::Data<'_>,
             _: u32,
-        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
+        ) -> std::io::Result<crate::device::transport::ScsiReply> {
             Err(std::io::Error::from_raw_os_error(libc::ENOTTY))
         }
         fn nvme_admin(
             &mut self,
             cmd: &NvmeAdmin,
             data: &mut [u8],
-        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+        ) -> std::io::Result<crate::device::transport::NvmeReply> {
             self.sent.push(cmd.opcode);
             if cmd.opcode == GET_LOG_PAGE {
                 self.polls += 1;

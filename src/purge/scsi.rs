@@ -9,9 +9,10 @@
 use std::time::Duration;
 
 use super::ata::{Done, Failed, Refused};
-use crate::identify::scsi::{self, op, ScsiError, ScsiSanitize};
-use crate::identify::sense::key;
-use crate::identify::transport::{Data, Transport};
+use crate::device::scsi::op;
+use crate::device::sense::key;
+use crate::device::transport::{Data, Transport};
+use crate::identify::scsi::{self, ScsiError, ScsiSanitize};
 
 /// The three SANITIZE service actions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +127,7 @@ pub fn sanitize(
     } else {
         Data::Out(&params)
     };
-    scsi::command(t, &cdb, data, crate::identify::passthrough::PROBE_TIMEOUT_MS).map_err(|e| Failed {
+    scsi::command(t, &cdb, data, crate::device::passthrough::PROBE_TIMEOUT_MS).map_err(|e| Failed {
         why: format!("SANITIZE {}: {e}", action.name()),
         recovery: None,
     })?;
@@ -225,8 +226,8 @@ mod tests {
             _: &[u8],
             _: Data<'_>,
             _: u32,
-        ) -> std::io::Result<crate::identify::transport::ScsiReply> {
-            Ok(crate::identify::transport::ScsiReply {
+        ) -> std::io::Result<crate::device::transport::ScsiReply> {
+            Ok(crate::device::transport::ScsiReply {
                 status: 2,
                 driver: 8,
                 sense: self.0.clone(),
@@ -235,9 +236,9 @@ mod tests {
         }
         fn nvme_admin(
             &mut self,
-            _: &crate::identify::transport::NvmeAdmin,
+            _: &crate::device::transport::NvmeAdmin,
             _: &mut [u8],
-        ) -> std::io::Result<crate::identify::transport::NvmeReply> {
+        ) -> std::io::Result<crate::device::transport::NvmeReply> {
             Err(std::io::Error::from_raw_os_error(libc::ENOTTY))
         }
     }

@@ -5,10 +5,7 @@
 //! descriptor (fstat → `/sys/dev/block/MAJ:MIN`), never on the path, so the
 //! device checked is the device written.
 
-pub mod block;
-pub mod loopdev;
 pub mod safety;
-pub mod sys;
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -22,8 +19,9 @@ use crate::identify;
 use crate::said;
 use serde::{Deserialize, Serialize};
 
+pub use crate::device::sys::{DevNo, Sys};
+use crate::device::{block, loopdev, sys};
 pub use safety::{BlockFacts, Refusal};
-pub use sys::{DevNo, Sys};
 
 /// The alignment mediasan uses for `O_DIRECT` on files (offsets, lengths, buffers).
 pub const FILE_DIRECT_ALIGN: u64 = 4096;
@@ -540,7 +538,11 @@ impl Target {
         let mut reasons = safety::refusals(sys, &facts);
         // Ask the drive who it is: its own IDENTIFY where it answers, sysfs and VPD
         // pages, the USB bridge last.
-        let drive = identify::identify(sys, &facts.node.disk, &mut identify::transport::Device(&file));
+        let drive = identify::identify(
+            sys,
+            &facts.node.disk,
+            &mut crate::device::transport::Device(&file),
+        );
         reasons.extend(
             safety::drive_refusals(&drive)
                 .into_iter()
@@ -659,7 +661,7 @@ impl Target {
         let Some(ata) = drive.ata.known().map(|a| a.identify.clone()) else {
             return Ok(None);
         };
-        let mut t = identify::transport::Device(&self.file);
+        let mut t = crate::device::transport::Device(&self.file);
         let sectors = identify::hidden::expose_hpa(&mut t, &ata)
             .map_err(|e| said!("expose-refused", error = e.to_string()))?;
         let disk = id.device.clone().unwrap_or_default();

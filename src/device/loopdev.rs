@@ -6,7 +6,8 @@ use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 
-use super::{DevNo, Object};
+use super::DevNo;
+use crate::target::Object;
 
 /// `struct loop_info64` of `<linux/loop.h>` (232 bytes); mediasan reads the first
 /// five fields, the rest are there for the layout.

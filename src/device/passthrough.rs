@@ -145,7 +145,7 @@ pub fn ata(
 
 /// A PIO data-in command that returns one 512-byte page (IDENTIFY DEVICE, DEVICE
 /// CONFIGURATION IDENTIFY): a page of zeros is no answer.
-pub fn read_page(t: &mut dyn Transport, tf: &Taskfile, what: &str) -> Result<super::ata::Page, AtaError> {
+pub fn read_page(t: &mut dyn Transport, tf: &Taskfile, what: &str) -> Result<[u8; 512], AtaError> {
     let mut buf = [0u8; 512];
     ata(
         t,
@@ -158,7 +158,7 @@ pub fn read_page(t: &mut dyn Transport, tf: &Taskfile, what: &str) -> Result<sup
     if buf.iter().all(|b| *b == 0) {
         return Err(AtaError::Failed(format!("{what} returned only zeros")));
     }
-    Ok(super::ata::Page::from_bytes(&buf).expect("512 bytes"))
+    Ok(buf)
 }
 
 fn send<'a>(
@@ -190,7 +190,7 @@ fn is_ext(command: u8) -> bool {
         op::READ_NATIVE_MAX_ADDRESS_EXT
             | op::SET_MAX_ADDRESS_EXT
             | op::AMAC
-            | crate::purge::ata::op::SANITIZE
+            | crate::device::ata::op::SANITIZE
     )
 }
 
