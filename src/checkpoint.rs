@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Resume;
+use crate::model::report::{MethodRecord, PassReport, VerifyMode};
 use crate::pattern::{Pattern, StreamKey};
 use crate::register::rules::PassFinished;
-use crate::report::{MethodRecord, PassReport, VerifyMode};
 use crate::target::{Identity, Kind};
 use crate::verify::Span;
 

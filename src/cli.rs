@@ -315,7 +315,7 @@ pub struct WipeArgs {
     /// (the last pass, every byte), `all` (every pass, every byte) or `none`. Default: what
     /// the configuration sets for the carrier's classification, else `sample`.
     #[arg(long, value_name = "MODE")]
-    pub verify: Option<mediasan::report::VerifyMode>,
+    pub verify: Option<mediasan::model::report::VerifyMode>,
 
     /// The least share of the target a sampled verification reads, in percent (0.1–100).
     #[arg(long, value_name = "PERCENT", env = "MEDIASAN_COVERAGE", default_value = "10")]

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::model::report::VerifyMode;
 use crate::register::Classification;
-use crate::report::VerifyMode;
 
 pub const DEFAULT_PATH: &str = "/etc/mediasan/config.toml";
 

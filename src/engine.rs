@@ -12,12 +12,12 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
-pub use crate::report::CacheReport;
-use crate::report::{
+pub use crate::model::report::CacheReport;
+use crate::model::report::{
     rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport, FORMAT,
 };
-use crate::report::{PassVerification, Verification, VerifyMode, VerifyResult};
+use crate::model::report::{PassVerification, Verification, VerifyMode, VerifyResult};
+use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
 use crate::target::{Identity, Target};
 use crate::verify::{self, Span};
 

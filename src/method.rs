@@ -245,7 +245,7 @@ pub fn blank_pass() -> PassTemplate {
 /// The templates a wipe's method record stands for: a built-in method's passes
 /// (and `--blank`'s), or a custom list; `None` when the record names neither, or
 /// its pass labels are not the method's.
-pub fn templates_of(record: &crate::report::MethodRecord) -> Option<Vec<PassTemplate>> {
+pub fn templates_of(record: &crate::model::report::MethodRecord) -> Option<Vec<PassTemplate>> {
     let mut passes = match find(&record.name) {
         Some(m) => m.passes.to_vec(),
         None if record.name == "custom" => {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use mediasan::job::{Observer, Waiting};
-use mediasan::report::{PassReport, PassVerification};
+use mediasan::model::report::{PassReport, PassVerification};
 
 /// An error for people: what failed, and what to do; and the exit code it means.
 #[derive(Debug)]

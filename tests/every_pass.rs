@@ -10,8 +10,8 @@ use std::sync::atomic::AtomicBool;
 use common::*;
 use mediasan::engine::{self, Options, Progress};
 use mediasan::method;
+use mediasan::model::report::{MethodRecord, Outcome, PassReport};
 use mediasan::pattern::Pattern;
-use mediasan::report::{MethodRecord, Outcome, PassReport};
 use mediasan::target::{Access, Sys, Target};
 
 /// After each pass, reads `raw` (the file, or a loop device's backing file) and

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::report::VerifyMode;
+use crate::model::report::VerifyMode;
 
 /// The most rows a manifest holds (a box of drives is tens; this is ten thousand boxes).
 pub const MAX_ROWS: usize = 100_000;

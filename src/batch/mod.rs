@@ -19,8 +19,8 @@ use std::time::Instant;
 use crate::identify::scan::{self, Attached};
 use crate::job::{JobError, Link, Observer, Plan, Prepared, Request};
 use crate::keys::Signer;
+use crate::model::report::WipeReport;
 use crate::register::Register;
-use crate::report::WipeReport;
 use crate::target::{escape_path, Sys};
 pub use manifest::{Device, Row};
 
@@ -236,7 +236,7 @@ impl Finished {
             return Some(e.message.en().to_string());
         }
         let r = self.report.as_ref()?;
-        if r.outcome == crate::report::Outcome::Sanitised {
+        if r.outcome == crate::model::report::Outcome::Sanitised {
             return None;
         }
         if let Some(f) = r.passes.iter().flat_map(|p| &p.errors).next() {

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Finished, Row};
+use crate::model::report::WipeReport;
 use crate::register::{Register, RegisterError};
-use crate::report::WipeReport;
 
 pub const FORMAT: &str = "mediasan-batch/1";
 

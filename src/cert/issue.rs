@@ -7,8 +7,8 @@ use super::{
     Body, Certificate, Media, Organisation, PersonRef, RegisterRef, Sanitisation, VerificationSummary,
 };
 use crate::config::Station;
+use crate::model::report::{Outcome, WipeReport};
 use crate::register::{Carrier, Event, Meta, Person};
-use crate::report::{Outcome, WipeReport};
 use crate::target::{Identity, Kind};
 
 /// Whether the medium's data was backed up before the wipe (NIST SP 800-88 r1
@@ -137,7 +137,7 @@ impl Body {
             format: super::FORMAT.into(),
             id: c.id.into(),
             issued: c.issued.into(),
-            tool: crate::report::Tool::this(),
+            tool: crate::model::report::Tool::this(),
             // The register's, which its founder signed; else the station's own word.
             organisation: match (c.register, c.station) {
                 (Some(m), _) => Some(Organisation {

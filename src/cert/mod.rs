@@ -16,8 +16,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::keys::{self, KeyError, Signer};
+use crate::model::report::WipeReport;
 use crate::register::Role;
-use crate::report::WipeReport;
 use crate::t;
 use crate::target::Identity;
 
@@ -198,7 +198,7 @@ pub struct Body {
     pub format: String,
     pub id: String,
     pub issued: String,
-    pub tool: crate::report::Tool,
+    pub tool: crate::model::report::Tool,
     pub organisation: Option<Organisation>,
     /// The person who performed the sanitisation (Appendix G).
     pub person: PersonRef,

@@ -316,7 +316,7 @@ fn status_word(status: &str) -> String {
 
 /// A wipe's outcome as the certificate names it (`sanitised`, …), as a word.
 fn outcome_word(outcome: &str) -> String {
-    mediasan::report::Outcome::named(outcome).map_or_else(|| outcome.to_string(), |o| o.word())
+    mediasan::model::report::Outcome::named(outcome).map_or_else(|| outcome.to_string(), |o| o.word())
 }
 
 /// Writes `body.json`, one `<person>.sig` per signer and `allowed_signers` into `out`;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 
-use mediasan::report::Outcome;
+use mediasan::model::report::Outcome;
 use mediasan::t;
 use mediasan::target::{escape_path, Sys};
 

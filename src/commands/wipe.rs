@@ -12,8 +12,8 @@ use serde_json::json;
 use mediasan::i18n::Said;
 use mediasan::job::{self, JobError, Link, Plan, Prepared, Request};
 use mediasan::keys::Signer;
+use mediasan::model::report::{VerifyMode, WipeReport};
 use mediasan::register::Register;
-use mediasan::report::{VerifyMode, WipeReport};
 use mediasan::target::{escape_path, Identity, Kind, Sys};
 use mediasan::verify::{percent_down, Assurance};
 
@@ -363,7 +363,8 @@ pub fn wipe_target(
     let executed = prepared.execute(link.as_deref_mut(), &reporter, arm_stop())?;
     if executed.checkpoint.is_some() {
         let carrier = link.as_deref().map(|l| l.carrier.id.as_str());
-        if technique.is_firmware() && executed.report.outcome == mediasan::report::Outcome::Interrupted {
+        if technique.is_firmware() && executed.report.outcome == mediasan::model::report::Outcome::Interrupted
+        {
             errln!(
                 "{}",
                 mediasan::t!(
@@ -407,7 +408,7 @@ pub fn wipe_target(
 }
 
 /// The verification in words: what was read, what it found, what it proves.
-pub fn print_verification(v: &mediasan::report::Verification) {
+pub fn print_verification(v: &mediasan::model::report::Verification) {
     if v.mode == VerifyMode::None {
         outln!("  {}", mediasan::t!("verify-none"));
         return;
@@ -523,7 +524,7 @@ fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
         }
     }
     print_verification(&report.verification);
-    if report.outcome != mediasan::report::Outcome::Sanitised {
+    if report.outcome != mediasan::model::report::Outcome::Sanitised {
         errln!(
             "{}: NOT sanitised: the medium may still hold data.\nhint: find the cause above, then wipe it again; a medium that cannot be written must be destroyed physically",
             report.target.path

@@ -9,35 +9,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// A block device number, `major:minor`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DevNo {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl DevNo {
-    pub fn from_raw(rdev: u64) -> DevNo {
-        DevNo {
-            major: libc::major(rdev),
-            minor: libc::minor(rdev),
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DevNo> {
-        let (a, b) = s.trim().split_once(':')?;
-        Some(DevNo {
-            major: a.parse().ok()?,
-            minor: b.parse().ok()?,
-        })
-    }
-}
-
-impl std::fmt::Display for DevNo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.major, self.minor)
-    }
-}
+pub use crate::model::identity::DevNo;
 
 /// The block major of loop devices.
 pub const LOOP_MAJOR: u32 = 7;

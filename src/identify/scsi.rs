@@ -4,27 +4,12 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::device::scsi::op;
+pub use crate::model::drive::{ScsiFacts, ScsiSanitize};
 
 use crate::device::passthrough::PROBE_TIMEOUT_MS;
 use crate::device::sense::{key, Sense};
 use crate::device::transport::{Data, ScsiReply, Transport};
-
-/// What SANITIZE service actions the device server reports it supports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScsiSanitize {
-    pub overwrite: bool,
-    pub block_erase: bool,
-    pub crypto_erase: bool,
-}
-
-/// What a SCSI disk told about itself beyond INQUIRY and its VPD pages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScsiFacts {
-    pub sanitize: ScsiSanitize,
-}
 
 /// Why a SCSI command did not complete.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -695,11 +695,12 @@ impl Transport for SimScsi {
 #[cfg(test)]
 mod tests {
     use super::super::ata::{Checksum, Identify};
-    use super::super::hidden::{self, Area};
     use super::super::ata_identify;
-    use crate::device::sense::Sense;
-    use crate::device::passthrough::AtaError;
+    use super::super::hidden;
     use super::*;
+    use crate::device::passthrough::AtaError;
+    use crate::device::sense::Sense;
+    use crate::model::drive::Area;
 
     #[test]
     fn a_plain_drive_shows_everything() {

@@ -9,9 +9,9 @@ use std::sync::{Mutex, MutexGuard};
 use super::{JobError, Link, Named, Observer, Plan, Prepared};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{self, Progress};
+use crate::model::report::{Outcome, PassReport, PassVerification, RegisterLink, Resumption, WipeReport};
 use crate::pattern::Pattern;
 use crate::register;
-use crate::report::{Outcome, PassReport, PassVerification, RegisterLink, Resumption, WipeReport};
 use crate::target::{escape_path, Identity};
 use crate::verify::Span;
 
@@ -389,13 +389,13 @@ impl<'p> Prepared<'p> {
         let errors = match (&sent, check.holds()) {
             // Interrupted: nothing failed; the record says where it stopped.
             (Err(_), _) if interrupted.is_some() => Vec::new(),
-            (Err(f), _) => vec![crate::report::IoFault {
+            (Err(f), _) => vec![crate::model::report::IoFault {
                 operation: "firmware erase".into(),
                 offset: None,
                 length: identity.size,
                 error: f.to_string(),
             }],
-            (Ok(_), false) => vec![crate::report::IoFault {
+            (Ok(_), false) => vec![crate::model::report::IoFault {
                 operation: "readback".into(),
                 offset: None,
                 length: identity.size,
@@ -431,15 +431,15 @@ impl<'p> Prepared<'p> {
         };
         observer.pass_finished(&identity.path, &pass);
         let report = WipeReport {
-            format: crate::report::FORMAT.into(),
-            tool: crate::report::Tool::this(),
+            format: crate::model::report::FORMAT.into(),
+            tool: crate::model::report::Tool::this(),
             target: identity.clone(),
-            method: crate::report::MethodRecord {
+            method: crate::model::report::MethodRecord {
                 name: technique.name().into(),
                 passes: vec![technique.name().into()],
                 blank: false,
             },
-            io: crate::report::IoRecord {
+            io: crate::model::report::IoRecord {
                 direct: target.direct_align().is_some(),
                 alignment: target.direct_align(),
                 block_size: 0,
@@ -454,16 +454,16 @@ impl<'p> Prepared<'p> {
             } else {
                 Outcome::Failed
             },
-            verification: crate::report::Verification {
-                mode: crate::report::VerifyMode::Sample,
+            verification: crate::model::report::Verification {
+                mode: crate::model::report::VerifyMode::Sample,
                 result: if interrupted.is_some() {
-                    crate::report::VerifyResult::NotRun
+                    crate::model::report::VerifyResult::NotRun
                 } else if check.holds() {
-                    crate::report::VerifyResult::Match
+                    crate::model::report::VerifyResult::Match
                 } else if check.unreadable > 0 {
-                    crate::report::VerifyResult::Incomplete
+                    crate::model::report::VerifyResult::Incomplete
                 } else {
-                    crate::report::VerifyResult::Mismatch
+                    crate::model::report::VerifyResult::Mismatch
                 },
                 cache,
                 passes: Vec::new(),
@@ -480,7 +480,7 @@ impl<'p> Prepared<'p> {
                 Vec::new()
             },
             register: started,
-            firmware: Some(crate::report::FirmwareRecord {
+            firmware: Some(crate::model::report::FirmwareRecord {
                 technique: technique.name().into(),
                 category: technique.category().into(),
                 command,

@@ -23,8 +23,8 @@ pub use record::Recorded;
 
 use crate::engine::Progress;
 use crate::keys::{KeyError, Signer};
+use crate::model::report::{PassReport, PassVerification};
 use crate::register::{self, Register, RegisterError};
-use crate::report::{PassReport, PassVerification};
 use crate::target::{escape_path, TargetError};
 
 /// Why a phase could not go on: what failed, the exit code it means (PRODUCT.md §9:

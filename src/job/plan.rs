@@ -6,8 +6,8 @@ use super::JobError;
 use crate::cert::BackedUp;
 use crate::engine::Options;
 use crate::method::{self, PassTemplate};
+use crate::model::report::VerifyMode;
 use crate::register::Classification;
-use crate::report::VerifyMode;
 use crate::target::Policy;
 
 /// What a caller asks of a wipe: the command line's words, before they are checked.

@@ -10,9 +10,9 @@ use crate::engine::{Options, Resume};
 use crate::i18n::Said;
 use crate::identify;
 use crate::method;
+use crate::model::report::{MethodRecord, VerifyMode};
 use crate::pattern::Pattern;
 use crate::register::{self, Register};
-use crate::report::{MethodRecord, VerifyMode};
 use crate::t;
 use crate::target::{escape_path, Access, Identity, Sys, Target};
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use super::{Executed, JobError, Link};
 use crate::cert::{self, Certificate, SignerRef, WipeContext};
 use crate::keys::Signer;
+use crate::model::report::WipeReport;
 use crate::register::{self, Kind};
-use crate::report::WipeReport;
 use crate::target::escape_path;
 
 /// A wipe recorded: its result, where it was saved, its certificate, and what could

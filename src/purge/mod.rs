@@ -436,27 +436,7 @@ impl Journal {
     }
 }
 
-/// How the readback after the erase found the markers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkerCheck {
-    pub planted: u64,
-    pub found: u64,
-    pub unreadable: u64,
-    /// Blocks of the earlier content (not uniform: not one byte repeated) fingerprinted
-    /// before the erase, and how many of them read back unchanged after it.
-    #[serde(default)]
-    pub fingerprinted: u64,
-    #[serde(default)]
-    pub unchanged: u64,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub first_error: Option<String>,
-}
-
-impl MarkerCheck {
-    pub fn holds(&self) -> bool {
-        self.planted > 0 && self.found == 0 && self.unreadable == 0 && self.unchanged == 0
-    }
-}
+pub use crate::model::report::MarkerCheck;
 
 impl Markers {
     /// SHA-256 (hex) of the markers' canonical JSON (RFC 8785): what the register's
@@ -539,7 +519,7 @@ impl Markers {
 
     /// Reads every place back past the caches: which still hold their marker, which
     /// cannot be read.
-    pub fn check(&self, target: &mut Target) -> (MarkerCheck, crate::report::CacheReport) {
+    pub fn check(&self, target: &mut Target) -> (MarkerCheck, crate::model::report::CacheReport) {
         let cache = target.prepare_readback();
         let mut c = MarkerCheck {
             planted: self.offsets.len() as u64,

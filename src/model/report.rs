@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Said;
-use crate::target::Identity;
+use crate::model::identity::Identity;
 
 /// The format tag every result carries.
 pub const FORMAT: &str = "mediasan-result/1";
@@ -81,7 +81,7 @@ pub struct WipeReport {
     pub verification: Verification,
     /// Every region some pass could not write (merged): the medium must be destroyed.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub unwritten: Vec<crate::verify::Span>,
+    pub unwritten: Vec<crate::model::sample::Span>,
     /// Times the wipe was resumed after an interruption: when, and where it went on.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub resumed: Vec<Resumption>,
@@ -125,7 +125,7 @@ pub struct FirmwareRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub recovery: Option<String>,
     /// Markers planted before the erase and read back past the caches after it.
-    pub markers: crate::purge::MarkerCheck,
+    pub markers: MarkerCheck,
     pub milliseconds: u64,
     /// A sanitize an interrupted run sent, followed to its end by `--resume`: the markers
     /// read back are the ones that run planted (kept in its journal).
@@ -191,7 +191,7 @@ pub struct PassReport {
     pub completed: bool,
     /// Regions this pass could not write, narrowed down to the sector.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub unwritten: Vec<crate::verify::Span>,
+    pub unwritten: Vec<crate::model::sample::Span>,
     /// The first write error behind `unwritten`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub write_error: Option<String>,
@@ -203,16 +203,7 @@ pub struct PassReport {
     pub random: Option<RandomRecord>,
 }
 
-/// A failed write or sync.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct IoFault {
-    /// `write` or `sync`.
-    pub operation: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub offset: Option<u64>,
-    pub length: u64,
-    pub error: String,
-}
+pub use super::sample::IoFault;
 
 /// What anyone needs to regenerate a random pass.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -264,7 +255,7 @@ impl Verification {
         mode: VerifyMode,
         cache: Option<CacheReport>,
         passes: Vec<PassVerification>,
-        last_plan: Option<&crate::verify::SamplePlan>,
+        last_plan: Option<&crate::model::sample::SamplePlan>,
         all_written: bool,
     ) -> Verification {
         let result = if mode == VerifyMode::None || passes.is_empty() {
@@ -277,8 +268,8 @@ impl Verification {
             VerifyResult::Match
         };
         let assurance = (result == VerifyResult::Match).then(|| match last_plan {
-            Some(plan) => crate::verify::Assurance::sampled(plan),
-            None => crate::verify::Assurance::full(),
+            Some(plan) => crate::model::sample::Assurance::sampled(plan),
+            None => crate::model::sample::Assurance::full(),
         });
         Verification {
             mode,
@@ -354,7 +345,7 @@ pub struct Verification {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub passes: Vec<PassVerification>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub assurance: Option<crate::verify::Assurance>,
+    pub assurance: Option<crate::model::sample::Assurance>,
 }
 
 /// The readback of one pass.
@@ -368,7 +359,7 @@ pub struct PassVerification {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sample: Option<SampleRecord>,
     #[serde(flatten)]
-    pub readback: crate::verify::Readback,
+    pub readback: crate::model::sample::Readback,
     pub matched: bool,
 }
 
@@ -405,4 +396,26 @@ pub struct Resumption {
     /// 1-based pass it went on with, and the byte it went on from.
     pub pass: u32,
     pub offset: u64,
+}
+
+/// How the readback after the erase found the markers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkerCheck {
+    pub planted: u64,
+    pub found: u64,
+    pub unreadable: u64,
+    /// Blocks of the earlier content (not uniform: not one byte repeated) fingerprinted
+    /// before the erase, and how many of them read back unchanged after it.
+    #[serde(default)]
+    pub fingerprinted: u64,
+    #[serde(default)]
+    pub unchanged: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub first_error: Option<String>,
+}
+
+impl MarkerCheck {
+    pub fn holds(&self) -> bool {
+        self.planted > 0 && self.found == 0 && self.unreadable == 0 && self.unchanged == 0
+    }
 }
