@@ -12,11 +12,14 @@ use std::time::Instant;
 
 use chrono::Utc;
 
+pub use crate::device::buf::AlignedBuf;
+pub use crate::device::medium::Medium;
+pub use crate::model::progress::{Progress, Silent};
 pub use crate::model::report::CacheReport;
 use crate::model::report::{
     rate, IoFault, IoRecord, MethodRecord, Outcome, PassReport, RandomRecord, Tool, WipeReport, FORMAT,
 };
-use crate::model::report::{PassVerification, Verification, VerifyMode, VerifyResult};
+use crate::model::report::{Verification, VerifyMode, VerifyResult};
 use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
 use crate::target::{Identity, Target};
 use crate::verify::{self, Span};
@@ -43,26 +46,6 @@ use crate::narrow::{self, gone};
 /// Most random blocks in flight: memory stays a few blocks per drive whatever the machine.
 const MAX_IN_FLIGHT: usize = 16;
 use crate::budget::MAX_THREADS;
-
-/// What the engine writes to: a [`Target`], or a fault-injecting stand-in in tests.
-/// `Sync`, because readbacks read from several threads at once.
-pub trait Medium: Sync {
-    fn identity(&self) -> &Identity;
-    /// Alignment of `O_DIRECT` writes; `None` when written through the page cache.
-    fn direct_align(&self) -> Option<u64>;
-    fn set_direct(&mut self, on: bool) -> io::Result<()>;
-    /// Gives up `O_DIRECT` for the rest of the wipe.
-    fn drop_direct(&mut self) -> io::Result<()>;
-    fn write_at(&mut self, buf: &[u8], offset: u64) -> io::Result<()>;
-    fn sync(&mut self) -> io::Result<()>;
-    /// The size now (fstat or BLKGETSIZE64), to notice a target that changed under the wipe.
-    fn current_size(&self) -> io::Result<u64>;
-    /// Reads at `offset` (aligned, when the medium reads with `O_DIRECT`).
-    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
-    /// Gets the medium ready to be read back past the host's caches, and says what
-    /// could and could not be bypassed.
-    fn prepare_readback(&mut self) -> CacheReport;
-}
 
 impl Medium for Target {
     fn identity(&self) -> &Identity {
@@ -93,28 +76,6 @@ impl Medium for Target {
         Target::prepare_readback(self)
     }
 }
-
-/// Receives the engine's progress; the library itself never prints. `Send + Sync`,
-/// so that several wipes can run on threads at once, each with its own.
-pub trait Progress: Send + Sync {
-    fn pass_started(&self, _index: usize, _count: usize, _pattern: &str, _bytes: u64) {}
-    /// `done` bytes of the current pass are written (or, during a readback, read).
-    fn advanced(&self, _done: u64) {}
-    fn pass_finished(&self, _pass: &PassReport) {}
-    /// Everything of pass `index` up to `offset` is written and synced (`unwritten`
-    /// excepted): the moment to record a checkpoint.
-    fn synced(&self, _index: usize, _offset: u64, _unwritten: &[Span]) {}
-    /// A readback of pass `index` starts, `bytes` to read.
-    fn verify_started(&self, _index: usize, _bytes: u64) {}
-    fn verify_finished(&self, _pass: &PassVerification) {}
-    /// Something went wrong beside the wipe itself (a checkpoint that cannot be saved),
-    /// to be said once, now, without stopping the wipe.
-    fn warning(&self, _message: &str) {}
-}
-
-/// Progress that goes nowhere.
-pub struct Silent;
-impl Progress for Silent {}
 
 /// What to read back after writing.
 #[derive(Clone, Copy, Debug)]
@@ -670,35 +631,6 @@ fn for_each_block(
                 Ok(flow)
             })
         }
-    }
-}
-
-/// A heap buffer whose start is aligned for `O_DIRECT` (4096 bytes), without unsafe code.
-pub struct AlignedBuf {
-    raw: Vec<u8>,
-    start: usize,
-    len: usize,
-}
-
-impl AlignedBuf {
-    pub const ALIGN: usize = 4096;
-
-    pub fn new(len: usize) -> AlignedBuf {
-        let raw = vec![0u8; len + Self::ALIGN];
-        let start = raw.as_ptr().align_offset(Self::ALIGN);
-        AlignedBuf { raw, start, len }
-    }
-}
-
-impl AsRef<[u8]> for AlignedBuf {
-    fn as_ref(&self) -> &[u8] {
-        &self.raw[self.start..self.start + self.len]
-    }
-}
-
-impl AsMut<[u8]> for AlignedBuf {
-    fn as_mut(&mut self) -> &mut [u8] {
-        &mut self.raw[self.start..self.start + self.len]
     }
 }
 

@@ -121,7 +121,7 @@ impl KeyError {
 }
 
 fn shown(path: &Path) -> String {
-    crate::target::escape_path(path)
+    crate::escape::path(path)
 }
 
 /// How a signature is made and checked. Recorded with every certificate signature and

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use crate::engine::{AlignedBuf, Medium, Progress};
+use crate::device::buf::AlignedBuf;
+use crate::device::medium::Medium;
+use crate::model::progress::Progress;
 use crate::model::report::{rate, PassVerification, SampleRecord};
 use crate::pattern::Pattern;
 

@@ -7,7 +7,7 @@ use std::io;
 use std::os::fd::AsRawFd;
 
 use super::DevNo;
-use crate::target::Object;
+use crate::model::identity::Object;
 
 /// `struct loop_info64` of `<linux/loop.h>` (232 bytes); mediasan reads the first
 /// five fields, the rest are there for the layout.

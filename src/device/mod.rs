@@ -7,7 +7,9 @@
 
 pub mod ata;
 pub mod block;
+pub mod buf;
 pub mod loopdev;
+pub mod medium;
 pub mod nvme;
 pub mod passthrough;
 pub mod scsi;

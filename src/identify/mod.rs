@@ -14,8 +14,8 @@ pub mod sim;
 
 use crate::device::passthrough::{AtaError, PROBE_TIMEOUT_MS};
 use crate::device::transport::{NvmeAdmin, Transport};
+use crate::device::Sys;
 use crate::i18n::Said;
-use crate::target::Sys;
 
 use crate::model::drive::ata::Identify;
 pub use crate::model::drive::*;

@@ -5,5 +5,6 @@
 
 pub mod drive;
 pub mod identity;
+pub mod progress;
 pub mod report;
 pub mod sample;
