@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Resume;
+use crate::medium::{Identity, Kind};
 use crate::model::report::{MethodRecord, PassReport, VerifyMode};
 use crate::pattern::{Pattern, StreamKey};
 use crate::register::rules::PassFinished;
-use crate::target::{Identity, Kind};
 use crate::verify::Span;
 
 pub const FORMAT: &str = "mediasan-checkpoint/1";

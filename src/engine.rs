@@ -13,7 +13,8 @@ use std::time::Instant;
 use chrono::Utc;
 
 pub use crate::device::buf::AlignedBuf;
-pub use crate::device::medium::Medium;
+pub use crate::device::io::Medium;
+use crate::medium::{Identity, Target};
 pub use crate::model::progress::{Progress, Silent};
 pub use crate::model::report::CacheReport;
 use crate::model::report::{
@@ -21,7 +22,6 @@ use crate::model::report::{
 };
 use crate::model::report::{Verification, VerifyMode, VerifyResult};
 use crate::pattern::{Pattern, RandomStream, STREAM_CONSTRUCTION, STREAM_CRATE};
-use crate::target::{Identity, Target};
 use crate::verify::{self, Span};
 
 /// Default size of one write.
@@ -637,7 +637,7 @@ fn for_each_block(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::Kind;
+    use crate::medium::Kind;
 
     /// An in-memory medium that can fail writes at chosen offsets.
     struct Memory {

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use crate::device::buf::AlignedBuf;
-use crate::device::medium::Medium;
+use crate::device::io::Medium;
 use crate::model::progress::Progress;
 use crate::model::report::{rate, PassVerification, SampleRecord};
 use crate::pattern::Pattern;

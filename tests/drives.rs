@@ -8,8 +8,8 @@ use std::path::Path;
 
 use mediasan::identify::sim::{Bridge, SimDrive};
 use mediasan::identify::{identify, source, Area, Bus, Drive, Probe};
-use mediasan::target::safety::drive_refusals;
-use mediasan::target::{Refusal, Sys};
+use mediasan::medium::safety::drive_refusals;
+use mediasan::medium::{Refusal, Sys};
 
 const SATA: &str = "devices/pci0000:00/0000:00:1f.2/ata2/host1/target1:0:0/1:0:0:0";
 const USB_DEV: &str = "devices/pci0000:00/0000:00:14.0/usb2/2-1";

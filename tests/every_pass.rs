@@ -9,10 +9,10 @@ use std::sync::atomic::AtomicBool;
 
 use common::*;
 use mediasan::engine::{self, Options, Progress};
+use mediasan::medium::{Access, Sys, Target};
 use mediasan::method;
 use mediasan::model::report::{MethodRecord, Outcome, PassReport};
 use mediasan::pattern::Pattern;
-use mediasan::target::{Access, Sys, Target};
 
 /// After each pass, reads `raw` (the file, or a loop device's backing file) and
 /// compares it with the pass's pattern.

@@ -283,7 +283,7 @@ fn records_stay_english_when_the_screen_speaks_chinese() {
 #[test]
 fn a_jobs_error_is_recorded_in_english_and_shown_in_chinese() {
     use mediasan::job::JobError;
-    use mediasan::target::TargetError;
+    use mediasan::medium::TargetError;
     mediasan::i18n::set(mediasan::i18n::Lang::Zh);
     let e = JobError::from(TargetError::Empty {
         path: "/dev/sdz".into(),

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 
 use common::*;
-use mediasan::target::Object;
+use mediasan::medium::Object;
 
 /// A process holding `path` open (`<>` read-write or `<` read-only) until dropped.
 struct Holder(Child);

@@ -12,8 +12,8 @@ use std::sync::atomic::AtomicBool;
 use common::*;
 use mediasan::job::{Link, Plan, Prepared, Request, Unobserved};
 use mediasan::keys::Signer;
+use mediasan::medium::Sys;
 use mediasan::register::Register;
-use mediasan::target::Sys;
 
 fn plan(o: &Office, method: &str) -> Plan {
     Plan::new(Request {

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use mediasan::identify::sim::{Bridge, SimDrive};
 use mediasan::identify::{identify, Drive};
-use mediasan::target::safety::{drive_refusals, inspect, refusals};
-use mediasan::target::{DevNo, Refusal, Sys};
+use mediasan::medium::safety::{drive_refusals, inspect, refusals};
+use mediasan::medium::{DevNo, Refusal, Sys};
 
 /// A fixture tree: one SATA disk `sdb` (8:16) with partitions sdb1 (8:17) and sdb2 (8:18).
 struct Tree {
@@ -346,9 +346,9 @@ fn refusals_come_from_the_open_descriptors_device_number() {
     t.write("proc/self/mountinfo", &format!("27 1 254:0 / / rw - ext4 /dev/vda rw\n95 27 {major}:{minor} / /mnt/secret rw - ext4 /dev/{name} rw\n"));
 
     let before = fs::read(&img).unwrap();
-    let write = mediasan::target::Access::Write;
-    match mediasan::target::Target::open(&lp.dev, &Sys::at(t.root()), write) {
-        Err(mediasan::target::TargetError::Refused { reasons, .. }) => {
+    let write = mediasan::medium::Access::Write;
+    match mediasan::medium::Target::open(&lp.dev, &Sys::at(t.root()), write) {
+        Err(mediasan::medium::TargetError::Refused { reasons, .. }) => {
             assert_eq!(
                 reasons,
                 vec![Refusal::Mounted {
@@ -361,7 +361,7 @@ fn refusals_come_from_the_open_descriptors_device_number() {
     }
     // The same device through a tree without the mount opens fine.
     t.write("proc/self/mountinfo", "27 1 254:0 / / rw - ext4 /dev/vda rw\n");
-    let opened = mediasan::target::Target::open(&lp.dev, &Sys::at(t.root()), write).unwrap();
+    let opened = mediasan::medium::Target::open(&lp.dev, &Sys::at(t.root()), write).unwrap();
     assert_eq!(opened.identity.serial.as_deref(), Some(lp.serial().as_str()));
     drop(opened);
     assert_eq!(fs::read(&img).unwrap(), before);

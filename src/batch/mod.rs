@@ -16,12 +16,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::identify::scan::{self, Attached};
 use crate::job::{JobError, Link, Observer, Plan, Prepared, Request};
 use crate::keys::Signer;
+use crate::medium::scan::{self, Attached};
+use crate::medium::{escape_path, Sys};
 use crate::model::report::WipeReport;
 use crate::register::Register;
-use crate::target::{escape_path, Sys};
 pub use manifest::{Device, Row};
 
 /// What is wrong with one row: the batch does not start.

@@ -7,9 +7,9 @@ use super::{
     Body, Certificate, Media, Organisation, PersonRef, RegisterRef, Sanitisation, VerificationSummary,
 };
 use crate::config::Station;
+use crate::medium::{Identity, Kind};
 use crate::model::report::{Outcome, WipeReport};
 use crate::register::{Carrier, Event, Meta, Person};
-use crate::target::{Identity, Kind};
 
 /// Whether the medium's data was backed up before the wipe (NIST SP 800-88 r1
 /// Appendix G).

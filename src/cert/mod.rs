@@ -16,10 +16,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::keys::{self, KeyError, Signer};
+use crate::medium::Identity;
 use crate::model::report::WipeReport;
 use crate::register::Role;
 use crate::t;
-use crate::target::Identity;
 
 pub const FORMAT: &str = "mediasan-certificate/1";
 pub const NAMESPACE: &str = "mediasan-certificate";
@@ -744,11 +744,11 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
         .media
         .serial
         .as_deref()
-        .and_then(crate::target::Object::parse);
+        .and_then(crate::medium::Object::parse);
     if let Some(carrier) = carrier {
         let wiped = body.sanitisation.result.target.object.as_deref();
         let same = wiped
-            .and_then(crate::target::Object::parse)
+            .and_then(crate::medium::Object::parse)
             .is_some_and(|w| w.is(&carrier));
         v.push(
             CheckKind::Target,

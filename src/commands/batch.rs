@@ -12,8 +12,8 @@ use serde_json::json;
 
 use mediasan::batch::{self, state::State, Finished, Job, Mismatch};
 use mediasan::job::{Observer, Request};
+use mediasan::medium::{escape_path, Sys};
 use mediasan::register::Register;
-use mediasan::target::{escape_path, Sys};
 
 use crate::cli::{BatchCmd, BatchRunArgs, BatchSub, BatchWatchArgs};
 use crate::ui::{above_bars, batch_bar, bytes, json_line, print_table, Failure, Reporter};
@@ -98,7 +98,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
     // Rows with a checkpoint continue it; the others start afresh. The attached drives
     // are probed once for all rows.
     let attached = match &resumed {
-        Some(_) => mediasan::identify::scan::attached(&sys),
+        Some(_) => mediasan::medium::scan::attached(&sys),
         None => Vec::new(),
     };
     let chosen: Vec<&mediasan::job::Plan> = rows
@@ -205,13 +205,13 @@ fn plans(args: &BatchRunArgs, rows: &[batch::Row], base: &Request, reg: &Registe
 fn has_checkpoint(
     fresh: &mediasan::job::Plan,
     row: &batch::Row,
-    attached: &[mediasan::identify::scan::Attached],
+    attached: &[mediasan::medium::scan::Attached],
     sys: &Sys,
 ) -> bool {
     let Ok(path) = batch::resolve(&row.device, attached, sys) else {
         return false;
     };
-    let Ok(t) = mediasan::target::Target::open(&path, sys, mediasan::target::Access::Read) else {
+    let Ok(t) = mediasan::medium::Target::open(&path, sys, mediasan::medium::Access::Read) else {
         return false;
     };
     mediasan::checkpoint::path_for(fresh.checkpoint_dir(), &t.identity).exists()
@@ -520,7 +520,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     let (tx, rx) = std::sync::mpsc::channel::<(String, Finished)>();
     let mut running = 0usize;
     // (disk, attached anew): every disk at the start counts as attached anew.
-    let mut queue: Vec<(String, bool)> = mediasan::identify::scan::disks(&sys)
+    let mut queue: Vec<(String, bool)> = mediasan::medium::scan::disks(&sys)
         .into_iter()
         .map(|d| (d, true))
         .collect();
@@ -560,7 +560,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
                     continue;
                 }
                 let path = sys.dev_node(&disk);
-                let Ok(t) = mediasan::target::Target::open(&path, sys, mediasan::target::Access::Read) else {
+                let Ok(t) = mediasan::medium::Target::open(&path, sys, mediasan::medium::Access::Read) else {
                     continue;
                 };
                 let id = t.identity.clone();
@@ -640,7 +640,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
             }
             match events.next(std::time::Duration::from_millis(500)) {
                 Ok(Some(a)) if a.action == "overflow" => {
-                    queue = mediasan::identify::scan::disks(sys)
+                    queue = mediasan::medium::scan::disks(sys)
                         .into_iter()
                         .map(|d| (d, false))
                         .collect()
@@ -678,7 +678,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     })
 }
 
-fn unknown(id: &mediasan::target::Identity, json: bool) {
+fn unknown(id: &mediasan::medium::Identity, json: bool) {
     if json {
         json_line(&json!({ "event": "batch-unknown-drive", "target": id }));
     } else {

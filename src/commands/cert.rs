@@ -6,9 +6,9 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::cert::{self, Certificate, Who};
+use mediasan::medium::escape_path;
 use mediasan::register::{self, Kind, Register, Role};
 use mediasan::t;
-use mediasan::target::escape_path;
 
 use super::register::acting;
 use crate::cli::{CertCmd, CertSub};

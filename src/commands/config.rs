@@ -6,8 +6,8 @@ use serde_json::json;
 use crate::cli::{ConfigCmd, ConfigSub};
 use crate::settings::{self, Named};
 use crate::ui::{json_line, print_table, Failure};
+use mediasan::medium::escape_path;
 use mediasan::register::Classification;
-use mediasan::target::escape_path;
 
 /// One value and its source.
 struct Row {

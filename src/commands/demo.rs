@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 
+use mediasan::medium::{escape_path, Sys};
 use mediasan::model::report::Outcome;
 use mediasan::t;
-use mediasan::target::{escape_path, Sys};
 
 use mediasan::cert::{self, Certificate};
 use mediasan::keys::{self, Signer};

@@ -64,7 +64,7 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
                 code,
                 anyhow!(mediasan::t!(
                     "acting-passphrase-file",
-                    path = mediasan::target::escape_path(f),
+                    path = mediasan::medium::escape_path(f),
                     error = e.to_string()
                 )),
             )
@@ -75,7 +75,7 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
         Some(p) => Some(p),
         None if std::io::stdin().is_terminal() => rpassword::prompt_password(mediasan::t!(
             "passphrase-for",
-            key = mediasan::target::escape_path(path)
+            key = mediasan::medium::escape_path(path)
         ))
         .ok(),
         None => None,
@@ -147,7 +147,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     2,
                     anyhow!(mediasan::t!(
                         "init-index-unwritable",
-                        index = mediasan::target::escape_path(&index),
+                        index = mediasan::medium::escape_path(&index),
                         error = e.to_string()
                     )),
                 )
@@ -176,8 +176,8 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     1,
                     anyhow!(mediasan::t!(
                         "init-not-indexed",
-                        path = mediasan::target::escape_path(&path),
-                        index = mediasan::target::escape_path(&index),
+                        path = mediasan::medium::escape_path(&path),
+                        index = mediasan::medium::escape_path(&index),
                         error = e.to_string()
                     )),
                 )
@@ -189,7 +189,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                 .collect();
             outln!(
                 "{}",
-                mediasan::t!("init-created", path = mediasan::target::escape_path(&path))
+                mediasan::t!("init-created", path = mediasan::medium::escape_path(&path))
             );
             outln!("{}", mediasan::t!("init-org", org = meta.org.as_str()));
             outln!("{}", mediasan::t!("init-register-id", id = grouped.join("-")));
@@ -208,7 +208,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             );
             outln!(
                 "{}",
-                mediasan::t!("init-indexed", index = mediasan::target::escape_path(&index))
+                mediasan::t!("init-indexed", index = mediasan::medium::escape_path(&index))
             );
             outln!("{}", mediasan::t!("init-file-on-paper"));
             Ok(0)
@@ -255,7 +255,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     "{}",
                     mediasan::t!(
                         "register-verify-counts",
-                        path = mediasan::target::escape_path(&path),
+                        path = mediasan::medium::escape_path(&path),
                         events = a.events.to_string(),
                         signatures = a.signatures_checked.to_string(),
                         ms = a.milliseconds.to_string()
@@ -394,7 +394,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                 "{}",
                 mediasan::t!(
                     "register-backup-written",
-                    path = mediasan::target::escape_path(&file)
+                    path = mediasan::medium::escape_path(&file)
                 )
             );
             Ok(0)
@@ -683,7 +683,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         CarrierSub::Import { file, acting: a } => {
-            let shown = mediasan::target::escape_path(&file);
+            let shown = mediasan::medium::escape_path(&file);
             let bytes = mediasan::files::read_limited(&file, register::csv::MAX_BYTES).map_err(|e| {
                 Failure::usage(anyhow!(mediasan::t!(
                     "carrier-import-unreadable",
@@ -864,7 +864,7 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
                         .map_err(|e| {
                             Failure::usage(anyhow!(mediasan::t!(
                                 "register-at-path",
-                                path = mediasan::target::escape_path(&f),
+                                path = mediasan::medium::escape_path(&f),
                                 error = e.to_string()
                             )))
                         })?
@@ -889,14 +889,14 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
                 "{}",
                 mediasan::t!(
                     "key-new-pair",
-                    path = mediasan::target::escape_path(&out),
+                    path = mediasan::medium::escape_path(&out),
                     name = name.as_str(),
                     fingerprint = keys::fingerprint(key.public_key())
                 )
             );
             outln!(
                 "{}",
-                mediasan::t!("key-new-public", path = mediasan::target::escape_path(&out))
+                mediasan::t!("key-new-public", path = mediasan::medium::escape_path(&out))
             );
             Ok(0)
         }
@@ -906,9 +906,9 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
 /// A serial that an attached USB bridge reports as its own, or that two attached drives
 /// report, identifies no carrier: refused before anything is registered (exit 3).
 fn refuse_attached_conflict(serials: &[String]) -> Result<(), Failure> {
-    let attached = mediasan::identify::scan::attached(&mediasan::target::Sys::host());
+    let attached = mediasan::medium::scan::attached(&mediasan::medium::Sys::host());
     for s in serials {
-        if let Some(p) = mediasan::identify::scan::registration_problem(&attached, s) {
+        if let Some(p) = mediasan::medium::scan::registration_problem(&attached, s) {
             return Err(Failure::refused(anyhow!(mediasan::t!(
                 "carrier-serial-attached",
                 serial = format!("{s:?}"),

@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
-use mediasan::identify::scan::{self, Entry};
 use mediasan::job;
+use mediasan::medium::scan::{self, Entry};
+use mediasan::medium::Sys;
 use mediasan::register::Register;
-use mediasan::target::Sys;
 
 use crate::cli::ScanArgs;
 use crate::ui::{bytes, json_line, print_table, Failure};
@@ -23,7 +23,7 @@ pub fn run(args: ScanArgs) -> Result<u8, Failure> {
             "{}",
             mediasan::t!(
                 "scan-register-absent",
-                path = mediasan::target::escape_path(named)
+                path = mediasan::medium::escape_path(named)
             )
         );
         named = std::path::Path::new(mediasan::register::DEFAULT_PATH);
@@ -91,7 +91,7 @@ fn record(e: &Entry, m: &[Match]) -> serde_json::Value {
         "physical_sector": id.and_then(|i| i.physical_sector),
         "rotational": id.and_then(|i| i.rotational),
         "removable": e.removable,
-        "read_only": e.refusals.contains(&mediasan::target::Refusal::ReadOnly),
+        "read_only": e.refusals.contains(&mediasan::medium::Refusal::ReadOnly),
         "in_use": e.in_use(),
         "backs_system": e.backs_system(),
         "partitions": id.map(|i| i.partitions.clone()).unwrap_or_default(),

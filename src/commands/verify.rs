@@ -8,9 +8,9 @@ use std::sync::atomic::AtomicBool;
 use anyhow::anyhow;
 use serde_json::json;
 
+use mediasan::medium::{escape_path, Access, Identity, Sys, Target};
 use mediasan::model::report::{SampleRecord, Verification, VerifyMode, VerifyResult, WipeReport, FORMAT};
 use mediasan::pattern::{Pattern, StreamKey};
-use mediasan::target::{escape_path, Access, Identity, Sys, Target};
 use mediasan::verify::{fresh_seed, verify_pass, SamplePlan, SampleSpec};
 
 use super::wipe::print_verification;

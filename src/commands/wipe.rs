@@ -12,9 +12,9 @@ use serde_json::json;
 use mediasan::i18n::Said;
 use mediasan::job::{self, JobError, Link, Plan, Prepared, Request};
 use mediasan::keys::Signer;
+use mediasan::medium::{escape_path, Identity, Kind, Sys};
 use mediasan::model::report::{VerifyMode, WipeReport};
 use mediasan::register::Register;
-use mediasan::target::{escape_path, Identity, Kind, Sys};
 use mediasan::verify::{percent_down, Assurance};
 
 use crate::cli::WipeArgs;

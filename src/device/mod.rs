@@ -8,8 +8,8 @@
 pub mod ata;
 pub mod block;
 pub mod buf;
+pub mod io;
 pub mod loopdev;
-pub mod medium;
 pub mod nvme;
 pub mod passthrough;
 pub mod scsi;

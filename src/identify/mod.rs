@@ -8,7 +8,6 @@
 //! never taken for the drive's. Every probe that fails says why; nothing is guessed.
 
 pub mod hidden;
-pub mod scan;
 pub mod scsi;
 pub mod sim;
 

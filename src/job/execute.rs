@@ -9,10 +9,10 @@ use std::sync::{Mutex, MutexGuard};
 use super::{JobError, Link, Named, Observer, Plan, Prepared};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{self, Progress};
+use crate::medium::{escape_path, Identity};
 use crate::model::report::{Outcome, PassReport, PassVerification, RegisterLink, Resumption, WipeReport};
 use crate::pattern::Pattern;
 use crate::register;
-use crate::target::{escape_path, Identity};
 use crate::verify::Span;
 
 /// A wipe that has run: its result, and what the record phase needs.
@@ -506,7 +506,7 @@ impl<'p> Prepared<'p> {
 /// Clears the temporary user password a security erase set before it was interrupted
 /// (it is in the erase's journal), if the drive still has one.
 fn clear_left_password(
-    target: &crate::target::Target,
+    target: &crate::medium::Target,
     text: &str,
     node: &str,
 ) -> Result<(), crate::purge::ata::Failed> {

@@ -23,9 +23,9 @@ pub use record::Recorded;
 
 use crate::engine::Progress;
 use crate::keys::{KeyError, Signer};
+use crate::medium::{escape_path, TargetError};
 use crate::model::report::{PassReport, PassVerification};
 use crate::register::{self, Register, RegisterError};
-use crate::target::{escape_path, TargetError};
 
 /// Why a phase could not go on: what failed, the exit code it means (PRODUCT.md §9:
 /// 1 failed, 2 unusable input, 3 refused) and what to do.

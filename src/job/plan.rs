@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use super::JobError;
 use crate::cert::BackedUp;
 use crate::engine::Options;
+use crate::medium::Policy;
 use crate::method::{self, PassTemplate};
 use crate::model::report::VerifyMode;
 use crate::register::Classification;
-use crate::target::Policy;
 
 /// What a caller asks of a wipe: the command line's words, before they are checked.
 #[derive(Clone, Debug)]

@@ -9,12 +9,12 @@ use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{Options, Resume};
 use crate::i18n::Said;
 use crate::identify;
+use crate::medium::{escape_path, Access, Identity, Sys, Target};
 use crate::method;
 use crate::model::report::{MethodRecord, VerifyMode};
 use crate::pattern::Pattern;
 use crate::register::{self, Register};
 use crate::t;
-use crate::target::{escape_path, Access, Identity, Sys, Target};
 
 /// A target opened and checked, and what the wipe will write to it.
 pub struct Prepared<'p> {
@@ -200,7 +200,7 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         .hint(hint))
     };
     let Some(drive) = identity.drive.as_ref().filter(|d| {
-        identity.kind == crate::target::Kind::BlockDevice && d.transport != crate::identify::Bus::Loop
+        identity.kind == crate::medium::Kind::BlockDevice && d.transport != crate::identify::Bus::Loop
     }) else {
         return refuse(
             crate::said!("job-firmware-not-a-drive"),
@@ -251,9 +251,9 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
         // Opened although locked only so that the journal's password can unlock it.
         if drive.security().is_some_and(|s| s.locked) && j.password.is_none() {
             return Err(JobError::refused(Said::of(|| {
-                format!("{}: {}", identity.path, crate::target::Refusal::SecurityLocked)
+                format!("{}: {}", identity.path, crate::medium::Refusal::SecurityLocked)
             }))
-            .hint(crate::target::Refusal::SecurityLocked.hint()));
+            .hint(crate::medium::Refusal::SecurityLocked.hint()));
         }
         return Ok((j.technique, None, Some(j)));
     }
@@ -323,12 +323,12 @@ fn refuse_weak_serial(identity: &Identity, sys: &Sys) -> Result<(), JobError> {
     else {
         return Ok(());
     };
-    let mut problems = identify::scan::own_serial_problems(identity);
+    let mut problems = crate::medium::scan::own_serial_problems(identity);
     if let (Some(serial), Some(disk)) = (
         &identity.serial,
         identity.partition_of.as_ref().or(identity.device.as_ref()),
     ) {
-        let others = identify::scan::sharing(sys, serial, disk);
+        let others = crate::medium::scan::sharing(sys, serial, disk);
         if !others.is_empty() {
             problems.push(crate::said!(
                 "serial-shared-job",
@@ -468,8 +468,8 @@ fn check_result_path(path: &Path, target: &Identity) -> Result<(), JobError> {
                 "--result {shown}: exists and is not a regular file"
             )));
         }
-        let result = crate::target::Object::of(&meta);
-        let target_object = target.object.as_deref().and_then(crate::target::Object::parse);
+        let result = crate::medium::Object::of(&meta);
+        let target_object = target.object.as_deref().and_then(crate::medium::Object::parse);
         if target_object.is_some_and(|t| t.same_inode(&result)) {
             return Err(JobError::usage(format!("--result {shown}: is the target itself")));
         }
@@ -554,7 +554,7 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
 mod tests {
     use super::*;
     use crate::identify::{Area, Bus, Drive, HiddenAreas, Probe};
-    use crate::target::Kind;
+    use crate::medium::Kind;
 
     #[test]
     fn a_carriers_journal_resumes_only_with_markers_its_register_recorded() {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use super::{Executed, JobError, Link};
 use crate::cert::{self, Certificate, SignerRef, WipeContext};
 use crate::keys::Signer;
+use crate::medium::escape_path;
 use crate::model::report::WipeReport;
 use crate::register::{self, Kind};
-use crate::target::escape_path;
 
 /// A wipe recorded: its result, where it was saved, its certificate, and what could
 /// not be recorded (each a failure of the command: the wipe happened, its record is

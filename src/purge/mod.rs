@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::AlignedBuf;
 use crate::i18n::Said;
 use crate::identify::{Bus, Drive, Probe};
-use crate::target::Target;
+use crate::medium::Target;
 
 /// How a wipe erases: the host's overwrite, or one of the drive's own commands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -397,7 +397,7 @@ pub struct Markers {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Journal {
     pub format: String,
-    pub target: crate::target::Identity,
+    pub target: crate::medium::Identity,
     pub technique: Technique,
     pub markers: Markers,
     pub started: chrono::DateTime<chrono::Utc>,

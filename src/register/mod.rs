@@ -31,7 +31,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use serde::Serialize;
 
 use crate::keys::{self, KeyError, Signer};
-use crate::target::escape_path;
+use crate::medium::escape_path;
 pub use event::{Event, Kind, GENESIS, NAMESPACE};
 pub use ops::NewCarrier;
 pub use rules::{

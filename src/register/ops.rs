@@ -84,12 +84,7 @@ pub struct Migration {
     pub lost: Vec<(rules::Carrier, String)>,
 }
 
-/// The longest serial number the register takes (SCSI's unit serial page holds up
-/// to 251 bytes; ATA's is 20, NVMe's 20).
-pub const MAX_SERIAL: usize = 256;
-/// The longest image path taken as a serial (PATH_MAX), and any other text field.
-pub const MAX_PATH: usize = 4096;
-pub const MAX_TEXT: usize = 1024;
+pub use super::rules::{MAX_PATH, MAX_SERIAL, MAX_TEXT};
 
 /// Refuses a string longer than `max` bytes, saying how long it is; `what` names the
 /// field in the language in use (asked only for a refusal).
@@ -115,7 +110,7 @@ impl NewCarrier {
         if !serial.starts_with('/') {
             return Ok(serial.to_string());
         }
-        crate::target::Object::of_file(std::path::Path::new(serial))
+        crate::medium::Object::of_file(std::path::Path::new(serial))
             .map(|o| o.to_string())
             .map_err(|e| {
                 crate::t!(
@@ -440,7 +435,7 @@ impl Register {
     /// path reaches now, in one transaction. Returns the events, and the carriers
     /// whose path reaches no regular file (they stay guarded by path only).
     pub fn migrate_identities(&mut self, signer: &Signer) -> Result<Migration> {
-        use crate::target::Object;
+        use crate::medium::Object;
         let mut todo = Vec::new();
         let mut lost = Vec::new();
         for c in self.carriers(None, None, None)? {
@@ -457,7 +452,7 @@ impl Register {
                         .ok()
                         .map(|d| std::path::PathBuf::from(d.previous))
                 });
-                crate::target::locate(&old, known)
+                crate::medium::locate(&old, known)
                     .and_then(|p| Object::of_file(&p).ok())
                     .filter(|o| o.same_inode(&old) && o.birth.is_some())
                     .ok_or_else(|| crate::t!("register-migrate-object-not-found", object = c.serial.as_str()))

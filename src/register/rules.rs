@@ -489,6 +489,13 @@ fn details<T: serde::de::DeserializeOwned>(ev: &Event) -> Result<T, RuleError> {
     })
 }
 
+/// The longest serial number the register takes (SCSI's unit serial page holds up
+/// to 251 bytes; ATA's is 20, NVMe's 20).
+pub const MAX_SERIAL: usize = 256;
+/// The longest image path taken as a serial (PATH_MAX), and any other text field.
+pub const MAX_PATH: usize = 4096;
+pub const MAX_TEXT: usize = 1024;
+
 /// Checks `ev` against the state `view` shows and returns the changes it makes.
 pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
     let kind = Kind::parse(&ev.kind)
@@ -603,7 +610,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             if d.serial.trim().is_empty() {
                 return refuse(crate::t!("rule-no-serial"));
             }
-            if d.serial.len() > super::ops::MAX_PATH {
+            if d.serial.len() > MAX_PATH {
                 return refuse(crate::t!(
                     "rule-serial-too-long",
                     bytes = d.serial.len().to_string()
@@ -755,7 +762,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             let d: CarrierIdentified = details(ev)?;
             let mut c = carrier(view, ev)?;
             live(&c, ev)?;
-            let Some(new) = crate::target::Object::parse(&d.serial) else {
+            let Some(new) = crate::medium::Object::parse(&d.serial) else {
                 return refuse(crate::t!(
                     "rule-not-file-identity",
                     serial = format!("{:?}", d.serial)
@@ -763,7 +770,7 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             };
             // From an image's path, or from the same file's object named without its
             // birth (registers before births) to the object with it.
-            let upgrade = crate::target::Object::parse(&c.serial)
+            let upgrade = crate::medium::Object::parse(&c.serial)
                 .is_some_and(|old| old.birth.is_none() && new.birth.is_some() && old.same_inode(&new));
             if d.previous != c.serial || !(c.serial.starts_with('/') || upgrade) {
                 return refuse(crate::t!(

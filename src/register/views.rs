@@ -43,14 +43,14 @@ impl Register {
     /// object), and carriers registered by an image's path before objects were the
     /// rule, when that path now reaches the same object.
     /// For a file, the same inode registered with another or no birth counts where one
-    /// side knows none ([`crate::target::Identity::may_be_carrier`]): the guard refuses
+    /// side knows none ([`crate::medium::Identity::may_be_carrier`]): the guard refuses
     /// what may be a registered carrier.
-    pub fn carriers_naming(&self, id: &crate::target::Identity) -> Result<Vec<Carrier>> {
+    pub fn carriers_naming(&self, id: &crate::medium::Identity) -> Result<Vec<Carrier>> {
         let mut out = match id.register_identity() {
             Some(s) => self.carriers_by_serial(s)?,
             None => Vec::new(),
         };
-        if let Some(o) = id.object.as_deref().and_then(crate::target::Object::parse) {
+        if let Some(o) = id.object.as_deref().and_then(crate::medium::Object::parse) {
             let base = o.base();
             let prefix = format!("{base}:");
             let same_inode = self.carriers_where(

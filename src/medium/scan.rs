@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;
 
-use super::{serial_problem, Drive};
 use crate::i18n::Said;
-use crate::target::{Access, Identity, Policy, Refusal, Sys, Target, TargetError};
+use crate::medium::{Access, Identity, Policy, Refusal, Sys, Target, TargetError};
+use crate::model::drive::{serial_problem, Drive};
 
 /// One disk as scan sees it.
 #[derive(Clone, Debug)]
@@ -96,7 +96,7 @@ pub fn scan(sys: &Sys) -> Vec<Entry> {
 
 fn entry(sys: &Sys, name: &str) -> Entry {
     let node = sys.dev_node(name);
-    let path = crate::target::escape_path(&node);
+    let path = crate::medium::escape_path(&node);
     // The wipe's own checks first (read-only and not exclusively: a scan claims nothing);
     // only a disk they refuse is opened again, to be identified — each drive is probed
     // once if it can be.
@@ -177,7 +177,7 @@ pub fn attached(sys: &Sys) -> Vec<Attached> {
                 .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
                 .open(sys.dev_node(&d))
                 .ok()?;
-            let drive = super::identify(sys, &d, &mut crate::device::transport::Device(&file));
+            let drive = crate::identify::identify(sys, &d, &mut crate::device::transport::Device(&file));
             Some(Attached {
                 serial: drive.serial?,
                 bridges: drive.serial_is_bridges,

@@ -6,6 +6,7 @@
 //! device checked is the device written.
 
 pub mod safety;
+pub mod scan;
 
 use std::fs::{File, OpenOptions};
 use std::io;
