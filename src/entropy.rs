@@ -8,6 +8,8 @@
 //! asks first, without blocking, and waits here: shown every few seconds, stopped by the
 //! caller's flag, given up after a limit.
 
+#![allow(unsafe_code)]
+
 use std::io;
 use std::time::{Duration, Instant};
 

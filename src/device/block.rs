@@ -1,5 +1,7 @@
 //! Block-device ioctls, each used on the descriptor mediasan already holds.
 
+#![allow(unsafe_code)]
+
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;

@@ -2,6 +2,8 @@
 //! (LOOP_GET_STATUS64), not of sysfs: `loop/backing_file` is only a name, and a
 //! name may be gone (` (deleted)`) or point elsewhere by now.
 
+#![allow(unsafe_code)]
+
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;

@@ -1,6 +1,8 @@
 //! How commands reach a drive: SCSI commands through SG_IO, NVMe admin commands through
 //! the NVMe ioctl — behind one trait, so that a simulated drive can answer instead.
 
+#![allow(unsafe_code)]
+
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
