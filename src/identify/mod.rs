@@ -9,6 +9,7 @@
 
 pub mod hidden;
 pub mod scsi;
+#[cfg(any(test, feature = "sim"))]
 pub mod sim;
 
 use crate::device::passthrough::{AtaError, PROBE_TIMEOUT_MS};
