@@ -8,3 +8,4 @@ pub mod identity;
 pub mod progress;
 pub mod report;
 pub mod sample;
+pub mod technique;

@@ -20,156 +20,42 @@ use crate::i18n::Said;
 use crate::identify::{Bus, Drive, Probe};
 use crate::medium::Target;
 
-/// How a wipe erases: the host's overwrite, or one of the drive's own commands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Technique {
-    /// Overwrite through the host with the method's passes (NIST Clear).
-    #[default]
-    Overwrite,
-    /// The strongest firmware erase the drive offers (said before confirmation).
-    Auto,
-    /// NVMe Format NVM, secure erase setting 1 (user data erase).
-    NvmeFormatUser,
-    /// NVMe Format NVM, secure erase setting 2 (cryptographic erase).
-    NvmeFormatCrypto,
-    /// NVMe Sanitize, crypto erase.
-    NvmeSanitizeCrypto,
-    /// NVMe Sanitize, block erase.
-    NvmeSanitizeBlock,
-    /// NVMe Sanitize, overwrite (one pass of zeros).
-    NvmeSanitizeOverwrite,
-    /// ATA SECURITY ERASE UNIT, normal.
-    AtaSecureErase,
-    /// ATA SECURITY ERASE UNIT, enhanced.
-    AtaSecureEraseEnhanced,
-    /// ATA SANITIZE CRYPTO SCRAMBLE EXT.
-    AtaSanitizeCrypto,
-    /// ATA SANITIZE BLOCK ERASE EXT.
-    AtaSanitizeBlock,
-    /// ATA SANITIZE OVERWRITE EXT (one pass of zeros).
-    AtaSanitizeOverwrite,
-    /// SCSI SANITIZE, cryptographic erase.
-    ScsiSanitizeCrypto,
-    /// SCSI SANITIZE, block erase.
-    ScsiSanitizeBlock,
-    /// SCSI SANITIZE, overwrite (one pass of zeros).
-    ScsiSanitizeOverwrite,
+pub use crate::model::technique::Technique;
+use crate::model::technique::{Command, Sanitize};
+
+/// The ATA SANITIZE a technique sends, if it sends one.
+fn ata_kind(t: Technique) -> Option<ata::SanitizeKind> {
+    match t.command() {
+        Command::AtaSanitize(k) => Some(match k {
+            Sanitize::Crypto => ata::SanitizeKind::Crypto,
+            Sanitize::Block => ata::SanitizeKind::Block,
+            Sanitize::Overwrite => ata::SanitizeKind::Overwrite,
+        }),
+        _ => None,
+    }
 }
 
-impl Technique {
-    pub fn name(self) -> &'static str {
-        match self {
-            Technique::Overwrite => "overwrite",
-            Technique::Auto => "auto",
-            Technique::NvmeFormatUser => "nvme-format-user",
-            Technique::NvmeFormatCrypto => "nvme-format-crypto",
-            Technique::NvmeSanitizeCrypto => "nvme-sanitize-crypto",
-            Technique::NvmeSanitizeBlock => "nvme-sanitize-block",
-            Technique::NvmeSanitizeOverwrite => "nvme-sanitize-overwrite",
-            Technique::AtaSecureErase => "ata-secure-erase",
-            Technique::AtaSecureEraseEnhanced => "ata-secure-erase-enhanced",
-            Technique::AtaSanitizeCrypto => "ata-sanitize-crypto",
-            Technique::AtaSanitizeBlock => "ata-sanitize-block",
-            Technique::AtaSanitizeOverwrite => "ata-sanitize-overwrite",
-            Technique::ScsiSanitizeCrypto => "scsi-sanitize-crypto",
-            Technique::ScsiSanitizeBlock => "scsi-sanitize-block",
-            Technique::ScsiSanitizeOverwrite => "scsi-sanitize-overwrite",
-        }
+/// The NVMe Sanitize action a technique sends, if it sends one.
+fn nvme_action(t: Technique) -> Option<nvme::SanitizeAction> {
+    match t.command() {
+        Command::NvmeSanitize(k) => Some(match k {
+            Sanitize::Crypto => nvme::SanitizeAction::CryptoErase,
+            Sanitize::Block => nvme::SanitizeAction::BlockErase,
+            Sanitize::Overwrite => nvme::SanitizeAction::Overwrite,
+        }),
+        _ => None,
     }
+}
 
-    /// Every firmware technique, strongest first (the order `auto` tries them in).
-    pub const FIRMWARE: [Technique; 13] = [
-        Technique::AtaSanitizeCrypto,
-        Technique::NvmeSanitizeCrypto,
-        Technique::ScsiSanitizeCrypto,
-        Technique::NvmeFormatCrypto,
-        Technique::AtaSanitizeBlock,
-        Technique::NvmeSanitizeBlock,
-        Technique::ScsiSanitizeBlock,
-        Technique::NvmeFormatUser,
-        Technique::NvmeSanitizeOverwrite,
-        Technique::AtaSanitizeOverwrite,
-        Technique::ScsiSanitizeOverwrite,
-        Technique::AtaSecureEraseEnhanced,
-        Technique::AtaSecureErase,
-    ];
-
-    pub fn is_security_erase(self) -> bool {
-        matches!(
-            self,
-            Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced
-        )
-    }
-
-    pub fn is_firmware(self) -> bool {
-        !matches!(self, Technique::Overwrite)
-    }
-
-    /// The sanitization category the technique reaches when it completes and its
-    /// readback holds: `purge` for SANITIZE and Format with secure erase, whose effect the
-    /// standards define over all user data; `clear` for SECURITY ERASE UNIT, whose reach
-    /// (reallocated sectors, over-provisioning) each vendor decides (docs/purge.md).
-    pub fn category(self) -> &'static str {
-        match self {
-            Technique::Overwrite | Technique::AtaSecureErase | Technique::AtaSecureEraseEnhanced => "clear",
-            Technique::Auto => "that of the technique chosen",
-            _ => "purge",
-        }
-    }
-
-    /// What the operator reads about each, for `mediasan methods` (records keep its English).
-    pub fn describe(self) -> Said {
-        match self {
-            Technique::Overwrite => crate::said!("technique-overwrite"),
-            Technique::Auto => crate::said!("technique-auto"),
-            Technique::NvmeFormatUser => crate::said!("technique-nvme-format-user"),
-            Technique::NvmeFormatCrypto => crate::said!("technique-nvme-format-crypto"),
-            Technique::NvmeSanitizeCrypto => crate::said!("technique-nvme-sanitize-crypto"),
-            Technique::NvmeSanitizeBlock => crate::said!("technique-nvme-sanitize-block"),
-            Technique::NvmeSanitizeOverwrite => crate::said!("technique-nvme-sanitize-overwrite"),
-            Technique::AtaSecureErase => crate::said!("technique-ata-secure-erase"),
-            Technique::AtaSecureEraseEnhanced => crate::said!("technique-ata-secure-erase-enhanced"),
-            Technique::AtaSanitizeCrypto => crate::said!("technique-ata-sanitize-crypto"),
-            Technique::AtaSanitizeBlock => crate::said!("technique-ata-sanitize-block"),
-            Technique::AtaSanitizeOverwrite => crate::said!("technique-ata-sanitize-overwrite"),
-            Technique::ScsiSanitizeCrypto => crate::said!("technique-scsi-sanitize-crypto"),
-            Technique::ScsiSanitizeBlock => crate::said!("technique-scsi-sanitize-block"),
-            Technique::ScsiSanitizeOverwrite => crate::said!("technique-scsi-sanitize-overwrite"),
-        }
-    }
-
-    /// Whether the drive goes on with it by itself after an interruption of mediasan
-    /// or a power cycle, so that `wipe --resume` waits for it rather than sending it again.
-    pub fn is_sanitize(self) -> bool {
-        self.ata_kind().is_some() || self.nvme_action().is_some() || self.scsi_action().is_some()
-    }
-
-    fn ata_kind(self) -> Option<ata::SanitizeKind> {
-        match self {
-            Technique::AtaSanitizeCrypto => Some(ata::SanitizeKind::Crypto),
-            Technique::AtaSanitizeBlock => Some(ata::SanitizeKind::Block),
-            Technique::AtaSanitizeOverwrite => Some(ata::SanitizeKind::Overwrite),
-            _ => None,
-        }
-    }
-
-    fn nvme_action(self) -> Option<nvme::SanitizeAction> {
-        match self {
-            Technique::NvmeSanitizeCrypto => Some(nvme::SanitizeAction::CryptoErase),
-            Technique::NvmeSanitizeBlock => Some(nvme::SanitizeAction::BlockErase),
-            Technique::NvmeSanitizeOverwrite => Some(nvme::SanitizeAction::Overwrite),
-            _ => None,
-        }
-    }
-
-    fn scsi_action(self) -> Option<scsi::Action> {
-        match self {
-            Technique::ScsiSanitizeCrypto => Some(scsi::Action::CryptoErase),
-            Technique::ScsiSanitizeBlock => Some(scsi::Action::BlockErase),
-            Technique::ScsiSanitizeOverwrite => Some(scsi::Action::Overwrite),
-            _ => None,
-        }
+/// The SCSI SANITIZE service action a technique sends, if it sends one.
+fn scsi_action(t: Technique) -> Option<scsi::Action> {
+    match t.command() {
+        Command::ScsiSanitize(k) => Some(match k {
+            Sanitize::Crypto => scsi::Action::CryptoErase,
+            Sanitize::Block => scsi::Action::BlockErase,
+            Sanitize::Overwrite => scsi::Action::Overwrite,
+        }),
+        _ => None,
     }
 }
 
@@ -315,7 +201,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
         why: crate::said!("erase-unreadable", what = what, reason = reason.to_string()),
         what_to_do: crate::t!("erase-unreadable-hint"),
     };
-    if let Some(action) = t.scsi_action() {
+    if let Some(action) = scsi_action(t) {
         return match &drive.scsi {
             Probe::Known(s) => scsi::check(&s.sanitize, action),
             Probe::Unknown { reason } => Err(ata::Refused {
@@ -335,7 +221,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
         | Technique::NvmeSanitizeCrypto
         | Technique::NvmeSanitizeBlock
         | Technique::NvmeSanitizeOverwrite => match &drive.nvme {
-            Probe::Known(n) => match (t, t.nvme_action()) {
+            Probe::Known(n) => match (t, nvme_action(t)) {
                 (_, Some(action)) => nvme::check_sanitize(&n.controller, action),
                 (Technique::NvmeFormatCrypto, _) => {
                     nvme::check_format(&n.controller, nvme::SecureErase::Crypto)
@@ -349,7 +235,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
             }),
         },
         _ => match &drive.ata {
-            Probe::Known(a) => match t.ata_kind() {
+            Probe::Known(a) => match ata_kind(t) {
                 Some(kind) => ata::check_sanitize(&a.identify, kind),
                 None => ata::check_security_erase(&a.identify, t == Technique::AtaSecureEraseEnhanced),
             },
@@ -364,7 +250,7 @@ pub fn check(t: Technique, drive: &Drive) -> Result<(), ata::Refused> {
 
 /// What `auto` chooses: the first firmware technique the drive can take now, and why.
 pub fn choose(drive: &Drive) -> Result<(Technique, String), ata::Refused> {
-    for t in Technique::FIRMWARE {
+    for t in Technique::firmware() {
         if check(t, drive).is_ok() {
             return Ok((
                 t,
@@ -628,12 +514,12 @@ fn follow_sanitize(
     dev: &mut dyn crate::device::transport::Transport,
     node: &str,
 ) -> Result<ata::Done, ata::Failed> {
-    if let Some(action) = t.scsi_action() {
+    if let Some(action) = scsi_action(t) {
         scsi::wait(dev, action, POLL, LONGEST, node)
-    } else if let Some(action) = t.nvme_action() {
+    } else if let Some(action) = nvme_action(t) {
         let give_up = nvme_give_up(dev, action);
         nvme::wait_sanitize(dev, action, POLL, give_up, node)
-    } else if let Some(kind) = t.ata_kind() {
+    } else if let Some(kind) = ata_kind(t) {
         ata::wait_sanitize(dev, kind, POLL, LONGEST, |_| {}, node)
     } else {
         Err(ata::Failed {
@@ -661,7 +547,7 @@ pub fn time_limit(t: Technique, drive: &Drive) -> Option<Duration> {
                 t == Technique::AtaSecureEraseEnhanced,
             )))
         }),
-        _ if t.scsi_action().is_some() || t.ata_kind().is_some() => Some(LONGEST),
+        _ if scsi_action(t).is_some() || ata_kind(t).is_some() => Some(LONGEST),
         _ => None,
     }
 }
@@ -719,10 +605,10 @@ fn send(
         why: why.into(),
         recovery: None,
     };
-    if let Some(action) = t.scsi_action() {
+    if let Some(action) = scsi_action(t) {
         return scsi::sanitize(dev, action, POLL, LONGEST, node);
     }
-    if let Some(action) = t.nvme_action() {
+    if let Some(action) = nvme_action(t) {
         let give_up = nvme_give_up(dev, action);
         return nvme::sanitize(dev, action, POLL, give_up, node);
     }
@@ -750,7 +636,7 @@ fn send(
             let Probe::Known(a) = &drive.ata else {
                 return Err(fail("the ATA IDENTIFY data is missing"));
             };
-            match t.ata_kind() {
+            match ata_kind(t) {
                 Some(kind) => ata::sanitize(dev, kind, POLL, LONGEST, |_| {}, node),
                 None => {
                     let p = password.ok_or_else(|| fail("no temporary password was drawn"))?;
@@ -848,7 +734,7 @@ mod tests {
             .why
             .en()
             .contains("not a SCSI disk"));
-        assert!(Technique::FIRMWARE
+        assert!(Technique::firmware()
             .iter()
             .all(|t| t.is_firmware() && t.category() != "clear" || t.is_security_erase()));
     }

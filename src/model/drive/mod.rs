@@ -217,63 +217,6 @@ impl Drive {
             Probe::NotApplicable { .. } => crate::said!("not-applicable"),
         }
     }
-
-    /// The firmware erase commands the drive offers: ATA SANITIZE and SECURITY ERASE
-    /// UNIT, NVMe Sanitize and Format with secure erase.
-    pub fn erase_commands(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if let Some(a) = self.ata.known() {
-            let id = &a.identify;
-            let s = id.sanitize;
-            if s.supported {
-                if s.crypto_scramble {
-                    out.push("ata-sanitize-crypto");
-                }
-                if s.block_erase {
-                    out.push("ata-sanitize-block");
-                }
-                if s.overwrite {
-                    out.push("ata-sanitize-overwrite");
-                }
-            }
-            if id.security.supported {
-                out.push("ata-secure-erase");
-                if id.security.enhanced_erase {
-                    out.push("ata-secure-erase-enhanced");
-                }
-            }
-        }
-        if let Some(n) = self.nvme.known() {
-            let c = n.controller.capabilities;
-            if c.sanitize_crypto {
-                out.push("nvme-sanitize-crypto");
-            }
-            if c.sanitize_block {
-                out.push("nvme-sanitize-block");
-            }
-            if c.sanitize_overwrite {
-                out.push("nvme-sanitize-overwrite");
-            }
-            if c.format {
-                out.push("nvme-format-user");
-                if c.format_crypto_erase {
-                    out.push("nvme-format-crypto");
-                }
-            }
-        }
-        if let Some(s) = self.scsi.known() {
-            if s.sanitize.crypto_erase {
-                out.push("scsi-sanitize-crypto");
-            }
-            if s.sanitize.block_erase {
-                out.push("scsi-sanitize-block");
-            }
-            if s.sanitize.overwrite {
-                out.push("scsi-sanitize-overwrite");
-            }
-        }
-        out
-    }
 }
 
 /// Why a serial cannot tell one drive from another, if it cannot.
