@@ -7,7 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, SshSig};
 
 use crate::t;
 
@@ -147,6 +147,101 @@ impl Suite {
     }
 }
 
+/// A public key of some suite, as the register and certificates keep and compare it:
+/// the one key type they name (never a suite's own library type).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey(Public);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Public {
+    Ssh(ssh_key::PublicKey),
+}
+
+impl PublicKey {
+    /// The suite whose signatures this key makes.
+    pub fn suite(&self) -> Suite {
+        match self.0 {
+            Public::Ssh(_) => Suite::Sshsig,
+        }
+    }
+
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        match &self.0 {
+            Public::Ssh(k) => k.fingerprint(HashAlg::Sha256).to_string(),
+        }
+    }
+
+    /// The key as one line of text, without a comment (an OpenSSH public key line).
+    pub fn line(&self) -> String {
+        match &self.0 {
+            Public::Ssh(k) => {
+                let mut k = k.clone();
+                k.set_comment("");
+                k.to_openssh().unwrap_or_default().trim().to_string()
+            }
+        }
+    }
+
+    fn ssh(&self) -> &ssh_key::PublicKey {
+        match &self.0 {
+            Public::Ssh(k) => k,
+        }
+    }
+}
+
+impl From<ssh_key::PublicKey> for PublicKey {
+    fn from(k: ssh_key::PublicKey) -> PublicKey {
+        PublicKey(Public::Ssh(k))
+    }
+}
+
+/// A signature suite: how its public keys are read and its signatures checked. The
+/// register and the certificates ask [`provider`] for the suite they record; a new suite
+/// is a new provider, and neither changes.
+pub trait Provider: Sync {
+    fn suite(&self) -> Suite;
+    /// A public key from its one-line text form.
+    fn parse_public(&self, text: &str) -> Result<PublicKey, String>;
+    /// Checks `signature` over `msg` under `namespace` by `key`.
+    fn verify(&self, key: &PublicKey, namespace: &str, msg: &[u8], signature: &str) -> Result<(), KeyError>;
+}
+
+/// OpenSSH signatures (SSHSIG, SHA-512) by OpenSSH keys.
+struct Sshsig;
+
+impl Provider for Sshsig {
+    fn suite(&self) -> Suite {
+        Suite::Sshsig
+    }
+
+    fn parse_public(&self, text: &str) -> Result<PublicKey, String> {
+        ssh_key::PublicKey::from_openssh(text)
+            .map(PublicKey::from)
+            .map_err(|e| e.to_string())
+    }
+
+    fn verify(&self, key: &PublicKey, namespace: &str, msg: &[u8], signature: &str) -> Result<(), KeyError> {
+        let sig = SshSig::from_pem(signature)
+            .map_err(|e| KeyError::BadSignature(t!("key-signature-malformed", error = e.to_string())))?;
+        let public = key.ssh();
+        if sig.public_key() != public.key_data() {
+            return Err(KeyError::BadSignature(t!("key-other-key")));
+        }
+        public
+            .verify(namespace, msg, &sig)
+            .map_err(|e| KeyError::BadSignature(e.to_string()))
+    }
+}
+
+/// The provider of `suite`, if this mediasan has it.
+pub fn provider(suite: Suite) -> Option<&'static dyn Provider> {
+    match suite {
+        Suite::Sshsig => Some(&Sshsig),
+        Suite::Unsupported => None,
+    }
+}
+
 /// Checks `signature` over `msg` under `namespace` by `public`, in `suite`.
 pub fn verify_in(
     suite: Suite,
@@ -155,9 +250,10 @@ pub fn verify_in(
     msg: &[u8],
     signature: &str,
 ) -> Result<(), KeyError> {
-    match suite {
-        Suite::Sshsig => verify(public, namespace, msg, signature),
-        Suite::Unsupported => Err(KeyError::BadSignature(t!("key-unknown-suite"))),
+    match provider(suite) {
+        Some(p) if p.suite() == public.suite() => p.verify(public, namespace, msg, signature),
+        Some(_) => Err(KeyError::BadSignature(t!("key-other-key"))),
+        None => Err(KeyError::BadSignature(t!("key-unknown-suite"))),
     }
 }
 
@@ -174,7 +270,7 @@ enum Backend {
     /// The agent at `socket` signs with the key whose public half is `public`.
     Agent {
         socket: PathBuf,
-        public: PublicKey,
+        public: ssh_key::PublicKey,
     },
 }
 
@@ -250,7 +346,7 @@ impl Signer {
                 error = e.to_string()
             ))
         })?;
-        let keys: Vec<PublicKey> = client
+        let keys: Vec<ssh_key::PublicKey> = client
             .list_all_identities()
             .map_err(|e| KeyError::Agent(t!("agent-cannot-list", error = e.to_string())))?
             .into_iter()
@@ -264,18 +360,19 @@ impl Signer {
         } else if selector.starts_with("SHA256:") {
             Some(selector.to_string())
         } else {
-            Some(fingerprint(&read_public(Path::new(selector))?))
+            Some(read_public(Path::new(selector))?.fingerprint())
         };
-        let mut matching: Vec<PublicKey> = keys
+        let ssh_fingerprint = |k: &ssh_key::PublicKey| k.fingerprint(HashAlg::Sha256).to_string();
+        let mut matching: Vec<ssh_key::PublicKey> = keys
             .into_iter()
-            .filter(|k| wanted.as_ref().is_none_or(|w| fingerprint(k) == *w))
+            .filter(|k| wanted.as_ref().is_none_or(|w| ssh_fingerprint(k) == *w))
             .collect();
         let public = match (matching.len(), &wanted) {
             (1, _) => matching.remove(0),
             (0, Some(w)) => return Err(KeyError::Agent(t!("agent-no-such-key", fingerprint = w.as_str()))),
             (0, None) => return Err(KeyError::Agent(t!("agent-no-keys"))),
             (n, _) => {
-                let prints: Vec<String> = matching.iter().map(fingerprint).collect();
+                let prints: Vec<String> = matching.iter().map(ssh_fingerprint).collect();
                 return Err(KeyError::Agent(t!(
                     "agent-several",
                     count = n.to_string(),
@@ -291,14 +388,14 @@ impl Signer {
 
     pub fn public(&self) -> PublicKey {
         match &self.backend {
-            Backend::Key(k) => k.public_key().clone(),
-            Backend::Agent { public, .. } => public.clone(),
+            Backend::Key(k) => PublicKey::from(k.public_key().clone()),
+            Backend::Agent { public, .. } => PublicKey::from(public.clone()),
         }
     }
 
     /// `SHA256:…`, as `ssh-keygen -l` prints it.
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.public())
+        self.public().fingerprint()
     }
 
     /// The suite this signer's signatures are in.
@@ -327,14 +424,7 @@ impl Signer {
 
 /// Checks an armored SSHSIG over `msg` under `namespace` against `public`.
 pub fn verify(public: &PublicKey, namespace: &str, msg: &[u8], signature: &str) -> Result<(), KeyError> {
-    let sig = SshSig::from_pem(signature)
-        .map_err(|e| KeyError::BadSignature(t!("key-signature-malformed", error = e.to_string())))?;
-    if sig.public_key() != public.key_data() {
-        return Err(KeyError::BadSignature(t!("key-other-key")));
-    }
-    public
-        .verify(namespace, msg, &sig)
-        .map_err(|e| KeyError::BadSignature(e.to_string()))
+    verify_in(Suite::Sshsig, public, namespace, msg, signature)
 }
 
 /// Reads an OpenSSH public key (`ssh-ed25519 AAAA… comment`).
@@ -350,19 +440,18 @@ pub fn read_public(path: &Path) -> Result<PublicKey, KeyError> {
     })
 }
 
+/// A public key from its line (an OpenSSH key today).
 pub fn parse_public(text: &str) -> Result<PublicKey, String> {
-    PublicKey::from_openssh(text).map_err(|e| e.to_string())
+    Sshsig.parse_public(text)
 }
 
-/// The public key as one OpenSSH line, without its comment.
+/// The public key as one line, without its comment.
 pub fn public_line(key: &PublicKey) -> String {
-    let mut k = key.clone();
-    k.set_comment("");
-    k.to_openssh().unwrap_or_default().trim().to_string()
+    key.line()
 }
 
 pub fn fingerprint(key: &PublicKey) -> String {
-    key.fingerprint(HashAlg::Sha256).to_string()
+    key.fingerprint()
 }
 
 /// A new Ed25519 key pair from the OS entropy.
@@ -456,7 +545,10 @@ mod tests {
             "never over an existing key"
         );
         let ok = Signer::from_file(&path, || Some("secret words\n".into())).unwrap();
-        assert_eq!(ok.fingerprint(), fingerprint(&key.public_key().clone()));
+        assert_eq!(
+            ok.fingerprint(),
+            fingerprint(&PublicKey::from(key.public_key().clone()))
+        );
         assert!(matches!(
             Signer::from_file(&path, || Some("wrong".into())),
             Err(KeyError::WrongPassphrase { .. })

@@ -247,3 +247,17 @@ fn the_reader_sees_what_it_must() {
     let g = graph();
     assert!(g[&vec!["engine".to_string()]].contains(&vec!["budget".to_string()]));
 }
+
+#[test]
+fn the_register_and_the_certificates_name_no_suite_of_their_own() {
+    // Suites are keys' providers: a new one touches neither.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for folder in ["register", "cert"] {
+        let mut files = Vec::new();
+        sources(&src.join(folder), &mut files);
+        for f in files {
+            let text = fs::read_to_string(&f).unwrap();
+            assert!(!text.contains("ssh_key"), "{} names ssh_key", f.display());
+        }
+    }
+}

@@ -19,7 +19,7 @@ use crate::t;
 #[derive(Clone, Debug)]
 pub struct AllowedSigner {
     pub principals: String,
-    pub key: ssh_key::PublicKey,
+    pub key: crate::keys::PublicKey,
 }
 
 /// The lines of a file that allow signatures in mediasan's namespace now.
@@ -225,7 +225,7 @@ mod tests {
     fn key() -> (String, String) {
         let k = crate::keys::generate("t").unwrap();
         let public = k.public_key().to_openssh().unwrap();
-        (public, crate::keys::fingerprint(k.public_key()))
+        (public, crate::keys::Signer::from_key(k).fingerprint())
     }
 
     fn now() -> DateTime<Utc> {

@@ -891,7 +891,7 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
                     "key-new-pair",
                     path = mediasan::medium::escape_path(&out),
                     name = name.as_str(),
-                    fingerprint = keys::fingerprint(key.public_key())
+                    fingerprint = keys::Signer::from_key(key.clone()).fingerprint()
                 )
             );
             outln!(

@@ -124,7 +124,7 @@ const SIGNATURE_BATCH: usize = 4096;
 fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<Audit> {
     let t0 = std::time::Instant::now();
     let mut state = Memory::default();
-    let mut keys_by_person: HashMap<String, ssh_key::PublicKey> = HashMap::new();
+    let mut keys_by_person: HashMap<String, keys::PublicKey> = HashMap::new();
     let mut out = Audit {
         register_id: None,
         events: 0,
@@ -144,7 +144,7 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
     let mut prev_hash = GENESIS.to_string();
     let mut prev_time = None;
     let mut expected = 1u64;
-    let mut batch: Vec<(u64, ssh_key::PublicKey, String, String)> = Vec::with_capacity(SIGNATURE_BATCH);
+    let mut batch: Vec<(u64, keys::PublicKey, String, String)> = Vec::with_capacity(SIGNATURE_BATCH);
     let mut sig_break: Option<Break> = None;
     let stop = |seq: u64, problem: String, out: &mut Audit| {
         if out.first_break.is_none() {
@@ -272,7 +272,7 @@ fn audit(conn: &Connection, path: &Path, anchor: Option<(u64, &str)>) -> Result<
 
 /// Verifies a batch of signatures on all cores; records the earliest failure.
 fn check_signatures(
-    batch: &mut Vec<(u64, ssh_key::PublicKey, String, String)>,
+    batch: &mut Vec<(u64, keys::PublicKey, String, String)>,
     suite: keys::Suite,
     first: &mut Option<Break>,
 ) -> u64 {

@@ -218,7 +218,7 @@ impl Register {
     pub fn create(
         path: &Path,
         founding: &Founding,
-        founder_key: &ssh_key::PublicKey,
+        founder_key: &keys::PublicKey,
         signer: &Signer,
     ) -> Result<Register> {
         if path.exists() {

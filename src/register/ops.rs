@@ -131,7 +131,7 @@ impl Register {
         name: &str,
         title: Option<&str>,
         role: Role,
-        public_key: &ssh_key::PublicKey,
+        public_key: &keys::PublicKey,
     ) -> Result<Event> {
         if self
             .person_by_fingerprint(&keys::fingerprint(public_key))?
