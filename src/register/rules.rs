@@ -3,6 +3,7 @@
 //! it against the SQLite tables, `register verify` against a state rebuilt from
 //! the events alone, and the two must agree.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::{parse_time, Event, Kind};
@@ -496,7 +497,8 @@ pub const MAX_SERIAL: usize = 256;
 pub const MAX_PATH: usize = 4096;
 pub const MAX_TEXT: usize = 1024;
 
-/// Checks `ev` against the state `view` shows and returns the changes it makes.
+/// Checks `ev` against the state `view` shows and returns the changes it makes: who may
+/// act at all here, then the rule of the event's kind (one function each, below).
 pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
     let kind = Kind::parse(&ev.kind)
         .ok_or_else(|| RuleError(crate::t!("rule-unknown-kind", kind = format!("{:?}", ev.kind))))?;
@@ -541,7 +543,55 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             name = actor.name.as_str()
         ));
     }
-    let need = |roles: &[Role]| -> Result<(), RuleError> {
+    let time = parse_time(&ev.time)
+        .ok_or_else(|| RuleError(crate::t!("rule-malformed-time", seq = ev.seq.to_string())))?;
+    let act = Act {
+        view,
+        ev,
+        meta: &meta,
+        actor: &actor,
+        time,
+        kind,
+    };
+    match kind {
+        Kind::RegisterCreated => unreachable!("handled above"),
+        Kind::PersonEnrolled => person_enrolled(&act),
+        Kind::PersonRetired => person_retired(&act),
+        Kind::CarrierRegistered => carrier_registered(&act),
+        Kind::DestructionApproved => destruction_approved(&act),
+        Kind::ApprovalRevoked => approval_revoked(&act),
+        Kind::WipeStarted => wipe_started(&act),
+        Kind::WipeFinished => wipe_finished(&act),
+        Kind::CarrierIdentified => carrier_identified(&act),
+        Kind::PassFinished => pass_finished(&act),
+        Kind::CertificateSigned | Kind::CertificateCosigned => certificate_recorded(&act),
+        Kind::Checkpoint => checkpoint(&act),
+        Kind::CarrierIssued
+        | Kind::CarrierReturned
+        | Kind::CarrierTransferred
+        | Kind::RemovedForRepair
+        | Kind::ReturnedFromRepair
+        | Kind::HandedOverForDestruction => moved(&act),
+        Kind::Destroyed => destroyed(&act),
+        Kind::Disposed => disposed(&act),
+    }
+}
+
+/// An event to check, with what every rule asks of it: the register's facts, the acting
+/// person (enrolled, not retired) and the event's time.
+struct Act<'a> {
+    view: &'a dyn View,
+    ev: &'a Event,
+    meta: &'a Meta,
+    actor: &'a Person,
+    time: DateTime<Utc>,
+    kind: Kind,
+}
+
+impl Act<'_> {
+    /// Refuses an actor whose role is not one of `roles`.
+    fn need(&self, roles: &[Role]) -> Result<(), RuleError> {
+        let actor = self.actor;
         if roles.contains(&actor.role) {
             return Ok(());
         }
@@ -551,368 +601,434 @@ pub fn apply(view: &dyn View, ev: &Event) -> Result<Vec<Change>, RuleError> {
             actor = actor.id.as_str(),
             name = actor.name.as_str(),
             role = actor.role.name(),
-            kind = ev.kind.as_str(),
+            kind = self.ev.kind.as_str(),
             roles = alternatives(&words)
         ))
-    };
-    let time = parse_time(&ev.time)
-        .ok_or_else(|| RuleError(crate::t!("rule-malformed-time", seq = ev.seq.to_string())))?;
+    }
+}
 
+/// The rule of `Kind::PersonEnrolled`.
+fn person_enrolled(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Approver])?;
+    if view.person(&ev.subject).is_some() {
+        return refuse(crate::t!("rule-person-exists", person = ev.subject.as_str()));
+    }
+    let d: PersonEnrolled = details(ev)?;
+    let p = person(ev, d)?;
+    if let Some(other) = view.person_by_fingerprint(&p.fingerprint) {
+        return refuse(crate::t!(
+            "rule-key-enrolled-as",
+            fingerprint = p.fingerprint.as_str(),
+            person = other.id.as_str()
+        ));
+    }
+    Ok(vec![Change::Person(p)])
+}
+
+/// The rule of `Kind::PersonRetired`.
+fn person_retired(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Approver])?;
+    let mut p = view
+        .person(&ev.subject)
+        .ok_or_else(|| RuleError(crate::t!("rule-no-person", person = ev.subject.as_str())))?;
+    if p.retired_seq.is_some() {
+        return refuse(crate::t!("rule-already-retired", person = p.id.as_str()));
+    }
+    p.retired_seq = Some(ev.seq);
+    Ok(vec![Change::Person(p)])
+}
+
+/// The rule of `Kind::CarrierRegistered`.
+fn carrier_registered(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator, Role::Supervisor])?;
+    if view.carrier(&ev.subject).is_some() {
+        return refuse(crate::t!("rule-carrier-exists", carrier = ev.subject.as_str()));
+    }
+    let d: CarrierRegistered = details(ev)?;
+    // One live carrier per serial; a serial that was ever classified stays so.
+    let same = view.carriers_by_serial(d.serial.trim());
+    if let Some(live) = same
+        .iter()
+        .find(|c| !matches!(c.status, Status::Destroyed | Status::Disposed))
+    {
+        return refuse(crate::t!(
+            "rule-serial-taken",
+            serial = format!("{:?}", d.serial),
+            carrier = live.id.as_str(),
+            status = live.status.word()
+        ));
+    }
+    let ever_classified = d.classification.is_classified() || same.iter().any(|c| c.ever_classified);
+    if d.serial.trim().is_empty() {
+        return refuse(crate::t!("rule-no-serial"));
+    }
+    if d.serial.len() > MAX_PATH {
+        return refuse(crate::t!(
+            "rule-serial-too-long",
+            bytes = d.serial.len().to_string()
+        ));
+    }
+    active_person(view, &d.custodian, || crate::t!("rule-who-custodian"))?;
+    Ok(vec![Change::Carrier(Carrier {
+        id: ev.subject.clone(),
+        kind: d.kind,
+        serial: d.serial,
+        make: d.make,
+        model: d.model,
+        capacity: d.capacity,
+        classification: d.classification,
+        unit: d.unit,
+        custodian: d.custodian,
+        holder: None,
+        host_asset: d.host_asset,
+        label: d.label,
+        status: Status::InStore,
+        ever_classified,
+        registered_seq: ev.seq,
+        updated_seq: ev.seq,
+    })])
+}
+
+/// The rule of `Kind::DestructionApproved`.
+fn destruction_approved(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let meta = a.meta;
+    let time = a.time;
+    let need = |roles: &[Role]| a.need(roles);
+    let d: DestructionApproved = details(ev)?;
+    match d.paper_ref {
+        Some(_) => need(&[Role::Supervisor, Role::Approver])?,
+        None => need(&[Role::Approver])?,
+    }
+    let mut c = carrier(view, ev)?;
+    if d.register_id != meta.register_id {
+        return refuse(crate::t!("rule-approval-other-register"));
+    }
+    if d.serial != c.serial || d.classification != c.classification {
+        return refuse(crate::t!("rule-approval-mismatch", carrier = c.id.as_str()));
+    }
+    if view.approval(&d.approval).is_some() {
+        return refuse(crate::t!("rule-approval-exists", approval = d.approval.as_str()));
+    }
+    let expires = parse_time(&d.expires).ok_or_else(|| RuleError(crate::t!("rule-malformed-expiry")))?;
+    if expires <= time {
+        return refuse(crate::t!("rule-approval-expires-early"));
+    }
+    allowed(
+        &c,
+        &[Status::InStore, Status::Issued, Status::Approved, Status::Wiped],
+        ev,
+    )?;
+    if c.status != Status::Wiped {
+        c.status = Status::Approved;
+    }
+    c.updated_seq = ev.seq;
+    Ok(vec![
+        Change::Approval(Approval {
+            id: d.approval,
+            carrier: c.id.clone(),
+            serial: d.serial,
+            classification: d.classification,
+            action: d.action,
+            nonce: d.nonce,
+            approver: ev.actor.clone(),
+            paper_ref: d.paper_ref,
+            issued: ev.time.clone(),
+            expires: d.expires,
+            revoked_seq: None,
+            seq: ev.seq,
+        }),
+        Change::Carrier(c),
+    ])
+}
+
+/// The rule of `Kind::ApprovalRevoked`.
+fn approval_revoked(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let actor = a.actor;
+    let time = a.time;
+    let d: ApprovalRevoked = details(ev)?;
+    let mut a = view
+        .approval(&d.approval)
+        .ok_or_else(|| RuleError(crate::t!("register-no-approval", approval = d.approval.as_str())))?;
+    if actor.role != Role::Approver && a.approver != actor.id {
+        return refuse(crate::t!("rule-revoke-who"));
+    }
+    if a.revoked_seq.is_some() {
+        return refuse(crate::t!(
+            "rule-approval-already-revoked",
+            approval = a.id.as_str()
+        ));
+    }
+    if a.carrier != ev.subject {
+        return refuse(crate::t!(
+            "approval-other-carrier",
+            approval = a.id.as_str(),
+            other = a.carrier.as_str(),
+            carrier = ev.subject.as_str()
+        ));
+    }
+    let mut c = carrier(view, ev)?;
+    live(&c, ev)?;
+    a.revoked_seq = Some(ev.seq);
+    let others = view
+        .approvals_for(&c.id)
+        .into_iter()
+        .filter(|o| o.id != a.id)
+        .any(|o| usable(&o, time));
+    let mut out = vec![Change::Approval(a)];
+    if c.status == Status::Approved && !others {
+        c.status = Status::InStore;
+        c.updated_seq = ev.seq;
+        out.push(Change::Carrier(c));
+    }
+    Ok(out)
+}
+
+/// The rule of `Kind::WipeStarted`.
+fn wipe_started(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let time = a.time;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator])?;
+    let d: WipeStarted = details(ev)?;
+    let mut c = carrier(view, ev)?;
+    let a = valid_approval(view, &d.approval, &c, &ev.actor, time)?;
+    if d.serial != c.serial {
+        return refuse(crate::t!(
+            "rule-wipe-serial",
+            serial = format!("{:?}", d.serial),
+            carrier = c.id.as_str(),
+            registered = format!("{:?}", c.serial)
+        ));
+    }
+    let _ = a;
+    if d.markers_sha256.as_deref().is_some_and(|m| !is_sha256_hex(m)) {
+        return refuse(crate::t!("rule-markers-digest"));
+    }
+    allowed(&c, &[Status::Approved, Status::Wiping, Status::Wiped], ev)?;
+    c.status = Status::Wiping;
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
+}
+
+/// The rule of `Kind::WipeFinished`.
+fn wipe_finished(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator])?;
+    let d: WipeFinished = details(ev)?;
+    let mut c = carrier(view, ev)?;
+    allowed(&c, &[Status::Wiping], ev)?;
+    c.status = if d.outcome == "sanitised" {
+        Status::Wiped
+    } else {
+        Status::Approved
+    };
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
+}
+
+/// The rule of `Kind::CarrierIdentified`.
+fn carrier_identified(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator, Role::Supervisor])?;
+    let d: CarrierIdentified = details(ev)?;
+    let mut c = carrier(view, ev)?;
+    live(&c, ev)?;
+    let Some(new) = crate::medium::Object::parse(&d.serial) else {
+        return refuse(crate::t!(
+            "rule-not-file-identity",
+            serial = format!("{:?}", d.serial)
+        ));
+    };
+    // From an image's path, or from the same file's object named without its
+    // birth (registers before births) to the object with it.
+    let upgrade = crate::medium::Object::parse(&c.serial)
+        .is_some_and(|old| old.birth.is_none() && new.birth.is_some() && old.same_inode(&new));
+    if d.previous != c.serial || !(c.serial.starts_with('/') || upgrade) {
+        return refuse(crate::t!(
+            "rule-not-image-path",
+            carrier = c.id.as_str(),
+            serial = format!("{:?}", c.serial),
+            path = format!("{:?}", d.previous)
+        ));
+    }
+    if let Some(other) = view
+        .carriers_by_serial(&d.serial)
+        .into_iter()
+        .find(|o| !matches!(o.status, Status::Destroyed | Status::Disposed))
+    {
+        return refuse(crate::t!(
+            "rule-object-taken",
+            serial = d.serial.as_str(),
+            carrier = other.id.as_str()
+        ));
+    }
+    c.serial = d.serial;
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
+}
+
+/// The rule of `Kind::PassFinished`.
+fn pass_finished(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator])?;
+    let d: PassFinished = details(ev)?;
+    let c = carrier(view, ev)?;
+    allowed(&c, &[Status::Wiping], ev)?;
+    if d.pass == 0 || d.pass > d.of || d.wipe >= ev.seq {
+        return refuse(crate::t!(
+            "rule-not-a-pass",
+            pass = d.pass.to_string(),
+            of = d.of.to_string(),
+            wipe = d.wipe.to_string()
+        ));
+    }
+    Ok(vec![])
+}
+
+/// The rule of a certificate signed or co-signed.
+fn certificate_recorded(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let kind = a.kind;
+    let need = |roles: &[Role]| a.need(roles);
+    need(if kind == Kind::CertificateSigned {
+        &[Role::Operator]
+    } else {
+        &[Role::Supervisor]
+    })?;
+    let mut c = carrier(view, ev)?;
+    live(&c, ev)?;
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
+}
+
+/// The rule of `Kind::Checkpoint`.
+fn checkpoint(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Supervisor])?;
+    let d: Checkpoint = details(ev)?;
+    if d.head_seq + 1 != ev.seq || d.head_hash != ev.prev_hash {
+        return refuse(crate::t!("rule-checkpoint-head"));
+    }
+    Ok(vec![])
+}
+
+/// The rule of a carrier's movements: issued, returned, transferred, out to repair and
+/// back, handed over for destruction.
+fn moved(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let time = a.time;
+    let kind = a.kind;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator, Role::Supervisor])?;
+    let d: Movement = details(ev)?;
+    let mut c = carrier(view, ev)?;
+    let (from, to): (&[Status], Status) = match kind {
+        Kind::CarrierIssued => (&[Status::InStore], Status::Issued),
+        Kind::CarrierReturned => (&[Status::Issued], Status::InStore),
+        Kind::CarrierTransferred => (&[Status::InStore, Status::Issued], c.status),
+        Kind::RemovedForRepair => (&[Status::InStore, Status::Issued], Status::InRepair),
+        Kind::ReturnedFromRepair => (&[Status::InRepair], Status::InStore),
+        _ => (&[Status::Approved, Status::Wiped], Status::HandedOver),
+    };
+    allowed(&c, from, ev)?;
+    if kind == Kind::HandedOverForDestruction && !has_valid_approval(view, &c, time) {
+        return refuse(crate::t!("rule-no-valid-approval", carrier = c.id.as_str()));
+    }
     match kind {
-        Kind::RegisterCreated => unreachable!("handled above"),
-        Kind::PersonEnrolled => {
-            need(&[Role::Approver])?;
-            if view.person(&ev.subject).is_some() {
-                return refuse(crate::t!("rule-person-exists", person = ev.subject.as_str()));
-            }
-            let d: PersonEnrolled = details(ev)?;
-            let p = person(ev, d)?;
-            if let Some(other) = view.person_by_fingerprint(&p.fingerprint) {
-                return refuse(crate::t!(
-                    "rule-key-enrolled-as",
-                    fingerprint = p.fingerprint.as_str(),
-                    person = other.id.as_str()
-                ));
-            }
-            Ok(vec![Change::Person(p)])
+        Kind::CarrierIssued => {
+            let to =
+                d.to.as_deref()
+                    .ok_or_else(|| RuleError(crate::t!("rule-issue-needs-person")))?;
+            active_person(view, to, || crate::t!("rule-who-recipient"))?;
+            c.holder = Some(to.to_string());
         }
-        Kind::PersonRetired => {
-            need(&[Role::Approver])?;
-            let mut p = view
-                .person(&ev.subject)
-                .ok_or_else(|| RuleError(crate::t!("rule-no-person", person = ev.subject.as_str())))?;
-            if p.retired_seq.is_some() {
-                return refuse(crate::t!("rule-already-retired", person = p.id.as_str()));
-            }
-            p.retired_seq = Some(ev.seq);
-            Ok(vec![Change::Person(p)])
+        Kind::CarrierReturned => c.holder = None,
+        Kind::CarrierTransferred => {
+            let to =
+                d.to.as_deref()
+                    .ok_or_else(|| RuleError(crate::t!("rule-transfer-needs-custodian")))?;
+            active_person(view, to, || crate::t!("rule-who-new-custodian"))?;
+            c.custodian = to.to_string();
         }
-        Kind::CarrierRegistered => {
-            need(&[Role::Operator, Role::Supervisor])?;
-            if view.carrier(&ev.subject).is_some() {
-                return refuse(crate::t!("rule-carrier-exists", carrier = ev.subject.as_str()));
-            }
-            let d: CarrierRegistered = details(ev)?;
-            // One live carrier per serial; a serial that was ever classified stays so.
-            let same = view.carriers_by_serial(d.serial.trim());
-            if let Some(live) = same
-                .iter()
-                .find(|c| !matches!(c.status, Status::Destroyed | Status::Disposed))
-            {
-                return refuse(crate::t!(
-                    "rule-serial-taken",
-                    serial = format!("{:?}", d.serial),
-                    carrier = live.id.as_str(),
-                    status = live.status.word()
-                ));
-            }
-            let ever_classified = d.classification.is_classified() || same.iter().any(|c| c.ever_classified);
-            if d.serial.trim().is_empty() {
-                return refuse(crate::t!("rule-no-serial"));
-            }
-            if d.serial.len() > MAX_PATH {
-                return refuse(crate::t!(
-                    "rule-serial-too-long",
-                    bytes = d.serial.len().to_string()
-                ));
-            }
-            active_person(view, &d.custodian, || crate::t!("rule-who-custodian"))?;
-            Ok(vec![Change::Carrier(Carrier {
-                id: ev.subject.clone(),
-                kind: d.kind,
-                serial: d.serial,
-                make: d.make,
-                model: d.model,
-                capacity: d.capacity,
-                classification: d.classification,
-                unit: d.unit,
-                custodian: d.custodian,
-                holder: None,
-                host_asset: d.host_asset,
-                label: d.label,
-                status: Status::InStore,
-                ever_classified,
-                registered_seq: ev.seq,
-                updated_seq: ev.seq,
-            })])
-        }
-        Kind::DestructionApproved => {
-            let d: DestructionApproved = details(ev)?;
-            match d.paper_ref {
-                Some(_) => need(&[Role::Supervisor, Role::Approver])?,
-                None => need(&[Role::Approver])?,
-            }
-            let mut c = carrier(view, ev)?;
-            if d.register_id != meta.register_id {
-                return refuse(crate::t!("rule-approval-other-register"));
-            }
-            if d.serial != c.serial || d.classification != c.classification {
-                return refuse(crate::t!("rule-approval-mismatch", carrier = c.id.as_str()));
-            }
-            if view.approval(&d.approval).is_some() {
-                return refuse(crate::t!("rule-approval-exists", approval = d.approval.as_str()));
-            }
-            let expires =
-                parse_time(&d.expires).ok_or_else(|| RuleError(crate::t!("rule-malformed-expiry")))?;
-            if expires <= time {
-                return refuse(crate::t!("rule-approval-expires-early"));
-            }
-            allowed(
-                &c,
-                &[Status::InStore, Status::Issued, Status::Approved, Status::Wiped],
-                ev,
-            )?;
-            if c.status != Status::Wiped {
-                c.status = Status::Approved;
-            }
-            c.updated_seq = ev.seq;
-            Ok(vec![
-                Change::Approval(Approval {
-                    id: d.approval,
-                    carrier: c.id.clone(),
-                    serial: d.serial,
-                    classification: d.classification,
-                    action: d.action,
-                    nonce: d.nonce,
-                    approver: ev.actor.clone(),
-                    paper_ref: d.paper_ref,
-                    issued: ev.time.clone(),
-                    expires: d.expires,
-                    revoked_seq: None,
-                    seq: ev.seq,
-                }),
-                Change::Carrier(c),
-            ])
-        }
-        Kind::ApprovalRevoked => {
-            let d: ApprovalRevoked = details(ev)?;
-            let mut a = view.approval(&d.approval).ok_or_else(|| {
-                RuleError(crate::t!("register-no-approval", approval = d.approval.as_str()))
-            })?;
-            if actor.role != Role::Approver && a.approver != actor.id {
-                return refuse(crate::t!("rule-revoke-who"));
-            }
-            if a.revoked_seq.is_some() {
-                return refuse(crate::t!(
-                    "rule-approval-already-revoked",
-                    approval = a.id.as_str()
-                ));
-            }
-            if a.carrier != ev.subject {
-                return refuse(crate::t!(
-                    "approval-other-carrier",
-                    approval = a.id.as_str(),
-                    other = a.carrier.as_str(),
-                    carrier = ev.subject.as_str()
-                ));
-            }
-            let mut c = carrier(view, ev)?;
-            live(&c, ev)?;
-            a.revoked_seq = Some(ev.seq);
-            let others = view
-                .approvals_for(&c.id)
-                .into_iter()
-                .filter(|o| o.id != a.id)
-                .any(|o| usable(&o, time));
-            let mut out = vec![Change::Approval(a)];
-            if c.status == Status::Approved && !others {
-                c.status = Status::InStore;
-                c.updated_seq = ev.seq;
-                out.push(Change::Carrier(c));
-            }
-            Ok(out)
-        }
-        Kind::WipeStarted => {
-            need(&[Role::Operator])?;
-            let d: WipeStarted = details(ev)?;
-            let mut c = carrier(view, ev)?;
-            let a = valid_approval(view, &d.approval, &c, &ev.actor, time)?;
-            if d.serial != c.serial {
-                return refuse(crate::t!(
-                    "rule-wipe-serial",
-                    serial = format!("{:?}", d.serial),
-                    carrier = c.id.as_str(),
-                    registered = format!("{:?}", c.serial)
-                ));
-            }
-            let _ = a;
-            if d.markers_sha256.as_deref().is_some_and(|m| !is_sha256_hex(m)) {
-                return refuse(crate::t!("rule-markers-digest"));
-            }
-            allowed(&c, &[Status::Approved, Status::Wiping, Status::Wiped], ev)?;
-            c.status = Status::Wiping;
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
-        }
-        Kind::WipeFinished => {
-            need(&[Role::Operator])?;
-            let d: WipeFinished = details(ev)?;
-            let mut c = carrier(view, ev)?;
-            allowed(&c, &[Status::Wiping], ev)?;
-            c.status = if d.outcome == "sanitised" {
-                Status::Wiped
-            } else {
-                Status::Approved
-            };
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
-        }
-        Kind::CarrierIdentified => {
-            need(&[Role::Operator, Role::Supervisor])?;
-            let d: CarrierIdentified = details(ev)?;
-            let mut c = carrier(view, ev)?;
-            live(&c, ev)?;
-            let Some(new) = crate::medium::Object::parse(&d.serial) else {
-                return refuse(crate::t!(
-                    "rule-not-file-identity",
-                    serial = format!("{:?}", d.serial)
-                ));
-            };
-            // From an image's path, or from the same file's object named without its
-            // birth (registers before births) to the object with it.
-            let upgrade = crate::medium::Object::parse(&c.serial)
-                .is_some_and(|old| old.birth.is_none() && new.birth.is_some() && old.same_inode(&new));
-            if d.previous != c.serial || !(c.serial.starts_with('/') || upgrade) {
-                return refuse(crate::t!(
-                    "rule-not-image-path",
-                    carrier = c.id.as_str(),
-                    serial = format!("{:?}", c.serial),
-                    path = format!("{:?}", d.previous)
-                ));
-            }
-            if let Some(other) = view
-                .carriers_by_serial(&d.serial)
-                .into_iter()
-                .find(|o| !matches!(o.status, Status::Destroyed | Status::Disposed))
-            {
-                return refuse(crate::t!(
-                    "rule-object-taken",
-                    serial = d.serial.as_str(),
-                    carrier = other.id.as_str()
-                ));
-            }
-            c.serial = d.serial;
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
-        }
-        Kind::PassFinished => {
-            need(&[Role::Operator])?;
-            let d: PassFinished = details(ev)?;
-            let c = carrier(view, ev)?;
-            allowed(&c, &[Status::Wiping], ev)?;
-            if d.pass == 0 || d.pass > d.of || d.wipe >= ev.seq {
-                return refuse(crate::t!(
-                    "rule-not-a-pass",
-                    pass = d.pass.to_string(),
-                    of = d.of.to_string(),
-                    wipe = d.wipe.to_string()
-                ));
-            }
-            Ok(vec![])
-        }
-        Kind::CertificateSigned | Kind::CertificateCosigned => {
-            need(if kind == Kind::CertificateSigned {
-                &[Role::Operator]
-            } else {
-                &[Role::Supervisor]
-            })?;
-            let mut c = carrier(view, ev)?;
-            live(&c, ev)?;
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
-        }
-        Kind::Checkpoint => {
-            need(&[Role::Supervisor])?;
-            let d: Checkpoint = details(ev)?;
-            if d.head_seq + 1 != ev.seq || d.head_hash != ev.prev_hash {
-                return refuse(crate::t!("rule-checkpoint-head"));
-            }
-            Ok(vec![])
-        }
-        Kind::CarrierIssued
-        | Kind::CarrierReturned
-        | Kind::CarrierTransferred
-        | Kind::RemovedForRepair
-        | Kind::ReturnedFromRepair
-        | Kind::HandedOverForDestruction => {
-            need(&[Role::Operator, Role::Supervisor])?;
-            let d: Movement = details(ev)?;
-            let mut c = carrier(view, ev)?;
-            let (from, to): (&[Status], Status) = match kind {
-                Kind::CarrierIssued => (&[Status::InStore], Status::Issued),
-                Kind::CarrierReturned => (&[Status::Issued], Status::InStore),
-                Kind::CarrierTransferred => (&[Status::InStore, Status::Issued], c.status),
-                Kind::RemovedForRepair => (&[Status::InStore, Status::Issued], Status::InRepair),
-                Kind::ReturnedFromRepair => (&[Status::InRepair], Status::InStore),
-                _ => (&[Status::Approved, Status::Wiped], Status::HandedOver),
-            };
-            allowed(&c, from, ev)?;
-            if kind == Kind::HandedOverForDestruction && !has_valid_approval(view, &c, time) {
-                return refuse(crate::t!("rule-no-valid-approval", carrier = c.id.as_str()));
-            }
-            match kind {
-                Kind::CarrierIssued => {
-                    let to =
-                        d.to.as_deref()
-                            .ok_or_else(|| RuleError(crate::t!("rule-issue-needs-person")))?;
-                    active_person(view, to, || crate::t!("rule-who-recipient"))?;
-                    c.holder = Some(to.to_string());
-                }
-                Kind::CarrierReturned => c.holder = None,
-                Kind::CarrierTransferred => {
-                    let to =
-                        d.to.as_deref()
-                            .ok_or_else(|| RuleError(crate::t!("rule-transfer-needs-custodian")))?;
-                    active_person(view, to, || crate::t!("rule-who-new-custodian"))?;
-                    c.custodian = to.to_string();
-                }
-                _ => {}
-            }
-            c.status = to;
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
-        }
-        Kind::Destroyed => {
-            need(&[Role::Operator, Role::Supervisor])?;
-            let d: Destroyed = details(ev)?;
-            if !DESTRUCTION_METHODS.contains(&d.method.as_str()) {
-                return refuse(crate::t!(
-                    "rule-unknown-destruction",
-                    method = format!("{:?}", d.method),
-                    methods = DESTRUCTION_METHODS.join(", ")
-                ));
-            }
-            let mut c = carrier(view, ev)?;
-            // Several methods may follow each other (art. 24): destroyed → destroyed.
-            if c.status != Status::Destroyed {
-                allowed(&c, &[Status::HandedOver, Status::Approved, Status::Wiped], ev)?;
-                if c.status != Status::HandedOver && !has_valid_approval(view, &c, time) {
-                    return refuse(crate::t!("rule-no-valid-approval", carrier = c.id.as_str()));
-                }
-            }
-            c.status = Status::Destroyed;
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
-        }
-        Kind::Disposed => {
-            need(&[Role::Operator, Role::Supervisor])?;
-            let d: Disposed = details(ev)?;
-            let mut c = carrier(view, ev)?;
-            live(&c, ev)?;
-            if c.ever_classified {
-                return refuse(if d.external_reuse {
-                    crate::t!("rule-classified-no-reuse", carrier = c.id.as_str())
-                } else {
-                    crate::t!("rule-classified-no-disposal", carrier = c.id.as_str())
-                });
-            }
-            allowed(&c, &[Status::InStore, Status::Wiped], ev)?;
-            c.status = Status::Disposed;
-            c.holder = None;
-            c.updated_seq = ev.seq;
-            Ok(vec![Change::Carrier(c)])
+        _ => {}
+    }
+    c.status = to;
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
+}
+
+/// The rule of `Kind::Destroyed`.
+fn destroyed(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let time = a.time;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator, Role::Supervisor])?;
+    let d: Destroyed = details(ev)?;
+    if !DESTRUCTION_METHODS.contains(&d.method.as_str()) {
+        return refuse(crate::t!(
+            "rule-unknown-destruction",
+            method = format!("{:?}", d.method),
+            methods = DESTRUCTION_METHODS.join(", ")
+        ));
+    }
+    let mut c = carrier(view, ev)?;
+    // Several methods may follow each other (art. 24): destroyed → destroyed.
+    if c.status != Status::Destroyed {
+        allowed(&c, &[Status::HandedOver, Status::Approved, Status::Wiped], ev)?;
+        if c.status != Status::HandedOver && !has_valid_approval(view, &c, time) {
+            return refuse(crate::t!("rule-no-valid-approval", carrier = c.id.as_str()));
         }
     }
+    c.status = Status::Destroyed;
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
+}
+
+/// The rule of `Kind::Disposed`.
+fn disposed(a: &Act<'_>) -> Result<Vec<Change>, RuleError> {
+    let view = a.view;
+    let ev = a.ev;
+    let need = |roles: &[Role]| a.need(roles);
+    need(&[Role::Operator, Role::Supervisor])?;
+    let d: Disposed = details(ev)?;
+    let mut c = carrier(view, ev)?;
+    live(&c, ev)?;
+    if c.ever_classified {
+        return refuse(if d.external_reuse {
+            crate::t!("rule-classified-no-reuse", carrier = c.id.as_str())
+        } else {
+            crate::t!("rule-classified-no-disposal", carrier = c.id.as_str())
+        });
+    }
+    allowed(&c, &[Status::InStore, Status::Wiped], ev)?;
+    c.status = Status::Disposed;
+    c.holder = None;
+    c.updated_seq = ev.seq;
+    Ok(vec![Change::Carrier(c)])
 }
 
 fn person(ev: &Event, d: PersonEnrolled) -> Result<Person, RuleError> {
