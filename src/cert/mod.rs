@@ -715,56 +715,8 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
         true,
         t!("cert-digest", digest = digest.as_str()),
     );
-    if cert.signatures.first().is_none_or(|s| s.role != "operator") {
-        v.push(
-            CheckKind::Signature,
-            t!("cert-check-operator-signature"),
-            false,
-            t!("cert-operator-first"),
-        );
-    }
-    for (i, s) in cert.signatures.iter().enumerate() {
-        let r = cert.check(s);
-        v.push(
-            CheckKind::Signature,
-            t!(
-                "cert-check-signature",
-                n = (i + 1).to_string(),
-                role = role_word(&s.role),
-                signer = s.signer.as_str()
-            ),
-            r.is_ok(),
-            r.err()
-                .unwrap_or_else(|| t!("cert-signature-valid", fingerprint = s.fingerprint.as_str())),
-        );
-    }
-    // An image carrier is a file's object: the file the signed result names as wiped
-    // must be that object (the same inode, and the same birth where the carrier has one).
-    let carrier = body
-        .media
-        .serial
-        .as_deref()
-        .and_then(crate::medium::Object::parse);
-    if let Some(carrier) = carrier {
-        let wiped = body.sanitisation.result.target.object.as_deref();
-        let same = wiped
-            .and_then(crate::medium::Object::parse)
-            .is_some_and(|w| w.is(&carrier));
-        v.push(
-            CheckKind::Target,
-            t!("cert-check-target"),
-            same,
-            if same {
-                t!("cert-target-same", object = carrier.to_string())
-            } else {
-                t!(
-                    "cert-target-other",
-                    wiped = wiped.unwrap_or("—"),
-                    object = carrier.to_string()
-                )
-            },
-        );
-    }
+    signatures(&mut v, cert);
+    wiped_target(&mut v, &body);
     let mut required = 1u32;
     match who {
         Who::Nobody => v.push(
@@ -793,72 +745,159 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             }
         }
         Who::Register(reg) => {
-            // Roles and events are read from the register only once it verifies: an
-            // edited people row or an inserted event must not vouch for anything.
-            let what = t!("cert-check-register-verifies");
-            match reg.verify(None) {
-                Ok(a) if a.ok() => v.push(
-                    CheckKind::RegisterVerifies,
-                    what,
-                    true,
-                    t!("cert-register-verifies", events = a.events.to_string()),
-                ),
-                Ok(a) => v.push(
-                    CheckKind::RegisterVerifies,
-                    what,
-                    false,
-                    a.first_break.map_or_else(
-                        || t!("cert-register-derived", derived = format!("{:?}", a.derived)),
-                        |b| {
-                            t!(
-                                "cert-register-broken",
-                                seq = b.seq.to_string(),
-                                problem = b.problem.as_str()
-                            )
-                        },
-                    ),
-                ),
-                Err(e) => v.push(CheckKind::RegisterVerifies, what, false, e.to_string()),
-            }
+            register_verifies(&mut v, reg);
             if let Some(m) = reg.meta().ok().flatten() {
                 required = m.supervisors_required;
             }
-            for (i, s) in cert.signatures.iter().enumerate() {
-                let want = if i == 0 { Role::Operator } else { Role::Supervisor };
-                let what = t!(
-                    "cert-check-role",
-                    signer = s.signer.as_str(),
-                    role = role_word(want.name())
-                );
-                match reg.person_by_fingerprint(&s.fingerprint).ok().flatten() {
-                    Some(p) if p.id == s.signer && p.role == want => v.push(
-                        CheckKind::Role,
-                        what,
-                        true,
-                        t!(
-                            "cert-role-enrolled",
-                            id = p.id.as_str(),
-                            name = p.name.as_str(),
-                            seq = p.enrolled_seq.to_string()
-                        ),
-                    ),
-                    Some(p) => v.push(
-                        CheckKind::Role,
-                        what,
-                        false,
-                        t!(
-                            "cert-role-other",
-                            id = p.id.as_str(),
-                            name = p.name.as_str(),
-                            role = role_word(p.role.name())
-                        ),
-                    ),
-                    None => v.push(CheckKind::Role, what, false, t!("cert-role-unknown-key")),
-                }
-            }
+            roles(&mut v, cert, reg);
         }
     }
-    // Co-signers are other people, and enough of them.
+    cosigners(&mut v, cert, required);
+    // The register link.
+    match (&body.register, who) {
+        (r, _) if !r.linked => v.push(
+            CheckKind::RegisterLink,
+            t!("cert-check-register-link"),
+            true,
+            t!("cert-link-none"),
+        ),
+        (r, Who::Register(reg)) => register_link(&mut v, cert, &body, r, reg, &digest),
+        (_, _) => v.push(
+            CheckKind::RegisterLink,
+            t!("cert-check-register-link"),
+            true,
+            t!("cert-link-unchecked"),
+        ),
+    }
+    Ok(v)
+}
+
+/// The operator signs first, and every signature holds over the body.
+fn signatures(v: &mut Verdict, cert: &Certificate) {
+    if cert.signatures.first().is_none_or(|s| s.role != "operator") {
+        v.push(
+            CheckKind::Signature,
+            t!("cert-check-operator-signature"),
+            false,
+            t!("cert-operator-first"),
+        );
+    }
+    for (i, s) in cert.signatures.iter().enumerate() {
+        let r = cert.check(s);
+        v.push(
+            CheckKind::Signature,
+            t!(
+                "cert-check-signature",
+                n = (i + 1).to_string(),
+                role = role_word(&s.role),
+                signer = s.signer.as_str()
+            ),
+            r.is_ok(),
+            r.err()
+                .unwrap_or_else(|| t!("cert-signature-valid", fingerprint = s.fingerprint.as_str())),
+        );
+    }
+}
+
+/// For an image carrier, the file the result names as wiped is the carrier's object.
+fn wiped_target(v: &mut Verdict, body: &Body) {
+    let carrier = body
+        .media
+        .serial
+        .as_deref()
+        .and_then(crate::medium::Object::parse);
+    if let Some(carrier) = carrier {
+        let wiped = body.sanitisation.result.target.object.as_deref();
+        let same = wiped
+            .and_then(crate::medium::Object::parse)
+            .is_some_and(|w| w.is(&carrier));
+        v.push(
+            CheckKind::Target,
+            t!("cert-check-target"),
+            same,
+            if same {
+                t!("cert-target-same", object = carrier.to_string())
+            } else {
+                t!(
+                    "cert-target-other",
+                    wiped = wiped.unwrap_or("—"),
+                    object = carrier.to_string()
+                )
+            },
+        );
+    }
+}
+
+/// The register consulted verifies whole: roles and events are read from it only then.
+fn register_verifies(v: &mut Verdict, reg: &crate::register::Register) {
+    // Roles and events are read from the register only once it verifies: an
+    // edited people row or an inserted event must not vouch for anything.
+    let what = t!("cert-check-register-verifies");
+    match reg.verify(None) {
+        Ok(a) if a.ok() => v.push(
+            CheckKind::RegisterVerifies,
+            what,
+            true,
+            t!("cert-register-verifies", events = a.events.to_string()),
+        ),
+        Ok(a) => v.push(
+            CheckKind::RegisterVerifies,
+            what,
+            false,
+            a.first_break.map_or_else(
+                || t!("cert-register-derived", derived = format!("{:?}", a.derived)),
+                |b| {
+                    t!(
+                        "cert-register-broken",
+                        seq = b.seq.to_string(),
+                        problem = b.problem.as_str()
+                    )
+                },
+            ),
+        ),
+        Err(e) => v.push(CheckKind::RegisterVerifies, what, false, e.to_string()),
+    }
+}
+
+/// Each signer holds, in the register, the role they sign in.
+fn roles(v: &mut Verdict, cert: &Certificate, reg: &crate::register::Register) {
+    for (i, s) in cert.signatures.iter().enumerate() {
+        let want = if i == 0 { Role::Operator } else { Role::Supervisor };
+        let what = t!(
+            "cert-check-role",
+            signer = s.signer.as_str(),
+            role = role_word(want.name())
+        );
+        match reg.person_by_fingerprint(&s.fingerprint).ok().flatten() {
+            Some(p) if p.id == s.signer && p.role == want => v.push(
+                CheckKind::Role,
+                what,
+                true,
+                t!(
+                    "cert-role-enrolled",
+                    id = p.id.as_str(),
+                    name = p.name.as_str(),
+                    seq = p.enrolled_seq.to_string()
+                ),
+            ),
+            Some(p) => v.push(
+                CheckKind::Role,
+                what,
+                false,
+                t!(
+                    "cert-role-other",
+                    id = p.id.as_str(),
+                    name = p.name.as_str(),
+                    role = role_word(p.role.name())
+                ),
+            ),
+            None => v.push(CheckKind::Role, what, false, t!("cert-role-unknown-key")),
+        }
+    }
+}
+
+/// Co-signers are other people and other keys, and there are enough of them.
+fn cosigners(v: &mut Verdict, cert: &Certificate, required: u32) {
     let ops: Vec<&Signature> = cert.signatures.iter().take(1).collect();
     let cos: Vec<&Signature> = cert.signatures.iter().skip(1).collect();
     let mut seen: Vec<(&str, &str)> = ops
@@ -895,112 +934,106 @@ pub fn verify(cert: &Certificate, who: &Who) -> Result<Verdict, CertError> {
             required = required.to_string()
         ),
     );
-    // The register link.
-    match (&body.register, who) {
-        (r, _) if !r.linked => v.push(
-            CheckKind::RegisterLink,
-            t!("cert-check-register-link"),
-            true,
-            t!("cert-link-none"),
-        ),
-        (r, Who::Register(reg)) => {
-            let meta = reg.meta().ok().flatten();
-            let same_register = meta
-                .as_ref()
-                .map(|m| Some(&m.register_id) == r.register_id.as_ref())
-                .unwrap_or(false);
-            v.push(
-                CheckKind::RegisterLink,
-                t!("cert-check-register"),
-                same_register,
-                if same_register {
-                    t!("cert-link-this")
-                } else {
-                    t!("cert-link-other")
-                },
-            );
-            let (head, _) = reg.head().unwrap_or((0, String::new()));
-            let seq = r.event_seq.unwrap_or(0);
-            let event = reg.event(seq).ok().flatten();
-            let found = event
-                .as_ref()
-                .is_some_and(|e| Some(&e.hash) == r.event_hash.as_ref() && e.kind == "wipe-finished");
-            let n = seq.to_string();
-            let detail = match (&event, seq > head) {
-                (_, true) => t!("cert-event-past-head", seq = n, head = head.to_string()),
-                (None, _) => t!("cert-event-missing", seq = n),
-                (Some(_), _) if found => t!("cert-event-found", seq = n),
-                (Some(e), _) => t!("cert-event-other", seq = n, kind = e.kind.as_str()),
-            };
-            v.push(
-                CheckKind::RegisterEvent,
-                t!("cert-check-register-event"),
-                found && seq <= head,
-                detail,
-            );
-            let carrier = body.media.carrier.clone().unwrap_or_default();
-            let operator = cert
-                .signatures
-                .first()
-                .map(|s| s.signer.clone())
-                .unwrap_or_default();
-            // The wipe-finished event is this carrier's, by this operator, with this outcome.
-            let bound = event.as_ref().is_some_and(|e| {
-                let d: Value = serde_json::from_str(&e.details).unwrap_or_default();
-                e.subject == carrier
-                    && e.actor == operator
-                    && d["outcome"].as_str() == Some(body.sanitisation.outcome.as_str())
-            });
-            v.push(
-                CheckKind::RegisterEvent,
-                t!("cert-check-event-bound"),
-                bound,
-                if bound {
-                    t!("cert-event-bound")
-                } else {
-                    t!("cert-event-unbound")
-                },
-            );
-            let records = |kind: &str, actor: &str| {
-                reg.events_about(&carrier).unwrap_or_default().iter().any(|e| {
-                    let d: Value = serde_json::from_str(&e.details).unwrap_or_default();
-                    e.kind == kind
-                        && e.actor == actor
-                        && d["body_sha256"].as_str() == Some(digest.as_str())
-                        && d["certificate"].as_str() == Some(body.id.as_str())
-                })
-            };
-            for s in cert.signatures.iter().skip(1) {
-                let ok = records("certificate-cosigned", &s.signer);
-                v.push(
-                    CheckKind::Recorded,
-                    t!("cert-check-cosignature-recorded", signer = s.signer.as_str()),
-                    ok,
-                    if ok {
-                        t!("cert-cosignature-recorded")
-                    } else {
-                        t!("cert-cosignature-unrecorded")
-                    },
-                );
-            }
-            let recorded = records("certificate-signed", &operator);
-            v.push(
-                CheckKind::Recorded,
-                t!("cert-check-recorded"),
-                recorded,
-                if recorded {
-                    t!("cert-recorded")
-                } else {
-                    t!("cert-unrecorded")
-                },
-            );
-        }
-        (_, _) => v.push(
-            CheckKind::RegisterLink,
-            t!("cert-check-register-link"),
-            true,
-            t!("cert-link-unchecked"),
-        ),
+}
+
+/// A linked certificate names this register, its wipe-finished event is there and is
+/// this wipe's, and the register records the certificate and each co-signature.
+fn register_link(
+    v: &mut Verdict,
+    cert: &Certificate,
+    body: &Body,
+    r: &RegisterRef,
+    reg: &crate::register::Register,
+    digest: &str,
+) {
+    let meta = reg.meta().ok().flatten();
+    let same_register = meta
+        .as_ref()
+        .map(|m| Some(&m.register_id) == r.register_id.as_ref())
+        .unwrap_or(false);
+    v.push(
+        CheckKind::RegisterLink,
+        t!("cert-check-register"),
+        same_register,
+        if same_register {
+            t!("cert-link-this")
+        } else {
+            t!("cert-link-other")
+        },
+    );
+    let (head, _) = reg.head().unwrap_or((0, String::new()));
+    let seq = r.event_seq.unwrap_or(0);
+    let event = reg.event(seq).ok().flatten();
+    let found = event
+        .as_ref()
+        .is_some_and(|e| Some(&e.hash) == r.event_hash.as_ref() && e.kind == "wipe-finished");
+    let n = seq.to_string();
+    let detail = match (&event, seq > head) {
+        (_, true) => t!("cert-event-past-head", seq = n, head = head.to_string()),
+        (None, _) => t!("cert-event-missing", seq = n),
+        (Some(_), _) if found => t!("cert-event-found", seq = n),
+        (Some(e), _) => t!("cert-event-other", seq = n, kind = e.kind.as_str()),
+    };
+    v.push(
+        CheckKind::RegisterEvent,
+        t!("cert-check-register-event"),
+        found && seq <= head,
+        detail,
+    );
+    let carrier = body.media.carrier.clone().unwrap_or_default();
+    let operator = cert
+        .signatures
+        .first()
+        .map(|s| s.signer.clone())
+        .unwrap_or_default();
+    // The wipe-finished event is this carrier's, by this operator, with this outcome.
+    let bound = event.as_ref().is_some_and(|e| {
+        let d: Value = serde_json::from_str(&e.details).unwrap_or_default();
+        e.subject == carrier
+            && e.actor == operator
+            && d["outcome"].as_str() == Some(body.sanitisation.outcome.as_str())
+    });
+    v.push(
+        CheckKind::RegisterEvent,
+        t!("cert-check-event-bound"),
+        bound,
+        if bound {
+            t!("cert-event-bound")
+        } else {
+            t!("cert-event-unbound")
+        },
+    );
+    let records = |kind: &str, actor: &str| {
+        reg.events_about(&carrier).unwrap_or_default().iter().any(|e| {
+            let d: Value = serde_json::from_str(&e.details).unwrap_or_default();
+            e.kind == kind
+                && e.actor == actor
+                && d["body_sha256"].as_str() == Some(digest)
+                && d["certificate"].as_str() == Some(body.id.as_str())
+        })
+    };
+    for s in cert.signatures.iter().skip(1) {
+        let ok = records("certificate-cosigned", &s.signer);
+        v.push(
+            CheckKind::Recorded,
+            t!("cert-check-cosignature-recorded", signer = s.signer.as_str()),
+            ok,
+            if ok {
+                t!("cert-cosignature-recorded")
+            } else {
+                t!("cert-cosignature-unrecorded")
+            },
+        );
     }
-    Ok(v)
+    let recorded = records("certificate-signed", &operator);
+    v.push(
+        CheckKind::Recorded,
+        t!("cert-check-recorded"),
+        recorded,
+        if recorded {
+            t!("cert-recorded")
+        } else {
+            t!("cert-unrecorded")
+        },
+    );
 }
