@@ -261,3 +261,26 @@ fn the_register_and_the_certificates_name_no_suite_of_their_own() {
         }
     }
 }
+
+#[test]
+fn every_document_a_comment_cites_is_in_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sources(&root.join("src"), &mut files);
+    for f in files {
+        let text = fs::read_to_string(&f).unwrap();
+        for (i, _) in text.match_indices(".md") {
+            let start = text[..i]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "/_.-".contains(c)))
+                .map_or(0, |s| s + 1);
+            let cited = &text[start..i + 3];
+            if cited.len() > 3 && cited.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+                assert!(
+                    root.join(cited).exists() || root.join("docs").join(cited).exists(),
+                    "{} cites {cited}, which is not in the repository",
+                    f.display()
+                );
+            }
+        }
+    }
+}

@@ -27,7 +27,7 @@ use crate::medium::{escape_path, TargetError};
 use crate::model::report::{PassReport, PassVerification};
 use crate::register::{self, Register, RegisterError};
 
-/// Why a phase could not go on: what failed, the exit code it means (PRODUCT.md §9:
+/// Why a phase could not go on: what failed, the exit code it means (README.md, *Exit codes*:
 /// 1 failed, 2 unusable input, 3 refused) and what to do.
 /// The message is a [`Said`](crate::i18n::Said): a batch keeps it in its record in
 /// English, the operator reads it in their language.

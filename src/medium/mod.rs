@@ -54,7 +54,7 @@ pub enum TargetError {
 }
 
 impl TargetError {
-    /// The exit code of PRODUCT.md §9: 3 for refusals, 2 for unusable input.
+    /// The exit code (README.md, *Exit codes*): 3 for refusals, 2 for unusable input.
     pub fn exit_code(&self) -> u8 {
         match self {
             TargetError::Refused { .. } | TargetError::Busy { .. } => 3,

@@ -58,7 +58,7 @@ impl Outcome {
         }
     }
 
-    /// The exit code of PRODUCT.md §9.
+    /// The exit code (README.md, *Exit codes*).
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Sanitised => 0,

@@ -10,7 +10,7 @@ pub const NAMESPACE: &str = "mediasan-register";
 /// The hash a first event names as its predecessor.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Every event kind, with its name as it enters the hash encoding. Frozen: PRODUCT.md §7.
+/// Every event kind, with its name as it enters the hash encoding. Frozen: docs/register.md, *Events*.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn kind_names_are_the_frozen_ones() {
-        // PRODUCT.md §7's list, then the kinds added since (never renamed, never removed).
+        // docs/register.md's first list, then the kinds added since (never renamed, never removed).
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(
             names.join(" "),

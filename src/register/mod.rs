@@ -165,7 +165,7 @@ impl From<KeyError> for RegisterError {
 }
 
 impl RegisterError {
-    /// Exit codes of PRODUCT.md §9: refusals 3, unusable input 2, failures 1.
+    /// Exit codes (README.md): refusals 3, unusable input 2, failures 1.
     pub fn exit_code(&self) -> u8 {
         match self {
             RegisterError::Rule(_) | RegisterError::NotEnrolled { .. } => 3,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{parse_time, Event, Kind};
 
-/// A person's role (PRODUCT.md §1).
+/// A person's role (docs/register.md: operator, supervisor, approver).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -89,7 +89,7 @@ impl Classification {
     }
 }
 
-/// What a carrier is (PRODUCT.md §1: disks, USB drives, laptops, optical discs, tapes,
+/// What a carrier is (disks, USB drives, laptops, optical discs, tapes,
 /// printer hard drives).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
