@@ -325,6 +325,11 @@ impl Folder {
     /// A private temporary file in the folder, to be written and then [`Staged::commit`]ted
     /// under `name`.
     pub fn stage(&self, name: &OsStr) -> Result<Staged> {
+        self.stage_mode(name, mode())
+    }
+
+    /// [`Folder::stage`] of a file with `mode`.
+    fn stage_mode(&self, name: &OsStr, mode: u32) -> Result<Staged> {
         let name = one_name(&self.path, name)?;
         let target = self.path.join(name);
         for _ in 0..16 {
@@ -342,7 +347,7 @@ impl Folder {
             ) {
                 Ok(fd) => {
                     // The mode asked for, whatever the umask left of it.
-                    fchmod(fd.as_fd(), Mode::from_bits_truncate(mode())).map_err(errno(&target))?;
+                    fchmod(fd.as_fd(), Mode::from_bits_truncate(mode)).map_err(errno(&target))?;
                     return Ok(Staged {
                         folder: self.try_clone()?,
                         tmp: OsString::from(tmp),
@@ -373,9 +378,8 @@ impl Folder {
 
     /// [`Folder::write`] with a mode of its own (a private key 0600, its public half 0644).
     pub fn write_mode(&self, name: &OsStr, bytes: &[u8], replace: bool, mode: u32) -> Result<()> {
-        let mut staged = self.stage(name)?;
+        let mut staged = self.stage_mode(name, mode)?;
         let target = staged.target();
-        fchmod(staged.file.as_fd(), Mode::from_bits_truncate(mode)).map_err(errno(&target))?;
         staged.file().write_all(bytes).map_err(io(&target))?;
         staged.commit(replace)
     }
@@ -507,13 +511,8 @@ impl Drop for Staged {
 /// that lists targets by serial: for root's eyes only. The folder is checked as every
 /// output's is (see the module).
 pub fn save_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().unwrap_or_default();
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Folder::create(dir)
-        .and_then(|f| f.write_mode(name, bytes, true, 0o600))
+    create_folder_of(path)
+        .and_then(|(folder, name)| folder.write_mode(name, bytes, true, 0o600))
         .map_err(std::io::Error::other)
 }
 
@@ -521,12 +520,6 @@ pub fn save_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let (folder, name) = split(path)?;
     Folder::open_for(folder, path)?.write(name, bytes, true)
-}
-
-/// Writes `bytes` to `path` whole or not at all, never over anything already there.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let (folder, name) = split(path)?;
-    Folder::open_for(folder, path)?.write(name, bytes, false)
 }
 
 /// Checks the folder `dir`, or where it does not exist yet the nearest folder above it
@@ -555,6 +548,12 @@ pub fn check_folder_path(dir: &Path) -> Result<()> {
 pub fn folder_of(path: &Path) -> Result<(Folder, &OsStr)> {
     let (folder, name) = split(path)?;
     Ok((Folder::open_for(folder, path)?, name))
+}
+
+/// [`folder_of`], the folder created (0700, in checked folders) where it is missing.
+pub fn create_folder_of(path: &Path) -> Result<(Folder, &OsStr)> {
+    let (folder, name) = split(path)?;
+    Ok((Folder::create(folder)?, name))
 }
 
 /// Checks that `path` is a file only root (or this user) can change: owned by them,
@@ -592,16 +591,21 @@ pub fn trusted_file(path: &Path) -> Result<()> {
 /// Reads at most `max` bytes of `path`: a longer file (or an endless one, `/dev/zero`) is
 /// refused with the limit (`InvalidData`), never read whole.
 pub fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    read_at_most(path, max)?.ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            crate::t!("files-too-long", max = crate::t!("files-bytes", bytes = max)),
+        )
+    })
+}
+
+/// The bytes of `path`, or `None` when it holds more than `max` (reading stops there),
+/// for a reader that says so in words of its own.
+pub fn read_at_most(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     let f = File::open(path)?;
     let mut bytes = Vec::new();
     f.take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            crate::t!("files-too-long", max = crate::t!("files-bytes", bytes = max)),
-        ));
-    }
-    Ok(bytes)
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
 /// [`read_limited`] as text (UTF-8, else `InvalidData`).
@@ -648,6 +652,7 @@ mod tests {
 
     #[test]
     fn a_new_file_is_never_written_over_anything() {
+        let write_new = |p: &Path, b: &[u8]| folder_of(p).and_then(|(f, n)| f.write(n, b, false));
         let d = private_dir();
         let out = d.path().join("c.cert.json");
         write_new(&out, b"one").unwrap();

@@ -78,9 +78,8 @@ pub fn check_writable(index: &Path) -> io::Result<()> {
 pub fn add(index: &Path, entry: &Entry) -> io::Result<()> {
     let mut line = serde_json::to_string(entry).map_err(io::Error::other)?;
     line.push('\n');
-    let name = index.file_name().unwrap_or_default();
-    crate::files::Folder::create(folder(index))
-        .and_then(|f| f.append(name, line.as_bytes()))
+    crate::files::create_folder_of(index)
+        .and_then(|(folder, name)| folder.append(name, line.as_bytes()))
         .map_err(io::Error::other)
 }
 

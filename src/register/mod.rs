@@ -226,11 +226,11 @@ impl Register {
                 path: escape_path(path),
             });
         }
-        if keys::fingerprint(founder_key) != signer.fingerprint() {
+        if founder_key.fingerprint() != signer.fingerprint() {
             return Err(RegisterError::Usage(crate::t!(
                 "register-signed-by-mismatch",
                 signer = signer.fingerprint(),
-                public = keys::fingerprint(founder_key)
+                public = founder_key.fingerprint()
             )));
         }
         if !rules::valid_id(founding.id) {
@@ -241,17 +241,7 @@ impl Register {
         }
         // The file is made by mediasan in a folder only root can change (never through a
         // link planted there), private; SQLite's -wal and -shm take its mode.
-        let (folder, name) = crate::files::folder_of(path).or_else(|e| match e {
-            crate::files::FileError::Io { .. } => {
-                let dir = path
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                crate::files::Folder::create(dir)?;
-                crate::files::folder_of(path)
-            }
-            e => Err(e),
-        })?;
+        let (folder, name) = crate::files::create_folder_of(path)?;
         folder.create_empty(name)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = match Connection::open_with_flags(path, flags) {
@@ -272,7 +262,7 @@ impl Register {
         getrandom::fill(&mut id)
             .map_err(|e| RegisterError::Usage(crate::t!("register-no-entropy-id", error = e.to_string())))?;
         let register_id = event::hex(&id);
-        let public = keys::public_line(founder_key);
+        let public = founder_key.line();
         let created = rules::RegisterCreated {
             register_id: register_id.clone(),
             org: founding.org.to_string(),
@@ -373,11 +363,7 @@ impl Register {
         }
         // Written to, with its -wal and -shm beside it: only in a folder only root can
         // change, and private (a register made by an older mediasan is made so now).
-        let folder = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        crate::files::check_folder_path(folder)?;
+        crate::files::folder_of(path)?;
         crate::files::tighten(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
