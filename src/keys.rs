@@ -445,15 +445,6 @@ pub fn parse_public(text: &str) -> Result<PublicKey, String> {
     Sshsig.parse_public(text)
 }
 
-/// The public key as one line, without its comment.
-pub fn public_line(key: &PublicKey) -> String {
-    key.line()
-}
-
-pub fn fingerprint(key: &PublicKey) -> String {
-    key.fingerprint()
-}
-
 /// A new Ed25519 key pair from the OS entropy.
 pub fn generate(comment: &str) -> Result<PrivateKey, KeyError> {
     let mut key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519)
@@ -547,7 +538,7 @@ mod tests {
         let ok = Signer::from_file(&path, || Some("secret words\n".into())).unwrap();
         assert_eq!(
             ok.fingerprint(),
-            fingerprint(&PublicKey::from(key.public_key().clone()))
+            PublicKey::from(key.public_key().clone()).fingerprint()
         );
         assert!(matches!(
             Signer::from_file(&path, || Some("wrong".into())),
@@ -558,7 +549,7 @@ mod tests {
             Err(KeyError::NeedPassphrase { .. })
         ));
         let public = read_public(&dir.path().join("k.pub")).unwrap();
-        assert_eq!(fingerprint(&public), ok.fingerprint());
+        assert_eq!(public.fingerprint(), ok.fingerprint());
         let bad = dir.path().join("bad");
         fs::write(&bad, "not a key").unwrap();
         assert!(matches!(

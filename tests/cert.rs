@@ -713,7 +713,7 @@ fn allowed_signers_are_read_as_openssh_reads_them() {
         .unwrap();
     assert!(st.success());
     let ours = AllowedSigners::parse(&fs::read_to_string(&file).unwrap(), chrono::Utc::now()).unwrap();
-    let fingerprint = mediasan::keys::fingerprint(&mediasan::keys::parse_public(public).unwrap());
+    let fingerprint = mediasan::keys::parse_public(public).unwrap().fingerprint();
     let principals = [
         "zhangsan",
         "lisi",
@@ -879,7 +879,7 @@ impl Prints {
         let line = |who: &str, s: &Signer| {
             format!(
                 "{who} namespaces=\"mediasan-certificate\" {}\n",
-                mediasan::keys::public_line(&s.public())
+                s.public().line()
             )
         };
         fs::write(

@@ -637,7 +637,7 @@ fn an_event_signed_under_someone_elses_id_is_found() {
     drop(o.reg);
     // The operator signs an enrolment and claims the approver wrote it.
     let stranger = signer("s");
-    let details = serde_json::json!({ "name": "x", "title": null, "role": "approver", "public_key": mediasan::keys::public_line(&stranger.public()) });
+    let details = serde_json::json!({ "name": "x", "title": null, "role": "approver", "public_key": stranger.public().line() });
     inject(
         &o.path,
         &o.operator,

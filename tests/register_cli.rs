@@ -521,7 +521,9 @@ fn an_ssh_agent_signs_for_its_holder() {
     let out = run(&by_file, "AG-2");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // --agent FINGERPRINT, as the certificate commands document it.
-    let fp = mediasan::keys::fingerprint(&mediasan::keys::read_public(&o.path("operator.pub")).unwrap());
+    let fp = mediasan::keys::read_public(&o.path("operator.pub"))
+        .unwrap()
+        .fingerprint();
     let out = bin()
         .env("MEDIASAN_REGISTER", o.register())
         .env("SSH_AUTH_SOCK", &sock)

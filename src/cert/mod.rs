@@ -58,15 +58,9 @@ impl std::fmt::Display for ReadError {
 /// Reads a certificate file or its PDF, never more than [`MAX_FILE`] bytes (a device
 /// such as `/dev/zero` given by mistake ends there, with an error).
 pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(ReadError::TooLarge(too_large()));
-    }
-    Ok(bytes)
+    crate::files::read_at_most(path, MAX_FILE)
+        .map_err(ReadError::Io)?
+        .ok_or_else(|| ReadError::TooLarge(too_large()))
 }
 
 /// Text from a certificate or a PDF, for people: control characters (C0, DEL, C1) and
@@ -342,7 +336,7 @@ impl Certificate {
             name: who.name.map(str::to_string),
             title: who.title.map(str::to_string),
             fingerprint: signer.fingerprint(),
-            public_key: keys::public_line(&signer.public()),
+            public_key: signer.public().line(),
             signed: now.into(),
             signature,
         });
@@ -354,7 +348,7 @@ impl Certificate {
     pub fn check(&self, sig: &Signature) -> Result<(), String> {
         let key =
             keys::parse_public(&sig.public_key).map_err(|e| t!("cert-key-malformed", error = e.as_str()))?;
-        if keys::fingerprint(&key) != sig.fingerprint {
+        if key.fingerprint() != sig.fingerprint {
             return Err(t!("cert-fingerprint-not-key"));
         }
         let body = self.canonical_body().map_err(|e| e.to_string())?;

@@ -49,7 +49,7 @@ impl AllowedSigners {
     pub fn allows(&self, principal: &str, fingerprint: &str) -> bool {
         self.signers
             .iter()
-            .any(|s| keys::fingerprint(&s.key) == fingerprint && match_list(principal, &s.principals))
+            .any(|s| s.key.fingerprint() == fingerprint && match_list(principal, &s.principals))
     }
 }
 

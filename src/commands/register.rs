@@ -424,7 +424,7 @@ pub fn run_person(cmd: PersonCmd) -> Result<u8, Failure> {
                     person = ev.subject.as_str(),
                     name = name.as_str(),
                     role = role.word(),
-                    fingerprint = keys::fingerprint(&public)
+                    fingerprint = public.fingerprint()
                 ),
                 &ev,
             );

@@ -133,20 +133,17 @@ impl Register {
         role: Role,
         public_key: &keys::PublicKey,
     ) -> Result<Event> {
-        if self
-            .person_by_fingerprint(&keys::fingerprint(public_key))?
-            .is_some()
-        {
+        if self.person_by_fingerprint(&public_key.fingerprint())?.is_some() {
             return Err(RegisterError::Rule(rules::RuleError(crate::t!(
                 "register-key-enrolled",
-                fingerprint = keys::fingerprint(public_key)
+                fingerprint = public_key.fingerprint()
             ))));
         }
         let details = rules::PersonEnrolled {
             name: name.into(),
             title: title.map(str::to_string),
             role,
-            public_key: keys::public_line(public_key),
+            public_key: public_key.line(),
         };
         self.append(Kind::PersonEnrolled, signer, |ids| {
             let id = match id {

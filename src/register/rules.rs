@@ -1042,8 +1042,8 @@ fn person(ev: &Event, d: PersonEnrolled) -> Result<Person, RuleError> {
         name: d.name,
         title: d.title,
         role: d.role,
-        public_key: crate::keys::public_line(&key),
-        fingerprint: crate::keys::fingerprint(&key),
+        public_key: key.line(),
+        fingerprint: key.fingerprint(),
         enrolled_seq: ev.seq,
         retired_seq: None,
     })
