@@ -121,7 +121,7 @@ impl Config {
     /// Reads the configuration at `path`. `required`: the path was named (`--config`,
     /// `MEDIASAN_CONFIG`), so a missing file is an error; the default path may hold none.
     pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
-        let shown = crate::medium::escape_path(path);
+        let shown = crate::escape::path(path);
         let error = |message| ConfigError { message, hint: None };
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Config::default()),
@@ -306,7 +306,7 @@ impl Config {
         match &self.file {
             Some(f) => crate::t!(
                 "from-file",
-                path = crate::medium::escape_path(f),
+                path = crate::escape::path(f),
                 line = line.to_string()
             ),
             None => crate::t!("from-line", line = line.to_string()),

@@ -41,7 +41,7 @@ pub enum Device {
 impl std::fmt::Display for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Device::Path(p) => write!(f, "{}", crate::medium::escape_path(p)),
+            Device::Path(p) => write!(f, "{}", crate::escape::path(p)),
             Device::Serial(s) => write!(f, "serial:{s}"),
         }
     }

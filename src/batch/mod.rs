@@ -16,10 +16,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::escape;
 use crate::job::{JobError, Link, Observer, Plan, Prepared, Request};
 use crate::keys::Signer;
 use crate::medium::scan::{self, Attached};
-use crate::medium::{escape_path, Sys};
+use crate::medium::Sys;
 use crate::model::report::WipeReport;
 use crate::register::Register;
 pub use manifest::{Device, Row};
@@ -343,7 +344,7 @@ pub fn run_job(job: Job<'_>, sys: &Sys, obs: &dyn Observer, stop: &AtomicBool) -
         Err(_) => {
             f.error = Some(JobError::failed(format!(
                 "{}: the job stopped on an internal error; the other drives went on",
-                escape_path(Path::new(&id.path))
+                escape::path(Path::new(&id.path))
             )))
         }
     }

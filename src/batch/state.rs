@@ -66,7 +66,7 @@ impl State {
     pub fn new(manifest: &Path, bytes: &[u8], rows: &[Row], started: DateTime<Utc>) -> State {
         State {
             format: FORMAT.into(),
-            manifest: crate::medium::escape_path(manifest),
+            manifest: crate::escape::path(manifest),
             manifest_sha256: digest(bytes),
             started,
             finished: None,
@@ -97,7 +97,7 @@ impl State {
             j.status = f.outcome().into();
             j.exit_code = Some(f.exit_code());
             j.error = f.reason();
-            j.certificate = f.certificate.as_ref().map(|p| crate::medium::escape_path(p));
+            j.certificate = f.certificate.as_ref().map(|p| crate::escape::path(p));
             j.milliseconds = Some(f.milliseconds);
             j.result = f.report.clone();
         }

@@ -11,8 +11,9 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::batch::{self, state::State, Finished, Job, Mismatch};
+use mediasan::escape;
 use mediasan::job::{Observer, Request};
-use mediasan::medium::{escape_path, Sys};
+use mediasan::medium::Sys;
 use mediasan::register::Register;
 
 use crate::cli::{BatchCmd, BatchRunArgs, BatchSub, BatchWatchArgs};
@@ -26,7 +27,7 @@ pub fn run(cmd: BatchCmd) -> Result<u8, Failure> {
 }
 
 fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
-    let shown = escape_path(&args.manifest);
+    let shown = escape::path(&args.manifest);
     let (raw, mut rows) = read_manifest(&args.manifest)?;
     // The key is unlocked first, never after hours of writing.
     let signer = super::register::acting(&args.common.acting)?;
@@ -43,12 +44,12 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
                 mediasan::t!(
                     "batch-no-record",
                     manifest = shown.to_string(),
-                    dir = escape_path(&args.common.cert_dir)
+                    dir = escape::path(&args.common.cert_dir)
                 )
             ))
             .hint(mediasan::t!("batch-no-record-hint"))
         })?;
-        errln!("{}", mediasan::t!("batch-resuming", record = escape_path(&path)));
+        errln!("{}", mediasan::t!("batch-resuming", record = escape::path(&path)));
         // A row is done only where the register says so: the record is a note.
         let reg = Register::open_read_only(&args.common.register.path, false)?;
         let since = last.started;
@@ -120,7 +121,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
         errln!(
             "{} drive(s), {parallel} at a time; batch record {}",
             jobs.len(),
-            escape_path(&record)
+            escape::path(&record)
         );
     }
     let overall = batch_bar(jobs.len() as u64);
@@ -164,7 +165,7 @@ fn run_batch(args: BatchRunArgs) -> Result<u8, Failure> {
                 "batch-interrupted",
                 command = format!(
                     "mediasan batch run --resume --cert-dir {} {}",
-                    escape_path(&args.common.cert_dir),
+                    escape::path(&args.common.cert_dir),
                     shown
                 )
             )
@@ -365,7 +366,7 @@ fn say_done(f: &Finished, json: bool) {
             "event": "batch-job-finished", "line": f.line, "carrier": f.carrier, "target": f.path,
             "outcome": f.outcome(), "exit_code": f.exit_code(),
             "error": f.reason(),
-            "certificate": f.certificate.as_ref().map(|p| escape_path(p)),
+            "certificate": f.certificate.as_ref().map(|p| escape::path(p)),
         }));
         return;
     }
@@ -392,7 +393,7 @@ fn first_record(cert_dir: &Path, state: &State) -> Result<std::path::PathBuf, Fa
                 "{}",
                 mediasan::t!(
                     "batch-record-unwritable",
-                    record = escape_path(&record),
+                    record = escape::path(&record),
                     error = e.to_string()
                 )
             ),
@@ -407,7 +408,7 @@ fn record_not_written(record: &Path, error: &dyn std::fmt::Display) {
         "{}",
         mediasan::t!(
             "batch-record-not-written",
-            record = escape_path(record),
+            record = escape::path(record),
             error = error.to_string()
         )
     );
@@ -529,7 +530,7 @@ fn run_watch(args: BatchWatchArgs) -> Result<u8, Failure> {
     if !json {
         errln!(
             "{}",
-            mediasan::t!("watch-watching", record = escape_path(&record))
+            mediasan::t!("watch-watching", record = escape::path(&record))
         );
     }
     std::thread::scope(|s| {
@@ -708,7 +709,7 @@ fn expectations(
             .map_or(("?", String::new()), |c| (c.classification.name(), c.serial)))
     };
     if let Some(m) = &args.manifest {
-        let shown = escape_path(m);
+        let shown = escape::path(m);
         let (raw, rows) = read_manifest(m)?;
         let mut out = Vec::new();
         for row in rows {
@@ -792,7 +793,7 @@ fn confirm_policy(expected: &[Expected], file: Option<&Path>) -> Result<(), Fail
 /// other), or nothing is written.
 fn serials_file(serials: &[&str], f: &Path) -> Result<(), Failure> {
     let text = mediasan::files::read_text_limited(f, 16 << 20)
-        .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape_path(f))))?;
+        .map_err(|e| Failure::usage(anyhow!("--confirm-serials {}: {e}", escape::path(f))))?;
     let given: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let missing: Vec<&&str> = serials.iter().filter(|s| !given.contains(s)).collect();
     let extra: Vec<&&str> = given.iter().filter(|g| !serials.contains(g)).collect();
@@ -808,14 +809,14 @@ fn serials_file(serials: &[&str], f: &Path) -> Result<(), Failure> {
     }
     Err(Failure::refused(anyhow!(
         "--confirm-serials {}: {}; nothing was written",
-        escape_path(f),
+        escape::path(f),
         why.join("; ")
     )))
 }
 
 /// Reads a manifest: its bytes (for the record's digest) and its rows, or every bad line.
 fn read_manifest(path: &Path) -> Result<(Vec<u8>, Vec<batch::Row>), Failure> {
-    let shown = escape_path(path);
+    let shown = escape::path(path);
     let raw = mediasan::files::read_limited(path, batch::manifest::MAX_BYTES)
         .map_err(|e| Failure::usage(anyhow!("{shown}: cannot read it: {e}")))?;
     let (text, _) =

@@ -6,7 +6,7 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use mediasan::cert::{self, Certificate, Who};
-use mediasan::medium::escape_path;
+use mediasan::escape;
 use mediasan::register::{self, Kind, Register, Role};
 use mediasan::t;
 
@@ -35,17 +35,17 @@ fn bytes_of(path: &Path) -> Result<Vec<u8>, Failure> {
         Failure::usage(match e {
             cert::ReadError::Io(e) => anyhow!(t!(
                 "cert-cannot-read",
-                path = escape_path(path),
+                path = escape::path(path),
                 error = e.to_string()
             )),
-            cert::ReadError::TooLarge(m) => at(&escape_path(path), m),
+            cert::ReadError::TooLarge(m) => at(&escape::path(path), m),
         })
     })
 }
 
 /// A certificate file to change (co-sign): the `.cert.json` itself, never its print.
 fn read(path: &Path) -> Result<Certificate, Failure> {
-    let shown = escape_path(path);
+    let shown = escape::path(path);
     let bytes = bytes_of(path)?;
     if cert::pdfa::is_pdf(&bytes) {
         return Err(
@@ -65,7 +65,7 @@ struct Print {
 /// A certificate to read: a `.cert.json`, or the one attached to a PDF mediasan printed
 /// (read within the limits of `cert::pdfa::read`).
 fn read_any(path: &Path) -> Result<(Certificate, Option<Print>), Failure> {
-    let shown = escape_path(path);
+    let shown = escape::path(path);
     let bytes = bytes_of(path)?;
     if !cert::pdfa::is_pdf(&bytes) {
         return Ok((
@@ -87,7 +87,7 @@ fn write(path: &Path, c: &Certificate, replace: bool) -> Result<(), Failure> {
             1,
             anyhow!(t!(
                 "cert-cannot-write",
-                path = escape_path(path),
+                path = escape::path(path),
                 error = e.to_string()
             )),
         )
@@ -131,7 +131,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 (None, Some(_)) => {
                     return Err(Failure::usage(anyhow!(t!(
                         "pdf-verify-font-not-pdf",
-                        path = escape_path(&path)
+                        path = escape::path(&path)
                     ))))
                 }
                 (_, Some(f)) => {
@@ -148,10 +148,10 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             let who = match &allowed_signers {
                 Some(f) => {
                     let text = mediasan::files::read_text_limited(f, cert::signers::MAX_BYTES)
-                        .map_err(|e| Failure::usage(at(&escape_path(f), e)))?;
+                        .map_err(|e| Failure::usage(at(&escape::path(f), e)))?;
                     Who::AllowedSigners(
                         cert::signers::AllowedSigners::parse(&text, chrono::Utc::now())
-                            .map_err(|e| Failure::usage(at(&escape_path(f), e)))?,
+                            .map_err(|e| Failure::usage(at(&escape::path(f), e)))?,
                     )
                 }
                 None if reg_path.exists() => {
@@ -161,7 +161,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 None if reg_path != Path::new(register::DEFAULT_PATH) => {
                     return Err(Failure::usage(anyhow!(t!(
                         "cert-no-register-there",
-                        path = escape_path(&reg_path)
+                        path = escape::path(&reg_path)
                     ))))
                 }
                 None => Who::Nobody,
@@ -203,7 +203,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                     "verdict": verdict
                 }));
             } else {
-                let (shown, id) = (escape_path(&path), verdict.id.as_deref().unwrap_or("?"));
+                let (shown, id) = (escape::path(&path), verdict.id.as_deref().unwrap_or("?"));
                 outln!(
                     "{}",
                     if printed {
@@ -274,7 +274,7 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
             if let Some(out) = &html {
                 let page = cert::render::html(&c).map_err(|e| Failure::new(1, anyhow!(e)))?;
                 mediasan::files::write(out, page.as_bytes())?;
-                outln!("{}", t!("cert-render-html", path = escape_path(out)));
+                outln!("{}", t!("cert-render-html", path = escape::path(out)));
             }
             if let Some(out) = &pdf {
                 let font = font.map_or(cert::render::Font::Embedded, cert::render::Font::File);
@@ -282,7 +282,11 @@ pub fn run(cmd: CertCmd) -> Result<u8, Failure> {
                 mediasan::files::write(out, &bytes)?;
                 outln!(
                     "{}",
-                    t!("cert-render-pdf", path = escape_path(out), font = font.describe())
+                    t!(
+                        "cert-render-pdf",
+                        path = escape::path(out),
+                        font = font.describe()
+                    )
                 );
             }
             Ok(0)
@@ -350,11 +354,11 @@ pub fn export(c: &Certificate, reg: &Register, out: &Path) -> Result<Vec<String>
         let sig = out.join(name);
         commands.push(format!(
             "ssh-keygen -Y verify -f {} -I {} -n {} -s {} < {}",
-            escape_path(&out.join("allowed_signers")),
+            escape::path(&out.join("allowed_signers")),
             p.id,
             cert::NAMESPACE,
-            escape_path(&sig),
-            escape_path(&body)
+            escape::path(&sig),
+            escape::path(&body)
         ));
     }
     folder.write("allowed_signers".as_ref(), allowed.as_bytes(), true)?;
@@ -449,7 +453,7 @@ fn cosign(
         "{}",
         t!(
             "cert-cosigned",
-            path = escape_path(path),
+            path = escape::path(path),
             id = person.id.as_str(),
             name = person.name.as_str(),
             fingerprint = signer.fingerprint()
@@ -481,7 +485,7 @@ fn refuse_repeated(state: &mediasan::batch::state::State, record: &Path) -> Resu
         if let Some(what) = twice {
             return Err(Failure::refused(anyhow!(t!(
                 "cert-batch-repeated",
-                path = escape_path(record),
+                path = escape::path(record),
                 what = what
             ))));
         }
@@ -494,7 +498,7 @@ fn refuse_repeated(state: &mediasan::batch::state::State, record: &Path) -> Resu
 fn batch_certificate(dir: &Path, named: &str) -> Result<std::path::PathBuf, String> {
     let name = Path::new(named)
         .file_name()
-        .ok_or_else(|| t!("cert-batch-outside", folder = escape_path(dir)))?;
+        .ok_or_else(|| t!("cert-batch-outside", folder = escape::path(dir)))?;
     let path = dir.join(name);
     let written = Path::new(named);
     if written.is_absolute() || written.components().count() > 1 {
@@ -505,7 +509,7 @@ fn batch_certificate(dir: &Path, named: &str) -> Result<std::path::PathBuf, Stri
             .zip(std::fs::canonicalize(dir).ok())
             .is_some_and(|(a, b)| a == b);
         if !same {
-            return Err(t!("cert-batch-outside", folder = escape_path(dir)));
+            return Err(t!("cert-batch-outside", folder = escape::path(dir)));
         }
     }
     match std::fs::symlink_metadata(&path) {
@@ -548,7 +552,7 @@ fn cosign_batch(
 ) -> Result<u8, Failure> {
     use std::io::{BufRead, IsTerminal};
     let state = mediasan::batch::state::State::load(record)
-        .map_err(|e| Failure::usage(at(&escape_path(record), e)))?;
+        .map_err(|e| Failure::usage(at(&escape::path(record), e)))?;
     let dir = record
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -576,7 +580,7 @@ fn cosign_batch(
                 "cert-batch-bad-line",
                 line = j.line.to_string(),
                 carrier = j.carrier.as_str(),
-                path = escape_path(path),
+                path = escape::path(path),
                 error = error
             )
         };
@@ -609,7 +613,7 @@ fn cosign_batch(
     if todo.is_empty() {
         return Err(Failure::usage(anyhow!(t!(
             "cert-batch-no-certificates",
-            path = escape_path(record)
+            path = escape::path(record)
         ))));
     }
     outln!(
@@ -617,7 +621,7 @@ fn cosign_batch(
         t!(
             "cert-batch-cosigning",
             count = todo.len().to_string(),
-            path = escape_path(record)
+            path = escape::path(record)
         )
     );
     // What is signed is what the certificates say, not the batch record (which is not
@@ -632,7 +636,7 @@ fn cosign_batch(
                 carrier = format!("{:<16}", body.media.carrier.as_deref().unwrap_or("-")),
                 serial = format!("{:<24}", body.media.serial.as_deref().unwrap_or("-")),
                 outcome = pad(&outcome_word(&body.sanitisation.outcome), 12),
-                path = escape_path(path)
+                path = escape::path(path)
             )
         );
     }
@@ -686,14 +690,14 @@ fn cosign_batch(
             return Err(Failure {
                 error: anyhow!(t!(
                     "cert-batch-cosign-failed",
-                    path = escape_path(&path),
+                    path = escape::path(&path),
                     error = format!("{:#}", f.error),
                     done = done
                 )),
                 ..f
             });
         }
-        signed.push(escape_path(&path));
+        signed.push(escape::path(&path));
     }
     Ok(0)
 }

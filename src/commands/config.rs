@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::cli::{ConfigCmd, ConfigSub};
 use crate::settings::{self, Named};
 use crate::ui::{json_line, print_table, Failure};
-use mediasan::medium::escape_path;
+use mediasan::escape;
 use mediasan::register::Classification;
 
 /// One value and its source.
@@ -28,7 +28,7 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
     let file = |line: usize| c.at(line);
     let mut rows = vec![Row {
         key: "config".into(),
-        value: Some(escape_path(&s.path)),
+        value: Some(escape::path(&s.path)),
         from: match (&s.named, &c.file) {
             (Named::Flag, _) => mediasan::t!("from-flag", flag = "--config"),
             (Named::Environment, _) => mediasan::t!("from-environment", var = "MEDIASAN_CONFIG"),
@@ -70,14 +70,14 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
         Some("--register"),
         "MEDIASAN_REGISTER",
         c.register.as_ref().map(|i| i.line),
-        escape_path(&register.path),
+        escape::path(&register.path),
     ));
     rows.push(layered(
         "index",
         Some("--index"),
         "MEDIASAN_INDEX",
         None,
-        escape_path(&register.index),
+        escape::path(&register.index),
     ));
     let env_or = |var: &str, default: &str| {
         std::env::var_os(var).map_or(default.to_string(), |v| v.to_string_lossy().into_owned())
@@ -133,7 +133,7 @@ pub fn run(cmd: ConfigCmd) -> Result<u8, Failure> {
     if json {
         json_line(&json!({
             "event": "config",
-            "file": c.file.as_ref().map(|f| escape_path(f)),
+            "file": c.file.as_ref().map(|f| escape::path(f)),
             "values": rows.iter().map(|r| json!({ "key": r.key, "value": r.value, "from": r.from })).collect::<Vec<_>>(),
         }));
     } else {

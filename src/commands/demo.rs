@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 
-use mediasan::medium::{escape_path, Sys};
+use mediasan::escape;
+use mediasan::medium::Sys;
 use mediasan::model::report::Outcome;
 use mediasan::t;
 
@@ -35,7 +36,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     let dir = match args.dir {
         Some(d) => {
             mediasan::files::Folder::create(&d)
-                .with_context(|| t!("demo-cannot-create", path = escape_path(&d)))
+                .with_context(|| t!("demo-cannot-create", path = escape::path(&d)))
                 .map_err(fail)?;
             d
         }
@@ -54,7 +55,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         "{}",
         t!(
             "demo-image",
-            path = escape_path(&image),
+            path = escape::path(&image),
             size = bytes(IMAGE_SIZE),
             markers = planted.to_string()
         )
@@ -98,7 +99,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
     // An image carrier is registered by its absolute path; the register keeps the
     // file itself (device and inode).
     let serial = fs::canonicalize(&image)
-        .map(|p| escape_path(&p))
+        .map(|p| escape::path(&p))
         .map_err(|e| fail(e.into()))?;
     let carrier = reg
         .add_carrier(
@@ -118,7 +119,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         )?
         .subject;
     reg.approve(&approver, &carrier, chrono::Duration::days(30), None)?;
-    outln!("{}", t!("demo-register", path = escape_path(&reg_path)));
+    outln!("{}", t!("demo-register", path = escape::path(&reg_path)));
     outln!("   {}", t!("demo-carrier", carrier = carrier.as_str()));
 
     // The same plan `mediasan wipe --method bmb21 --result … --cert-dir …` makes.
@@ -147,7 +148,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         )
     );
     outln!("   {}", t!("demo-read-back-note"));
-    outln!("{}", t!("demo-result", path = escape_path(&result)));
+    outln!("{}", t!("demo-result", path = escape::path(&result)));
     // The certificate the operator signed: 李四 co-signs, then it is verified and
     // exported for stock OpenSSH.
     let cert_path = fs::read_dir(&dir)
@@ -179,7 +180,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         "{}",
         t!(
             "demo-certificate",
-            path = escape_path(&cert_path),
+            path = escape::path(&cert_path),
             verdict = if verdict.ok() {
                 t!("demo-cert-valid")
             } else {
@@ -191,13 +192,13 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         "   {}",
         t!(
             "demo-check-yourself",
-            cert = escape_path(&cert_path),
-            register = escape_path(&reg_path)
+            cert = escape::path(&cert_path),
+            register = escape::path(&reg_path)
         )
     );
     let export = dir.join("export");
     let commands = super::cert::export(&certificate, &reg, &export)?;
-    outln!("   {}", t!("demo-exported", path = escape_path(&export)));
+    outln!("   {}", t!("demo-exported", path = escape::path(&export)));
     if let Some(c) = commands.first() {
         outln!("   {c}");
     }
@@ -212,8 +213,8 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
         "   {}",
         t!(
             "demo-printable",
-            pdf = escape_path(&pdf),
-            html = escape_path(&html)
+            pdf = escape::path(&pdf),
+            html = escape::path(&html)
         )
     );
     let audit = reg.verify(None)?;
@@ -246,7 +247,7 @@ pub fn run(args: DemoArgs) -> Result<u8, Failure> {
             t!("demo-failed")
         }
     );
-    outln!("{}", t!("demo-kept", path = escape_path(&dir)));
+    outln!("{}", t!("demo-kept", path = escape::path(&dir)));
     Ok(if ok { 0 } else { 1 })
 }
 
@@ -256,7 +257,7 @@ fn plant_markers(path: &PathBuf) -> anyhow::Result<u64> {
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| t!("demo-image-exists", path = escape_path(path)))?;
+        .with_context(|| t!("demo-image-exists", path = escape::path(path)))?;
     let mut block = vec![0u8; MARKER_EVERY as usize];
     let mut n = 0;
     let mut at = 0u64;

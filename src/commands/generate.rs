@@ -26,7 +26,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, Failure> {
                         1,
                         anyhow!(
                             "{}: cannot write the man pages: {e}",
-                            mediasan::medium::escape_path(&dir)
+                            mediasan::escape::path(&dir)
                         ),
                     )
                 })?;
@@ -34,7 +34,7 @@ pub fn run(args: GenerateArgs) -> Result<u8, Failure> {
             }
             outln!(
                 "{}",
-                mediasan::t!("man-written", dir = mediasan::medium::escape_path(&dir))
+                mediasan::t!("man-written", dir = mediasan::escape::path(&dir))
             );
         }
         GenerateSub::Completions { shell } => {

@@ -64,7 +64,7 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
                 code,
                 anyhow!(mediasan::t!(
                     "acting-passphrase-file",
-                    path = mediasan::medium::escape_path(f),
+                    path = mediasan::escape::path(f),
                     error = e.to_string()
                 )),
             )
@@ -73,11 +73,10 @@ pub fn unlock(path: &Path, passphrase_file: Option<&Path>) -> Result<Signer, Fai
     };
     let signer = Signer::from_file(path, || match given {
         Some(p) => Some(p),
-        None if std::io::stdin().is_terminal() => rpassword::prompt_password(mediasan::t!(
-            "passphrase-for",
-            key = mediasan::medium::escape_path(path)
-        ))
-        .ok(),
+        None if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password(mediasan::t!("passphrase-for", key = mediasan::escape::path(path)))
+                .ok()
+        }
         None => None,
     })?;
     Ok(signer)
@@ -147,7 +146,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     2,
                     anyhow!(mediasan::t!(
                         "init-index-unwritable",
-                        index = mediasan::medium::escape_path(&index),
+                        index = mediasan::escape::path(&index),
                         error = e.to_string()
                     )),
                 )
@@ -176,8 +175,8 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     1,
                     anyhow!(mediasan::t!(
                         "init-not-indexed",
-                        path = mediasan::medium::escape_path(&path),
-                        index = mediasan::medium::escape_path(&index),
+                        path = mediasan::escape::path(&path),
+                        index = mediasan::escape::path(&index),
                         error = e.to_string()
                     )),
                 )
@@ -189,7 +188,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                 .collect();
             outln!(
                 "{}",
-                mediasan::t!("init-created", path = mediasan::medium::escape_path(&path))
+                mediasan::t!("init-created", path = mediasan::escape::path(&path))
             );
             outln!("{}", mediasan::t!("init-org", org = meta.org.as_str()));
             outln!("{}", mediasan::t!("init-register-id", id = grouped.join("-")));
@@ -208,7 +207,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             );
             outln!(
                 "{}",
-                mediasan::t!("init-indexed", index = mediasan::medium::escape_path(&index))
+                mediasan::t!("init-indexed", index = mediasan::escape::path(&index))
             );
             outln!("{}", mediasan::t!("init-file-on-paper"));
             Ok(0)
@@ -255,7 +254,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
                     "{}",
                     mediasan::t!(
                         "register-verify-counts",
-                        path = mediasan::medium::escape_path(&path),
+                        path = mediasan::escape::path(&path),
                         events = a.events.to_string(),
                         signatures = a.signatures_checked.to_string(),
                         ms = a.milliseconds.to_string()
@@ -392,10 +391,7 @@ pub fn run_register(cmd: RegisterCmd) -> Result<u8, Failure> {
             reg.backup(&file)?;
             outln!(
                 "{}",
-                mediasan::t!(
-                    "register-backup-written",
-                    path = mediasan::medium::escape_path(&file)
-                )
+                mediasan::t!("register-backup-written", path = mediasan::escape::path(&file))
             );
             Ok(0)
         }
@@ -683,7 +679,7 @@ pub fn run_carrier(cmd: CarrierCmd) -> Result<u8, Failure> {
             Ok(0)
         }
         CarrierSub::Import { file, acting: a } => {
-            let shown = mediasan::medium::escape_path(&file);
+            let shown = mediasan::escape::path(&file);
             let bytes = mediasan::files::read_limited(&file, register::csv::MAX_BYTES).map_err(|e| {
                 Failure::usage(anyhow!(mediasan::t!(
                     "carrier-import-unreadable",
@@ -864,7 +860,7 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
                         .map_err(|e| {
                             Failure::usage(anyhow!(mediasan::t!(
                                 "register-at-path",
-                                path = mediasan::medium::escape_path(&f),
+                                path = mediasan::escape::path(&f),
                                 error = e.to_string()
                             )))
                         })?
@@ -889,14 +885,14 @@ pub fn run_key(cmd: KeyCmd) -> Result<u8, Failure> {
                 "{}",
                 mediasan::t!(
                     "key-new-pair",
-                    path = mediasan::medium::escape_path(&out),
+                    path = mediasan::escape::path(&out),
                     name = name.as_str(),
                     fingerprint = keys::Signer::from_key(key.clone()).fingerprint()
                 )
             );
             outln!(
                 "{}",
-                mediasan::t!("key-new-public", path = mediasan::medium::escape_path(&out))
+                mediasan::t!("key-new-public", path = mediasan::escape::path(&out))
             );
             Ok(0)
         }

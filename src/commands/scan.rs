@@ -21,10 +21,7 @@ pub fn run(args: ScanArgs) -> Result<u8, Failure> {
     if !named.exists() && named != std::path::Path::new(mediasan::register::DEFAULT_PATH) {
         errln!(
             "{}",
-            mediasan::t!(
-                "scan-register-absent",
-                path = mediasan::medium::escape_path(named)
-            )
+            mediasan::t!("scan-register-absent", path = mediasan::escape::path(named))
         );
         named = std::path::Path::new(mediasan::register::DEFAULT_PATH);
     }

@@ -8,7 +8,8 @@ use std::sync::atomic::AtomicBool;
 use anyhow::anyhow;
 use serde_json::json;
 
-use mediasan::medium::{escape_path, Access, Identity, Sys, Target};
+use mediasan::escape;
+use mediasan::medium::{Access, Identity, Sys, Target};
 use mediasan::model::report::{SampleRecord, Verification, VerifyMode, VerifyResult, WipeReport, FORMAT};
 use mediasan::pattern::{Pattern, StreamKey};
 use mediasan::verify::{fresh_seed, verify_pass, SamplePlan, SampleSpec};
@@ -104,7 +105,7 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         json_line(&json!({
             "event": "result", "format": VERIFY_FORMAT, "target": target.identity,
             "expected": exp.pattern.label(),
-            "replayed": args.replay.as_deref().map(escape_path),
+            "replayed": args.replay.as_deref().map(escape::path),
             "verification": verification,
         }));
     } else {
@@ -150,7 +151,7 @@ fn parse_expect(text: &str) -> Result<Pattern, Failure> {
 
 /// The expectation a wipe result leaves: its last pass, its key, its sample.
 fn from_result(path: &Path, full: bool) -> Result<Expectation, Failure> {
-    let shown = escape_path(path);
+    let shown = escape::path(path);
     let data = mediasan::files::read_limited(path, 64 << 20)
         .map_err(|e| Failure::usage(anyhow!("{shown}: cannot read the result: {e}")))?;
     let report: WipeReport = serde_json::from_slice(&data)

@@ -9,10 +9,11 @@ use std::sync::{Arc, OnceLock};
 use anyhow::anyhow;
 use serde_json::json;
 
+use mediasan::escape;
 use mediasan::i18n::Said;
 use mediasan::job::{self, JobError, Link, Plan, Prepared, Request};
 use mediasan::keys::Signer;
-use mediasan::medium::{escape_path, Identity, Kind, Sys};
+use mediasan::medium::{Identity, Kind, Sys};
 use mediasan::model::report::{VerifyMode, WipeReport};
 use mediasan::register::Register;
 use mediasan::verify::{percent_down, Assurance};
@@ -170,10 +171,10 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
     let mut code = 0u8;
     for path in &targets {
         if stop_requested() {
-            errln!("{}: skipped: the wipe was interrupted", escape_path(path));
+            errln!("{}: skipped: the wipe was interrupted", escape::path(path));
             if json {
                 json_line(
-                    &json!({ "event": "skipped", "target": escape_path(path), "reason": "interrupted" }),
+                    &json!({ "event": "skipped", "target": escape::path(path), "reason": "interrupted" }),
                 );
             }
             continue;
@@ -184,7 +185,7 @@ pub fn run(args: WipeArgs) -> Result<u8, Failure> {
             Err(f) => {
                 if json {
                     json_line(&json!({
-                        "event": "error", "target": escape_path(path), "exit_code": f.code,
+                        "event": "error", "target": escape::path(path), "exit_code": f.code,
                         "error": format!("{:#}", f.error), "hint": f.hint,
                     }));
                 }
@@ -205,7 +206,7 @@ fn expand_dirs(targets: &[PathBuf], json: bool) -> Result<Vec<PathBuf>, Failure>
     let mut out = Vec::new();
     for top in targets {
         let meta = std::fs::symlink_metadata(top)
-            .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape_path(top))))?;
+            .map_err(|e| Failure::usage(anyhow!("{}: {e}", escape::path(top))))?;
         if !meta.is_dir() {
             out.push(top.clone());
             continue;
@@ -214,7 +215,7 @@ fn expand_dirs(targets: &[PathBuf], json: bool) -> Result<Vec<PathBuf>, Failure>
         let mut todo = vec![top.clone()];
         while let Some(dir) = todo.pop() {
             let mut entries: Vec<_> = std::fs::read_dir(&dir)
-                .map_err(|e| Failure::usage(anyhow!("{}: cannot list it: {e}", escape_path(&dir))))?
+                .map_err(|e| Failure::usage(anyhow!("{}: cannot list it: {e}", escape::path(&dir))))?
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .collect();
@@ -226,12 +227,12 @@ fn expand_dirs(targets: &[PathBuf], json: bool) -> Result<Vec<PathBuf>, Failure>
                 let skip = |why: Said| {
                     if json {
                         json_line(
-                            &json!({ "event": "skipped", "target": escape_path(&path), "reason": why.en() }),
+                            &json!({ "event": "skipped", "target": escape::path(&path), "reason": why.en() }),
                         );
                     } else {
                         errln!(
                             "{}",
-                            mediasan::t!("wipe-skipped", path = escape_path(&path), why = why.to_string())
+                            mediasan::t!("wipe-skipped", path = escape::path(&path), why = why.to_string())
                         );
                     }
                 };
@@ -390,9 +391,9 @@ pub fn wipe_target(
     let recorded = executed.record(link, lone);
     if let Some(path) = &recorded.certificate {
         if json {
-            json_line(&json!({ "event": "certificate", "path": escape_path(path) }));
+            json_line(&json!({ "event": "certificate", "path": escape::path(path) }));
         } else {
-            outln!("{}: {}", mediasan::t!("certificate"), escape_path(path));
+            outln!("{}: {}", mediasan::t!("certificate"), escape::path(path));
         }
     }
     print_summary(
@@ -531,7 +532,7 @@ fn print_summary(report: &WipeReport, json: bool, result: Option<&Path>) {
         );
     }
     if let Some(r) = result {
-        outln!("{}: {}", mediasan::t!("result"), escape_path(r));
+        outln!("{}: {}", mediasan::t!("result"), escape::path(r));
     }
 }
 
@@ -805,7 +806,7 @@ fn resume_command(
     if plan.checkpoint_dir() != Path::new(mediasan::checkpoint::DEFAULT_DIR) {
         words.extend([
             "--checkpoint-dir".into(),
-            shell_quote(&escape_path(plan.checkpoint_dir())),
+            shell_quote(&escape::path(plan.checkpoint_dir())),
         ]);
     }
     words.push(shell_quote(&id.path));

@@ -9,7 +9,8 @@ use std::sync::{Mutex, MutexGuard};
 use super::{JobError, Link, Named, Observer, Plan, Prepared};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{self, Progress};
-use crate::medium::{escape_path, Identity};
+use crate::escape;
+use crate::medium::Identity;
 use crate::model::report::{Outcome, PassReport, PassVerification, RegisterLink, Resumption, WipeReport};
 use crate::pattern::Pattern;
 use crate::register;
@@ -290,7 +291,7 @@ impl<'p> Prepared<'p> {
                         &identity.path,
                         &crate::t!(
                             "warn-journal-unsaved",
-                            journal = escape_path(&journal_path),
+                            journal = escape::path(&journal_path),
                             error = e.to_string()
                         ),
                     )
@@ -301,7 +302,7 @@ impl<'p> Prepared<'p> {
                     Err(e) if password.is_some() => Ok(Err(failed(
                         format!(
                             "cannot save the erase's journal {} ({e}): nothing was sent, so that no password is set that a crash would lose",
-                            escape_path(&journal_path)
+                            escape::path(&journal_path)
                         ),
                         None,
                     ))),
@@ -676,7 +677,7 @@ impl Keeper<'_, '_> {
             self.unsaved.store(true, Ordering::SeqCst);
             self.inner.warning(&crate::t!(
                 "warn-checkpoint-unsaved",
-                checkpoint = escape_path(&self.path),
+                checkpoint = escape::path(&self.path),
                 error = e.to_string()
             ));
         }

@@ -22,8 +22,9 @@ pub use prepare::{guards, Prepared, ResumePoint};
 pub use record::Recorded;
 
 use crate::engine::Progress;
+use crate::escape;
 use crate::keys::{KeyError, Signer};
-use crate::medium::{escape_path, TargetError};
+use crate::medium::TargetError;
 use crate::model::report::{PassReport, PassVerification};
 use crate::register::{self, Register, RegisterError};
 
@@ -191,7 +192,7 @@ impl Link {
             JobError::refused(crate::said!(
                 "job-no-carrier",
                 carrier = carrier,
-                register = escape_path(reg.path())
+                register = escape::path(reg.path())
             ))
         })?;
         let approval = reg.usable_approval(&signer, carrier)?;

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use super::{JobError, Link, Plan};
 use crate::checkpoint::{self, Checkpoint};
 use crate::engine::{Options, Resume};
+use crate::escape;
 use crate::i18n::Said;
 use crate::identify;
-use crate::medium::{escape_path, Access, Identity, Sys, Target};
+use crate::medium::{Access, Identity, Sys, Target};
 use crate::method;
 use crate::model::report::{MethodRecord, VerifyMode};
 use crate::pattern::Pattern;
@@ -224,7 +225,7 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
             JobError::usage(crate::said!(
                 "job-no-journal",
                 path = identity.path.as_str(),
-                journal = escape_path(&path),
+                journal = escape::path(&path),
                 error = e.to_string()
             ))
             .hint(t!("job-start-again"))
@@ -243,7 +244,7 @@ fn firmware_technique(plan: &Plan, identity: &Identity, link: Option<&Link>) -> 
             return Err(JobError::refused(crate::said!(
                 "job-journal-refused",
                 path = identity.path.as_str(),
-                journal = escape_path(&path),
+                journal = escape::path(&path),
                 why = why.to_string()
             ))
             .hint(t!("job-start-again")));
@@ -403,7 +404,7 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
         JobError::usage(crate::said!(
             "job-no-checkpoint",
             path = identity.path.as_str(),
-            checkpoint = escape_path(&checkpoint),
+            checkpoint = escape::path(&checkpoint),
             error = e.to_string()
         ))
         .hint(t!("job-start-again"))
@@ -412,7 +413,7 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
         JobError::refused(crate::said!(
             "job-checkpoint-refused",
             path = identity.path.as_str(),
-            checkpoint = escape_path(&checkpoint),
+            checkpoint = escape::path(&checkpoint),
             why = why.to_string()
         ))
         .hint(t!("job-start-again-nothing-written"))
@@ -461,7 +462,7 @@ fn work(plan: &Plan, identity: &Identity, link: Option<&Link>) -> Result<Work, J
 /// Refuses a `--result` path that would destroy something: an existing node that is
 /// not a regular file (`/dev/sdc` by a slip of the finger), or the target itself.
 fn check_result_path(path: &Path, target: &Identity) -> Result<(), JobError> {
-    let shown = escape_path(path);
+    let shown = escape::path(path);
     if let Ok(meta) = std::fs::metadata(path) {
         if !meta.is_file() {
             return Err(JobError::usage(format!(
@@ -478,7 +479,7 @@ fn check_result_path(path: &Path, target: &Identity) -> Result<(), JobError> {
     if !dir.is_dir() {
         return Err(JobError::usage(format!(
             "--result {shown}: cannot create the result file: no folder {}",
-            escape_path(dir)
+            escape::path(dir)
         )));
     }
     crate::files::check_folder_path(dir)?;
@@ -496,7 +497,7 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
         paths.push(named.to_path_buf());
     } else if named != default {
         return Err(
-            JobError::usage(crate::said!("job-no-register", path = escape_path(named)))
+            JobError::usage(crate::said!("job-no-register", path = escape::path(named)))
                 .hint(t!("job-no-register-hint")),
         );
     }
@@ -512,7 +513,7 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
     }
     let mut warnings = Vec::new();
     let mut warn = |what: String| {
-        warnings.push(t!("index-warning", index = escape_path(index), what = what));
+        warnings.push(t!("index-warning", index = escape::path(index), what = what));
     };
     match register::index::read(index) {
         Ok((entries, problems)) => {
@@ -528,7 +529,7 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
                         if found.as_deref() != Some(e.register_id.as_str()) {
                             warn(t!(
                                 "index-replaced",
-                                path = escape_path(&e.path),
+                                path = escape::path(&e.path),
                                 found = found.as_deref().unwrap_or("(unknown)"),
                                 id = e.register_id.as_str()
                             ));
@@ -539,7 +540,7 @@ pub fn guards(named: &Path, index: &Path) -> Result<(Vec<Register>, Vec<String>)
                     Err(err) => warn(t!(
                         "index-unreadable",
                         id = e.register_id.as_str(),
-                        path = escape_path(&e.path),
+                        path = escape::path(&e.path),
                         error = err.to_string()
                     )),
                 }

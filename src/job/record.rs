@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::{Executed, JobError, Link};
 use crate::cert::{self, Certificate, SignerRef, WipeContext};
+use crate::escape;
 use crate::keys::Signer;
-use crate::medium::escape_path;
 use crate::model::report::WipeReport;
 use crate::register::{self, Kind};
 
@@ -54,7 +54,7 @@ impl Executed<'_> {
                 Err(e) => failures.push(JobError::failed(crate::said!(
                     "job-result-unsaved",
                     outcome = word.as_str(),
-                    path = escape_path(path),
+                    path = escape::path(path),
                     error = e.to_string()
                 ))),
             }
@@ -207,7 +207,7 @@ pub(super) fn result_temp(path: &Path) -> Result<crate::files::Staged, JobError>
         .map_err(|e| {
             JobError::usage(format!(
                 "--result {}: cannot create the result file: {e}",
-                escape_path(path)
+                escape::path(path)
             ))
         })
 }

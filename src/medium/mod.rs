@@ -228,7 +228,7 @@ impl Target {
 
     /// [`Target::open`] with what `policy` allows.
     pub fn open_with(path: &Path, sys: &Sys, access: Access, policy: &Policy) -> Result<Target, TargetError> {
-        let shown = escape_path(path);
+        let shown = crate::escape::path(path);
         let meta = std::fs::metadata(path).map_err(|e| open_error(&shown, said!("io-cannot-examine"), e))?;
         let ft = meta.file_type();
         if ft.is_dir() {
@@ -891,12 +891,6 @@ fn unescape(s: &str, lead: &[u8], digits: usize, radix: u32) -> Vec<u8> {
         }
     }
     out
-}
-
-/// A path for people: UTF-8 as is, other bytes as `\xNN` (GBK file names are common),
-/// control characters escaped ([`crate::escape::path`]).
-pub fn escape_path(path: &Path) -> String {
-    crate::escape::path(path)
 }
 
 /// The canonical form of a path for display, when it can be resolved.

@@ -96,7 +96,7 @@ pub fn scan(sys: &Sys) -> Vec<Entry> {
 
 fn entry(sys: &Sys, name: &str) -> Entry {
     let node = sys.dev_node(name);
-    let path = crate::medium::escape_path(&node);
+    let path = crate::escape::path(&node);
     // The wipe's own checks first (read-only and not exclusively: a scan claims nothing);
     // only a disk they refuse is opened again, to be identified — each drive is probed
     // once if it can be.

@@ -30,8 +30,8 @@ use chrono::Utc;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use crate::escape;
 use crate::keys::{self, KeyError, Signer};
-use crate::medium::escape_path;
 pub use event::{Event, Kind, GENESIS, NAMESPACE};
 pub use ops::NewCarrier;
 pub use rules::{
@@ -151,7 +151,7 @@ impl From<crate::files::FileError> for RegisterError {
     fn from(e: crate::files::FileError) -> RegisterError {
         match e {
             crate::files::FileError::Exists { path } => RegisterError::Exists {
-                path: escape_path(&path),
+                path: escape::path(&path),
             },
             e => RegisterError::File(e),
         }
@@ -223,7 +223,7 @@ impl Register {
     ) -> Result<Register> {
         if path.exists() {
             return Err(RegisterError::Exists {
-                path: escape_path(path),
+                path: escape::path(path),
             });
         }
         if founder_key.fingerprint() != signer.fingerprint() {
@@ -304,7 +304,7 @@ impl Register {
     pub fn open_read_only(path: &Path, audit: bool) -> Result<Register> {
         if !path.exists() {
             return Err(RegisterError::Missing {
-                path: escape_path(path),
+                path: escape::path(path),
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -317,7 +317,7 @@ impl Register {
             path: path.to_path_buf(),
             clock: Utc::now,
         };
-        let shown = || escape_path(path);
+        let shown = || escape::path(path);
         let version: u32 = reg
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -358,7 +358,7 @@ impl Register {
     pub fn open(path: &Path) -> Result<Register> {
         if !path.exists() {
             return Err(RegisterError::Missing {
-                path: escape_path(path),
+                path: escape::path(path),
             });
         }
         // Written to, with its -wal and -shm beside it: only in a folder only root can
@@ -377,19 +377,19 @@ impl Register {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| RegisterError::NotARegister {
-                path: escape_path(path),
+                path: escape::path(path),
                 detail: e.to_string(),
             })?;
         if version > SCHEMA_VERSION {
             return Err(RegisterError::NewerSchema {
-                path: escape_path(path),
+                path: escape::path(path),
                 found: version,
                 known: SCHEMA_VERSION,
             });
         }
         if version == 0 {
             return Err(RegisterError::NotARegister {
-                path: escape_path(path),
+                path: escape::path(path),
                 detail: crate::t!("register-no-schema"),
             });
         }
@@ -397,7 +397,7 @@ impl Register {
         reg.migrate(version)?;
         if reg.meta()?.is_none() {
             return Err(RegisterError::NotARegister {
-                path: escape_path(path),
+                path: escape::path(path),
                 detail: crate::t!("register-no-created"),
             });
         }
@@ -492,7 +492,7 @@ impl Register {
     pub fn backup(&self, to: &Path) -> Result<()> {
         if to.exists() {
             return Err(RegisterError::Exists {
-                path: escape_path(to),
+                path: escape::path(to),
             });
         }
         // VACUUM INTO writes a private file mediasan made (an empty file it may fill) in a
@@ -518,7 +518,7 @@ impl Register {
 /// An SQL failure at `path`; `what` says what failed, in the language in use (asked when
 /// the error is shown, not on every call that might fail).
 fn sql(path: &Path, what: fn() -> String) -> impl Fn(rusqlite::Error) -> RegisterError {
-    let path = escape_path(path);
+    let path = escape::path(path);
     move |error| RegisterError::Sql {
         path: path.clone(),
         what,
